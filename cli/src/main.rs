@@ -1,0 +1,5 @@
+//! `shardscope`: the command-line shell around the engine.
+
+fn main() {
+    println!("shardscope {}", shardscope_engine::VERSION);
+}
