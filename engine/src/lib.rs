@@ -6,3 +6,5 @@
 
 /// The engine's version, shown in the UI and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod time;
