@@ -1,0 +1,5 @@
+//! The browser entry point that Trunk builds: mount the app on <body>.
+
+fn main() {
+    shardscope::start();
+}

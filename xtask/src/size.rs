@@ -1,0 +1,50 @@
+//! The bundle-size budget: what a reader downloads before the playground appears.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Gzipped bytes of the wasm, JavaScript and CSS in `dist/`. The one place the budget is set:
+/// the playground is embedded in blog posts, so every kilobyte is paid by someone else's page.
+pub const BUDGET_GZIP_BYTES: u64 = 300 * 1024;
+
+/// Measures `dist/` and fails when the gzipped total is over [`BUDGET_GZIP_BYTES`].
+pub fn check(dist: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("wasm" | "js" | "css")
+            )
+        })
+        .collect();
+    files.sort();
+    if !files.iter().any(|p| p.extension().is_some_and(|x| x == "wasm")) {
+        return Err(format!("no .wasm file in {}", dist.display()));
+    }
+    let mut total = 0;
+    for path in &files {
+        let raw = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let gz = gzip_len(&raw);
+        total += gz;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("size: {name:<48} {:>9} B raw {gz:>9} B gzip", raw.len());
+    }
+    println!(
+        "size: total {total} B gzip of a budget of {BUDGET_GZIP_BYTES} B ({:.0} %)",
+        100.0 * total as f64 / BUDGET_GZIP_BYTES as f64
+    );
+    if total > BUDGET_GZIP_BYTES {
+        return Err(format!(
+            "bundle is {total} B gzipped, over the budget of {BUDGET_GZIP_BYTES} B (xtask/src/size.rs)"
+        ));
+    }
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail").len() as u64
+}
