@@ -37,7 +37,11 @@ pub fn shell() -> Html {
 
 /// "v0.1.0 · engine 0.1.0": both, because the engine decides the numbers a reader sees.
 pub fn version_label() -> String {
-    format!("v{} · engine {}", crate::VERSION, shardscope_engine::VERSION)
+    format!(
+        "v{} · engine {}",
+        crate::VERSION,
+        shardscope_engine::VERSION
+    )
 }
 
 #[cfg(test)]

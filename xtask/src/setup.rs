@@ -33,7 +33,10 @@ pub fn ensure() -> Result<(), String> {
 
 fn wasm_target() -> Result<(), String> {
     let installed = output(cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return skip("wasm32-unknown-unknown target");
     }
     run(cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))
@@ -61,7 +64,13 @@ fn wasm_bindgen() -> Result<(), String> {
     // No `--locked`: its lockfile names a webpki-roots release the registry does not serve.
     run(cmd(
         "cargo",
-        &["install", "wasm-bindgen-cli", "--version", &version, "--force"],
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--force",
+        ],
     ))
 }
 

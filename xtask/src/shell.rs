@@ -41,7 +41,9 @@ pub fn cmd(program: &str, args: &[&str]) -> Command {
 pub fn run(mut c: Command) -> Result<(), String> {
     let shown = describe(&c);
     println!("$ {shown}");
-    let status = c.status().map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    let status = c
+        .status()
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {

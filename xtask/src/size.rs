@@ -20,7 +20,10 @@ pub fn check(dist: &Path) -> Result<(), String> {
         })
         .collect();
     files.sort();
-    if !files.iter().any(|p| p.extension().is_some_and(|x| x == "wasm")) {
+    if !files
+        .iter()
+        .any(|p| p.extension().is_some_and(|x| x == "wasm"))
+    {
         return Err(format!("no .wasm file in {}", dist.display()));
     }
     let mut total = 0;

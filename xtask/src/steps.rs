@@ -10,7 +10,14 @@ use std::time::Instant;
 
 pub fn serve(extra: &[String]) -> Result<(), String> {
     println!("serve: http://127.0.0.1:8080 (Ctrl-C to stop; edits rebuild and reload)");
-    let mut args = vec!["serve", "--offline", "--address", "127.0.0.1", "--port", "8080"];
+    let mut args = vec![
+        "serve",
+        "--offline",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+    ];
     args.extend(extra.iter().map(String::as_str));
     run(cmd("trunk", &args))
 }
@@ -185,11 +192,7 @@ fn end_to_end() -> Result<Outcome, String> {
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     files.sort();
-    let mut args = vec![
-        "--test",
-        "--test-reporter=spec",
-        "--test-concurrency=1",
-    ];
+    let mut args = vec!["--test", "--test-reporter=spec", "--test-concurrency=1"];
     args.extend(files.iter().map(String::as_str));
     let mut c = cmd("node", &args);
     c.env("SHARDSCOPE_DIST", root().join("dist"))
