@@ -1180,3 +1180,22 @@ fn design_example_parses() {
     assert_eq!(s.timeline.len(), 5);
     assert_eq!(lambda(&s, 0).function.timeout_seconds, 60);
 }
+
+#[test]
+fn document_examples_are_the_presets_and_valid() {
+    let doc = include_str!("../../docs/scenario-format.md");
+    let blocks: Vec<&str> = doc
+        .split("```json\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .collect();
+    assert_eq!(blocks.len(), 2, "two complete examples");
+    let presets = [
+        include_str!("../../www/presets/poison-blocks-a-shard.json"),
+        include_str!("../../www/presets/buggy-deploy-and-replay.json"),
+    ];
+    for (block, preset) in blocks.iter().zip(presets) {
+        let s = scenario::parse(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        assert_eq!(Ok(s), scenario::parse(preset));
+    }
+}
