@@ -7,5 +7,20 @@
 /// The engine's version, shown in the UI and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub mod time;
+pub mod consumer;
+pub mod intervals;
+pub mod md5;
+pub mod producer;
+pub mod queue;
+pub mod reshard;
+pub mod rng;
 pub mod scenario;
+pub mod sim;
+pub mod stream;
+pub mod testing;
+pub mod time;
+pub mod trace;
+
+pub use consumer::{Consumer, ConsumerCtx, ConsumerEvent, Ledger, Outcome};
+pub use sim::{SimError, Simulation};
+pub use trace::{Summary, Trace};

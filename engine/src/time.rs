@@ -78,3 +78,17 @@ impl SimDuration {
         SimTime(self.0)
     }
 }
+
+/// Serialised as the integer number of microseconds.
+impl serde::Serialize for SimTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+/// Serialised as the integer number of microseconds.
+impl serde::Serialize for SimDuration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}

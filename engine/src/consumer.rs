@@ -1,0 +1,668 @@
+//! The consumer trait, the context the kernel lends a consumer, and the
+//! per-consumer ledger.
+//!
+//! # One trait for all five AWS consumers
+//!
+//! A consumer is a state machine driven by [`Consumer::on_event`] (sans-IO, in
+//! the style of quinn-proto: the kernel passes in time and events, the
+//! consumer acts through its [`ConsumerCtx`]). Everything the five consumers
+//! do maps onto a handful of calls:
+//!
+//! | need | how |
+//! |---|---|
+//! | poll a shard (Lambda, KCL/Flink, Firehose, Glue, KDA) | [`ConsumerCtx::get_records`], shared read limits enforced |
+//! | push subscriber (enhanced fan-out) | [`ConsumerCtx::subscribe`], then [`ConsumerEvent::Records`] |
+//! | timers: polling, batching windows, micro-batches, buffer intervals, retries, restarts | [`ConsumerCtx::schedule`] → [`ConsumerEvent::Timer`] |
+//! | per-shard checkpoints, restarts from them | owned by the consumer; the stream gives positions ([`ConsumerCtx::position`]) |
+//! | resharding, parents before children | [`ConsumerEvent::ShardOpened`]/[`ConsumerEvent::ShardClosed`], [`ConsumerCtx::shard`] lineage, `shard_end` on reads |
+//! | downstream destinations that fail | the consumer's own model, seeded by [`ConsumerCtx::rng`] |
+//! | timeline actions (`deploy`, `recreate_mapping`, …) | [`ConsumerEvent::Timeline`] |
+//! | accounting | the [`Ledger`]: deliveries, settles, counters |
+//!
+//! # The ledger and conservation
+//!
+//! A consumer reports what happened to records through its ledger: delivered
+//! (to a handler, possibly again), settled as processed or discarded. The
+//! kernel — not the consumer — counts records that were trimmed by retention
+//! before being settled (`expired_unprocessed`) and the records still
+//! unsettled at the end (`pending_at_end`). Each in-scope record is thus in
+//! exactly one of processed, discarded, expired and pending, and
+//! `records_in_scope = processed + discarded + expired_unprocessed + pending_at_end`
+//! holds by construction. A record discarded and later processed (after a
+//! rewind) counts as processed.
+//!
+//! # Ordering violations
+//!
+//! "Per-key order" means a key's records are first processed in the order they
+//! were written. The ledger checks it exactly, cheaply in the common case:
+//! while every first processing on a shard moves forward and every ancestor
+//! shard was finished before its children were touched, no violation is
+//! possible and no key is looked at. As soon as a consumer first-processes a
+//! record below a shard's high-water mark, or touches a shard whose ancestors
+//! still hold unsettled records, the ledger switches to per-key tracking: from
+//! then on it looks up the key of every newly processed record
+//! ([`Stream::key_of`]) and compares it with the newest first-processed record
+//! of that key. Records of one settle call count as processed in sequence
+//! order. Assumption: records of the same key on unrelated shards (possible
+//! only with `ExplicitHashKey`) are ordered by shard id, then sequence number.
+
+use std::collections::BTreeMap;
+
+use crate::intervals::IntervalSet;
+use crate::queue::EventQueue;
+use crate::rng::Rng;
+use crate::scenario::{StartingPosition, TimelineEntry};
+use crate::stream::{
+    KeyId, ReadBatch, ReadError, ShardId, ShardInfo, ShardState, Stream, MAX_EFO_CONSUMERS,
+};
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{Cause, EventKind, Recorder};
+
+/// What the kernel tells a consumer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsumerEvent {
+    /// A timer the consumer scheduled with [`ConsumerCtx::schedule`].
+    Timer {
+        /// The consumer's own token.
+        token: u64,
+    },
+    /// A shard was created by a reshard.
+    ShardOpened {
+        /// The new shard (its lineage is in [`ConsumerCtx::shard`]).
+        shard: ShardId,
+    },
+    /// A shard was closed by a reshard (it stays readable until retention).
+    ShardClosed {
+        /// The closed shard.
+        shard: ShardId,
+        /// Its children.
+        children: Vec<ShardId>,
+    },
+    /// Records pushed on an enhanced fan-out subscription
+    /// (`SubscribeToShardEvent`). `shard_end` marks the end of a closed shard.
+    Records(ReadBatch),
+    /// Timeline entry `index` names this consumer; it is in
+    /// [`ConsumerCtx::timeline`].
+    Timeline {
+        /// Position in the scenario's `timeline`.
+        index: usize,
+    },
+}
+
+/// A consumer of the stream. See the module documentation.
+pub trait Consumer {
+    /// The consumer's `kind` for the summary (`"lambda"`, `"test_poller"`, …).
+    fn kind(&self) -> &'static str;
+
+    /// Called once at time 0: set the scope ([`ConsumerCtx::start_scope`]),
+    /// subscribe or schedule the first polls.
+    fn start(&mut self, ctx: &mut ConsumerCtx<'_>);
+
+    /// Called for every event addressed to this consumer.
+    fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>);
+}
+
+/// How a settled record ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Processed successfully.
+    Processed,
+    /// Given up on (after retries, age, or by design).
+    Discarded,
+}
+
+/// Counters a consumer keeps in its ledger (the non-derived summary fields).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConsumerStats {
+    /// Messages sent to an OnFailure destination.
+    pub on_failure_messages: u64,
+    /// Function invocations.
+    pub invocations: u64,
+    /// Failed invocations.
+    pub failed_invocations: u64,
+    /// Bisections.
+    pub bisections: u64,
+    /// Throttled invocations.
+    pub throttled_invocations: u64,
+    /// Most invocations at once.
+    pub max_concurrency: u64,
+}
+
+/// The ledger of one shard.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ShardLedger {
+    /// First sequence number in scope; `None`: the shard is not in scope.
+    pub scope: Option<u64>,
+    /// Records below this were trimmed and are final.
+    pub floor: u64,
+    pub processed: IntervalSet,
+    pub discarded: IntervalSet,
+    pub delivered: IntervalSet,
+    pub n_processed: u64,
+    pub n_discarded: u64,
+    pub n_expired: u64,
+    /// One past the highest first-processed sequence number.
+    pub high_water: u64,
+    /// Set once every ancestor was seen complete.
+    pub ancestors_done: bool,
+    pub max_age_ms: u64,
+    /// Open episodes: (first, last, count).
+    pub expiry_episode: Option<(SimTime, SimTime, u64)>,
+    pub read_throttle_episode: Option<(SimTime, SimTime, u64)>,
+}
+
+impl ShardLedger {
+    fn lower_bound(&self) -> Option<u64> {
+        self.scope.map(|s| s.max(self.floor))
+    }
+
+    /// Records in scope not yet settled or expired.
+    pub fn unsettled(&self, end_seq: u64) -> u64 {
+        match self.lower_bound() {
+            None => 0,
+            Some(lo) if lo >= end_seq => 0,
+            Some(lo) => {
+                (end_seq - lo)
+                    - self.processed.count_in(lo, end_seq)
+                    - self.discarded.count_in(lo, end_seq)
+            }
+        }
+    }
+}
+
+/// A consumer's ledger: what it did with every record in its scope.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    pub(crate) shards: Vec<ShardLedger>,
+    /// Shards created after the scope started are wholly in scope.
+    pub(crate) follows_new_shards: bool,
+    /// Counters kept by the consumer.
+    pub stats: ConsumerStats,
+    pub(crate) deliveries: u64,
+    pub(crate) redeliveries: u64,
+    pub(crate) ordering_violations: u64,
+    /// Per-key tracking, once needed: key → (shard, seq) of its newest
+    /// first-processed record.
+    pub(crate) key_newest: Option<BTreeMap<KeyId, (ShardId, u64)>>,
+    pub(crate) max_age_ms: u64,
+}
+
+impl Ledger {
+    pub(crate) fn shard_mut(&mut self, id: ShardId) -> &mut ShardLedger {
+        let i = id.0 as usize;
+        if self.shards.len() <= i {
+            self.shards.resize_with(i + 1, ShardLedger::default);
+        }
+        &mut self.shards[i]
+    }
+
+    /// Brings a newly created shard into scope if the consumer follows them.
+    pub(crate) fn shard_created(&mut self, id: ShardId) {
+        if self.follows_new_shards {
+            let l = self.shard_mut(id);
+            if l.scope.is_none() {
+                l.scope = Some(0);
+            }
+        }
+    }
+
+    /// Widens the scope to the records from `seq` on (never narrows it).
+    fn widen(&mut self, id: ShardId, seq: u64) {
+        let l = self.shard_mut(id);
+        let seq = seq.max(l.floor);
+        l.scope = Some(l.scope.map_or(seq, |s| s.min(seq)));
+    }
+
+    /// The retention trim moved `shard`'s horizon from `old` to `new`:
+    /// unsettled in-scope records in between are expired for this consumer.
+    pub(crate) fn expire(&mut self, shard: ShardId, new: u64, now: SimTime) -> u64 {
+        let l = self.shard_mut(shard);
+        let mut lost = 0;
+        if let Some(lo) = l.lower_bound() {
+            if new > lo {
+                lost = (new - lo) - l.processed.count_in(lo, new) - l.discarded.count_in(lo, new);
+            }
+        }
+        l.floor = l.floor.max(new);
+        l.processed.forget_below(new);
+        l.discarded.forget_below(new);
+        l.delivered.forget_below(new);
+        l.n_expired += lost;
+        if lost > 0 {
+            match &mut l.expiry_episode {
+                Some((_, last, n)) => {
+                    *last = now;
+                    *n += lost;
+                }
+                None => l.expiry_episode = Some((now, now, lost)),
+            }
+        }
+        lost
+    }
+
+    /// Processed-record count of one shard.
+    pub fn processed_on(&self, shard: ShardId) -> u64 {
+        self.shards
+            .get(shard.0 as usize)
+            .map_or(0, |l| l.n_processed)
+    }
+
+    /// Records still unsettled (neither settled nor expired) on `shard`.
+    pub fn unsettled_on(&self, stream: &Stream, shard: ShardId) -> u64 {
+        self.shards
+            .get(shard.0 as usize)
+            .map_or(0, |l| l.unsettled(stream.end_seq(shard)))
+    }
+
+    /// True when `shard` is closed and every in-scope record of it is settled
+    /// or expired (or it is out of scope).
+    fn complete(&self, stream: &Stream, shard: ShardId) -> bool {
+        let closed = stream
+            .shard(shard)
+            .is_some_and(|i| i.state != ShardState::Open);
+        closed && self.unsettled_on(stream, shard) == 0
+    }
+
+    fn ancestors_complete(&self, stream: &Stream, shard: ShardId) -> bool {
+        let mut stack: Vec<ShardId> = stream
+            .shard(shard)
+            .map(|i| i.parents().collect())
+            .unwrap_or_default();
+        while let Some(a) = stack.pop() {
+            if !self.complete(stream, a) {
+                return false;
+            }
+            if let Some(i) = stream.shard(a) {
+                stack.extend(i.parents());
+            }
+        }
+        true
+    }
+
+    /// Starts per-key tracking from what has been processed so far.
+    fn start_key_tracking(&mut self, stream: &Stream) {
+        let mut map: BTreeMap<KeyId, (ShardId, u64)> = BTreeMap::new();
+        for (i, l) in self.shards.iter().enumerate() {
+            let shard = ShardId(i as u32);
+            for (a, b) in l.processed.iter() {
+                for seq in a..b {
+                    if let Some(k) = stream.key_of(shard, seq) {
+                        let e = map.entry(k).or_insert((shard, seq));
+                        *e = (*e).max((shard, seq));
+                    }
+                }
+            }
+        }
+        self.key_newest = Some(map);
+    }
+
+    /// Settles `[from, to)` of `shard`. Returns how many records were settled
+    /// for the first time (with this outcome).
+    pub(crate) fn settle(
+        &mut self,
+        stream: &Stream,
+        shard: ShardId,
+        from: u64,
+        to: u64,
+        outcome: Outcome,
+    ) -> u64 {
+        let end = stream.end_seq(shard);
+        let Some(lo) = self.shard_mut(shard).lower_bound() else {
+            return 0;
+        };
+        let from = from.max(lo);
+        let to = to.min(end);
+        if from >= to {
+            return 0;
+        }
+        match outcome {
+            Outcome::Discarded => {
+                let l = self.shard_mut(shard);
+                let mut n = 0;
+                for (a, b) in l.processed.gaps(from, to) {
+                    n += l
+                        .discarded
+                        .insert(a, b)
+                        .iter()
+                        .map(|(x, y)| y - x)
+                        .sum::<u64>();
+                }
+                l.n_discarded += n;
+                n
+            }
+            Outcome::Processed => {
+                let new = self.shard_mut(shard).processed.gaps(from, to);
+                if new.is_empty() {
+                    return 0;
+                }
+                let backwards = new[0].0 < self.shard_mut(shard).high_water;
+                if self.key_newest.is_none() {
+                    let needs = backwards || {
+                        let done = self.shard_mut(shard).ancestors_done
+                            || self.ancestors_complete(stream, shard);
+                        self.shard_mut(shard).ancestors_done = done;
+                        !done
+                    };
+                    if needs {
+                        self.start_key_tracking(stream);
+                    }
+                }
+                if let Some(map) = &mut self.key_newest {
+                    for &(a, b) in &new {
+                        for seq in a..b {
+                            if let Some(k) = stream.key_of(shard, seq) {
+                                let e = map.entry(k).or_insert((shard, seq));
+                                if *e > (shard, seq) {
+                                    self.ordering_violations += 1;
+                                } else {
+                                    *e = (shard, seq);
+                                }
+                            }
+                        }
+                    }
+                }
+                let l = self.shard_mut(shard);
+                let mut n = 0;
+                for &(a, b) in &new {
+                    n += b - a;
+                    let was_discarded = l.discarded.remove(a, b);
+                    l.n_discarded -= was_discarded;
+                    l.processed.insert(a, b);
+                    l.high_water = l.high_water.max(b);
+                }
+                l.n_processed += n;
+                n
+            }
+        }
+    }
+
+    /// Counts deliveries of `[from, to)`: first deliveries and redeliveries.
+    pub(crate) fn deliver(&mut self, shard: ShardId, from: u64, to: u64) {
+        if from >= to {
+            return;
+        }
+        let l = self.shard_mut(shard);
+        let floor = l.floor;
+        let from = from.max(floor);
+        if from >= to {
+            return;
+        }
+        let fresh: u64 = l
+            .delivered
+            .insert(from, to)
+            .iter()
+            .map(|(a, b)| b - a)
+            .sum();
+        self.deliveries += to - from;
+        self.redeliveries += (to - from) - fresh;
+    }
+
+    /// Notes an iterator age observation.
+    pub(crate) fn age(&mut self, shard: ShardId, ms: u64) {
+        self.max_age_ms = self.max_age_ms.max(ms);
+        let l = self.shard_mut(shard);
+        l.max_age_ms = l.max_age_ms.max(ms);
+    }
+}
+
+/// An enhanced fan-out subscription (kernel side).
+#[derive(Clone, Debug)]
+pub(crate) struct Subscription {
+    pub consumer: usize,
+    pub shard: ShardId,
+    pub next_seq: u64,
+    /// Byte budget at `refilled_at` (2 MiB/s, at most 2 MiB).
+    pub tokens: u64,
+    pub refilled_at: SimTime,
+    pub push_scheduled: bool,
+    pub active: bool,
+    pub ended: bool,
+}
+
+/// A kernel event (the queue's payload).
+#[derive(Clone, Debug)]
+pub(crate) enum KernelEvent {
+    /// The producers' tick.
+    Tick,
+    /// Retention trim and housekeeping, every second.
+    Sweep,
+    /// Timeline entry `i`.
+    Timeline(usize),
+    /// An event for consumer `c`.
+    Consumer(usize, ConsumerEvent),
+    /// An enhanced fan-out push on subscription `i`.
+    Push(usize),
+}
+
+/// What the kernel lends a consumer while it handles an event.
+pub struct ConsumerCtx<'a> {
+    pub(crate) now: SimTime,
+    pub(crate) index: usize,
+    pub(crate) name: &'a str,
+    pub(crate) stream: &'a mut Stream,
+    pub(crate) queue: &'a mut EventQueue<KernelEvent>,
+    pub(crate) ledger: &'a mut Ledger,
+    pub(crate) rng: &'a mut Rng,
+    pub(crate) rec: &'a mut Recorder,
+    pub(crate) subs: &'a mut Vec<Subscription>,
+    pub(crate) timeline: &'a [TimelineEntry],
+    pub(crate) end: SimTime,
+}
+
+impl<'a> ConsumerCtx<'a> {
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// When the run ends.
+    pub fn end(&self) -> SimTime {
+        self.end
+    }
+
+    /// This consumer's name.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+
+    /// Every shard ever created (expired ones included), in id order.
+    pub fn shards(&self) -> Vec<ShardInfo> {
+        self.stream.shard_infos().cloned().collect()
+    }
+
+    /// One shard's facts, with its lineage.
+    pub fn shard(&self, id: ShardId) -> Option<&ShardInfo> {
+        self.stream.shard(id)
+    }
+
+    /// Read-only access to the stream (positions, keys, arrival times).
+    pub fn stream(&self) -> &Stream {
+        self.stream
+    }
+
+    /// The sequence number an iterator of type `pos` would start at.
+    pub fn position(&self, shard: ShardId, pos: StartingPosition) -> u64 {
+        self.stream.position(shard, pos)
+    }
+
+    /// The timeline (for [`ConsumerEvent::Timeline`]).
+    pub fn timeline(&self) -> &[TimelineEntry] {
+        self.timeline
+    }
+
+    /// This consumer's own random stream.
+    pub fn rng(&mut self) -> &mut Rng {
+        self.rng
+    }
+
+    /// Sets or widens the consumer's scope: on every existing shard, the
+    /// records from `pos` on; shards created later are wholly in scope. A
+    /// later call (a recreated mapping) can only widen it.
+    pub fn start_scope(&mut self, pos: StartingPosition) {
+        let ids: Vec<ShardId> = self
+            .stream
+            .shard_infos()
+            .filter(|i| i.state != ShardState::Expired)
+            .map(|i| i.id)
+            .collect();
+        for id in ids {
+            let seq = self.stream.position(id, pos);
+            self.ledger.widen(id, seq);
+        }
+        self.ledger.follows_new_shards = true;
+    }
+
+    /// Schedules [`ConsumerEvent::Timer`] with `token` at `at` (not before now).
+    pub fn schedule(&mut self, at: SimTime, token: u64) {
+        let at = at.max(self.now);
+        self.queue.push(
+            at,
+            KernelEvent::Consumer(self.index, ConsumerEvent::Timer { token }),
+        );
+    }
+
+    /// Schedules a timer `after` from now.
+    pub fn schedule_in(&mut self, after: SimDuration, token: u64) {
+        self.schedule(SimTime(self.now.0.saturating_add(after.0)), token);
+    }
+
+    /// GetRecords on `shard` from `from` (clamped to the trim horizon), at
+    /// most `limit` records, under the shard's shared read limits. Records the
+    /// iterator age (now − arrival of the last record returned, 0 if none).
+    pub fn get_records(
+        &mut self,
+        shard: ShardId,
+        from: u64,
+        limit: u64,
+    ) -> Result<ReadBatch, ReadError> {
+        match self.stream.get_records(shard, from, limit, self.now) {
+            Ok(b) => {
+                let age = b
+                    .last_arrival()
+                    .map_or(0, |t| self.now.0.saturating_sub(t.0) / 1_000);
+                self.report_iterator_age(shard, age);
+                Ok(b)
+            }
+            Err(ReadError::Throttled) => {
+                self.rec.metrics.read_throttled(self.now, self.index);
+                self.rec.totals.read_throttled_calls += 1;
+                let now = self.now;
+                let l = self.ledger.shard_mut(shard);
+                match &mut l.read_throttle_episode {
+                    Some((_, last, n)) if now.0 <= last.0 + 5_000_000 => {
+                        *last = now;
+                        *n += 1;
+                    }
+                    ep => {
+                        if let Some((first, last, n)) = ep.take() {
+                            self.rec.event(
+                                first,
+                                Cause::ReadLimit,
+                                EventKind::ReadThrottled {
+                                    consumer: self.name.to_string(),
+                                    shard,
+                                    until: last,
+                                    calls: n,
+                                },
+                            );
+                        }
+                        *ep = Some((now, now, 1));
+                    }
+                }
+                Err(ReadError::Throttled)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Subscribes to `shard` through enhanced fan-out from `from`: records are
+    /// pushed as [`ConsumerEvent::Records`] about 70 ms after they arrive, on
+    /// this consumer's own 2 MiB/s per shard. Fails with
+    /// `LimitExceededException` when 20 consumers already use enhanced fan-out.
+    ///
+    /// Assumption: a subscription lasts until [`ConsumerCtx::unsubscribe`]; the
+    /// 5-minute renewals of SubscribeToShard are invisible.
+    /// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html>
+    pub fn subscribe(&mut self, shard: ShardId, from: u64) -> Result<(), &'static str> {
+        let mut efo: Vec<usize> = self.subs.iter().map(|s| s.consumer).collect();
+        efo.sort_unstable();
+        efo.dedup();
+        if !efo.contains(&self.index) && efo.len() >= MAX_EFO_CONSUMERS {
+            return Err("LimitExceededException");
+        }
+        if self.stream.shard(shard).is_none() {
+            return Err("ResourceNotFoundException");
+        }
+        let idx = match self
+            .subs
+            .iter()
+            .position(|s| s.consumer == self.index && s.shard == shard)
+        {
+            Some(i) => i,
+            None => {
+                self.subs.push(Subscription {
+                    consumer: self.index,
+                    shard,
+                    next_seq: 0,
+                    tokens: crate::stream::EFO_BYTES_PER_SECOND,
+                    refilled_at: self.now,
+                    push_scheduled: false,
+                    active: true,
+                    ended: false,
+                });
+                self.subs.len() - 1
+            }
+        };
+        let s = &mut self.subs[idx];
+        s.next_seq = from;
+        s.active = true;
+        s.ended = false;
+        if !s.push_scheduled {
+            s.push_scheduled = true;
+            self.queue.push(self.now, KernelEvent::Push(idx));
+        }
+        Ok(())
+    }
+
+    /// Ends the subscription to `shard`.
+    pub fn unsubscribe(&mut self, shard: ShardId) {
+        for s in self.subs.iter_mut() {
+            if s.consumer == self.index && s.shard == shard {
+                s.active = false;
+            }
+        }
+    }
+
+    /// Counts deliveries of records `[from, to)` of `shard` to the handler
+    /// (a record delivered before counts as a redelivery).
+    pub fn deliver(&mut self, shard: ShardId, from: u64, to: u64) {
+        self.ledger.deliver(shard, from, to);
+    }
+
+    /// Settles records `[from, to)` of `shard`; returns how many were settled
+    /// for the first time with this outcome.
+    pub fn settle(&mut self, shard: ShardId, from: u64, to: u64, outcome: Outcome) -> u64 {
+        self.ledger.settle(self.stream, shard, from, to, outcome)
+    }
+
+    /// The consumer's counters.
+    pub fn stats(&mut self) -> &mut ConsumerStats {
+        &mut self.ledger.stats
+    }
+
+    /// Reports an iterator age (ms) for `shard` (IteratorAgeMilliseconds).
+    pub fn report_iterator_age(&mut self, shard: ShardId, ms: u64) {
+        self.ledger.age(shard, ms);
+        self.rec
+            .metrics
+            .iterator_age(self.now, self.index, shard, ms);
+    }
+
+    /// Adds an event to the trace, caused by this consumer.
+    pub fn emit(&mut self, kind: EventKind) {
+        let cause = Cause::Consumer {
+            consumer: self.name.to_string(),
+        };
+        self.rec.event(self.now, cause, kind);
+    }
+}

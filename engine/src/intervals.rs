@@ -1,0 +1,186 @@
+//! Sets of sequence numbers stored as disjoint half-open ranges, for the
+//! per-consumer ledger. A consumer that settles records in order keeps a
+//! single range per shard, so the cost follows settle calls, not records.
+
+use std::collections::BTreeMap;
+
+/// A set of `u64` kept as disjoint, non-adjacent half-open ranges `[start, end)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IntervalSet {
+    /// start → end, disjoint and never touching.
+    ranges: BTreeMap<u64, u64>,
+}
+
+impl IntervalSet {
+    /// The empty set.
+    pub fn new() -> IntervalSet {
+        IntervalSet::default()
+    }
+
+    /// Adds `[start, end)` and returns the sub-ranges that were not in the set
+    /// before (in ascending order).
+    pub fn insert(&mut self, start: u64, end: u64) -> Vec<(u64, u64)> {
+        if start >= end {
+            return Vec::new();
+        }
+        let added = self.gaps(start, end);
+        if added.is_empty() {
+            return added;
+        }
+        // Merge with every range that overlaps or touches [start, end].
+        let mut new_start = start;
+        let mut new_end = end;
+        if let Some((&s, &e)) = self.ranges.range(..=start).next_back() {
+            if e >= start {
+                new_start = s;
+                new_end = new_end.max(e);
+            }
+        }
+        let covered: Vec<u64> = self
+            .ranges
+            .range(new_start..=end)
+            .map(|(&s, _)| s)
+            .collect();
+        for s in covered {
+            if let Some(e) = self.ranges.remove(&s) {
+                new_end = new_end.max(e);
+            }
+        }
+        self.ranges.insert(new_start, new_end);
+        added
+    }
+
+    /// Removes `[start, end)` and returns how many members were removed.
+    pub fn remove(&mut self, start: u64, end: u64) -> u64 {
+        if start >= end {
+            return 0;
+        }
+        let mut removed = 0;
+        let mut touched: Vec<(u64, u64)> = Vec::new();
+        if let Some((&s, &e)) = self.ranges.range(..start).next_back() {
+            if e > start {
+                touched.push((s, e));
+            }
+        }
+        touched.extend(self.ranges.range(start..end).map(|(&s, &e)| (s, e)));
+        for (s, e) in touched {
+            self.ranges.remove(&s);
+            let lo = s.max(start);
+            let hi = e.min(end);
+            removed += hi - lo;
+            if s < start {
+                self.ranges.insert(s, start);
+            }
+            if e > end {
+                self.ranges.insert(end, e);
+            }
+        }
+        removed
+    }
+
+    /// The sub-ranges of `[start, end)` that are **not** in the set.
+    pub fn gaps(&self, start: u64, end: u64) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let mut cur = start;
+        if let Some((_, &e)) = self.ranges.range(..=start).next_back() {
+            cur = cur.max(e);
+        }
+        for (&s, &e) in self.ranges.range(start..end) {
+            if s > cur {
+                out.push((cur, s));
+            }
+            cur = cur.max(e);
+        }
+        if cur < end {
+            out.push((cur, end));
+        }
+        out
+    }
+
+    /// How many members lie in `[start, end)`.
+    pub fn count_in(&self, start: u64, end: u64) -> u64 {
+        let missing: u64 = self.gaps(start, end).iter().map(|(a, b)| b - a).sum();
+        end.saturating_sub(start) - missing
+    }
+
+    /// True if `x` is a member.
+    pub fn contains(&self, x: u64) -> bool {
+        self.ranges
+            .range(..=x)
+            .next_back()
+            .is_some_and(|(_, &e)| e > x)
+    }
+
+    /// Forgets every member below `x` (used once those records are trimmed and
+    /// can never be settled again).
+    pub fn forget_below(&mut self, x: u64) {
+        let _ = self.remove(0, x);
+    }
+
+    /// The ranges, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.ranges.iter().map(|(&s, &e)| (s, e))
+    }
+
+    /// Number of stored ranges.
+    pub fn range_count(&self) -> usize {
+        self.ranges.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_reports_only_new_members_and_merges() {
+        let mut s = IntervalSet::new();
+        assert_eq!(s.insert(10, 20), vec![(10, 20)]);
+        assert_eq!(s.insert(30, 40), vec![(30, 40)]);
+        assert_eq!(s.insert(15, 35), vec![(20, 30)]);
+        assert_eq!(s.range_count(), 1);
+        assert_eq!(s.insert(40, 41), vec![(40, 41)]);
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![(10, 41)]);
+        assert!(s.insert(12, 13).is_empty());
+    }
+
+    #[test]
+    fn remove_splits_ranges() {
+        let mut s = IntervalSet::new();
+        s.insert(0, 100);
+        assert_eq!(s.remove(10, 20), 10);
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![(0, 10), (20, 100)]);
+        assert_eq!(s.count_in(0, 100), 90);
+        assert!(!s.contains(15));
+        assert!(s.contains(20));
+        s.forget_below(50);
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![(50, 100)]);
+    }
+
+    #[test]
+    fn agrees_with_a_bitmap_on_random_operations() {
+        let mut rng = crate::rng::Rng::new(9);
+        let mut s = IntervalSet::new();
+        let mut bits = [false; 200];
+        for _ in 0..2000 {
+            let a = rng.below(200);
+            let b = (a + rng.below(30)).min(200);
+            if rng.chance(0.7) {
+                let added: u64 = s.insert(a, b).iter().map(|(x, y)| y - x).sum();
+                let want = (a..b).filter(|&i| !bits[i as usize]).count() as u64;
+                assert_eq!(added, want);
+                for i in a..b {
+                    bits[i as usize] = true;
+                }
+            } else {
+                let want = (a..b).filter(|&i| bits[i as usize]).count() as u64;
+                assert_eq!(s.remove(a, b), want);
+                for i in a..b {
+                    bits[i as usize] = false;
+                }
+            }
+            let total = bits.iter().filter(|&&x| x).count() as u64;
+            assert_eq!(s.count_in(0, 200), total);
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! Producers and the write path: rates, routing by MD5, the per-shard write
+//! limits, throttling, retries and drops.
+//!
+//! # The producer tick
+//!
+//! Producers write on a fixed tick of [`TICK`] = 100 ms. At each tick every
+//! producer offers each open shard the records that its rate and the shard's
+//! share of its keys give for the last 100 ms, and the shard admits what its
+//! per-second budget still allows; the admitted records become **one run per
+//! producer per shard**. 100 ms is ten times finer than the per-second write
+//! limits and than the 1 s polling interval, and finer than the 200 ms
+//! polling propagation delay, so nothing a chart shows depends on it; and it
+//! keeps the cost at 10 × shards × producers runs per simulated second,
+//! whatever the rate.
+//!
+//! # Exact arithmetic
+//!
+//! Rates and shares are turned into integers once (rates in milli-records per
+//! second, shares in units of `1/(keys × 10^6)`), and each producer×shard pair
+//! carries the remainder of its division from tick to tick. So 1,500 rec/s
+//! offer exactly 150 records per tick, a shard's long-run share is exact, and
+//! the result is the same on every platform.
+
+use std::rc::Rc;
+
+use crate::scenario::Producer;
+use crate::stream::{
+    KeyTable, ProducerKeys, Run, RunSource, ShardId, ShardState, Stream, WRITE_BYTES_PER_SECOND,
+    WRITE_RECORDS_PER_SECOND,
+};
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{Cause, EventKind, Recorder};
+
+/// The producer tick. See the module documentation for why 100 ms.
+pub const TICK: SimDuration = SimDuration::from_millis(100);
+
+/// On-demand mode splits a shard whose incoming traffic exceeds 500 KB/s.
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>
+pub const ON_DEMAND_SPLIT_BYTES_PER_SECOND: u64 = 500_000;
+
+/// On-demand mode splits such a shard "within 15 minutes".
+/// Assumption: the split happens after 15 minutes (900 consecutive whole
+/// seconds) above the threshold, the latest time AWS allows.
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>
+pub const ON_DEMAND_SUSTAINED_SECONDS: u32 = 900;
+
+/// Retry back-off of throttled puts.
+/// Assumption: AWS only says "retry with back-off"
+/// (<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html>).
+/// The playground retries a throttled record after 100 ms, doubling on each
+/// further throttle up to 1.6 s (100, 200, 400, 800, 1600, 1600, … ms), and
+/// never gives up.
+pub fn retry_delay(attempt: u8) -> SimDuration {
+    SimDuration(TICK.0 << attempt.min(4))
+}
+
+/// Records waiting for a retry.
+#[derive(Clone, Debug)]
+pub(crate) struct RetryBatch {
+    pub due: SimTime,
+    /// How many times these records have been throttled.
+    pub attempt: u8,
+    pub count: u64,
+}
+
+/// A producer's route to one open shard.
+#[derive(Clone, Debug)]
+pub(crate) struct Route {
+    pub shard: ShardId,
+    /// The shard's share of the producer's records (see [`crate::stream::KeySlice`]).
+    pub weight: u128,
+    /// Remainder carried to the next tick.
+    pub carry: u128,
+    pub retries: Vec<RetryBatch>,
+}
+
+/// A producer's changing state.
+#[derive(Debug)]
+pub(crate) struct ProducerState {
+    pub name: String,
+    /// `records_per_second` in thousandths.
+    pub rate_milli: u64,
+    pub record_bytes: u32,
+    pub retry: bool,
+    pub routes: Vec<Route>,
+}
+
+/// Turns a rate into milli-records per second (rounded to nearest).
+pub(crate) fn rate_milli(records_per_second: f64) -> u64 {
+    if records_per_second.is_finite() && records_per_second > 0.0 {
+        (records_per_second * 1_000.0).round() as u64
+    } else {
+        0
+    }
+}
+
+impl ProducerState {
+    pub(crate) fn new(p: &Producer) -> ProducerState {
+        ProducerState {
+            name: p.name.clone(),
+            rate_milli: rate_milli(p.records_per_second),
+            record_bytes: p.record_bytes.max(1),
+            retry: p.retry_throttled,
+            routes: Vec::new(),
+        }
+    }
+}
+
+/// Builds the static key facts of each producer, sharing tables between
+/// producers with the same number of keys (each key is hashed once).
+pub(crate) fn producer_keys(producers: &[Producer]) -> Vec<ProducerKeys> {
+    let mut tables: Vec<(u32, Rc<KeyTable>)> = Vec::new();
+    producers
+        .iter()
+        .map(|p| {
+            let n = p.partition_keys.max(1);
+            let keys = match tables.iter().find(|(m, _)| *m == n) {
+                Some((_, t)) => t.clone(),
+                None => {
+                    let t = Rc::new(KeyTable::new(n));
+                    tables.push((n, t.clone()));
+                    t
+                }
+            };
+            let share = if p.hot_key_share.is_finite() {
+                p.hot_key_share.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            ProducerKeys {
+                keys,
+                hot_ppm: (share * 1_000_000.0).round() as u64,
+                explicit: p.explicit_hash_key,
+            }
+        })
+        .collect()
+}
+
+/// Outcome of offering records to one shard.
+struct Admission {
+    admitted: u64,
+    throttled: u64,
+}
+
+impl Stream {
+    /// Rolls the shard's write window to the second holding `now` (which
+    /// covers arrivals in `(now − TICK, now]`), closing a throttling episode
+    /// and updating the on-demand "hot seconds" counter.
+    fn roll_window(&mut self, shard: ShardId, now: SimTime, rec: &mut Recorder) {
+        let second = now.0.saturating_sub(1) / 1_000_000;
+        let on_demand = self.on_demand;
+        let w = &mut self.shards[shard.0 as usize].write;
+        if w.second == second {
+            return;
+        }
+        if on_demand {
+            if w.bytes > ON_DEMAND_SPLIT_BYTES_PER_SECOND && second == w.second + 1 {
+                w.hot_seconds += 1;
+            } else {
+                w.hot_seconds = 0;
+            }
+        }
+        if let Some((first, last, throttled, dropped)) = w.episode {
+            if second > last + 1 {
+                w.episode = None;
+                rec.event(
+                    SimTime::from_secs(first),
+                    Cause::WriteLimit,
+                    EventKind::WriteThrottled {
+                        shard,
+                        until: SimTime::from_secs(last + 1),
+                        records: throttled,
+                        dropped,
+                    },
+                );
+            }
+        }
+        w.second = second;
+        w.records = 0;
+        w.bytes = 0;
+    }
+
+    /// Flushes every open throttling episode into the trace (at the end).
+    pub(crate) fn close_write_episodes(&mut self, rec: &mut Recorder) {
+        for s in &mut self.shards {
+            if let Some((first, last, throttled, dropped)) = s.write.episode.take() {
+                rec.event(
+                    SimTime::from_secs(first),
+                    Cause::WriteLimit,
+                    EventKind::WriteThrottled {
+                        shard: s.info.id,
+                        until: SimTime::from_secs(last + 1),
+                        records: throttled,
+                        dropped,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Offers `n` records of `bytes` each to `shard` under its per-second limits.
+    ///
+    /// Each shard admits at most 1,000 records and 1 MiB per second.
+    /// Assumption: the budget is accounted per whole second of simulated time
+    /// and resets at each second boundary (AWS does not document the window).
+    /// Source: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
+    fn admit(&mut self, shard: ShardId, n: u64, bytes: u32) -> Admission {
+        let w = &mut self.shards[shard.0 as usize].write;
+        let by_records = WRITE_RECORDS_PER_SECOND.saturating_sub(w.records);
+        let by_bytes = WRITE_BYTES_PER_SECOND.saturating_sub(w.bytes) / u64::from(bytes.max(1));
+        let admitted = n.min(by_records).min(by_bytes);
+        w.records += admitted;
+        w.bytes += admitted * u64::from(bytes);
+        Admission {
+            admitted,
+            throttled: n - admitted,
+        }
+    }
+
+    /// Records a throttle in the shard's current episode.
+    fn note_throttle(&mut self, shard: ShardId, throttled: u64, dropped: u64) {
+        let w = &mut self.shards[shard.0 as usize].write;
+        let sec = w.second;
+        match &mut w.episode {
+            Some((_, last, t, d)) => {
+                *last = sec;
+                *t += throttled;
+                *d += dropped;
+            }
+            None => w.episode = Some((sec, sec, throttled, dropped)),
+        }
+    }
+
+    /// One producer tick at `now`: every producer writes what its rate gives
+    /// for `(now − TICK, now]`, retries included. Returns the shards that
+    /// on-demand scaling wants to split.
+    pub(crate) fn producer_tick(
+        &mut self,
+        now: SimTime,
+        producers: &mut [ProducerState],
+        rec: &mut Recorder,
+    ) -> Vec<ShardId> {
+        #[allow(clippy::needless_range_loop)] // the body re-borrows `producers[p_idx]`
+        for p_idx in 0..producers.len() {
+            let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
+            let tick_factor = u128::from(producers[p_idx].rate_milli) * u128::from(TICK.0);
+            let bytes = producers[p_idx].record_bytes;
+            let retry = producers[p_idx].retry;
+            for r_idx in 0..producers[p_idx].routes.len() {
+                let route = &mut producers[p_idx].routes[r_idx];
+                let shard = route.shard;
+                route.carry += tick_factor * route.weight;
+                let fresh = (route.carry / den) as u64;
+                route.carry %= den;
+                // Retries that are due, oldest attempts first.
+                let mut due: Vec<RetryBatch> = Vec::new();
+                if !route.retries.is_empty() {
+                    let mut i = 0;
+                    while i < route.retries.len() {
+                        if route.retries[i].due <= now {
+                            due.push(route.retries.swap_remove(i));
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    due.sort_by(|a, b| b.attempt.cmp(&a.attempt).then(a.due.cmp(&b.due)));
+                }
+                if fresh == 0 && due.is_empty() {
+                    continue;
+                }
+                self.roll_window(shard, now, rec);
+                let mut admitted = 0u64;
+                let mut throttled_total = 0u64;
+                let mut dropped = 0u64;
+                let mut requeue: Vec<RetryBatch> = Vec::new();
+                for b in due {
+                    let a = self.admit(shard, b.count, bytes);
+                    admitted += a.admitted;
+                    if a.throttled > 0 {
+                        throttled_total += a.throttled;
+                        let attempt = b.attempt.saturating_add(1);
+                        requeue.push(RetryBatch {
+                            due: SimTime(now.0 + retry_delay(attempt - 1).0),
+                            attempt,
+                            count: a.throttled,
+                        });
+                    }
+                }
+                if fresh > 0 {
+                    let a = self.admit(shard, fresh, bytes);
+                    admitted += a.admitted;
+                    if a.throttled > 0 {
+                        throttled_total += a.throttled;
+                        if retry {
+                            requeue.push(RetryBatch {
+                                due: SimTime(now.0 + retry_delay(0).0),
+                                attempt: 1,
+                                count: a.throttled,
+                            });
+                        } else {
+                            dropped += a.throttled;
+                        }
+                    }
+                }
+                let route = &mut producers[p_idx].routes[r_idx];
+                for b in requeue {
+                    match route
+                        .retries
+                        .iter_mut()
+                        .find(|x| x.due == b.due && x.attempt == b.attempt)
+                    {
+                        Some(x) => x.count += b.count,
+                        None => route.retries.push(b),
+                    }
+                }
+                if throttled_total > 0 {
+                    self.note_throttle(shard, throttled_total, dropped);
+                    rec.metrics.write_throttled(now, shard, throttled_total);
+                    rec.totals.write_throttled_records += throttled_total;
+                    rec.totals.dropped_records += dropped;
+                }
+                if let Some(spread) = TICK.0.checked_div(admitted) {
+                    let run = Run {
+                        first_seq: 0,
+                        count: admitted,
+                        record_bytes: bytes,
+                        first_arrival: SimTime(now.0 - TICK.0 + spread.clamp(1, TICK.0)),
+                        last_arrival: now,
+                        source: RunSource::Producer(p_idx as u32),
+                    };
+                    let run = self.append(shard, run);
+                    rec.metrics.incoming(now, shard, admitted, run.bytes());
+                    rec.totals.incoming_records += admitted;
+                }
+            }
+        }
+        if !self.on_demand {
+            return Vec::new();
+        }
+        self.shards
+            .iter()
+            .filter(|s| {
+                s.info.state == ShardState::Open
+                    && s.write.hot_seconds >= ON_DEMAND_SUSTAINED_SECONDS
+            })
+            .map(|s| s.info.id)
+            .collect()
+    }
+
+    /// Writes `count` poison records with `partition_key` to the shard owning
+    /// its MD5.
+    ///
+    /// Assumption: poison records are written by a separate, well-behaved
+    /// client; they are always admitted (and count against the shard's budget
+    /// for the current second), are 1,000 bytes each (the default record
+    /// size), and arrive at the moment of the timeline action.
+    pub(crate) fn write_poison(
+        &mut self,
+        now: SimTime,
+        partition_key: &str,
+        count: u32,
+        rec: &mut Recorder,
+    ) -> Option<(ShardId, u64)> {
+        let (key, hash) = self.intern_key(partition_key);
+        let shard = self.route(hash)?;
+        let count = u64::from(count.max(1));
+        let bytes = 1_000u32;
+        let w = &mut self.shards[shard.0 as usize].write;
+        w.records += count;
+        w.bytes += count * u64::from(bytes);
+        let run = self.append(
+            shard,
+            Run {
+                first_seq: 0,
+                count,
+                record_bytes: bytes,
+                first_arrival: now,
+                last_arrival: now,
+                source: RunSource::Poison(key),
+            },
+        );
+        rec.metrics.incoming(now, shard, count, run.bytes());
+        rec.totals.incoming_records += count;
+        Some((shard, run.first_seq))
+    }
+
+    /// Recomputes every producer's routes after the set of open shards
+    /// changed. Routes to shards still open keep their carry and retries;
+    /// retries waiting for a closed shard move to the open shards that took
+    /// over its range, split by routing weight (largest share first gets the
+    /// rounding remainder).
+    pub(crate) fn reroute(&mut self, producers: &mut [ProducerState]) {
+        let open = self.open_shards();
+        for (p_idx, p) in producers.iter_mut().enumerate() {
+            let old = std::mem::take(&mut p.routes);
+            let mut routes: Vec<Route> = open
+                .iter()
+                .map(|&id| Route {
+                    shard: id,
+                    weight: self.shards[id.0 as usize].slices[p_idx].weight,
+                    carry: 0,
+                    retries: Vec::new(),
+                })
+                .collect();
+            for o in old {
+                if let Some(r) = routes.iter_mut().find(|r| r.shard == o.shard) {
+                    r.carry = o.carry;
+                    r.retries = o.retries;
+                    continue;
+                }
+                // The shard closed: hand its waiting retries to its successors.
+                let (start, end) = {
+                    let i = &self.shards[o.shard.0 as usize].info;
+                    (i.starting_hash_key, i.ending_hash_key)
+                };
+                let heirs: Vec<usize> = routes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| {
+                        let i = &self.shards[r.shard.0 as usize].info;
+                        i.starting_hash_key <= end && i.ending_hash_key >= start && r.weight > 0
+                    })
+                    .map(|(k, _)| k)
+                    .collect();
+                let total: u128 = heirs.iter().map(|&k| routes[k].weight).sum();
+                if total == 0 {
+                    continue;
+                }
+                for b in o.retries {
+                    let mut left = b.count;
+                    for (j, &k) in heirs.iter().enumerate() {
+                        let share = if j + 1 == heirs.len() {
+                            left
+                        } else {
+                            (u128::from(b.count) * routes[k].weight / total) as u64
+                        };
+                        let share = share.min(left);
+                        left -= share;
+                        if share > 0 {
+                            routes[k].retries.push(RetryBatch {
+                                count: share,
+                                ..b.clone()
+                            });
+                        }
+                    }
+                }
+            }
+            routes.retain(|r| r.weight > 0 || !r.retries.is_empty());
+            p.routes = routes;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_double_to_1600_ms() {
+        let d: Vec<u64> = (0..7).map(|a| retry_delay(a).as_millis()).collect();
+        assert_eq!(d, vec![100, 200, 400, 800, 1600, 1600, 1600]);
+    }
+
+    #[test]
+    fn rates_become_milli_records() {
+        assert_eq!(rate_milli(1500.0), 1_500_000);
+        assert_eq!(rate_milli(0.1), 100);
+        assert_eq!(rate_milli(-1.0), 0);
+        assert_eq!(rate_milli(f64::NAN), 0);
+    }
+}

@@ -1,0 +1,713 @@
+//! The simulation kernel: one event queue, integer time, the stream, the
+//! producers and the consumers, run in slices (`run_until`) so the UI can
+//! interleave drawing, and turned into a [`Trace`] by `finish`.
+//!
+//! ```text
+//!   Scenario ──► Simulation::new ──► run_until(t) … run() ──► finish() ──► Trace
+//!                    │
+//!      queue of (time, seq) ─► Tick ──────► producers write runs (stream)
+//!                          ├─► Sweep ─────► retention trim, expiry per consumer
+//!                          ├─► Timeline ──► poison, set_rate, reshards, consumer actions
+//!                          ├─► Consumer ──► Consumer::on_event(ev, ctx)
+//!                          └─► Push ──────► enhanced fan-out delivery
+//! ```
+//!
+//! Determinism: time is integer µs; ties in the queue are served in insertion
+//! order; producers, shards and consumers are always visited in index order;
+//! randomness comes from per-entity [`Rng`] streams derived from the seed. No
+//! wall clock, no hash-map iteration.
+
+use std::fmt;
+
+use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, KernelEvent, Ledger, Subscription};
+use crate::producer::{producer_keys, rate_milli, ProducerState, TICK};
+use crate::queue::EventQueue;
+use crate::reshard::{Rejection, Reshard};
+use crate::rng::Rng;
+use crate::scenario::{self, Action, Scenario, StreamMode};
+use crate::stream::{ShardId, ShardState, Stream, EFO_BYTES_PER_SECOND, EFO_PROPAGATION};
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{
+    Cause, ConsumerSummary, EventKind, Recorder, ShardSummary, StreamSummary, Summary, Trace,
+    SUMMARY_FORMAT,
+};
+
+/// Why a simulation could not be set up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimError {
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Builds the consumer for a scenario entry, or `None` if this engine version
+/// does not simulate that kind yet.
+pub type ConsumerFactory<'f> = &'f dyn Fn(&scenario::Consumer) -> Option<Box<dyn Consumer>>;
+
+/// The consumers this engine version simulates from a scenario.
+///
+/// TODO(lambda): the Lambda event source mapping (issue 4) plugs in here;
+/// until then Lambda consumers are reported as `ConsumerNotSimulated` and the
+/// stream is simulated without them.
+pub fn default_consumers(c: &scenario::Consumer) -> Option<Box<dyn Consumer>> {
+    match &c.kind {
+        scenario::ConsumerKind::Lambda(_) => None,
+    }
+}
+
+/// The interval of retention sweeps.
+const SWEEP: SimDuration = SimDuration::from_secs(1);
+
+/// The delay between enhanced fan-out pushes while a subscriber catches up
+/// (its 2 MiB/s budget refills in between). Assumption: AWS does not document
+/// the cadence of SubscribeToShardEvents; 200 ms keeps catch-up smooth.
+const EFO_CATCH_UP: SimDuration = SimDuration::from_millis(200);
+
+struct Slot {
+    name: String,
+    imp: Box<dyn Consumer>,
+    ledger: Ledger,
+    rng: Rng,
+}
+
+/// A running simulation.
+pub struct Simulation {
+    scenario: Scenario,
+    now: SimTime,
+    end: SimTime,
+    queue: EventQueue<KernelEvent>,
+    stream: Stream,
+    producers: Vec<ProducerState>,
+    consumers: Vec<Slot>,
+    subs: Vec<Subscription>,
+    rec: Recorder,
+    started: bool,
+    events_processed: u64,
+}
+
+impl Simulation {
+    /// Sets up a run of `scenario` with the consumers this engine simulates.
+    pub fn new(scenario: &Scenario) -> Result<Simulation, SimError> {
+        Simulation::with_consumers(scenario, &default_consumers)
+    }
+
+    /// Sets up a run, building each scenario consumer with `factory`.
+    pub fn with_consumers(
+        scenario: &Scenario,
+        factory: ConsumerFactory<'_>,
+    ) -> Result<Simulation, SimError> {
+        if scenario.duration.0 == 0 {
+            return Err(SimError {
+                message: "duration must be more than 0".into(),
+            });
+        }
+        let end = scenario.duration.after_start();
+        let on_demand = scenario.stream.mode == StreamMode::OnDemand;
+        let shard_count = scenario
+            .stream
+            .shard_count
+            .clamp(1, scenario::limits::MAX_SHARDS);
+        let stream = Stream::create(
+            shard_count,
+            scenario.stream.retention(),
+            on_demand,
+            producer_keys(&scenario.producers),
+            scenario::limits::MAX_SHARDS,
+            Rng::derive(scenario.seed, "partition-keys").next_u64(),
+        );
+        let mut producers: Vec<ProducerState> =
+            scenario.producers.iter().map(ProducerState::new).collect();
+        let mut stream = stream;
+        stream.reroute(&mut producers);
+        let mut sim = Simulation {
+            scenario: scenario.clone(),
+            now: SimTime::ZERO,
+            end,
+            queue: EventQueue::new(),
+            stream,
+            producers,
+            consumers: Vec::new(),
+            subs: Vec::new(),
+            rec: Recorder::new(scenario.duration),
+            started: false,
+            events_processed: 0,
+        };
+        for id in sim.stream.open_shards() {
+            sim.shard_opened_event(id, Cause::Setup);
+        }
+        sim.rec
+            .metrics
+            .open_shards(SimTime::ZERO, sim.stream.open_shard_count());
+        for c in &scenario.consumers {
+            match factory(c) {
+                Some(imp) => sim.add_consumer(&c.name, imp)?,
+                None => sim.rec.event(
+                    SimTime::ZERO,
+                    Cause::Setup,
+                    EventKind::ConsumerNotSimulated {
+                        consumer: c.name.clone(),
+                        kind: c.kind.as_str(),
+                    },
+                ),
+            }
+        }
+        sim.queue
+            .push(SimTime(TICK.0.min(end.0)), KernelEvent::Tick);
+        sim.queue
+            .push(SimTime(SWEEP.0.min(end.0)), KernelEvent::Sweep);
+        for (i, e) in scenario.timeline.iter().enumerate() {
+            if e.at <= end {
+                sim.queue.push(e.at, KernelEvent::Timeline(i));
+            }
+        }
+        Ok(sim)
+    }
+
+    /// Adds a consumer (before the run starts). Its random stream is derived
+    /// from the seed and its name.
+    pub fn add_consumer(&mut self, name: &str, imp: Box<dyn Consumer>) -> Result<(), SimError> {
+        if self.started {
+            return Err(SimError {
+                message: format!("consumer {name:?} added after the run started"),
+            });
+        }
+        if self.consumers.iter().any(|c| c.name == name) {
+            return Err(SimError {
+                message: format!("two consumers are named {name:?}"),
+            });
+        }
+        self.consumers.push(Slot {
+            name: name.to_string(),
+            imp,
+            ledger: Ledger::default(),
+            rng: Rng::derive(self.scenario.seed, &format!("consumer/{name}")),
+        });
+        Ok(())
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// When the run ends.
+    pub fn end(&self) -> SimTime {
+        self.end
+    }
+
+    /// The stream (read-only).
+    pub fn stream(&self) -> &Stream {
+        &self.stream
+    }
+
+    /// A consumer's ledger, by name.
+    pub fn ledger(&self, consumer: &str) -> Option<&Ledger> {
+        self.consumers
+            .iter()
+            .find(|c| c.name == consumer)
+            .map(|c| &c.ledger)
+    }
+
+    /// Stream-wide counters so far.
+    pub fn recorder(&self) -> &Recorder {
+        &self.rec
+    }
+
+    /// Kernel events handled so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// True once every event up to the end has been handled.
+    pub fn is_done(&self) -> bool {
+        self.queue.peek_time().is_none_or(|t| t > self.end)
+    }
+
+    fn ensure_started(&mut self) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        for c in 0..self.consumers.len() {
+            self.with_ctx(c, |imp, ctx| imp.start(ctx));
+        }
+    }
+
+    /// Runs every event up to and including time `t` (capped at the end).
+    /// Returns true when the run is complete.
+    pub fn run_until(&mut self, t: SimTime) -> bool {
+        self.ensure_started();
+        let limit = t.min(self.end);
+        while let Some(at) = self.queue.peek_time() {
+            if at > limit {
+                break;
+            }
+            let Some((at, ev)) = self.queue.pop() else {
+                break;
+            };
+            self.now = at;
+            self.events_processed += 1;
+            self.dispatch(ev);
+        }
+        if self.now < limit {
+            self.now = limit;
+        }
+        self.is_done()
+    }
+
+    /// Runs to the end.
+    pub fn run(&mut self) {
+        self.run_until(self.end);
+    }
+
+    fn with_ctx<R>(
+        &mut self,
+        c: usize,
+        f: impl FnOnce(&mut dyn Consumer, &mut ConsumerCtx<'_>) -> R,
+    ) -> R {
+        let slot = &mut self.consumers[c];
+        let mut ctx = ConsumerCtx {
+            now: self.now,
+            index: c,
+            name: &slot.name,
+            stream: &mut self.stream,
+            queue: &mut self.queue,
+            ledger: &mut slot.ledger,
+            rng: &mut slot.rng,
+            rec: &mut self.rec,
+            subs: &mut self.subs,
+            timeline: &self.scenario.timeline,
+            end: self.end,
+        };
+        f(slot.imp.as_mut(), &mut ctx)
+    }
+
+    fn dispatch(&mut self, ev: KernelEvent) {
+        match ev {
+            KernelEvent::Tick => self.tick(),
+            KernelEvent::Sweep => self.sweep(),
+            KernelEvent::Timeline(i) => self.timeline(i),
+            KernelEvent::Consumer(c, e) => self.with_ctx(c, |imp, ctx| imp.on_event(e, ctx)),
+            KernelEvent::Push(i) => self.push(i),
+        }
+    }
+
+    fn tick(&mut self) {
+        let now = self.now;
+        let hot = self
+            .stream
+            .producer_tick(now, &mut self.producers, &mut self.rec);
+        for shard in hot {
+            // On-demand: split a hot shard at its midpoint.
+            if let Ok(r) = self.stream.split_shard(shard, None, now, true) {
+                self.after_reshard(r, "OnDemandSplit", Cause::OnDemandScaling);
+            }
+        }
+        // Enhanced fan-out: new records reach subscribers ~70 ms later.
+        for i in 0..self.subs.len() {
+            let s = &self.subs[i];
+            if s.active && !s.push_scheduled && s.next_seq < self.stream.end_seq(s.shard) {
+                self.subs[i].push_scheduled = true;
+                self.queue
+                    .push(SimTime(now.0 + EFO_PROPAGATION.0), KernelEvent::Push(i));
+            }
+        }
+        let next = SimTime(now.0 + TICK.0);
+        if next <= self.end {
+            self.queue.push(next, KernelEvent::Tick);
+        }
+    }
+
+    fn sweep(&mut self) {
+        let now = self.now;
+        let (moved, expired) = self.stream.trim(now);
+        for (shard, _old, new) in moved {
+            for c in &mut self.consumers {
+                c.ledger.expire(shard, new, now);
+            }
+        }
+        for shard in expired {
+            self.rec
+                .event(now, Cause::Retention, EventKind::ShardExpired { shard });
+        }
+        // Close expiry episodes that did not grow in this sweep.
+        for c in &mut self.consumers {
+            for (i, l) in c.ledger.shards.iter_mut().enumerate() {
+                if let Some((first, last, n)) = l.expiry_episode {
+                    if last < now {
+                        l.expiry_episode = None;
+                        self.rec.event(
+                            first,
+                            Cause::Retention,
+                            EventKind::RecordsExpired {
+                                consumer: c.name.clone(),
+                                shard: ShardId(i as u32),
+                                until: last,
+                                records: n,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let next = SimTime(now.0 + SWEEP.0);
+        if next <= self.end {
+            self.queue.push(next, KernelEvent::Sweep);
+        }
+    }
+
+    fn shard_opened_event(&mut self, id: ShardId, cause: Cause) {
+        let Some(info) = self.stream.shard(id) else {
+            return;
+        };
+        let kind = EventKind::ShardOpened {
+            shard: id,
+            starting_hash_key: info.starting_hash_key.to_string(),
+            ending_hash_key: info.ending_hash_key.to_string(),
+            parent: info.parent,
+            adjacent_parent: info.adjacent_parent,
+        };
+        self.rec.event(self.now, cause, kind);
+    }
+
+    fn after_reshard(&mut self, r: Reshard, operation: &'static str, cause: Cause) {
+        let now = self.now;
+        for &id in &r.opened {
+            self.shard_opened_event(id, cause.clone());
+            for c in &mut self.consumers {
+                c.ledger.shard_created(id);
+            }
+        }
+        for &id in &r.closed {
+            let children = self
+                .stream
+                .shard(id)
+                .map(|i| i.children.clone())
+                .unwrap_or_default();
+            self.rec.event(
+                now,
+                cause.clone(),
+                EventKind::ShardClosed {
+                    shard: id,
+                    children,
+                },
+            );
+        }
+        let open = self.stream.open_shard_count();
+        self.rec.event(
+            now,
+            cause,
+            EventKind::Reshard {
+                operation,
+                closed: r.closed.clone(),
+                opened: r.opened.clone(),
+                open_shards: open,
+            },
+        );
+        self.rec.metrics.open_shards(now, open);
+        self.stream.reroute(&mut self.producers);
+        for c in 0..self.consumers.len() {
+            for &id in &r.opened {
+                self.queue.push(
+                    now,
+                    KernelEvent::Consumer(c, ConsumerEvent::ShardOpened { shard: id }),
+                );
+            }
+            for &id in &r.closed {
+                let children = self
+                    .stream
+                    .shard(id)
+                    .map(|i| i.children.clone())
+                    .unwrap_or_default();
+                self.queue.push(
+                    now,
+                    KernelEvent::Consumer(
+                        c,
+                        ConsumerEvent::ShardClosed {
+                            shard: id,
+                            children,
+                        },
+                    ),
+                );
+            }
+        }
+    }
+
+    fn timeline(&mut self, index: usize) {
+        let now = self.now;
+        let action = self.scenario.timeline[index].action.clone();
+        let name = action.name();
+        let cause = Cause::Timeline { index };
+        let rejected = |rec: &mut Recorder, r: Rejection| {
+            rec.event(
+                now,
+                Cause::Timeline { index },
+                EventKind::ActionRejected {
+                    action: name,
+                    error: r.error,
+                    reason: r.reason,
+                },
+            );
+        };
+        let shard_id = |n: scenario::ShardNumber| ShardId(u32::try_from(n.0).unwrap_or(u32::MAX));
+        match action {
+            Action::Poison {
+                partition_key,
+                count,
+            } => {
+                if let Some((shard, seq)) =
+                    self.stream
+                        .write_poison(now, &partition_key, count, &mut self.rec)
+                {
+                    self.rec.event(
+                        now,
+                        cause.clone(),
+                        EventKind::PoisonWritten {
+                            shard,
+                            sequence_number: seq.to_string(),
+                            partition_key,
+                            count,
+                        },
+                    );
+                    self.rec
+                        .event(now, cause, EventKind::ActionApplied { action: name });
+                }
+            }
+            Action::SetRate {
+                producer,
+                records_per_second,
+            } => match self.producers.iter_mut().find(|p| p.name == producer) {
+                Some(p) => {
+                    p.rate_milli = rate_milli(records_per_second);
+                    self.rec
+                        .event(now, cause, EventKind::ActionApplied { action: name });
+                }
+                None => rejected(
+                    &mut self.rec,
+                    Rejection {
+                        error: "ResourceNotFoundException",
+                        reason: format!("no producer named {producer:?}"),
+                    },
+                ),
+            },
+            Action::UpdateShardCount { target_shard_count } => {
+                match self.stream.update_shard_count(target_shard_count, now) {
+                    Ok(r) => {
+                        self.after_reshard(r, "UpdateShardCount", cause.clone());
+                        self.rec
+                            .event(now, cause, EventKind::ActionApplied { action: name });
+                    }
+                    Err(r) => rejected(&mut self.rec, r),
+                }
+            }
+            Action::SplitShard {
+                shard_to_split,
+                new_starting_hash_key,
+            } => match self.stream.split_shard(
+                shard_id(shard_to_split),
+                new_starting_hash_key,
+                now,
+                false,
+            ) {
+                Ok(r) => {
+                    self.after_reshard(r, "SplitShard", cause.clone());
+                    self.rec
+                        .event(now, cause, EventKind::ActionApplied { action: name });
+                }
+                Err(r) => rejected(&mut self.rec, r),
+            },
+            Action::MergeShards {
+                shard_to_merge,
+                adjacent_shard_to_merge,
+            } => match self.stream.merge_shards(
+                shard_id(shard_to_merge),
+                shard_id(adjacent_shard_to_merge),
+                now,
+            ) {
+                Ok(r) => {
+                    self.after_reshard(r, "MergeShards", cause.clone());
+                    self.rec
+                        .event(now, cause, EventKind::ActionApplied { action: name });
+                }
+                Err(r) => rejected(&mut self.rec, r),
+            },
+            Action::Deploy { consumer, .. }
+            | Action::SetMapping { consumer, .. }
+            | Action::RecreateMapping { consumer, .. } => {
+                if let Some(c) = self.consumers.iter().position(|s| s.name == consumer) {
+                    self.with_ctx(c, |imp, ctx| {
+                        imp.on_event(ConsumerEvent::Timeline { index }, ctx)
+                    });
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, i: usize) {
+        let now = self.now;
+        let (c, shard, batch) = {
+            let s = &mut self.subs[i];
+            s.push_scheduled = false;
+            if !s.active || s.ended {
+                return;
+            }
+            let elapsed = now.0.saturating_sub(s.refilled_at.0);
+            let refill = (u128::from(elapsed) * u128::from(EFO_BYTES_PER_SECOND) / 1_000_000)
+                .min(u128::from(EFO_BYTES_PER_SECOND)) as u64;
+            s.tokens = (s.tokens + refill).min(EFO_BYTES_PER_SECOND);
+            s.refilled_at = now;
+            let end = self.stream.end_seq(s.shard);
+            let closed = self
+                .stream
+                .shard(s.shard)
+                .is_none_or(|i| i.state != ShardState::Open);
+            if s.next_seq >= end && !closed {
+                return;
+            }
+            if s.tokens == 0 {
+                s.push_scheduled = true;
+                self.queue
+                    .push(SimTime(now.0 + EFO_CATCH_UP.0), KernelEvent::Push(i));
+                return;
+            }
+            let batch = self
+                .stream
+                .slice_records(s.shard, s.next_seq, u64::MAX, s.tokens, now);
+            s.tokens = s.tokens.saturating_sub(batch.bytes);
+            s.next_seq = batch.next_seq;
+            if batch.shard_end {
+                s.ended = true;
+            } else if s.next_seq < end {
+                s.push_scheduled = true;
+                self.queue
+                    .push(SimTime(now.0 + EFO_CATCH_UP.0), KernelEvent::Push(i));
+            }
+            (s.consumer, s.shard, batch)
+        };
+        self.with_ctx(c, |imp, ctx| {
+            let age = batch
+                .last_arrival()
+                .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
+            ctx.report_iterator_age(shard, age);
+            imp.on_event(ConsumerEvent::Records(batch), ctx)
+        });
+    }
+
+    /// Runs to the end and returns the trace.
+    pub fn finish(mut self) -> Trace {
+        self.run();
+        let end = self.end;
+        self.stream.close_write_episodes(&mut self.rec);
+        for c in &mut self.consumers {
+            for (i, l) in c.ledger.shards.iter_mut().enumerate() {
+                let shard = ShardId(i as u32);
+                if let Some((first, last, n)) = l.expiry_episode.take() {
+                    self.rec.event(
+                        first,
+                        Cause::Retention,
+                        EventKind::RecordsExpired {
+                            consumer: c.name.clone(),
+                            shard,
+                            until: last,
+                            records: n,
+                        },
+                    );
+                }
+                if let Some((first, last, n)) = l.read_throttle_episode.take() {
+                    self.rec.event(
+                        first,
+                        Cause::ReadLimit,
+                        EventKind::ReadThrottled {
+                            consumer: c.name.clone(),
+                            shard,
+                            until: last,
+                            calls: n,
+                        },
+                    );
+                }
+            }
+        }
+        let summary = self.summary();
+        let names: Vec<String> = self.consumers.iter().map(|c| c.name.clone()).collect();
+        let series = self.rec.metrics.series(&names);
+        let mut events = std::mem::take(&mut self.rec.events);
+        events.sort_by_key(|e| e.at);
+        let shards: Vec<_> = self.stream.shard_infos().cloned().collect();
+        let hash = Trace::compute_hash(&events, &series, &shards, &summary);
+        Trace {
+            title: self.scenario.title.clone(),
+            seed: self.scenario.seed,
+            duration_us: end.0,
+            events,
+            series,
+            shards,
+            summary,
+            hash,
+        }
+    }
+
+    /// The summary as of now.
+    pub fn summary(&self) -> Summary {
+        let t = &self.rec.totals;
+        let stream = StreamSummary {
+            incoming_records: t.incoming_records,
+            write_throttled_records: t.write_throttled_records,
+            read_throttled_calls: t.read_throttled_calls,
+            open_shards_at_end: self.stream.open_shard_count(),
+            shards_total: self.stream.shard_infos().count() as u32,
+        };
+        let consumers = self
+            .consumers
+            .iter()
+            .map(|c| (c.name.clone(), consumer_summary(c, &self.stream)))
+            .collect();
+        Summary {
+            format: SUMMARY_FORMAT,
+            stream,
+            consumers,
+        }
+    }
+}
+
+fn consumer_summary(c: &Slot, stream: &Stream) -> ConsumerSummary {
+    let l = &c.ledger;
+    let mut s = ConsumerSummary {
+        kind: c.imp.kind().to_string(),
+        deliveries: l.deliveries,
+        redeliveries: l.redeliveries,
+        on_failure_messages: l.stats.on_failure_messages,
+        invocations: l.stats.invocations,
+        failed_invocations: l.stats.failed_invocations,
+        bisections: l.stats.bisections,
+        throttled_invocations: l.stats.throttled_invocations,
+        max_concurrency: l.stats.max_concurrency,
+        max_iterator_age_ms: l.max_age_ms,
+        ordering_violations: l.ordering_violations,
+        ..ConsumerSummary::default()
+    };
+    for (i, sl) in l.shards.iter().enumerate() {
+        let id = ShardId(i as u32);
+        let Some(scope) = sl.scope else { continue };
+        let end = stream.end_seq(id);
+        s.records_in_scope += end.saturating_sub(scope);
+        s.processed += sl.n_processed;
+        s.discarded += sl.n_discarded;
+        s.expired_unprocessed += sl.n_expired;
+        s.pending_at_end += sl.unsettled(end);
+        s.shards.insert(
+            id.to_string(),
+            ShardSummary {
+                max_iterator_age_ms: sl.max_age_ms,
+                processed: sl.n_processed,
+            },
+        );
+    }
+    s
+}

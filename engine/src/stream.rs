@@ -1,0 +1,837 @@
+//! The Kinesis data stream: shards, hash-key ranges, records in runs, the
+//! read path with its shared limits, retention and the moving trim horizon.
+//! The write path (producers, write limits) is in [`crate::producer`], and
+//! resharding in [`crate::reshard`]; all three are `impl Stream` blocks.
+//!
+//! # Records travel in runs
+//!
+//! The stream never stores a record. A shard holds a list of [`Run`]s: a run is
+//! a block of contiguous sequence numbers written by one producer during one
+//! producer tick (100 ms), with the arrival time of its first and last record;
+//! record `i` of a run arrived at the linear interpolation of the two. Poison
+//! records are runs of their own. So memory and time grow with ticks × shards,
+//! never with records, and a consumer reads thousands of records by touching a
+//! handful of runs.
+//!
+//! A record's partition key is not stored either: it is a pure function of
+//! `(shard, sequence number)` ([`Stream::key_of`]) that draws from the keys the
+//! producer writes whose MD5 falls in the shard's range, with the producer's
+//! hot-key weighting. Consumers that need keys (ParallelizationFactor lanes,
+//! per-key order) ask for them; the others never pay for them.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::rng::mix64;
+use crate::time::{SimDuration, SimTime};
+
+/// The largest hash key: the hash space is `0 ..= 2^128 − 1`, the range of an
+/// MD5 digest read as an unsigned integer.
+/// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html>
+pub const MAX_HASH_KEY: u128 = u128::MAX;
+
+/// Per-shard write limit: 1,000 records per second.
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
+pub const WRITE_RECORDS_PER_SECOND: u64 = 1_000;
+
+/// Per-shard write limit: 1 MiB per second, partition keys included
+/// (`record_bytes` already includes the key).
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
+pub const WRITE_BYTES_PER_SECOND: u64 = 1 << 20;
+
+/// Shared read limit per shard for polling consumers: 5 GetRecords calls per second.
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
+pub const READ_CALLS_PER_SECOND: usize = 5;
+
+/// Shared read limit per shard for polling consumers: 2 MiB per second.
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
+pub const READ_BYTES_PER_SECOND: u64 = 2 << 20;
+
+/// GetRecords returns at most 10,000 records per call.
+/// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html>
+pub const GET_RECORDS_MAX_RECORDS: u64 = 10_000;
+
+/// GetRecords returns at most 10 MiB per call.
+/// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html>
+pub const GET_RECORDS_MAX_BYTES: u64 = 10 << 20;
+
+/// Enhanced fan-out: each registered consumer gets its own 2 MiB/s per shard.
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html>
+pub const EFO_BYTES_PER_SECOND: u64 = 2 << 20;
+
+/// Enhanced fan-out propagation delay: "typically about 70 ms".
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/building-consumers.html>
+pub const EFO_PROPAGATION: SimDuration = SimDuration::from_millis(70);
+
+/// Enhanced fan-out: at most 20 registered consumers per stream.
+/// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_RegisterStreamConsumer.html>
+pub const MAX_EFO_CONSUMERS: usize = 20;
+
+/// A shard, by the number in its id (`shardId-000000000007` is `ShardId(7)`).
+/// Shards are numbered in creation order, as Kinesis does.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ShardId(pub u32);
+
+impl fmt::Display for ShardId {
+    /// `shardId-` and 12 digits.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "shardId-{:012}", self.0)
+    }
+}
+
+impl Serialize for ShardId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A shard's state.
+/// Source: <https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-after-resharding.html>
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ShardState {
+    /// Accepts writes.
+    Open,
+    /// Closed by a reshard: no new writes, still readable until retention trims it.
+    Closed,
+    /// Closed and every record trimmed: no longer listed.
+    Expired,
+}
+
+/// What a consumer can know about a shard (as `ListShards` shows it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ShardInfo {
+    /// The shard's id.
+    pub id: ShardId,
+    /// `HashKeyRange.StartingHashKey` (inclusive).
+    #[serde(serialize_with = "ser_u128")]
+    pub starting_hash_key: u128,
+    /// `HashKeyRange.EndingHashKey` (inclusive).
+    #[serde(serialize_with = "ser_u128")]
+    pub ending_hash_key: u128,
+    /// `ParentShardId`: the split shard, or the `ShardToMerge` of a merge.
+    pub parent: Option<ShardId>,
+    /// `AdjacentParentShardId`: the `AdjacentShardToMerge` of a merge.
+    pub adjacent_parent: Option<ShardId>,
+    /// The shards created from this one (empty while it is open).
+    pub children: Vec<ShardId>,
+    /// When the shard was created (µs).
+    #[serde(rename = "created_at_us")]
+    pub created_at: SimTime,
+    /// When it was closed by a reshard (µs).
+    #[serde(rename = "closed_at_us")]
+    pub closed_at: Option<SimTime>,
+    /// Its state now.
+    pub state: ShardState,
+}
+
+impl ShardInfo {
+    /// The parents (zero, one or two), parent first.
+    pub fn parents(&self) -> impl Iterator<Item = ShardId> {
+        self.parent.into_iter().chain(self.adjacent_parent)
+    }
+
+    /// True if `hash` lies in this shard's range.
+    pub fn owns(&self, hash: u128) -> bool {
+        self.starting_hash_key <= hash && hash <= self.ending_hash_key
+    }
+}
+
+/// Hash keys are 39-digit numbers: JSON carries them as decimal strings, as the
+/// Kinesis API does.
+fn ser_u128<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// Where the records of a run come from.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RunSource {
+    /// Producer number `0` (index in the scenario's `producers`).
+    Producer(u32),
+    /// A `poison` timeline action; the value is the record's [`KeyId`].
+    Poison(KeyId),
+}
+
+/// A partition key: `KeyId(n)` is `"k-n"`; ids at or above [`KeyId::OTHER`]
+/// are other keys named by `poison` actions, numbered in order of appearance.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyId(pub u32);
+
+impl KeyId {
+    /// The first id given to a key that is not of the form `k-<n>`.
+    pub const OTHER: u32 = 1 << 31;
+}
+
+/// A block of records with contiguous sequence numbers on one shard, from one
+/// source, whose arrival times are spread linearly from `first_arrival` to
+/// `last_arrival`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// Sequence number of the first record.
+    pub first_seq: u64,
+    /// Number of records (at least 1).
+    pub count: u64,
+    /// Size of each record, data plus partition key.
+    pub record_bytes: u32,
+    /// `ApproximateArrivalTimestamp` of the first record.
+    pub first_arrival: SimTime,
+    /// `ApproximateArrivalTimestamp` of the last record.
+    pub last_arrival: SimTime,
+    /// Who wrote it.
+    pub source: RunSource,
+}
+
+impl Run {
+    /// One past the last sequence number.
+    pub fn end_seq(&self) -> u64 {
+        self.first_seq + self.count
+    }
+
+    /// Total bytes.
+    pub fn bytes(&self) -> u64 {
+        self.count * u64::from(self.record_bytes)
+    }
+
+    /// True for poison records.
+    pub fn is_poison(&self) -> bool {
+        matches!(self.source, RunSource::Poison(_))
+    }
+
+    /// Arrival time of record `seq` (which must lie in the run).
+    pub fn arrival(&self, seq: u64) -> SimTime {
+        let i = seq.saturating_sub(self.first_seq).min(self.count - 1);
+        if self.count <= 1 {
+            return self.first_arrival;
+        }
+        let span = u128::from(self.last_arrival.0 - self.first_arrival.0);
+        SimTime(self.first_arrival.0 + (span * u128::from(i) / u128::from(self.count - 1)) as u64)
+    }
+
+    /// The records `[from, to)` of this run as a run of their own.
+    pub fn slice(&self, from: u64, to: u64) -> Run {
+        let from = from.max(self.first_seq);
+        let to = to.min(self.end_seq()).max(from + 1);
+        Run {
+            first_seq: from,
+            count: to - from,
+            first_arrival: self.arrival(from),
+            last_arrival: self.arrival(to - 1),
+            ..*self
+        }
+    }
+
+    /// Number of leading records that arrived at or before `t`.
+    fn count_arrived_by(&self, t: SimTime) -> u64 {
+        if t < self.first_arrival {
+            return 0;
+        }
+        if t >= self.last_arrival || self.count == 1 {
+            return self.count;
+        }
+        // arrival(i) <= t  ⇔  i < (c + 1)(n − 1) / span, with c = t − first.
+        let span = u128::from(self.last_arrival.0 - self.first_arrival.0);
+        let c = u128::from(t.0 - self.first_arrival.0);
+        let n1 = u128::from(self.count - 1);
+        (((c + 1) * n1).div_ceil(span) as u64).min(self.count)
+    }
+}
+
+/// The partition keys a producer uses, hashed once: `"k-0"` … `"k-{n−1}"`
+/// sorted by MD5, so that the keys a shard owns are one slice found by two
+/// binary searches.
+#[derive(Debug)]
+pub struct KeyTable {
+    /// MD5 hash keys, ascending.
+    pub hashes: Vec<u128>,
+    /// `ids[i]` is the key whose hash is `hashes[i]`.
+    pub ids: Vec<u32>,
+    /// MD5 of `"k-0"`, the hot key.
+    pub hot_hash: u128,
+}
+
+impl KeyTable {
+    /// Hashes `"k-0"` … `"k-{n−1}"`.
+    pub fn new(n: u32) -> KeyTable {
+        let mut pairs: Vec<(u128, u32)> = (0..n.max(1))
+            .map(|i| (crate::md5::hash_key(&format!("k-{i}")), i))
+            .collect();
+        pairs.sort_unstable();
+        KeyTable {
+            hashes: pairs.iter().map(|p| p.0).collect(),
+            ids: pairs.iter().map(|p| p.1).collect(),
+            hot_hash: crate::md5::hash_key("k-0"),
+        }
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> u32 {
+        self.hashes.len() as u32
+    }
+
+    /// Always false: a table has at least one key.
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// Positions `[lo, hi)` of the keys whose hash lies in `[start, end]`.
+    pub fn slice(&self, start: u128, end: u128) -> (u32, u32) {
+        let lo = self.hashes.partition_point(|&h| h < start);
+        let hi = self.hashes.partition_point(|&h| h <= end);
+        (lo as u32, hi as u32)
+    }
+}
+
+/// A producer's keys that land on one shard, with the routing weight they
+/// give the shard.
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct KeySlice {
+    /// Positions `[lo, hi)` in the producer's [`KeyTable`].
+    pub lo: u32,
+    pub hi: u32,
+    /// The hot key `"k-0"` routes here.
+    pub hot: bool,
+    /// Share of the producer's records routed here, in units of
+    /// `1/(partition_keys × 1,000,000)`: `(10^6 − hot_ppm) × keys + hot_ppm × n × [hot]`.
+    pub weight: u128,
+}
+
+/// The static routing facts of a producer that the stream needs.
+#[derive(Debug)]
+pub(crate) struct ProducerKeys {
+    pub keys: Rc<KeyTable>,
+    /// `hot_key_share` in parts per million.
+    pub hot_ppm: u64,
+    /// `ExplicitHashKey`, if set.
+    pub explicit: Option<u128>,
+}
+
+impl ProducerKeys {
+    /// Total routing weight: `partition_keys × 10^6`.
+    pub fn total_weight(&self) -> u128 {
+        u128::from(self.keys.len()) * 1_000_000
+    }
+
+    /// Which of this producer's keys a shard with range `[start, end]` gets.
+    pub fn slice_for(&self, start: u128, end: u128) -> KeySlice {
+        let n = self.keys.len();
+        if let Some(h) = self.explicit {
+            // ExplicitHashKey: every record goes to the one shard owning `h`;
+            // its keys are all of the producer's keys.
+            let here = start <= h && h <= end;
+            return KeySlice {
+                lo: 0,
+                hi: n,
+                hot: true,
+                weight: if here { self.total_weight() } else { 0 },
+            };
+        }
+        let (lo, hi) = self.keys.slice(start, end);
+        let hot = start <= self.keys.hot_hash && self.keys.hot_hash <= end;
+        let weight = u128::from(1_000_000 - self.hot_ppm) * u128::from(hi - lo)
+            + if hot {
+                u128::from(self.hot_ppm) * u128::from(n)
+            } else {
+                0
+            };
+        KeySlice {
+            lo,
+            hi,
+            hot,
+            weight,
+        }
+    }
+}
+
+/// Per-shard write accounting for the current whole second.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WriteWindow {
+    /// The second these counters belong to.
+    pub second: u64,
+    pub records: u64,
+    pub bytes: u64,
+    /// Consecutive whole seconds with more than 500 KB admitted (on-demand).
+    pub hot_seconds: u32,
+    /// An open throttling episode: (first second, last second, throttled, dropped).
+    pub episode: Option<(u64, u64, u64, u64)>,
+}
+
+/// Per-shard shared read budget.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ReadBudget {
+    /// Times of the last five successful GetRecords calls (a ring).
+    pub calls: [Option<SimTime>; READ_CALLS_PER_SECOND],
+    pub next: usize,
+    /// The bytes already read are "paid off" at 2 MiB/s at this time.
+    pub busy_until: SimTime,
+}
+
+/// One shard's records and accounting.
+#[derive(Debug)]
+pub(crate) struct Shard {
+    pub info: ShardInfo,
+    pub runs: VecDeque<Run>,
+    /// Next sequence number to assign (= number of records ever written).
+    pub next_seq: u64,
+    /// The trim horizon: the first sequence number not yet trimmed.
+    pub trim_seq: u64,
+    pub write: WriteWindow,
+    pub read: ReadBudget,
+    /// Per producer: the keys routed here.
+    pub slices: Vec<KeySlice>,
+}
+
+impl Shard {
+    /// The run holding `seq`, by index into `runs`.
+    fn run_index(&self, seq: u64) -> Option<usize> {
+        let i = self.runs.partition_point(|r| r.end_seq() <= seq);
+        (i < self.runs.len() && self.runs[i].first_seq <= seq).then_some(i)
+    }
+
+    /// Arrival time of the newest record, if any.
+    pub fn last_arrival(&self) -> Option<SimTime> {
+        self.runs.back().map(|r| r.last_arrival)
+    }
+}
+
+/// What GetRecords (or an enhanced fan-out push) returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadBatch {
+    /// The shard read.
+    pub shard: ShardId,
+    /// First sequence number returned (the requested one, or the trim horizon
+    /// if the request pointed below it).
+    pub first_seq: u64,
+    /// Where the next read should start.
+    pub next_seq: u64,
+    /// Records returned.
+    pub records: u64,
+    /// Bytes returned.
+    pub bytes: u64,
+    /// The records, as runs (sliced to the returned range).
+    pub runs: Vec<Run>,
+    /// `MillisBehindLatest`: how far `next_seq` is behind the tip, 0 when caught up.
+    pub millis_behind_latest: u64,
+    /// True when the shard is closed and everything has been read
+    /// (`NextShardIterator` is null).
+    pub shard_end: bool,
+    /// The shard's children, once `shard_end` is true (`ChildShards`).
+    pub children: Vec<ShardId>,
+}
+
+impl ReadBatch {
+    /// Arrival time of the last record returned.
+    pub fn last_arrival(&self) -> Option<SimTime> {
+        self.runs.last().map(|r| r.last_arrival)
+    }
+
+    /// True if any returned record is a poison record.
+    pub fn has_poison(&self) -> bool {
+        self.runs.iter().any(Run::is_poison)
+    }
+}
+
+/// Why a read failed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ReadError {
+    /// `ProvisionedThroughputExceededException`: the shard's shared read
+    /// budget is used up; the call returned nothing.
+    Throttled,
+    /// `ResourceNotFoundException`: no such shard, or it has expired.
+    ResourceNotFound,
+}
+
+/// Where an iterator starts (`ShardIteratorType`).
+/// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html>
+pub use crate::scenario::StartingPosition;
+
+/// The stream.
+#[derive(Debug)]
+pub struct Stream {
+    pub(crate) shards: Vec<Shard>,
+    pub(crate) retention: SimDuration,
+    pub(crate) on_demand: bool,
+    pub(crate) producer_keys: Vec<ProducerKeys>,
+    /// Keys named by `poison` actions that are not `k-<n>`: (name, hash).
+    pub(crate) other_keys: Vec<(String, u128)>,
+    /// Times of accepted UpdateShardCount calls (for the 10 per 24 h quota).
+    pub(crate) scalings: VecDeque<SimTime>,
+    /// Most open shards allowed (the playground's limit).
+    pub(crate) max_open_shards: u32,
+    /// Seed of the stateless key draw.
+    pub(crate) key_seed: u64,
+}
+
+impl Stream {
+    /// All shards ever created, in id order (expired ones included).
+    pub fn shard_infos(&self) -> impl Iterator<Item = &ShardInfo> {
+        self.shards.iter().map(|s| &s.info)
+    }
+
+    /// One shard's facts.
+    pub fn shard(&self, id: ShardId) -> Option<&ShardInfo> {
+        self.shards.get(id.0 as usize).map(|s| &s.info)
+    }
+
+    /// The open shards, ordered by starting hash key.
+    pub fn open_shards(&self) -> Vec<ShardId> {
+        let mut v: Vec<&ShardInfo> = self
+            .shards
+            .iter()
+            .map(|s| &s.info)
+            .filter(|i| i.state == ShardState::Open)
+            .collect();
+        v.sort_by_key(|i| i.starting_hash_key);
+        v.iter().map(|i| i.id).collect()
+    }
+
+    /// Number of open shards.
+    pub fn open_shard_count(&self) -> u32 {
+        self.shards
+            .iter()
+            .filter(|s| s.info.state == ShardState::Open)
+            .count() as u32
+    }
+
+    /// The retention period.
+    pub fn retention(&self) -> SimDuration {
+        self.retention
+    }
+
+    /// Records ever written to `shard` (its next sequence number).
+    pub fn end_seq(&self, shard: ShardId) -> u64 {
+        self.shards.get(shard.0 as usize).map_or(0, |s| s.next_seq)
+    }
+
+    /// The trim horizon of `shard`: its oldest untrimmed sequence number.
+    pub fn trim_seq(&self, shard: ShardId) -> u64 {
+        self.shards.get(shard.0 as usize).map_or(0, |s| s.trim_seq)
+    }
+
+    /// The sequence number an iterator of type `pos` starts at.
+    /// `AT_TIMESTAMP` before the trim horizon lands on the trim horizon.
+    /// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html>
+    pub fn position(&self, shard: ShardId, pos: StartingPosition) -> u64 {
+        let Some(s) = self.shards.get(shard.0 as usize) else {
+            return 0;
+        };
+        match pos {
+            StartingPosition::TrimHorizon => s.trim_seq,
+            StartingPosition::Latest => s.next_seq,
+            StartingPosition::AtTimestamp(t) => {
+                let i = s.runs.partition_point(|r| r.last_arrival < t);
+                match s.runs.get(i) {
+                    None => s.next_seq,
+                    Some(r) => {
+                        let before = if t == SimTime::ZERO {
+                            0
+                        } else {
+                            r.count_arrived_by(SimTime(t.0 - 1))
+                        };
+                        (r.first_seq + before).max(s.trim_seq)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Arrival time of record `seq` of `shard`, if it is still in the stream.
+    pub fn arrival_of(&self, shard: ShardId, seq: u64) -> Option<SimTime> {
+        let s = self.shards.get(shard.0 as usize)?;
+        let i = s.run_index(seq)?;
+        Some(s.runs[i].arrival(seq))
+    }
+
+    /// The partition key of record `seq` of `shard` (if not yet trimmed).
+    ///
+    /// Keys are not stored: record `seq` carries the key that a stateless hash
+    /// of `(shard, seq)` picks among the producer's keys routed to the shard,
+    /// with the hot key `"k-0"` drawn with its share. Over many records this
+    /// gives each key its share exactly as the routing weights say, and every
+    /// key lands only on the shard that owns its MD5.
+    pub fn key_of(&self, shard: ShardId, seq: u64) -> Option<KeyId> {
+        let s = self.shards.get(shard.0 as usize)?;
+        let run = &s.runs[s.run_index(seq)?];
+        Some(match run.source {
+            RunSource::Poison(k) => k,
+            RunSource::Producer(p) => {
+                let pk = &self.producer_keys[p as usize];
+                let slice = s.slices[p as usize];
+                let h = u128::from(mix64(
+                    self.key_seed ^ (u64::from(shard.0) << 44) ^ seq.rotate_left(17),
+                ));
+                let n = u128::from(pk.keys.len());
+                let hot_part = if slice.hot {
+                    u128::from(pk.hot_ppm) * n
+                } else {
+                    0
+                };
+                let cold_unit = u128::from(1_000_000 - pk.hot_ppm);
+                let total = hot_part + cold_unit * u128::from(slice.hi - slice.lo);
+                if total == 0 {
+                    return Some(KeyId(0));
+                }
+                let r = h % total;
+                if r < hot_part || cold_unit == 0 {
+                    KeyId(0)
+                } else {
+                    let pos = slice.lo + ((r - hot_part) / cold_unit) as u32;
+                    KeyId(pk.keys.ids[pos as usize])
+                }
+            }
+        })
+    }
+
+    /// The id and hash key of a partition key named in a `poison` action.
+    pub(crate) fn intern_key(&mut self, name: &str) -> (KeyId, u128) {
+        let hash = crate::md5::hash_key(name);
+        if let Some(n) = name.strip_prefix("k-") {
+            if let Ok(i) = n.parse::<u32>() {
+                if i < KeyId::OTHER && n == i.to_string() {
+                    return (KeyId(i), hash);
+                }
+            }
+        }
+        if let Some(i) = self.other_keys.iter().position(|(k, _)| k == name) {
+            return (KeyId(KeyId::OTHER + i as u32), hash);
+        }
+        self.other_keys.push((name.to_string(), hash));
+        (KeyId(KeyId::OTHER + self.other_keys.len() as u32 - 1), hash)
+    }
+
+    /// The open shard whose range holds `hash`.
+    pub fn route(&self, hash: u128) -> Option<ShardId> {
+        self.shards
+            .iter()
+            .find(|s| s.info.state == ShardState::Open && s.info.owns(hash))
+            .map(|s| s.info.id)
+    }
+
+    /// Appends a run to a shard, keeping arrival times non-decreasing.
+    pub(crate) fn append(&mut self, shard: ShardId, mut run: Run) -> Run {
+        let s = &mut self.shards[shard.0 as usize];
+        if let Some(prev) = s.last_arrival() {
+            run.first_arrival = run.first_arrival.max(prev);
+            run.last_arrival = run.last_arrival.max(run.first_arrival);
+        }
+        run.first_seq = s.next_seq;
+        s.next_seq += run.count;
+        s.runs.push_back(run);
+        run
+    }
+
+    /// Reads up to `limit` records (and at most `max_bytes`) from `from`,
+    /// without any throughput accounting.
+    pub(crate) fn slice_records(
+        &self,
+        shard: ShardId,
+        from: u64,
+        limit: u64,
+        max_bytes: u64,
+        now: SimTime,
+    ) -> ReadBatch {
+        let s = &self.shards[shard.0 as usize];
+        let from = from.clamp(s.trim_seq, s.next_seq);
+        let mut runs = Vec::new();
+        let mut records = 0u64;
+        let mut bytes = 0u64;
+        let mut seq = from;
+        if let Some(mut i) = s.run_index(from) {
+            while i < s.runs.len() && records < limit {
+                let r = &s.runs[i];
+                let per = u64::from(r.record_bytes).max(1);
+                let room_bytes = max_bytes.saturating_sub(bytes) / per;
+                let take = (r.end_seq() - seq).min(limit - records).min(room_bytes);
+                if take == 0 {
+                    // Always return at least one record if nothing was taken yet.
+                    if records == 0 {
+                        let one = r.slice(seq, seq + 1);
+                        records = 1;
+                        bytes = one.bytes();
+                        seq += 1;
+                        runs.push(one);
+                    }
+                    break;
+                }
+                let part = r.slice(seq, seq + take);
+                records += take;
+                bytes += part.bytes();
+                seq += take;
+                runs.push(part);
+                i += 1;
+            }
+        }
+        let closed = s.info.state != ShardState::Open;
+        let shard_end = closed && seq == s.next_seq;
+        let millis_behind_latest = if seq >= s.next_seq {
+            0
+        } else {
+            s.runs
+                .get(s.run_index(seq).unwrap_or(0))
+                .map_or(0, |r| now.0.saturating_sub(r.arrival(seq).0) / 1_000)
+        };
+        ReadBatch {
+            shard,
+            first_seq: from,
+            next_seq: seq,
+            records,
+            bytes,
+            runs,
+            millis_behind_latest,
+            shard_end,
+            children: if shard_end {
+                s.info.children.clone()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// GetRecords with the shard's **shared** read limits (5 calls/s and
+    /// 2 MiB/s for all polling consumers together, ≤ 10,000 records and
+    /// ≤ 10 MiB per call).
+    ///
+    /// Model: the last five successful calls are remembered; a sixth within one
+    /// second is throttled. Bytes read are "paid off" at 2 MiB/s: a call made
+    /// before the previous reads are paid off is throttled. So a 10 MiB read
+    /// locks the shard's readers out for the next 5 s, as the API reference
+    /// says, and smaller reads lock it out proportionally.
+    /// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html>
+    ///
+    /// Assumption: a throttled call returns nothing and does not count against
+    /// the five calls per second (AWS does not say whether it does).
+    pub fn get_records(
+        &mut self,
+        shard: ShardId,
+        from: u64,
+        limit: u64,
+        now: SimTime,
+    ) -> Result<ReadBatch, ReadError> {
+        let Some(s) = self.shards.get(shard.0 as usize) else {
+            return Err(ReadError::ResourceNotFound);
+        };
+        if s.info.state == ShardState::Expired {
+            return Err(ReadError::ResourceNotFound);
+        }
+        let oldest = s.read.calls[s.read.next];
+        let too_many_calls = oldest.is_some_and(|t| now.0 < t.0 + 1_000_000);
+        if too_many_calls || s.read.busy_until > now {
+            return Err(ReadError::Throttled);
+        }
+        let limit = limit.clamp(1, GET_RECORDS_MAX_RECORDS);
+        let batch = self.slice_records(shard, from, limit, GET_RECORDS_MAX_BYTES, now);
+        let s = &mut self.shards[shard.0 as usize];
+        let next = s.read.next;
+        s.read.calls[next] = Some(now);
+        s.read.next = (next + 1) % READ_CALLS_PER_SECOND;
+        let pay = batch.bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
+        s.read.busy_until = SimTime(s.read.busy_until.max(now).0 + pay);
+        Ok(batch)
+    }
+
+    /// Moves each shard's trim horizon past the records older than the
+    /// retention period, and marks closed shards whose records are all gone as
+    /// EXPIRED. Returns the shards whose horizon moved, with the old and new
+    /// horizon.
+    ///
+    /// A record is trimmed once it is `retention` old.
+    /// Source: <https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html>
+    pub(crate) fn trim(&mut self, now: SimTime) -> (Vec<(ShardId, u64, u64)>, Vec<ShardId>) {
+        let mut moved = Vec::new();
+        let mut expired = Vec::new();
+        if now.0 < self.retention.0 {
+            return (moved, expired);
+        }
+        let cut = SimTime(now.0 - self.retention.0);
+        for s in &mut self.shards {
+            if s.info.state == ShardState::Expired {
+                continue;
+            }
+            let old = s.trim_seq;
+            while let Some(front) = s.runs.front().copied() {
+                let gone = front.count_arrived_by(cut);
+                if gone == 0 {
+                    break;
+                }
+                if gone >= front.count {
+                    s.runs.pop_front();
+                    s.trim_seq = front.end_seq();
+                } else {
+                    s.trim_seq = front.first_seq + gone;
+                    s.runs[0] = front.slice(s.trim_seq, front.end_seq());
+                    break;
+                }
+            }
+            if s.trim_seq != old {
+                moved.push((s.info.id, old, s.trim_seq));
+            }
+            if let (ShardState::Closed, Some(closed)) = (s.info.state, s.info.closed_at) {
+                if s.runs.is_empty() && closed.0 + self.retention.0 <= now.0 {
+                    s.info.state = ShardState::Expired;
+                    expired.push(s.info.id);
+                }
+            }
+        }
+        (moved, expired)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(first_seq: u64, count: u64, a: u64, b: u64) -> Run {
+        Run {
+            first_seq,
+            count,
+            record_bytes: 100,
+            first_arrival: SimTime(a),
+            last_arrival: SimTime(b),
+            source: RunSource::Producer(0),
+        }
+    }
+
+    #[test]
+    fn run_arrivals_interpolate_and_invert() {
+        let r = run(10, 11, 1_000, 2_000);
+        assert_eq!(r.arrival(10), SimTime(1_000));
+        assert_eq!(r.arrival(15), SimTime(1_500));
+        assert_eq!(r.arrival(20), SimTime(2_000));
+        assert_eq!(r.count_arrived_by(SimTime(999)), 0);
+        assert_eq!(r.count_arrived_by(SimTime(1_000)), 1);
+        assert_eq!(r.count_arrived_by(SimTime(1_499)), 5);
+        assert_eq!(r.count_arrived_by(SimTime(1_500)), 6);
+        assert_eq!(r.count_arrived_by(SimTime(2_000)), 11);
+        for t in 900..2_100 {
+            let n = r.count_arrived_by(SimTime(t));
+            let brute = (10..21).filter(|&s| r.arrival(s).0 <= t).count() as u64;
+            assert_eq!(n, brute, "t={t}");
+        }
+        let s = r.slice(12, 14);
+        assert_eq!((s.first_seq, s.count), (12, 2));
+        assert_eq!(
+            (s.first_arrival, s.last_arrival),
+            (r.arrival(12), r.arrival(13))
+        );
+    }
+
+    #[test]
+    fn shard_ids_print_like_kinesis() {
+        assert_eq!(ShardId(0).to_string(), "shardId-000000000000");
+        assert_eq!(ShardId(123).to_string(), "shardId-000000000123");
+    }
+
+    #[test]
+    fn key_table_slices_by_hash() {
+        let t = KeyTable::new(1000);
+        assert_eq!(t.len(), 1000);
+        let (lo, hi) = t.slice(0, MAX_HASH_KEY);
+        assert_eq!((lo, hi), (0, 1000));
+        let mid = 1u128 << 127;
+        let (a, b) = t.slice(0, mid - 1);
+        let (c, d) = t.slice(mid, MAX_HASH_KEY);
+        assert_eq!((a, b, c, d), (0, b, b, 1000));
+    }
+}

@@ -1,0 +1,215 @@
+//! A minimal consumer for tests and benchmarks: [`TestPoller`].
+//!
+//! It is not one of the five AWS consumers. It reads every shard the way AWS
+//! recommends a plain GetRecords consumer (KCL-like) should, processes records
+//! instantly and checkpoints after each read, so that tests can exercise the
+//! stream's read path, resharding lineage and expiry without any consumer
+//! logic in the way.
+
+use std::collections::BTreeMap;
+
+use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::scenario::StartingPosition;
+use crate::stream::{ReadBatch, ReadError, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
+use crate::time::{SimDuration, SimTime};
+
+/// The poller's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollerConfig {
+    /// Poll each shard this often when caught up. Default 1 s: "we recommend
+    /// polling each shard about once per second".
+    /// Source: <https://docs.aws.amazon.com/streams/latest/dev/kinesis-low-latency.html>
+    pub poll_interval: SimDuration,
+    /// Poll again this soon while backlogged. Default 200 ms: polling faster
+    /// causes throttling (same source).
+    pub busy_interval: SimDuration,
+    /// Wait this long after a throttled call. Default 1 s (AWS recommends
+    /// waiting 1 s between calls; same source).
+    pub throttle_backoff: SimDuration,
+    /// GetRecords `Limit`. Default 10,000.
+    pub limit: u64,
+    /// Read through enhanced fan-out instead of polling.
+    pub enhanced_fan_out: bool,
+    /// Where to start on the shards that exist at the start.
+    pub starting_position: StartingPosition,
+    /// Do nothing before this time (a consumer that starts late).
+    pub start_at: SimTime,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        PollerConfig {
+            poll_interval: SimDuration::from_secs(1),
+            busy_interval: SimDuration::from_millis(200),
+            throttle_backoff: SimDuration::from_secs(1),
+            limit: GET_RECORDS_MAX_RECORDS,
+            enhanced_fan_out: false,
+            starting_position: StartingPosition::TrimHorizon,
+            start_at: SimTime::ZERO,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Lane {
+    /// Waiting for its parents to be drained.
+    Waiting,
+    /// Being read.
+    Reading,
+    /// Read to its end.
+    Done,
+}
+
+/// A minimal consumer: polls each shard (or subscribes with enhanced
+/// fan-out), processes records instantly, checkpoints after every read, and
+/// drains parents before children.
+#[derive(Clone, Debug)]
+pub struct TestPoller {
+    cfg: PollerConfig,
+    lanes: BTreeMap<ShardId, (Lane, u64)>,
+    /// Per-consumer phase so that pollers do not all fire at the same instant.
+    phase: SimDuration,
+}
+
+impl TestPoller {
+    /// A poller with `cfg`.
+    pub fn new(cfg: PollerConfig) -> TestPoller {
+        TestPoller {
+            cfg,
+            lanes: BTreeMap::new(),
+            phase: SimDuration::ZERO,
+        }
+    }
+
+    /// A boxed poller with the default settings.
+    pub fn boxed() -> Box<TestPoller> {
+        Box::new(TestPoller::new(PollerConfig::default()))
+    }
+
+    /// A boxed enhanced fan-out reader.
+    pub fn boxed_efo() -> Box<TestPoller> {
+        Box::new(TestPoller::new(PollerConfig {
+            enhanced_fan_out: true,
+            ..PollerConfig::default()
+        }))
+    }
+
+    fn parents_done(&self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
+        ctx.shard(shard).is_none_or(|info| {
+            info.parents().all(|p| {
+                self.lanes.get(&p).is_none_or(|(l, _)| *l == Lane::Done)
+                    || ctx.shard(p).is_none_or(|i| i.state == ShardState::Expired)
+            })
+        })
+    }
+
+    fn activate(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, first: bool) {
+        let pos = if first {
+            self.cfg.starting_position
+        } else {
+            StartingPosition::TrimHorizon
+        };
+        let from = ctx.position(shard, pos);
+        self.lanes.insert(shard, (Lane::Reading, from));
+        if self.cfg.enhanced_fan_out {
+            // Over the 20-consumer limit: fall back to doing nothing on it.
+            let _ = ctx.subscribe(shard, from);
+        } else {
+            let at = SimTime(ctx.now().0.max(self.cfg.start_at.0) + self.phase.0);
+            ctx.schedule(at, u64::from(shard.0));
+        }
+    }
+
+    fn finish_shard(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, children: &[ShardId]) {
+        if let Some(l) = self.lanes.get_mut(&shard) {
+            l.0 = Lane::Done;
+        }
+        for &c in children {
+            self.lanes.entry(c).or_insert((Lane::Waiting, 0));
+            if self.lanes[&c].0 == Lane::Waiting && self.parents_done(ctx, c) {
+                self.activate(ctx, c, false);
+            }
+        }
+    }
+
+    fn take(&mut self, ctx: &mut ConsumerCtx<'_>, b: &ReadBatch) {
+        if b.records > 0 {
+            ctx.deliver(b.shard, b.first_seq, b.next_seq);
+            ctx.settle(b.shard, b.first_seq, b.next_seq, Outcome::Processed);
+        }
+        if let Some(l) = self.lanes.get_mut(&b.shard) {
+            l.1 = b.next_seq;
+        }
+        if b.shard_end {
+            let children = b.children.clone();
+            self.finish_shard(ctx, b.shard, &children);
+        }
+    }
+
+    fn poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let Some(&(Lane::Reading, from)) = self.lanes.get(&shard) else {
+            return;
+        };
+        match ctx.get_records(shard, from, self.cfg.limit) {
+            Ok(b) => {
+                let backlogged = b.millis_behind_latest > 0;
+                let end = b.shard_end;
+                self.take(ctx, &b);
+                if !end {
+                    let wait = if backlogged {
+                        self.cfg.busy_interval
+                    } else {
+                        self.cfg.poll_interval
+                    };
+                    ctx.schedule_in(wait, u64::from(shard.0));
+                }
+            }
+            Err(ReadError::Throttled) => {
+                ctx.schedule_in(self.cfg.throttle_backoff, u64::from(shard.0));
+            }
+            Err(ReadError::ResourceNotFound) => {
+                let children = ctx
+                    .shard(shard)
+                    .map(|i| i.children.clone())
+                    .unwrap_or_default();
+                self.finish_shard(ctx, shard, &children);
+            }
+        }
+    }
+}
+
+impl Consumer for TestPoller {
+    fn kind(&self) -> &'static str {
+        "test_poller"
+    }
+
+    fn start(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        ctx.start_scope(self.cfg.starting_position);
+        self.phase = SimDuration(ctx.rng().below(self.cfg.poll_interval.0.max(1)));
+        let shards = ctx.shards();
+        for info in &shards {
+            if info.state != ShardState::Expired {
+                self.lanes.insert(info.id, (Lane::Waiting, 0));
+            }
+        }
+        for info in &shards {
+            if info.state != ShardState::Expired && self.parents_done(ctx, info.id) {
+                self.activate(ctx, info.id, true);
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
+        match event {
+            ConsumerEvent::Timer { token } => self.poll(ctx, ShardId(token as u32)),
+            ConsumerEvent::Records(b) => self.take(ctx, &b),
+            ConsumerEvent::ShardOpened { shard } => {
+                self.lanes.entry(shard).or_insert((Lane::Waiting, 0));
+                if self.lanes[&shard].0 == Lane::Waiting && self.parents_done(ctx, shard) {
+                    self.activate(ctx, shard, false);
+                }
+            }
+            ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Timeline { .. } => {}
+        }
+    }
+}
