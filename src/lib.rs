@@ -1,14 +1,21 @@
 //! Shardscope's web app: a thin Yew shell around the engine (`shardscope-engine`).
 //!
 //! The app owns no simulation logic: it turns user input into a scenario, asks the engine for
-//! a trace, and draws it. See ARCHITECTURE.md for the code map.
+//! a trace, and draws it. State lives in one reducer ([`state`]); components only dispatch.
+//! See ARCHITECTURE.md for the code map.
 
+pub mod app;
+pub mod json_path;
+pub mod presets;
+pub mod scenario_panel;
+pub mod share;
 pub mod shell;
+pub mod state;
 
 /// The app's version, shown in the header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Mounts the playground on the page's `<body>`.
 pub fn start() {
-    yew::Renderer::<shell::Shell>::new().render();
+    yew::Renderer::<app::App>::new().render();
 }

@@ -1,13 +1,23 @@
 //! The page layout: header, scenario panel, timeline area, inspector.
 //!
-//! Later features fill the three regions; the shell fixes where they live so that the
-//! layout, the landmarks and the responsive rules are decided once.
+//! The shell fixes where things live (landmarks, responsive rules) and nothing else; the
+//! app fills the three regions.
 
 use yew::prelude::*;
 
+#[derive(Properties, PartialEq)]
+pub struct ShellProps {
+    #[prop_or_default]
+    pub scenario: Html,
+    #[prop_or_default]
+    pub timeline: Html,
+    #[prop_or_default]
+    pub inspector: Html,
+}
+
 /// The whole page. `data-rendered-by="wasm"` lets tests tell the live app from static HTML.
 #[function_component(Shell)]
-pub fn shell() -> Html {
+pub fn shell(props: &ShellProps) -> Html {
     html! {
         <div class="shell" data-rendered-by="wasm">
             <header class="shell-header">
@@ -20,15 +30,15 @@ pub fn shell() -> Html {
             <main class="workspace">
                 <section class="scenario-panel" aria-labelledby="scenario-heading">
                     <h2 id="scenario-heading">{ "Scenario" }</h2>
-                    <p class="placeholder">{ "Stream, producers, consumers and incidents will be edited here." }</p>
+                    { props.scenario.clone() }
                 </section>
                 <section class="timeline-area" aria-labelledby="timeline-heading">
                     <h2 id="timeline-heading">{ "Timeline" }</h2>
-                    <p class="placeholder">{ "One lane per shard, the consumers' positions and every invocation will be drawn here." }</p>
+                    { props.timeline.clone() }
                 </section>
                 <aside class="inspector" aria-labelledby="inspector-heading">
                     <h2 id="inspector-heading">{ "Inspector" }</h2>
-                    <p class="placeholder">{ "Select a mark on the timeline to see what happened, and why." }</p>
+                    { props.inspector.clone() }
                 </aside>
             </main>
         </div>

@@ -3,21 +3,22 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_point() -> web_sys::Element {
+fn mount_app() -> web_sys::Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<shardscope::app::App>::with_root(root.clone()).render();
     root
 }
 
 #[wasm_bindgen_test]
 async fn shell_renders_its_three_regions_and_the_version() {
-    let root = mount_point();
-    yew::Renderer::<shardscope::shell::Shell>::with_root(root.clone()).render();
+    let root = mount_app();
     yew::scheduler::flush().await;
 
     let html = root.inner_html();
@@ -26,4 +27,45 @@ async fn shell_renders_its_three_regions_and_the_version() {
         assert!(html.contains(region), "missing {region}: {html}");
     }
     assert!(html.contains(&shardscope::shell::version_label()), "{html}");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_edit_shows_the_path_and_keeps_the_last_good_story() {
+    let root = mount_app();
+    yew::scheduler::flush().await;
+    let title = root
+        .query_selector(".story-title")
+        .unwrap()
+        .unwrap()
+        .text_content();
+
+    let area: web_sys::HtmlTextAreaElement = root
+        .query_selector("textarea")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let bad = area
+        .value()
+        .replace("\"ShardCount\": 2", "\"ShardCount\": 0");
+    area.set_value(&bad);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let input = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    area.dispatch_event(&input).unwrap();
+    yew::scheduler::flush().await;
+
+    let error = root
+        .query_selector("[role=alert]")
+        .unwrap()
+        .expect("an error");
+    let text = error.text_content().unwrap();
+    assert!(text.contains("stream.ShardCount"), "{text}");
+    assert!(text.contains("line "), "{text}");
+    let still = root
+        .query_selector(".story-title")
+        .unwrap()
+        .unwrap()
+        .text_content();
+    assert_eq!(still, title, "the last good scenario stays on screen");
 }

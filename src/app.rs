@@ -1,0 +1,87 @@
+//! The playground: state, the URL, and the three regions of the shell.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::presets;
+use crate::scenario_panel::ScenarioPanel;
+use crate::share;
+use crate::shell::Shell;
+use crate::state::{Action, Playground};
+
+/// Where the first scenario comes from: a shared link, else the default preset.
+fn initial() -> (Playground, Option<String>) {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if hash.starts_with(share::PREFIX) {
+        match share::decode(&hash) {
+            Ok(json) => return (Playground::new(&json), None),
+            Err(why) => return (Playground::new(presets::DEFAULT.json), Some(why)),
+        }
+    }
+    (Playground::new(presets::DEFAULT.json), None)
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let link_problem = use_state(|| None::<String>);
+    let state = {
+        let link_problem = link_problem.clone();
+        use_reducer(move || {
+            let (p, problem) = initial();
+            link_problem.set(problem);
+            p
+        })
+    };
+
+    // The address bar always carries the current valid scenario, so "Copy link" and the
+    // browser's own share both reproduce the run. replaceState makes no request.
+    {
+        let scenario = state.scenario.clone();
+        let source = state.source.clone();
+        let valid = state.error.is_none();
+        use_effect_with((scenario, valid), move |(_, valid)| {
+            if *valid {
+                let hash = share::encode(&source);
+                if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&hash),
+                    );
+                }
+            }
+        });
+    }
+
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |action: Action| state.dispatch(action))
+    };
+
+    let scenario = html! {
+        <ScenarioPanel state={Rc::new((*state).clone())} {dispatch} />
+    };
+    let timeline = match &state.scenario {
+        Some(s) => html! {
+            <div class="story">
+                <h3 class="story-title">{ s.title.clone() }</h3>
+                <p class="story-text">{ s.description.clone() }</p>
+            </div>
+        },
+        None => html! { <p class="placeholder">{ "Fix the scenario to see its run." }</p> },
+    };
+    let inspector = html! {
+        <>
+            if let Some(problem) = &*link_problem {
+                <p class="notice" role="status">
+                    { format!("The link's scenario could not be opened ({problem}); showing a preset instead.") }
+                </p>
+            }
+            <p class="placeholder">{ "Select a mark on the timeline to see what happened, and why." }</p>
+        </>
+    };
+    html! { <Shell {scenario} {timeline} {inspector} /> }
+}

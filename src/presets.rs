@@ -1,0 +1,53 @@
+//! The presets: scenario files in `www/presets/`, compiled into the app so that choosing one
+//! makes no network request (the playground makes none after load). Tests load the same
+//! files, so a preset that stops parsing fails the build's tests.
+
+/// A preset: its file name (without `.json`) and its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    pub id: &'static str,
+    pub json: &'static str,
+}
+
+macro_rules! presets {
+    ($($id:literal),* $(,)?) => {
+        &[$(Preset { id: $id, json: include_str!(concat!("../www/presets/", $id, ".json")) }),*]
+    };
+}
+
+/// Every preset, in the order the playground lists them.
+pub const ALL: &[Preset] = presets!["poison-blocks-a-shard", "buggy-deploy-and-replay"];
+
+/// The preset shown to a reader who arrives without a scenario in the URL.
+pub const DEFAULT: &Preset = &ALL[0];
+
+pub fn by_id(id: &str) -> Option<&'static Preset> {
+    ALL.iter().find(|p| p.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_preset_is_a_valid_scenario_with_a_title() {
+        for p in super::ALL {
+            let s = shardscope_engine::scenario::parse(p.json)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            assert!(!s.title.is_empty(), "{} has no title", p.id);
+            assert!(!s.description.is_empty(), "{} has no description", p.id);
+        }
+    }
+
+    #[test]
+    fn every_file_in_www_presets_is_listed() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/presets");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".json").map(str::to_string))
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<&str> = super::ALL.iter().map(|p| p.id).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed);
+    }
+}

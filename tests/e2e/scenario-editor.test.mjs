@@ -1,0 +1,89 @@
+// The JSON tab, errors at their path, and sharing through the URL, in real Chromium.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, watchedPage, screenshot } from './support.mjs';
+
+let site;
+let browser;
+
+before(async () => {
+  site = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function open(url, viewport = { width: 1280, height: 900 }) {
+  const watched = await watchedPage(browser, site.url, { viewport });
+  await watched.page.goto(url);
+  await watched.page.locator('[data-rendered-by="wasm"]').waitFor({ timeout: 30_000 });
+  return watched;
+}
+
+test('a bad value shows its JSON path and line, and keeps the last good scenario', async () => {
+  const { page, problems } = await open(site.url);
+  const title = await page.locator('.story-title').innerText();
+  const editor = page.getByLabel('Scenario JSON');
+  const good = await editor.inputValue();
+
+  await editor.fill(good.replace('"BatchSize": 100', '"BatchSize": 10001'));
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.innerText();
+  assert.match(text, /consumers\[0\]\.EventSourceMapping\.BatchSize: 10001 is above the maximum 10000/);
+  assert.match(text, /line \d+, column \d+/);
+  assert.equal(await page.locator('.story-title').innerText(), title);
+  await screenshot(page, 'editor-error');
+
+  await editor.fill('{ not json');
+  assert.match(await alert.innerText(), /^\$: /);
+  assert.equal(await page.locator('.story-title').innerText(), title);
+
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await editor.inputValue(), good);
+  assert.equal(await alert.count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the URL carries the scenario: a copied link reproduces it in a fresh page', async () => {
+  const { page, problems } = await open(site.url);
+  const editor = page.getByLabel('Scenario JSON');
+  const edited = (await editor.inputValue()).replace('"ShardCount": 2', '"ShardCount": 3');
+  await editor.fill(edited);
+  await page.waitForFunction(() => location.hash.startsWith('#s='));
+  const link = page.url();
+  await page.close();
+
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await fresh.goto(link);
+  await fresh.locator('[data-rendered-by="wasm"]').waitFor({ timeout: 30_000 });
+  assert.equal(await fresh.getByLabel('Scenario JSON').inputValue(), edited);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('a damaged link falls back to a preset and says so', async () => {
+  const { page, problems } = await open(`${site.url}#s=AAAA`);
+  assert.match(await page.getByRole('status').innerText(), /could not be opened/);
+  assert.ok((await page.locator('.story-title').innerText()).length > 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('choosing a preset loads its story', async () => {
+  const { page, problems } = await open(site.url);
+  const select = page.getByLabel('Load a preset');
+  const options = await select.locator('option').allInnerTexts();
+  assert.ok(options.length >= 3, `presets: ${options}`);
+  await select.selectOption({ index: 2 });
+  assert.equal(await page.locator('.story-title').innerText(), options[2]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
