@@ -5,10 +5,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::presets;
+use crate::run::{use_simulation, RunState};
 use crate::scenario_panel::ScenarioPanel;
 use crate::share;
 use crate::shell::Shell;
 use crate::state::{Action, Playground};
+use crate::summary_view::SummaryView;
 
 /// Where the first scenario comes from: a shared link, else the default preset.
 fn initial() -> (Playground, Option<String>) {
@@ -61,6 +63,27 @@ pub fn app() -> Html {
         Callback::from(move |action: Action| state.dispatch(action))
     };
 
+    let (run, cancel) = use_simulation(state.scenario.clone());
+    let run_view = match run {
+        RunState::Idle => html! {},
+        RunState::Running { progress } => html! {
+            <div class="run-status" role="status">
+                <label>
+                    { "Simulating… " }
+                    <progress max="1" value={progress.to_string()} />
+                </label>
+                <button type="button" onclick={cancel.reform(|_| ())}>{ "Cancel" }</button>
+            </div>
+        },
+        RunState::Cancelled => html! {
+            <p class="notice" role="status">{ "Run cancelled. Edit the scenario to run it again." }</p>
+        },
+        RunState::Failed(why) => html! {
+            <p class="error" role="alert">{ format!("The run could not start: {why}") }</p>
+        },
+        RunState::Done(trace) => html! { <SummaryView summary={trace.summary.clone()} /> },
+    };
+
     let scenario = html! {
         <ScenarioPanel state={Rc::new((*state).clone())} {dispatch} />
     };
@@ -69,6 +92,7 @@ pub fn app() -> Html {
             <div class="story">
                 <h3 class="story-title">{ s.title.clone() }</h3>
                 <p class="story-text">{ s.description.clone() }</p>
+                { run_view }
             </div>
         },
         None => html! { <p class="placeholder">{ "Fix the scenario to see its run." }</p> },

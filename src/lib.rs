@@ -7,10 +7,12 @@
 pub mod app;
 pub mod json_path;
 pub mod presets;
+pub mod run;
 pub mod scenario_panel;
 pub mod share;
 pub mod shell;
 pub mod state;
+pub mod summary_view;
 
 /// The app's version, shown in the header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

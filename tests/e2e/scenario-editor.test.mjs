@@ -71,7 +71,7 @@ test('the URL carries the scenario: a copied link reproduces it in a fresh page'
 
 test('a damaged link falls back to a preset and says so', async () => {
   const { page, problems } = await open(`${site.url}#s=AAAA`);
-  assert.match(await page.getByRole('status').innerText(), /could not be opened/);
+  await page.getByRole('status').filter({ hasText: 'could not be opened' }).waitFor();
   assert.ok((await page.locator('.story-title').innerText()).length > 0);
   assert.deepEqual(problems, []);
   await page.close();
@@ -84,6 +84,17 @@ test('choosing a preset loads its story', async () => {
   assert.ok(options.length >= 3, `presets: ${options}`);
   await select.selectOption({ index: 2 });
   assert.equal(await page.locator('.story-title').innerText(), options[2]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the default preset runs and shows the stream summary', async () => {
+  const { page, problems } = await open(site.url);
+  const stream = page.getByRole('table', { name: 'Stream summary' });
+  await stream.waitFor({ timeout: 60_000 });
+  const incoming = await stream.locator('tr', { hasText: 'incoming records' }).locator('td').innerText();
+  assert.ok(Number(incoming.replaceAll(',', '')) > 0, `incoming records: ${incoming}`);
+  await screenshot(page, 'run-summary');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -1,0 +1,155 @@
+//! The run's summary (`shardscope-summary/1`) as tables a reader can scan: the stream's
+//! figures, then one column per consumer.
+
+use shardscope_engine::trace::{ConsumerSummary, Summary};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SummaryProps {
+    pub summary: Summary,
+}
+
+/// A consumer row: label, explanation (a tooltip), and how to read the value.
+type Row = (&'static str, &'static str, fn(&ConsumerSummary) -> u64);
+
+const CONSUMER_ROWS: &[Row] = &[
+    (
+        "records in scope",
+        "Records from the consumer's starting position on, written before the end",
+        |c| c.records_in_scope,
+    ),
+    (
+        "processed",
+        "Distinct records processed successfully",
+        |c| c.processed,
+    ),
+    (
+        "discarded",
+        "Given up on after retries or age, with or without an OnFailure destination",
+        |c| c.discarded,
+    ),
+    (
+        "expired unprocessed",
+        "Aged out of the stream (retention) before being processed",
+        |c| c.expired_unprocessed,
+    ),
+    (
+        "pending at end",
+        "Still in the stream, not yet processed, when the run ended",
+        |c| c.pending_at_end,
+    ),
+    (
+        "deliveries",
+        "Record deliveries to the handler, retries included",
+        |c| c.deliveries,
+    ),
+    (
+        "redeliveries",
+        "Deliveries of a record after its first one",
+        |c| c.redeliveries,
+    ),
+    ("invocations", "Function invocations", |c| c.invocations),
+    (
+        "failed invocations",
+        "Invocations that returned an error or timed out",
+        |c| c.failed_invocations,
+    ),
+    (
+        "bisections",
+        "Failed batches split in two (BisectBatchOnFunctionError)",
+        |c| c.bisections,
+    ),
+    (
+        "throttled invocations",
+        "Invocations refused by concurrency limits; they never use up retries",
+        |c| c.throttled_invocations,
+    ),
+    (
+        "OnFailure messages",
+        "Records sent to the OnFailure destination",
+        |c| c.on_failure_messages,
+    ),
+    ("max concurrency", "Most invocations running at once", |c| {
+        c.max_concurrency
+    }),
+    (
+        "max iterator age (ms)",
+        "Largest age of the last record read, on any shard",
+        |c| c.max_iterator_age_ms,
+    ),
+    (
+        "ordering violations",
+        "Records first processed after a later-written record of the same key",
+        |c| c.ordering_violations,
+    ),
+];
+
+#[function_component(SummaryView)]
+pub fn summary_view(props: &SummaryProps) -> Html {
+    let s = &props.summary;
+    let st = &s.stream;
+    let stream_rows = [
+        ("incoming records", "IncomingRecords: records admitted to the stream", st.incoming_records),
+        ("write-throttled records", "WriteProvisionedThroughputExceeded: put attempts over a shard's 1 MiB/s or 1,000 records/s", st.write_throttled_records),
+        ("read-throttled calls", "ReadProvisionedThroughputExceeded: GetRecords calls over a shard's 5 calls/s or 2 MiB/s", st.read_throttled_calls),
+        ("open shards at end", "Shards accepting writes when the run ended", u64::from(st.open_shards_at_end)),
+        ("shards created", "Every shard the stream ever had, parents and children included", u64::from(st.shards_total)),
+    ];
+    html! {
+        <div class="summary">
+            <table class="figures" aria-label="Stream summary">
+                <caption>{ "Stream" }</caption>
+                <tbody>
+                    { for stream_rows.iter().map(|(label, why, v)| html! {
+                        <tr title={*why}><th scope="row">{ *label }</th><td>{ group(*v) }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            if !s.consumers.is_empty() {
+                <table class="figures" aria-label="Consumer summary">
+                    <caption>{ "Consumers" }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col"></th>
+                            { for s.consumers.iter().map(|(name, c)| html! {
+                                <th scope="col">{ name.clone() }<span class="kind">{ format!(" ({})", c.kind) }</span></th>
+                            }) }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for CONSUMER_ROWS.iter().map(|(label, why, get)| html! {
+                            <tr title={*why}>
+                                <th scope="row">{ *label }</th>
+                                { for s.consumers.values().map(|c| html! { <td>{ group(get(c)) }</td> }) }
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </div>
+    }
+}
+
+/// 1234567 → "1,234,567".
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(super::group(0), "0");
+        assert_eq!(super::group(999), "999");
+        assert_eq!(super::group(1_000), "1,000");
+        assert_eq!(super::group(51_840_000), "51,840,000");
+    }
+}
