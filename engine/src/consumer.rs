@@ -528,7 +528,10 @@ impl<'a> ConsumerCtx<'a> {
 
     /// GetRecords on `shard` from `from` (clamped to the trim horizon), at
     /// most `limit` records, under the shard's shared read limits. Records the
-    /// iterator age (now − arrival of the last record returned, 0 if none).
+    /// iterator age: now − arrival of the last record returned, 0 if none
+    /// (GetRecords.IteratorAgeMilliseconds,
+    /// <https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html>);
+    /// for a throttled call, now − arrival of the record at `from`.
     pub fn get_records(
         &mut self,
         shard: ShardId,
@@ -544,6 +547,17 @@ impl<'a> ConsumerCtx<'a> {
                 Ok(b)
             }
             Err(ReadError::Throttled) => {
+                // Assumption: a throttled call reports the age of the
+                // iterator's position (how far behind the reader is), so that
+                // a starved reader's age keeps growing in the series.
+                let age = match self
+                    .stream
+                    .arrival_of(shard, from.max(self.stream.trim_seq(shard)))
+                {
+                    Some(t) => self.now.0.saturating_sub(t.0) / 1_000,
+                    None => 0,
+                };
+                self.report_iterator_age(shard, age);
                 self.rec.metrics.read_throttled(self.now, self.index);
                 self.rec.totals.read_throttled_calls += 1;
                 let now = self.now;

@@ -32,8 +32,12 @@ pub struct PollerConfig {
     pub enhanced_fan_out: bool,
     /// Where to start on the shards that exist at the start.
     pub starting_position: StartingPosition,
-    /// Do nothing before this time (a consumer that starts late).
+    /// When the consumer is created: its scope (`starting_position`) is
+    /// evaluated then, as when an event source mapping is created.
     pub start_at: SimTime,
+    /// Exists (and has its scope) from `start_at`, but reads nothing before
+    /// this time: a stalled or late reader.
+    pub paused_until: SimTime,
 }
 
 impl Default for PollerConfig {
@@ -46,9 +50,13 @@ impl Default for PollerConfig {
             enhanced_fan_out: false,
             starting_position: StartingPosition::TrimHorizon,
             start_at: SimTime::ZERO,
+            paused_until: SimTime::ZERO,
         }
     }
 }
+
+/// Timer token of the consumer's creation.
+const BEGIN: u64 = u64::MAX;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Lane {
@@ -67,6 +75,10 @@ enum Lane {
 pub struct TestPoller {
     cfg: PollerConfig,
     lanes: BTreeMap<ShardId, (Lane, u64)>,
+    /// Shards with an enhanced fan-out subscription.
+    subscribed: BTreeMap<ShardId, bool>,
+    /// Created (scope set) yet?
+    begun: bool,
     /// Per-consumer phase so that pollers do not all fire at the same instant.
     phase: SimDuration,
 }
@@ -77,6 +89,8 @@ impl TestPoller {
         TestPoller {
             cfg,
             lanes: BTreeMap::new(),
+            subscribed: BTreeMap::new(),
+            begun: false,
             phase: SimDuration::ZERO,
         }
     }
@@ -111,12 +125,25 @@ impl TestPoller {
         };
         let from = ctx.position(shard, pos);
         self.lanes.insert(shard, (Lane::Reading, from));
-        if self.cfg.enhanced_fan_out {
-            // Over the 20-consumer limit: fall back to doing nothing on it.
-            let _ = ctx.subscribe(shard, from);
-        } else {
-            let at = SimTime(ctx.now().0.max(self.cfg.start_at.0) + self.phase.0);
-            ctx.schedule(at, u64::from(shard.0));
+        let at = SimTime(ctx.now().0.max(self.cfg.paused_until.0) + self.phase.0);
+        ctx.schedule(at, u64::from(shard.0));
+    }
+
+    /// Creation: set the scope and start on the shards without unread parents.
+    fn begin(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        self.begun = true;
+        ctx.start_scope(self.cfg.starting_position);
+        self.phase = SimDuration(ctx.rng().below(self.cfg.poll_interval.0.max(1)));
+        let shards = ctx.shards();
+        for info in &shards {
+            if info.state != ShardState::Expired {
+                self.lanes.insert(info.id, (Lane::Waiting, 0));
+            }
+        }
+        for info in &shards {
+            if info.state != ShardState::Expired && self.parents_done(ctx, info.id) {
+                self.activate(ctx, info.id, true);
+            }
         }
     }
 
@@ -150,6 +177,13 @@ impl TestPoller {
         let Some(&(Lane::Reading, from)) = self.lanes.get(&shard) else {
             return;
         };
+        if self.cfg.enhanced_fan_out {
+            if self.subscribed.insert(shard, true).is_none() {
+                // Over the 20-consumer limit the shard is simply not read.
+                let _ = ctx.subscribe(shard, from);
+            }
+            return;
+        }
         match ctx.get_records(shard, from, self.cfg.limit) {
             Ok(b) => {
                 let backlogged = b.millis_behind_latest > 0;
@@ -165,7 +199,11 @@ impl TestPoller {
                 }
             }
             Err(ReadError::Throttled) => {
-                ctx.schedule_in(self.cfg.throttle_backoff, u64::from(shard.0));
+                // Jitter (up to 200 ms), as SDK back-offs have, so that
+                // readers throttled together do not retry in lock-step.
+                let jitter = ctx.rng().below(200_000);
+                let wait = SimDuration(self.cfg.throttle_backoff.0 + jitter);
+                ctx.schedule_in(wait, u64::from(shard.0));
             }
             Err(ReadError::ResourceNotFound) => {
                 let children = ctx
@@ -184,25 +222,19 @@ impl Consumer for TestPoller {
     }
 
     fn start(&mut self, ctx: &mut ConsumerCtx<'_>) {
-        ctx.start_scope(self.cfg.starting_position);
-        self.phase = SimDuration(ctx.rng().below(self.cfg.poll_interval.0.max(1)));
-        let shards = ctx.shards();
-        for info in &shards {
-            if info.state != ShardState::Expired {
-                self.lanes.insert(info.id, (Lane::Waiting, 0));
-            }
-        }
-        for info in &shards {
-            if info.state != ShardState::Expired && self.parents_done(ctx, info.id) {
-                self.activate(ctx, info.id, true);
-            }
+        if self.cfg.start_at > ctx.now() {
+            ctx.schedule(self.cfg.start_at, BEGIN);
+        } else {
+            self.begin(ctx);
         }
     }
 
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
         match event {
+            ConsumerEvent::Timer { token: BEGIN } => self.begin(ctx),
             ConsumerEvent::Timer { token } => self.poll(ctx, ShardId(token as u32)),
             ConsumerEvent::Records(b) => self.take(ctx, &b),
+            ConsumerEvent::ShardOpened { .. } if !self.begun => {}
             ConsumerEvent::ShardOpened { shard } => {
                 self.lanes.entry(shard).or_insert((Lane::Waiting, 0));
                 if self.lanes[&shard].0 == Lane::Waiting && self.parents_done(ctx, shard) {

@@ -181,6 +181,26 @@ pub struct TraceEvent {
     pub kind: EventKind,
 }
 
+impl TraceEvent {
+    /// The event's `type` string.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            EventKind::ShardOpened { .. } => "ShardOpened",
+            EventKind::ShardClosed { .. } => "ShardClosed",
+            EventKind::ShardExpired { .. } => "ShardExpired",
+            EventKind::Reshard { .. } => "Reshard",
+            EventKind::WriteThrottled { .. } => "WriteThrottled",
+            EventKind::ReadThrottled { .. } => "ReadThrottled",
+            EventKind::RecordsExpired { .. } => "RecordsExpired",
+            EventKind::PoisonWritten { .. } => "PoisonWritten",
+            EventKind::ActionApplied { .. } => "ActionApplied",
+            EventKind::ActionRejected { .. } => "ActionRejected",
+            EventKind::ConsumerNotSimulated { .. } => "ConsumerNotSimulated",
+            EventKind::ConsumerNote { .. } => "ConsumerNote",
+        }
+    }
+}
+
 /// How a series aggregates the values inside one period.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Stat {

@@ -1,0 +1,109 @@
+//! Shared read limits (polling) versus enhanced fan-out.
+
+use shardscope_engine::testing::TestPoller;
+use shardscope_engine::Consumer;
+
+use crate::common::*;
+
+fn readers(efo: bool) -> Vec<(&'static str, Box<dyn Consumer>)> {
+    let make = || -> Box<dyn Consumer> {
+        if efo {
+            TestPoller::boxed_efo()
+        } else {
+            TestPoller::boxed()
+        }
+    };
+    vec![("a", make()), ("b", make()), ("c", make())]
+}
+
+/// One shard written at 900 rec/s × 1,000 bytes = 0.9 MB/s, for 10 minutes.
+/// Three polling readers need 2.7 MB/s but share 2 MiB/s (2.097 MB/s) and 5
+/// calls/s: calls get throttled and the readers fall behind. Together they
+/// cannot have read more than 2 MiB/s × 600 s plus one 10 MiB call, so of the
+/// 3 × 540,000 = 1,620,000 record reads they want, at least
+/// 1,620,000 − (1,258,291 + 10,485) ≈ 351,000 are still pending at the end.
+/// Who falls behind depends on the phases of their polls: the first to read
+/// after a lock-out tends to stay current, the others lag.
+#[test]
+fn three_pollers_share_2_mib_per_second_and_fall_behind() {
+    let s = scenario(
+        "10m",
+        &provisioned(1),
+        &producer("web", 900.0, 1000, 1000, false),
+        "",
+    );
+    let t = run(&s, readers(false));
+    assert_eq!(t.summary.stream.incoming_records, 540_000);
+    assert!(t.summary.stream.read_throttled_calls > 0);
+    let read_bytes: u64 = t
+        .summary
+        .consumers
+        .values()
+        .map(|c| c.processed * 1000)
+        .sum();
+    assert!(
+        read_bytes <= 2 * 1_048_576 * 600 + 10 * 1_048_576,
+        "{read_bytes}"
+    );
+    let pending: u64 = t.summary.consumers.values().map(|c| c.pending_at_end).sum();
+    assert!(pending >= 350_000, "{pending}");
+    let behind: Vec<&String> = t
+        .summary
+        .consumers
+        .iter()
+        .filter(|(_, c)| c.max_iterator_age_ms > 60_000)
+        .map(|(n, _)| n)
+        .collect();
+    assert!(behind.len() >= 2, "{:?}", t.summary.consumers);
+    // Their iterator age grows: the last 30 s are older than the first minute.
+    for name in behind {
+        let age = t
+            .series
+            .iter()
+            .find(|s| {
+                s.metric == "IteratorAgeMilliseconds"
+                    && s.shard.is_none()
+                    && s.consumer.as_deref() == Some(name.as_str())
+            })
+            .unwrap();
+        let v = values(age);
+        assert!(v[v.len() - 30..].iter().max() > v[..60].iter().max());
+    }
+    assert_conservation(&t);
+}
+
+/// One polling reader alone keeps up: it reads about 0.9 MB each second.
+#[test]
+fn one_poller_keeps_up() {
+    let s = scenario(
+        "10m",
+        &provisioned(1),
+        &producer("web", 900.0, 1000, 1000, false),
+        "",
+    );
+    let t = run(&s, vec![("solo", poller())]);
+    let c = &t.summary.consumers["solo"];
+    assert_eq!(t.summary.stream.read_throttled_calls, 0);
+    assert!(c.max_iterator_age_ms <= 1_100, "{c:?}");
+    assert!(c.pending_at_end <= 1_000);
+}
+
+/// The same three readers with enhanced fan-out each get their own 2 MiB/s
+/// and a ~70 ms propagation delay: all stay current.
+#[test]
+fn with_enhanced_fan_out_all_three_stay_current() {
+    let s = scenario(
+        "10m",
+        &provisioned(1),
+        &producer("web", 900.0, 1000, 1000, false),
+        "",
+    );
+    let t = run(&s, readers(true));
+    assert_eq!(t.summary.stream.read_throttled_calls, 0);
+    for (name, c) in &t.summary.consumers {
+        assert!(c.max_iterator_age_ms <= 200, "{name}: {c:?}");
+        assert!(c.pending_at_end <= 100, "{name}: {c:?}");
+        assert_eq!(c.ordering_violations, 0);
+    }
+    assert_conservation(&t);
+}
