@@ -9,6 +9,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod consumer;
 pub mod intervals;
+pub mod lambda;
 pub mod md5;
 pub mod producer;
 pub mod queue;

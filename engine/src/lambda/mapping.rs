@@ -1,0 +1,1192 @@
+//! The event source mapping and its per-shard pollers: a [`Consumer`] of the
+//! engine's stream.
+//!
+//! Per shard (source: <https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>):
+//! - the poller calls GetRecords once per second while idle and back to back
+//!   while backlogged, sharing the shard's read limits (5 calls/s, 2 MiB/s)
+//!   with every other polling consumer; with `enhanced_fan_out` records are
+//!   pushed (~70 ms) on the mapping's own 2 MiB/s per shard instead;
+//! - a batch holds up to `BatchSize` records and at most 6 MB; with
+//!   `MaximumBatchingWindowInSeconds` > 0 the poller keeps reading until the
+//!   batch is full, the window expires or the payload reaches 6 MB, and the
+//!   next window starts when the previous invocation completes
+//!   (<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html>);
+//! - one batch at a time per shard, or one per lane with ParallelizationFactor
+//!   ([`super::lanes`]);
+//! - failures follow [`super::retry`]; a discarded batch goes to the OnFailure
+//!   destination ([`super::destination`]);
+//! - a parent shard is drained — blocked batches included — before its
+//!   children are read (KDS's ordering rule, which the ESM is understood to
+//!   follow: <https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-after-resharding.html>);
+//! - timeline: `deploy` changes the handler, `set_mapping` the mapping's
+//!   parameters (from the next batch on), `recreate_mapping` deletes and
+//!   recreates the mapping with a new starting position and fresh checkpoints.
+//!
+//! Assumption: after a throttled GetRecords call the poller waits 1 s (AWS's
+//! advice for GetRecords callers; the ESM's own delay is not documented).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::scenario::{
+    Action, EventSourceMapping, FunctionConfig, Handler, LambdaConsumer, StartingPosition,
+};
+use crate::stream::{ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{Cause, EventKind, Stat};
+
+use super::batch::{self, Batch, MAX_PAYLOAD_BYTES};
+use super::concurrency::Concurrency;
+use super::destination::{self, Condition};
+use super::handler::{self, FunctionError, Invocation, Response};
+use super::metrics::LambdaSeries;
+use super::retry::{Disposition, Follow, Job, Next, Policy, Settlement};
+use super::tumbling_window::{self, Window};
+use super::{bisect, item_failures, lanes, metrics, retry, why, LambdaEvent};
+
+/// Idle polling: once per second per shard.
+/// Source: <https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>
+pub const IDLE_POLL: SimDuration = SimDuration::from_secs(1);
+
+/// Successive first-try successes of one lane within this span are one mark.
+const STREAK_SPAN: SimDuration = SimDuration::from_secs(60);
+
+const POLL_LANE: u64 = 0xff;
+const FINAL_LANE: u64 = 0xfe;
+const FLUSH_TOKEN: u64 = u64::MAX;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for its parents to be drained.
+    Waiting,
+    /// Reading; no batch in flight.
+    Idle,
+    /// Batches in flight (or waiting for a retry).
+    Busy,
+    /// Read to its end.
+    Done,
+}
+
+#[derive(Clone, Debug)]
+struct InFlight {
+    start: SimTime,
+    inv: Invocation,
+    batch: Batch,
+}
+
+#[derive(Clone, Debug)]
+struct LaneState {
+    job: Job,
+    in_flight: Option<InFlight>,
+    nonce: u8,
+    done: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Streak {
+    start: SimTime,
+    end: SimTime,
+    invocations: u64,
+    records: u64,
+    first_seq: u64,
+    last_seq: u64,
+    cp_before: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Chunk {
+    lanes: Vec<LaneState>,
+    /// Settlements not yet passed to the ledger, by first sequence number.
+    pending: BTreeMap<u64, (u64, Disposition)>,
+}
+
+#[derive(Clone, Debug)]
+struct Poller {
+    phase: Phase,
+    /// Next sequence number to read.
+    cursor: u64,
+    /// Everything below this is settled (processed, discarded or expired).
+    checkpoint: u64,
+    /// Records read, not yet in a batch.
+    acc: VecDeque<Run>,
+    shard_end: bool,
+    backlogged: bool,
+    window_start: SimTime,
+    poll_nonce: u8,
+    chunk: Option<Chunk>,
+    streaks: Vec<Option<Streak>>,
+    weights: Option<(u32, Vec<u128>)>,
+    subscribed: bool,
+    window: Option<Window>,
+    final_in_flight: Option<(SimTime, u32)>,
+}
+
+impl Poller {
+    fn new(phase: Phase, cursor: u64) -> Poller {
+        Poller {
+            phase,
+            cursor,
+            checkpoint: cursor,
+            acc: VecDeque::new(),
+            shard_end: false,
+            backlogged: false,
+            window_start: SimTime::ZERO,
+            poll_nonce: 0,
+            chunk: None,
+            streaks: Vec::new(),
+            weights: None,
+            subscribed: false,
+            window: None,
+            final_in_flight: None,
+        }
+    }
+}
+
+/// The Lambda event source mapping for Kinesis. See the module documentation.
+#[derive(Clone, Debug)]
+pub struct LambdaMapping {
+    esm: EventSourceMapping,
+    efo: bool,
+    function: FunctionConfig,
+    handler: Handler,
+    malformed: bool,
+    generation: u64,
+    pollers: BTreeMap<ShardId, Poller>,
+    conc: Concurrency,
+    phase: SimDuration,
+    series: LambdaSeries,
+}
+
+impl LambdaMapping {
+    /// A mapping for the scenario's Lambda consumer.
+    pub fn new(c: &LambdaConsumer) -> LambdaMapping {
+        LambdaMapping {
+            esm: c.esm.clone(),
+            efo: c.enhanced_fan_out,
+            function: c.function.clone(),
+            handler: c.handler.clone(),
+            malformed: false,
+            generation: 0,
+            pollers: BTreeMap::new(),
+            conc: Concurrency::default(),
+            phase: SimDuration::ZERO,
+            series: LambdaSeries::default(),
+        }
+    }
+
+    /// Boxed, for the simulation's consumer factory.
+    pub fn boxed(c: &LambdaConsumer) -> Box<dyn Consumer> {
+        Box::new(LambdaMapping::new(c))
+    }
+
+    fn token(&self, shard: ShardId, lane: u64, nonce: u8) -> u64 {
+        ((self.generation & 0xffff) << 48)
+            | (u64::from(shard.0) << 16)
+            | ((lane & 0xff) << 8)
+            | u64::from(nonce)
+    }
+
+    fn timeout(&self) -> SimDuration {
+        SimDuration::from_secs(u64::from(self.function.timeout_seconds))
+    }
+
+    /// The handler returns a malformed `batchItemFailures` response (an
+    /// empty `itemIdentifier`) for poison records: a complete failure.
+    pub fn with_malformed_item_failures(mut self, malformed: bool) -> LambdaMapping {
+        self.malformed = malformed;
+        self
+    }
+
+    fn emit(&self, ctx: &mut ConsumerCtx<'_>, at: SimTime, ev: LambdaEvent) {
+        let cause = Cause::Consumer {
+            consumer: ctx.name.to_string(),
+        };
+        emit_at(ctx, at, cause, ev);
+    }
+
+    fn metric(&mut self, ctx: &mut ConsumerCtx<'_>, name: &'static str, stat: Stat, v: u64) {
+        let now = ctx.now;
+        self.series.add(now, name, stat, v);
+    }
+
+    // ---- shard lifecycle -------------------------------------------------
+
+    fn parents_done(&self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
+        ctx.shard(shard).is_none_or(|info| {
+            info.parents().all(|p| {
+                self.pollers.get(&p).is_none_or(|q| q.phase == Phase::Done)
+                    || ctx.shard(p).is_none_or(|i| i.state == ShardState::Expired)
+            })
+        })
+    }
+
+    fn activate(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let now = ctx.now;
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        if p.phase != Phase::Waiting {
+            return;
+        }
+        p.phase = Phase::Idle;
+        p.window_start = now;
+        let cursor = p.cursor;
+        self.emit(
+            ctx,
+            now,
+            LambdaEvent {
+                what: "shard_started",
+                shard: Some(shard),
+                checkpoint_after: Some(cursor),
+                why: why::STARTED,
+                ..LambdaEvent::default()
+            },
+        );
+        if self.efo {
+            self.subscribe(ctx, shard);
+        }
+        let at = SimTime(now.0 + self.phase.0);
+        self.schedule_poll(ctx, shard, at);
+    }
+
+    fn subscribe(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        if !p.subscribed && !p.shard_end {
+            p.subscribed = ctx.subscribe(shard, p.cursor).is_ok();
+        }
+    }
+
+    fn finish_shard(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let now = ctx.now;
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        if p.phase == Phase::Done {
+            return;
+        }
+        p.phase = Phase::Done;
+        let cp = p.checkpoint;
+        if p.subscribed {
+            p.subscribed = false;
+            ctx.unsubscribe(shard);
+        }
+        self.flush_streaks(ctx, shard);
+        self.emit(
+            ctx,
+            now,
+            LambdaEvent {
+                what: "shard_drained",
+                shard: Some(shard),
+                checkpoint_after: Some(cp),
+                why: why::DRAINED,
+                ..LambdaEvent::default()
+            },
+        );
+        let children = ctx
+            .shard(shard)
+            .map(|i| i.children.clone())
+            .unwrap_or_default();
+        for c in children {
+            self.pollers.entry(c).or_insert_with(|| {
+                Poller::new(
+                    Phase::Waiting,
+                    ctx.position(c, StartingPosition::TrimHorizon),
+                )
+            });
+            if self.parents_done(ctx, c) {
+                self.activate(ctx, c);
+            }
+        }
+    }
+
+    // ---- polling ----------------------------------------------------------
+
+    fn schedule_poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, at: SimTime) {
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        p.poll_nonce = p.poll_nonce.wrapping_add(1);
+        let n = p.poll_nonce;
+        let t = self.token(shard, POLL_LANE, n);
+        ctx.schedule(at, t);
+    }
+
+    fn lane_count(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> Vec<u128> {
+        let pf = if self.esm.tumbling_window_in_seconds > 0 {
+            1
+        } else {
+            self.esm.parallelization_factor
+        };
+        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        match &p.weights {
+            Some((f, w)) if *f == pf => w.clone(),
+            _ => {
+                let w = lanes::weights(ctx.stream(), shard, pf);
+                p.weights = Some((pf, w.clone()));
+                w
+            }
+        }
+    }
+
+    fn poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let now = ctx.now;
+        let Some(p) = self.pollers.get(&shard) else {
+            return;
+        };
+        if p.phase != Phase::Idle || p.final_in_flight.is_some() {
+            return;
+        }
+        if !self.esm.enabled {
+            self.schedule_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
+            return;
+        }
+        let weights = self.lane_count(ctx, shard);
+        let per_lane = u64::from(self.esm.batch_size);
+        let target = (per_lane * weights.len() as u64).min(GET_RECORDS_MAX_RECORDS);
+        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        // Records below the trim horizon are gone (the kernel counted them).
+        let trim = ctx.stream.trim_seq(shard);
+        drop_below(&mut p.acc, trim);
+        let have = batch::count(&p.acc);
+        if !self.efo && have < target && !p.shard_end {
+            match ctx.get_records(shard, p.cursor, target - have) {
+                Ok(b) => {
+                    let p = self.pollers.get_mut(&shard).expect("poller exists");
+                    take_read(p, &b);
+                }
+                Err(ReadError::Throttled) => {
+                    self.schedule_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
+                    return;
+                }
+                Err(ReadError::ResourceNotFound) => {
+                    self.finish_shard(ctx, shard);
+                    return;
+                }
+            }
+        }
+        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let have = batch::count(&p.acc);
+        let bytes: u64 = p.acc.iter().map(Run::bytes).sum();
+        // Tumbling window: close the open window when the next record belongs
+        // to a later one, or at shard end.
+        if let Some(w) = &p.window {
+            let next_later = p.acc.front().is_some_and(|r| r.first_arrival >= w.end);
+            if next_later || (have == 0 && p.shard_end) {
+                self.final_invoke(ctx, shard);
+                return;
+            }
+        }
+        if have == 0 {
+            if p.shard_end {
+                self.finish_shard(ctx, shard);
+            } else if !self.efo {
+                self.schedule_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
+            }
+            return;
+        }
+        let window = SimDuration::from_secs(u64::from(self.esm.maximum_batching_window_in_seconds));
+        let deadline = SimTime(p.window_start.0 + window.0);
+        let full = have >= target || bytes >= MAX_PAYLOAD_BYTES * weights.len() as u64;
+        if window.0 > 0 && !full && now < deadline && !p.shard_end {
+            if !self.efo {
+                let at = SimTime((now.0 + IDLE_POLL.0).min(deadline.0));
+                self.schedule_poll(ctx, shard, at);
+            } else {
+                let n = p.poll_nonce.wrapping_add(1);
+                p.poll_nonce = n;
+                let t = self.token(shard, POLL_LANE, n);
+                ctx.schedule(deadline, t);
+            }
+            return;
+        }
+        self.start_chunk(ctx, shard, &weights);
+    }
+
+    fn start_chunk(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, weights: &[u128]) {
+        let per_lane = u64::from(self.esm.batch_size);
+        let tw = self.esm.tumbling_window_in_seconds;
+        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let have = batch::count(&p.acc);
+        let n = have.min(per_lane * weights.len() as u64);
+        let sizes = lanes::split(n, weights, per_lane);
+        let mut not_after = None;
+        if tw > 0 {
+            if let Some(first) = p.acc.front() {
+                let (s, e) = tumbling_window::window_of(first.first_arrival, tw);
+                if p.window
+                    .as_ref()
+                    .is_none_or(|w| w.end <= first.first_arrival)
+                {
+                    p.window = Some(Window {
+                        start: s,
+                        end: e,
+                        state_bytes: 0,
+                    });
+                }
+                not_after = p.window.as_ref().map(|w| w.end);
+            }
+        }
+        let mut lanes_v = Vec::new();
+        for &size in &sizes {
+            if size == 0 {
+                continue;
+            }
+            let b = batch::take(shard, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
+            if b.records() == 0 {
+                break;
+            }
+            lanes_v.push(LaneState {
+                job: Job::new(b),
+                in_flight: None,
+                nonce: 0,
+                done: false,
+            });
+        }
+        if lanes_v.is_empty() {
+            return;
+        }
+        p.phase = Phase::Busy;
+        // Everything below the first record of this read is settled or gone.
+        let lo = lanes_v[0].job.front().map_or(p.checkpoint, |b| b.lo);
+        p.checkpoint = p.checkpoint.max(lo);
+        p.chunk = Some(Chunk {
+            lanes: lanes_v,
+            pending: BTreeMap::new(),
+        });
+        let count = p.chunk.as_ref().map_or(0, |c| c.lanes.len());
+        if p.streaks.len() < count {
+            p.streaks.resize(count, None);
+        }
+        for lane in 0..count {
+            self.try_invoke(ctx, shard, lane);
+        }
+    }
+
+    // ---- invocations ------------------------------------------------------
+
+    fn try_invoke(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize) {
+        let now = ctx.now;
+        let policy = Policy::of(&self.esm);
+        let trim = ctx.stream.trim_seq(shard);
+        let limit = Concurrency::limit(&self.function);
+        let mut settled = Vec::new();
+        let (ready, attempt) = {
+            let Some(l) = self.lane_mut(shard, lane) else {
+                return;
+            };
+            let ready = l.job.prepare(now, trim, &policy, &mut settled);
+            (ready, l.job.invoke_count + 1)
+        };
+        self.apply(ctx, shard, lane, settled);
+        if !ready {
+            self.lane_done(ctx, shard, lane);
+            return;
+        }
+        let piece = match self
+            .lane_mut(shard, lane)
+            .and_then(|l| l.job.front().cloned())
+        {
+            Some(b) => b,
+            None => return,
+        };
+        if !self.conc.try_start(limit) {
+            ctx.stats().throttled_invocations += 1;
+            self.metric(ctx, metrics::THROTTLES, Stat::Sum, 1);
+            let l = self.lane_mut(shard, lane).expect("lane exists");
+            let next = l.job.throttled();
+            let delay = match next {
+                Next::After(d) => d,
+                _ => retry::BACKOFF_BASE,
+            };
+            l.nonce = l.nonce.wrapping_add(1);
+            let nonce = l.nonce;
+            self.flush_streak(ctx, shard, lane);
+            self.emit(
+                ctx,
+                now,
+                LambdaEvent {
+                    what: "throttled",
+                    shard: Some(shard),
+                    lane: Some(lane as u32),
+                    first_seq: Some(piece.lo),
+                    last_seq: Some(piece.hi().saturating_sub(1)),
+                    records: Some(piece.records()),
+                    attempt: Some(attempt),
+                    outcome: Some("throttled"),
+                    follow: Some(Follow::Retry),
+                    retry_in_ms: Some(delay.as_millis()),
+                    why: why::THROTTLED,
+                    assumption: Some(retry::BACKOFF_ASSUMPTION),
+                    ..LambdaEvent::default()
+                },
+            );
+            let t = self.token(shard, lane as u64, nonce);
+            ctx.schedule(SimTime(now.0 + delay.0), t);
+            return;
+        }
+        let stats = ctx.stats();
+        stats.invocations += 1;
+        stats.max_concurrency = stats.max_concurrency.max(self.conc.max);
+        let running = self.conc.running;
+        self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
+        self.metric(ctx, metrics::CONCURRENT_EXECUTIONS, Stat::Maximum, running);
+        let age = piece
+            .last_arrival()
+            .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
+        ctx.report_iterator_age(shard, age);
+        self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
+        ctx.deliver(shard, piece.lo, piece.hi());
+        let inv = handler::invoke(
+            &self.handler,
+            self.timeout(),
+            &piece,
+            self.esm.report_batch_item_failures,
+            self.malformed,
+            ctx.rng(),
+        );
+        let l = self.lane_mut(shard, lane).expect("lane exists");
+        l.nonce = l.nonce.wrapping_add(1);
+        let nonce = l.nonce;
+        l.in_flight = Some(InFlight {
+            start: now,
+            inv,
+            batch: piece,
+        });
+        let t = self.token(shard, lane as u64, nonce);
+        ctx.schedule(SimTime(now.0.saturating_add(inv.duration.0)), t);
+    }
+
+    fn lane_mut(&mut self, shard: ShardId, lane: usize) -> Option<&mut LaneState> {
+        self.pollers
+            .get_mut(&shard)?
+            .chunk
+            .as_mut()?
+            .lanes
+            .get_mut(lane)
+    }
+
+    fn lane_timer(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize, nonce: u8) {
+        let Some(l) = self.lane_mut(shard, lane) else {
+            return;
+        };
+        if l.nonce != nonce || l.done {
+            return;
+        }
+        match l.in_flight.take() {
+            None => self.try_invoke(ctx, shard, lane),
+            Some(f) => self.complete(ctx, shard, lane, f),
+        }
+    }
+
+    fn complete(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize, f: InFlight) {
+        let now = ctx.now;
+        self.conc.end();
+        let policy = Policy::of(&self.esm);
+        let cp_before = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
+        let mut settled = Vec::new();
+        let (follow, next, attempt) = {
+            let l = self.lane_mut(shard, lane).expect("lane exists");
+            let attempt = l.job.invoke_count + 1;
+            let (follow, next) = l.job.result(f.inv.response, &policy, &mut settled);
+            (follow, next, attempt)
+        };
+        let failed = !matches!(f.inv.response, Response::Success);
+        if failed {
+            ctx.stats().failed_invocations += 1;
+            self.metric(ctx, metrics::ERRORS, Stat::Sum, 1);
+        }
+        if follow == Follow::Bisect {
+            ctx.stats().bisections += 1;
+        }
+        // Tumbling window state.
+        let mut early = false;
+        if !failed {
+            if let Some(w) = self.pollers.get_mut(&shard).and_then(|p| p.window.as_mut()) {
+                early = w.aggregate(f.batch.records());
+            }
+        }
+        self.apply(ctx, shard, lane, settled);
+        let cp_after = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
+        let plain = !failed && attempt == 1 && follow == Follow::Checkpoint;
+        if plain {
+            self.extend_streak(ctx, shard, lane, &f, cp_before);
+        } else {
+            self.flush_streak(ctx, shard, lane);
+            let (outcome, error) = match f.inv.response {
+                Response::Success => ("success", None),
+                Response::ItemFailures { .. } => ("partial_failure", None),
+                Response::Error(FunctionError::Timeout) => ("timeout", Some("timeout")),
+                Response::Error(e) => ("error", Some(e.as_str())),
+            };
+            let (why_s, assumption) = match follow {
+                Follow::Checkpoint => (why::SUCCESS, None),
+                Follow::Retry => {
+                    let w = if error == Some("timeout") {
+                        why::TIMEOUT
+                    } else {
+                        why::RETRY
+                    };
+                    (w, Some(retry::BACKOFF_ASSUMPTION))
+                }
+                Follow::Bisect => (why::BISECT, Some(bisect::ASSUMPTION)),
+                Follow::PartialRetry => (why::PARTIAL, Some(item_failures::ASSUMPTION)),
+                Follow::Discard => (why::DISCARD_RETRIES, None),
+            };
+            let retry_in_ms = match next {
+                Next::After(d) => Some(d.as_millis()),
+                _ => None,
+            };
+            let ev = LambdaEvent {
+                what: "invocation",
+                shard: Some(shard),
+                lane: Some(lane as u32),
+                duration_ms: Some(f.inv.duration.as_millis()),
+                first_seq: Some(f.batch.lo),
+                last_seq: Some(f.batch.hi().saturating_sub(1)),
+                records: Some(f.batch.records()),
+                attempt: Some(attempt),
+                outcome: Some(outcome),
+                error,
+                follow: Some(follow),
+                retry_in_ms,
+                checkpoint_before: Some(cp_before),
+                checkpoint_after: Some(cp_after),
+                why: why_s,
+                assumption,
+                ..LambdaEvent::default()
+            };
+            self.emit(ctx, f.start, ev);
+        }
+        if early {
+            self.emit(
+                ctx,
+                now,
+                LambdaEvent {
+                    what: "window_terminated_early",
+                    shard: Some(shard),
+                    why: why::WINDOW_EARLY,
+                    assumption: Some(tumbling_window::ASSUMPTION),
+                    ..LambdaEvent::default()
+                },
+            );
+        }
+        match next {
+            Next::Now => self.try_invoke(ctx, shard, lane),
+            Next::After(d) => {
+                let l = self.lane_mut(shard, lane).expect("lane exists");
+                l.nonce = l.nonce.wrapping_add(1);
+                let nonce = l.nonce;
+                let t = self.token(shard, lane as u64, nonce);
+                ctx.schedule(SimTime(now.0.saturating_add(d.0)), t);
+            }
+            Next::Done => self.lane_done(ctx, shard, lane),
+        }
+    }
+
+    /// Records settlements in order: the ledger sees a shard's records settled
+    /// in sequence order (lanes of one read finish in any order).
+    fn apply(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lane: usize,
+        settled: Vec<Settlement>,
+    ) {
+        if settled.is_empty() {
+            return;
+        }
+        let now = ctx.now;
+        for s in &settled {
+            if let Disposition::Discarded(cond, invokes) = s.disposition {
+                self.on_failure(ctx, shard, lane, &s.batch, cond, invokes, now);
+            }
+        }
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        let Some(chunk) = p.chunk.as_mut() else {
+            return;
+        };
+        for s in settled {
+            chunk
+                .pending
+                .insert(s.batch.lo, (s.batch.hi(), s.disposition));
+        }
+        let mut ops = Vec::new();
+        while let Some((hi, d)) = chunk.pending.remove(&p.checkpoint) {
+            ops.push((p.checkpoint, hi, d));
+            p.checkpoint = hi;
+        }
+        for (lo, hi, d) in ops {
+            match d {
+                Disposition::Processed => {
+                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                }
+                Disposition::Discarded(..) => {
+                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                }
+                Disposition::Expired => {}
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_failure(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lane: usize,
+        b: &Batch,
+        cond: Condition,
+        invokes: u32,
+        now: SimTime,
+    ) {
+        let dest = self.esm.on_failure.as_ref().map(|d| d.kind);
+        if dest.is_some() {
+            ctx.stats().on_failure_messages += 1;
+            self.metric(ctx, metrics::ON_FAILURE_MESSAGES, Stat::Sum, 1);
+        }
+        self.flush_streak(ctx, shard, lane);
+        let why_s = match cond {
+            Condition::RetryAttemptsExhausted => why::ON_FAILURE,
+            Condition::MaximumRecordAgeExceeded => why::DISCARD_AGE,
+        };
+        self.emit(
+            ctx,
+            now,
+            LambdaEvent {
+                what: "on_failure",
+                shard: Some(shard),
+                lane: Some(lane as u32),
+                first_seq: Some(b.lo),
+                last_seq: Some(b.hi().saturating_sub(1)),
+                records: Some(b.records()),
+                attempt: Some(invokes),
+                follow: Some(Follow::Discard),
+                condition: Some(cond.as_str()),
+                destination: Some(dest.map_or("none", destination::kind_name)),
+                carries: dest.map(destination::carries),
+                why: why_s,
+                assumption: cond.assumption(),
+                ..LambdaEvent::default()
+            },
+        );
+    }
+
+    fn lane_done(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize) {
+        let now = ctx.now;
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        let Some(chunk) = p.chunk.as_mut() else {
+            return;
+        };
+        if let Some(l) = chunk.lanes.get_mut(lane) {
+            l.done = true;
+        }
+        if !chunk.lanes.iter().all(|l| l.done) {
+            return;
+        }
+        // Every lane finished: flush what is left (in order), go on.
+        let rest: Vec<(u64, u64, Disposition)> = std::mem::take(&mut chunk.pending)
+            .into_iter()
+            .map(|(lo, (hi, d))| (lo, hi, d))
+            .collect();
+        p.chunk = None;
+        for (lo, hi, d) in rest {
+            match d {
+                Disposition::Processed => {
+                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                }
+                Disposition::Discarded(..) => {
+                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                }
+                Disposition::Expired => {}
+            }
+            let p = self.pollers.get_mut(&shard).expect("poller exists");
+            p.checkpoint = p.checkpoint.max(hi);
+        }
+        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        p.phase = Phase::Idle;
+        p.window_start = now;
+        let again = !p.acc.is_empty() || p.backlogged || p.shard_end;
+        if self.efo && batch::count(&p.acc) < u64::from(self.esm.batch_size) {
+            self.subscribe(ctx, shard);
+        }
+        let at = if again {
+            now
+        } else {
+            SimTime(now.0 + IDLE_POLL.0)
+        };
+        self.schedule_poll(ctx, shard, at);
+    }
+
+    // ---- tumbling windows -------------------------------------------------
+
+    fn final_invoke(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let now = ctx.now;
+        let d = handler::duration(&self.handler, 0).min(self.timeout());
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        let attempt = p.final_in_flight.map_or(1, |(_, a)| a + 1);
+        p.final_in_flight = Some((now, attempt));
+        let t = self.token(shard, FINAL_LANE, 0);
+        ctx.schedule(SimTime(now.0 + d.0), t);
+    }
+
+    fn final_done(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let now = ctx.now;
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        let Some((start, attempt)) = p.final_in_flight else {
+            return;
+        };
+        ctx.stats().invocations += 1;
+        let ok = !ctx.rng().chance(self.handler.error_rate);
+        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let window = p.window.clone();
+        if ok {
+            p.final_in_flight = None;
+            p.window = None;
+        }
+        self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
+        if !ok {
+            ctx.stats().failed_invocations += 1;
+            self.metric(ctx, metrics::ERRORS, Stat::Sum, 1);
+        }
+        self.emit(
+            ctx,
+            start,
+            LambdaEvent {
+                what: "window_final",
+                shard: Some(shard),
+                duration_ms: Some(now.0.saturating_sub(start.0) / 1_000),
+                records: Some(0),
+                attempt: Some(attempt),
+                outcome: Some(if ok { "success" } else { "error" }),
+                follow: Some(if ok {
+                    Follow::Checkpoint
+                } else {
+                    Follow::Retry
+                }),
+                why: why::WINDOW_FINAL,
+                assumption: window.map(|_| tumbling_window::ASSUMPTION),
+                ..LambdaEvent::default()
+            },
+        );
+        if ok {
+            self.poll(ctx, shard);
+        } else {
+            // A failed final invocation pauses the shard until one succeeds.
+            let d = retry::backoff(attempt);
+            if let Some(p) = self.pollers.get_mut(&shard) {
+                p.final_in_flight = Some((SimTime(now.0 + d.0), attempt));
+            }
+            let t = self.token(shard, FINAL_LANE, 1);
+            ctx.schedule(SimTime(now.0 + d.0), t);
+        }
+    }
+
+    // ---- trace streaks ----------------------------------------------------
+
+    fn extend_streak(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lane: usize,
+        f: &InFlight,
+        cp_before: u64,
+    ) {
+        let end = SimTime(f.start.0 + f.inv.duration.0);
+        let fits = self
+            .pollers
+            .get(&shard)
+            .and_then(|p| p.streaks.get(lane).cloned().flatten())
+            .is_some_and(|s| f.start.0 < s.start.0 + STREAK_SPAN.0);
+        if !fits {
+            self.flush_streak(ctx, shard, lane);
+        }
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        if p.streaks.len() <= lane {
+            p.streaks.resize(lane + 1, None);
+        }
+        let s = p.streaks[lane].get_or_insert(Streak {
+            start: f.start,
+            first_seq: f.batch.lo,
+            cp_before,
+            ..Streak::default()
+        });
+        s.end = end;
+        s.invocations += 1;
+        s.records += f.batch.records();
+        s.last_seq = f.batch.hi().saturating_sub(1);
+    }
+
+    fn flush_streak(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize) {
+        let Some(s) = self
+            .pollers
+            .get_mut(&shard)
+            .and_then(|p| p.streaks.get_mut(lane))
+            .and_then(Option::take)
+        else {
+            return;
+        };
+        let cp = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
+        self.emit(
+            ctx,
+            s.start,
+            LambdaEvent {
+                what: "invocations",
+                shard: Some(shard),
+                lane: Some(lane as u32),
+                duration_ms: Some(s.end.0.saturating_sub(s.start.0) / 1_000),
+                first_seq: Some(s.first_seq),
+                last_seq: Some(s.last_seq),
+                records: Some(s.records),
+                invocations: Some(s.invocations),
+                attempt: Some(1),
+                outcome: Some("success"),
+                follow: Some(Follow::Checkpoint),
+                checkpoint_before: Some(s.cp_before),
+                checkpoint_after: Some(cp.max(s.last_seq + 1)),
+                why: why::SUCCESS,
+                ..LambdaEvent::default()
+            },
+        );
+    }
+
+    fn flush_streaks(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let n = self.pollers.get(&shard).map_or(0, |p| p.streaks.len());
+        for lane in 0..n {
+            self.flush_streak(ctx, shard, lane);
+        }
+    }
+
+    // ---- timeline ---------------------------------------------------------
+
+    fn timeline(&mut self, ctx: &mut ConsumerCtx<'_>, index: usize) {
+        let now = ctx.now;
+        let Some(entry) = ctx.timeline().get(index).cloned() else {
+            return;
+        };
+        let cause = Cause::Timeline { index };
+        let ev = |what, why| LambdaEvent {
+            what,
+            why,
+            ..LambdaEvent::default()
+        };
+        match entry.action {
+            Action::Deploy { handler, .. } => {
+                self.handler.apply(&handler);
+                emit_at(ctx, now, cause, ev("deploy", why::DEPLOY));
+            }
+            Action::SetMapping { changes, .. } => {
+                let was_enabled = self.esm.enabled;
+                self.esm.apply(&changes);
+                emit_at(ctx, now, cause, ev("set_mapping", why::SET_MAPPING));
+                if !was_enabled && self.esm.enabled {
+                    let idle: Vec<ShardId> = self
+                        .pollers
+                        .iter()
+                        .filter(|(_, p)| p.phase == Phase::Idle)
+                        .map(|(s, _)| *s)
+                        .collect();
+                    for s in idle {
+                        self.schedule_poll(ctx, s, now);
+                    }
+                }
+            }
+            Action::RecreateMapping {
+                starting_position, ..
+            } => {
+                emit_at(ctx, now, cause, ev("recreate_mapping", why::RECREATE));
+                self.recreate(ctx, starting_position);
+            }
+            _ => {}
+        }
+    }
+
+    fn recreate(&mut self, ctx: &mut ConsumerCtx<'_>, pos: StartingPosition) {
+        // Flush the old mapping's marks, drop its work (in-flight invocations
+        // finish in the function, their results are ignored).
+        let shards: Vec<ShardId> = self.pollers.keys().copied().collect();
+        for &s in &shards {
+            self.flush_streaks(ctx, s);
+            if self.pollers.get(&s).is_some_and(|p| p.subscribed) {
+                ctx.unsubscribe(s);
+            }
+        }
+        let in_flight: u64 = self
+            .pollers
+            .values()
+            .filter_map(|p| p.chunk.as_ref())
+            .flat_map(|c| c.lanes.iter())
+            .filter(|l| l.in_flight.is_some())
+            .count() as u64;
+        self.conc.running = self.conc.running.saturating_sub(in_flight);
+        self.generation += 1;
+        self.pollers.clear();
+        ctx.start_scope(pos);
+        self.start_pollers(ctx, pos);
+    }
+
+    fn start_pollers(&mut self, ctx: &mut ConsumerCtx<'_>, pos: StartingPosition) {
+        let infos = ctx.shards();
+        for info in &infos {
+            if info.state != ShardState::Expired {
+                let from = ctx.position(info.id, pos);
+                self.pollers
+                    .insert(info.id, Poller::new(Phase::Waiting, from));
+            }
+        }
+        for info in &infos {
+            if info.state != ShardState::Expired && self.parents_done(ctx, info.id) {
+                self.activate(ctx, info.id);
+            }
+        }
+    }
+}
+
+/// Adds a Lambda event to the trace.
+fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent) {
+    let shard = ev.shard;
+    let detail = serde_json::to_string(&ev).unwrap_or_default();
+    ctx.rec.event(
+        at,
+        cause,
+        EventKind::ConsumerNote {
+            consumer: ctx.name.to_string(),
+            shard,
+            what: ev.what.to_string(),
+            detail,
+        },
+    );
+}
+
+/// Drops the records below `trim` from the front of `acc`.
+fn drop_below(acc: &mut VecDeque<Run>, trim: u64) {
+    while let Some(r) = acc.front().copied() {
+        if r.end_seq() <= trim {
+            acc.pop_front();
+        } else {
+            if r.first_seq < trim {
+                acc[0] = r.slice(trim, r.end_seq());
+            }
+            break;
+        }
+    }
+}
+
+/// Adds a read to the poller's records.
+fn take_read(p: &mut Poller, b: &ReadBatch) {
+    if b.first_seq > p.cursor {
+        // The iterator landed on the trim horizon: what was held is gone.
+        p.acc.clear();
+    }
+    for r in &b.runs {
+        if r.end_seq() <= p.cursor {
+            continue;
+        }
+        let r = if r.first_seq < p.cursor {
+            r.slice(p.cursor, r.end_seq())
+        } else {
+            *r
+        };
+        p.acc.push_back(r);
+        p.cursor = r.end_seq();
+    }
+    p.cursor = p.cursor.max(b.next_seq);
+    p.backlogged = b.millis_behind_latest > 0;
+    if b.shard_end {
+        p.shard_end = true;
+    }
+}
+
+impl Consumer for LambdaMapping {
+    fn kind(&self) -> &'static str {
+        "lambda"
+    }
+
+    fn start(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let pos = self.esm.starting_position;
+        ctx.start_scope(pos);
+        self.phase = SimDuration(ctx.rng().below(IDLE_POLL.0));
+        self.start_pollers(ctx, pos);
+        let end = ctx.end();
+        ctx.schedule(end, FLUSH_TOKEN);
+    }
+
+    fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
+        match event {
+            ConsumerEvent::Timer { token } => {
+                if token == FLUSH_TOKEN {
+                    let shards: Vec<ShardId> = self.pollers.keys().copied().collect();
+                    for s in shards {
+                        self.flush_streaks(ctx, s);
+                    }
+                    return;
+                }
+                if token >> 48 != self.generation & 0xffff {
+                    return;
+                }
+                let shard = ShardId(((token >> 16) & 0xffff_ffff) as u32);
+                let lane = (token >> 8) & 0xff;
+                let nonce = (token & 0xff) as u8;
+                match lane {
+                    POLL_LANE => {
+                        if self
+                            .pollers
+                            .get(&shard)
+                            .is_some_and(|p| p.poll_nonce == nonce)
+                        {
+                            self.poll(ctx, shard);
+                        }
+                    }
+                    FINAL_LANE => self.final_done(ctx, shard),
+                    l => self.lane_timer(ctx, shard, l as usize, nonce),
+                }
+            }
+            ConsumerEvent::Records(b) => {
+                let shard = b.shard;
+                let Some(p) = self.pollers.get_mut(&shard) else {
+                    return;
+                };
+                if !p.subscribed || p.phase == Phase::Done {
+                    return;
+                }
+                take_read(p, &b);
+                let cap = 2 * u64::from(self.esm.batch_size) * 10;
+                if batch::count(&p.acc) >= cap || p.shard_end {
+                    p.subscribed = false;
+                    ctx.unsubscribe(shard);
+                }
+                if self
+                    .pollers
+                    .get(&shard)
+                    .is_some_and(|p| p.phase == Phase::Idle)
+                {
+                    self.poll(ctx, shard);
+                }
+            }
+            ConsumerEvent::ShardOpened { shard } => {
+                self.pollers.entry(shard).or_insert_with(|| {
+                    Poller::new(
+                        Phase::Waiting,
+                        ctx.position(shard, StartingPosition::TrimHorizon),
+                    )
+                });
+                if self.parents_done(ctx, shard) {
+                    self.activate(ctx, shard);
+                }
+            }
+            ConsumerEvent::ShardClosed { .. } => {}
+            ConsumerEvent::Timeline { index } => self.timeline(ctx, index),
+        }
+    }
+}
