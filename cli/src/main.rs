@@ -1,5 +1,386 @@
 //! `shardscope`: the command-line shell around the engine.
+//!
+//! ```text
+//! shardscope simulate FILE                  a readable table of the summary
+//! shardscope simulate FILE --json           summary v1, exactly (pretty JSON)
+//! shardscope simulate FILE --trace OUT      also write the events, one JSON per line
+//! shardscope validate FILE                  check a scenario without running it
+//! ```
+//!
+//! Exit codes: 0 success; 1 reserved for a failed `challenge` (a later
+//! version); 2 bad input or usage, with the message on stderr.
 
-fn main() {
-    println!("shardscope {}", shardscope_engine::VERSION);
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use shardscope_engine::scenario::{self, format_duration, Scenario};
+use shardscope_engine::sim::Simulation;
+use shardscope_engine::trace::{EventKind, Trace};
+
+const USAGE: &str = "\
+shardscope — simulate Amazon Kinesis Data Streams and its consumers
+
+USAGE:
+    shardscope simulate FILE [--json] [--trace OUT.jsonl]
+    shardscope validate FILE
+    shardscope --help | --version
+
+COMMANDS:
+    simulate    Run the scenario in FILE and print its summary as a table
+    validate    Check the scenario in FILE (format shardscope/1) without running it
+
+OPTIONS:
+    --json           Print the summary v1 as JSON (format shardscope-summary/1)
+    --trace OUT      Write every trace event to OUT, one JSON object per line
+    -h, --help       Print this help
+    -V, --version    Print the version
+
+EXIT CODES:
+    0    success
+    1    reserved: the simulation ran and a challenge failed
+    2    bad input or usage (the reason is printed on stderr)
+";
+
+/// A failure with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn usage_error(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: format!("{}\n\nRun `shardscope --help` for usage.", message.into()),
+    }
+}
+
+fn input_error(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+/// The parsed command line.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Help,
+    Version,
+    Validate {
+        file: String,
+    },
+    Simulate {
+        file: String,
+        json: bool,
+        trace: Option<String>,
+    },
+}
+
+fn parse_args(args: &[String]) -> Result<Command, Failure> {
+    let Some(first) = args.first() else {
+        return Err(usage_error("missing command"));
+    };
+    match first.as_str() {
+        "-h" | "--help" | "help" => Ok(Command::Help),
+        "-V" | "--version" => Ok(Command::Version),
+        "validate" => {
+            let mut file = None;
+            for a in &args[1..] {
+                match a.as_str() {
+                    "-h" | "--help" => return Ok(Command::Help),
+                    s if s.starts_with('-') && s != "-" => {
+                        return Err(usage_error(format!("unknown option for validate: {s}")))
+                    }
+                    s if file.is_none() => file = Some(s.to_string()),
+                    s => return Err(usage_error(format!("unexpected argument: {s}"))),
+                }
+            }
+            let file = file.ok_or_else(|| usage_error("validate needs a FILE"))?;
+            Ok(Command::Validate { file })
+        }
+        "simulate" => {
+            let mut file = None;
+            let mut json = false;
+            let mut trace = None;
+            let mut rest = args[1..].iter();
+            while let Some(a) = rest.next() {
+                match a.as_str() {
+                    "-h" | "--help" => return Ok(Command::Help),
+                    "--json" => json = true,
+                    "--trace" => match rest.next() {
+                        Some(out) => trace = Some(out.clone()),
+                        None => return Err(usage_error("--trace needs an output file")),
+                    },
+                    s if s.starts_with("--trace=") => {
+                        trace = Some(s["--trace=".len()..].to_string());
+                    }
+                    s if s.starts_with('-') && s != "-" => {
+                        return Err(usage_error(format!("unknown option for simulate: {s}")))
+                    }
+                    s if file.is_none() => file = Some(s.to_string()),
+                    s => return Err(usage_error(format!("unexpected argument: {s}"))),
+                }
+            }
+            let file = file.ok_or_else(|| usage_error("simulate needs a FILE"))?;
+            Ok(Command::Simulate { file, json, trace })
+        }
+        other => Err(usage_error(format!("unknown command: {other}"))),
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_input(file: &str) -> Result<String, Failure> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| input_error(format!("cannot read standard input: {e}")))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(file).map_err(|e| input_error(format!("cannot read {file}: {e}")))
+}
+
+fn load(file: &str) -> Result<Scenario, Failure> {
+    let text = read_input(file)?;
+    scenario::parse(&text).map_err(|e| input_error(format!("{file}: {e}")))
+}
+
+/// `1234567` → `"1,234,567"`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Renders the summary as aligned text tables.
+fn table(s: &Scenario, t: &Trace) -> String {
+    let mut out = String::new();
+    let title = if s.title.is_empty() {
+        "(untitled scenario)"
+    } else {
+        &s.title
+    };
+    let _ = writeln!(out, "{title}");
+    let _ = writeln!(
+        out,
+        "seed {}, {} simulated, trace {}",
+        s.seed,
+        format_duration(s.duration),
+        t.hash
+    );
+    let st = &t.summary.stream;
+    let _ = writeln!(out, "\nstream {:?}", s.stream.stream_name);
+    let rows = [
+        ("incoming records", st.incoming_records),
+        ("write-throttled records", st.write_throttled_records),
+        ("read-throttled calls", st.read_throttled_calls),
+        ("open shards at end", u64::from(st.open_shards_at_end)),
+        ("shards created in all", u64::from(st.shards_total)),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(out, "  {k:<26}{:>16}", thousands(v));
+    }
+    let rejected: Vec<String> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ActionRejected {
+                action,
+                error,
+                reason,
+            } => Some(format!(
+                "  at {}: {action} rejected — {error}: {reason}",
+                format_duration(e.at.since_start())
+            )),
+            _ => None,
+        })
+        .collect();
+    if !rejected.is_empty() {
+        let _ = writeln!(out, "\nrejected timeline actions");
+        for r in rejected {
+            let _ = writeln!(out, "{r}");
+        }
+    }
+    if !t.summary.consumers.is_empty() {
+        let headers = [
+            "consumer",
+            "kind",
+            "in scope",
+            "processed",
+            "discarded",
+            "expired",
+            "pending",
+            "redelivered",
+            "max age ms",
+            "order viol.",
+        ];
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (name, c) in &t.summary.consumers {
+            rows.push(vec![
+                name.clone(),
+                c.kind.clone(),
+                thousands(c.records_in_scope),
+                thousands(c.processed),
+                thousands(c.discarded),
+                thousands(c.expired_unprocessed),
+                thousands(c.pending_at_end),
+                thousands(c.redeliveries),
+                thousands(c.max_iterator_age_ms),
+                thousands(c.ordering_violations),
+            ]);
+        }
+        let widths: Vec<usize> = (0..headers.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([headers[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let _ = writeln!(out);
+        let line = |cells: &[String]| {
+            let mut l = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                let pad = widths[i] - c.chars().count();
+                if i < 2 {
+                    l.push_str(c);
+                    l.push_str(&" ".repeat(pad));
+                } else {
+                    l.push_str(&" ".repeat(pad));
+                    l.push_str(c);
+                }
+                l.push_str("  ");
+            }
+            l.trim_end().to_string()
+        };
+        let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        let _ = writeln!(out, "{}", line(&head));
+        for r in &rows {
+            let _ = writeln!(out, "{}", line(r));
+        }
+    }
+    let skipped: Vec<String> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ConsumerNotSimulated { consumer, kind } => {
+                Some(format!("{consumer} ({kind})"))
+            }
+            _ => None,
+        })
+        .collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nnot simulated by this version (the stream was simulated without them): {}",
+            skipped.join(", ")
+        );
+    }
+    out
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    match parse_args(args)? {
+        Command::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Command::Version => {
+            println!("shardscope {}", shardscope_engine::VERSION);
+            Ok(())
+        }
+        Command::Validate { file } => {
+            let s = load(&file)?;
+            println!(
+                "{file}: ok — {:?}, {} simulated, {} shard(s), {} producer(s), {} consumer(s), {} timeline entr{}",
+                s.title,
+                format_duration(s.duration),
+                s.stream.shard_count,
+                s.producers.len(),
+                s.consumers.len(),
+                s.timeline.len(),
+                if s.timeline.len() == 1 { "y" } else { "ies" }
+            );
+            Ok(())
+        }
+        Command::Simulate { file, json, trace } => {
+            let s = load(&file)?;
+            let sim = Simulation::new(&s).map_err(|e| input_error(format!("{file}: {e}")))?;
+            let t = sim.finish();
+            if let Some(out) = trace {
+                std::fs::write(&out, t.events_jsonl())
+                    .map_err(|e| input_error(format!("cannot write {out}: {e}")))?;
+            }
+            if json {
+                println!("{}", t.summary_json());
+            } else {
+                print!("{}", table(&s, &t));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("shardscope: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_commands_and_options() {
+        assert_eq!(parse_args(&args("--help")).ok(), Some(Command::Help));
+        assert_eq!(
+            parse_args(&args("simulate a.json --json --trace t.jsonl")).ok(),
+            Some(Command::Simulate {
+                file: "a.json".into(),
+                json: true,
+                trace: Some("t.jsonl".into())
+            })
+        );
+        assert_eq!(
+            parse_args(&args("validate a.json")).ok(),
+            Some(Command::Validate {
+                file: "a.json".into()
+            })
+        );
+        for bad in [
+            "",
+            "frobnicate",
+            "simulate",
+            "simulate a b",
+            "simulate a --nope",
+            "simulate a --trace",
+        ] {
+            let e = parse_args(&args(bad)).expect_err(bad);
+            assert_eq!(e.code, 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(51_839_994), "51,839,994");
+    }
 }

@@ -1,0 +1,139 @@
+//! Runs the built `shardscope` binary (no assert_cmd: just std::process).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_shardscope"))
+}
+
+/// A scratch file unique to this test process and name.
+fn scratch(name: &str, contents: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("shardscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, contents).unwrap();
+    p
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run shardscope")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// 1,500 rec/s into one shard for 10 minutes, throttled puts dropped, with a
+/// Lambda consumer, and a merge that names a shard that does not exist.
+const THROTTLED: &str = r#"{
+  "format": "shardscope/1",
+  "title": "One hot shard",
+  "seed": 7,
+  "duration": "10m",
+  "stream": { "StreamName": "orders", "ShardCount": 1,
+              "StreamModeDetails": { "StreamMode": "PROVISIONED" } },
+  "producers": [ { "name": "web", "records_per_second": 1500, "record_bytes": 100,
+                   "partition_keys": 1000, "retry_throttled": false } ],
+  "consumers": [ { "kind": "lambda", "name": "enricher",
+                   "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } } ],
+  "timeline": [ { "at": "5m", "do": "merge_shards", "ShardToMerge": "shardId-000000000000",
+                  "AdjacentShardToMerge": "shardId-000000000001" } ]
+}"#;
+
+#[test]
+fn help_and_version_exit_0() {
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stdout).contains("shardscope simulate FILE"));
+    let o = run(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stdout).starts_with("shardscope "));
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    for args in [
+        &[][..],
+        &["frobnicate"][..],
+        &["simulate"][..],
+        &["simulate", "x", "--bogus"][..],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(text(&o.stderr).contains("shardscope:"), "{args:?}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn validate_accepts_a_good_file_and_names_the_path_of_a_bad_value() {
+    let good = scratch("good.json", THROTTLED);
+    let o = run(&["validate", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("ok"));
+    let bad = scratch(
+        "bad.json",
+        &THROTTLED.replace("\"ShardCount\": 1", "\"ShardCount\": 0"),
+    );
+    let o = run(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("stream.ShardCount"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run(&["validate", "/nonexistent/scenario.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("cannot read"));
+}
+
+#[test]
+fn simulate_json_prints_summary_v1() {
+    let f = scratch("json.json", THROTTLED);
+    let o = run(&["simulate", f.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["format"], "shardscope-summary/1");
+    assert_eq!(v["stream"]["incoming_records"], 600_000);
+    assert_eq!(v["stream"]["write_throttled_records"], 300_000);
+    assert_eq!(v["stream"]["open_shards_at_end"], 1);
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, vec!["consumers", "format", "stream"]);
+}
+
+#[test]
+fn simulate_prints_a_table_and_writes_a_jsonl_trace() {
+    let f = scratch("table.json", THROTTLED);
+    let out = f.with_file_name("trace.jsonl");
+    let o = run(&[
+        "simulate",
+        f.to_str().unwrap(),
+        "--trace",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let table = text(&o.stdout);
+    assert!(table.contains("One hot shard"));
+    assert!(table.contains("600,000"), "{table}");
+    assert!(table.contains("300,000"));
+    // The merge names a shard that does not exist: rejected, run goes on.
+    assert!(table.contains("ResourceNotFoundException"), "{table}");
+    let jsonl = std::fs::read_to_string(&out).unwrap();
+    let events: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(events.iter().any(|e| e["type"] == "ShardOpened"));
+    assert!(events.iter().any(|e| e["type"] == "WriteThrottled"));
+    assert!(events.iter().any(|e| e["type"] == "ActionRejected"));
+    assert!(events.iter().all(|e| e["at_us"].is_u64()));
+}
+
+#[test]
+fn the_same_scenario_gives_the_same_output() {
+    let f = scratch("same.json", THROTTLED);
+    let a = run(&["simulate", f.to_str().unwrap()]);
+    let b = run(&["simulate", f.to_str().unwrap()]);
+    assert_eq!(a.stdout, b.stdout);
+}
