@@ -22,6 +22,12 @@
 //!   parameters (from the next batch on), `recreate_mapping` deletes and
 //!   recreates the mapping with a new starting position and fresh checkpoints.
 //!
+//! Assumption: the poller reads with GetRecords' default limit (10,000
+//! records) whenever it holds less than one batch per lane, and cuts batches
+//! from what it read (AWS does not document the ESM's GetRecords `Limit`; with
+//! one read per batch, 5 calls/s would cap a shard at 5 × BatchSize records/s,
+//! which AWS's own guidance on back-to-back batches contradicts).
+//!
 //! Assumption: after a throttled GetRecords call the poller waits 1 s (AWS's
 //! advice for GetRecords callers; the ESM's own delay is not documented).
 
@@ -351,7 +357,7 @@ impl LambdaMapping {
         drop_below(&mut p.acc, trim);
         let have = batch::count(&p.acc);
         if !self.efo && have < target && !p.shard_end {
-            match ctx.get_records(shard, p.cursor, target - have) {
+            match ctx.get_records(shard, p.cursor, GET_RECORDS_MAX_RECORDS - have) {
                 Ok(b) => {
                     let p = self.pollers.get_mut(&shard).expect("poller exists");
                     take_read(p, &b);
