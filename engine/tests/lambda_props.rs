@@ -1,0 +1,194 @@
+//! Property tests of the Lambda event source mapping over random scenarios:
+//! conservation per consumer, per-key order, determinism, no panic.
+
+#[path = "lambda_common.rs"]
+mod common;
+use common::*;
+
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+struct Case {
+    shards: u32,
+    rate: u32,
+    keys: u32,
+    batch: u32,
+    window: u32,
+    pf: u32,
+    retry: Option<u32>,
+    age: Option<u32>,
+    bisect: bool,
+    rbif: bool,
+    dest: u8,
+    invoke_ms: u32,
+    per_record_ms: u32,
+    error_pct: u32,
+    efo: bool,
+    poison_at_s: Option<u32>,
+    reshard: bool,
+    deploy_at_s: Option<u32>,
+    recreate: bool,
+    tumbling: u32,
+    malformed: bool,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        (
+            1u32..=4,
+            0u32..=400,
+            1u32..=2000,
+            1u32..=300,
+            0u32..=3,
+            1u32..=10,
+        ),
+        (
+            proptest::option::of(0u32..=3),
+            proptest::option::of(60u32..=200),
+            any::<bool>(),
+            any::<bool>(),
+            0u8..=3,
+        ),
+        (0u32..=400, 0u32..=5, 0u32..=30, any::<bool>()),
+        (
+            proptest::option::of(0u32..=300),
+            any::<bool>(),
+            proptest::option::of(0u32..=300),
+            any::<bool>(),
+            prop_oneof![Just(0u32), 1u32..=60],
+            any::<bool>(),
+        ),
+    )
+        .prop_map(
+            |(
+                (shards, rate, keys, batch, window, pf),
+                (retry, age, bisect, rbif, dest),
+                (invoke_ms, per_record_ms, error_pct, efo),
+                (poison_at_s, reshard, deploy_at_s, recreate, tumbling, malformed),
+            )| Case {
+                shards,
+                rate,
+                keys,
+                batch,
+                window,
+                pf,
+                retry,
+                age,
+                bisect,
+                rbif,
+                dest,
+                invoke_ms,
+                per_record_ms,
+                error_pct,
+                efo,
+                poison_at_s,
+                reshard,
+                deploy_at_s,
+                recreate,
+                tumbling,
+                malformed,
+            },
+        )
+}
+
+fn scenario(c: &Case) -> shardscope_engine::scenario::Scenario {
+    let mut esm = vec![
+        format!(r#""BatchSize": {}"#, c.batch),
+        format!(r#""MaximumBatchingWindowInSeconds": {}"#, c.window),
+        format!(r#""ParallelizationFactor": {}"#, c.pf),
+        format!(r#""BisectBatchOnFunctionError": {}"#, c.bisect),
+        format!(r#""TumblingWindowInSeconds": {}"#, c.tumbling),
+    ];
+    esm.push(format!(
+        r#""MaximumRetryAttempts": {}"#,
+        c.retry.map_or(-1, |r| r as i64)
+    ));
+    esm.push(format!(
+        r#""MaximumRecordAgeInSeconds": {}"#,
+        c.age.map_or(-1, |r| r as i64)
+    ));
+    if c.rbif {
+        esm.push(r#""FunctionResponseTypes": ["ReportBatchItemFailures"]"#.into());
+    }
+    let arn = match c.dest {
+        1 => Some("arn:aws:sqs:us-east-1:123456789012:q"),
+        2 => Some("arn:aws:sns:us-east-1:123456789012:t"),
+        3 => Some("arn:aws:s3:::bucket"),
+        _ => None,
+    };
+    if let Some(a) = arn {
+        esm.push(format!(
+            r#""DestinationConfig": {{"OnFailure": {{"Destination": "{a}"}}}}"#
+        ));
+    }
+    let mut tl = Vec::new();
+    if let Some(t) = c.poison_at_s {
+        tl.push(format!(r#"{{"at": "{t}s", "do": "poison", "count": 2}}"#));
+    }
+    if c.reshard {
+        tl.push(format!(
+            r#"{{"at": "100s", "do": "update_shard_count", "TargetShardCount": {}}}"#,
+            c.shards * 2
+        ));
+    }
+    if let Some(t) = c.deploy_at_s {
+        tl.push(format!(
+            r#"{{"at": "{t}s", "do": "deploy", "consumer": "fn", "handler": {{"error_rate": 0.9}}}}"#
+        ));
+        tl.push(format!(
+            r#"{{"at": "{}s", "do": "set_mapping", "consumer": "fn", "MaximumRetryAttempts": 1}}"#,
+            t + 30
+        ));
+    }
+    if c.recreate {
+        tl.push(
+            r#"{"at": "250s", "do": "recreate_mapping", "consumer": "fn",
+                "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "60s"}"#
+                .into(),
+        );
+    }
+    tl.sort_by_key(|s| {
+        let i = s.find("\"at\": \"").unwrap() + 7;
+        let j = s[i..].find('s').unwrap();
+        s[i..i + j].parse::<u32>().unwrap()
+    });
+    let json = format!(
+        r#"{{"format": "shardscope/1", "seed": 7, "duration": "6m",
+            "stream": {{"ShardCount": {shards}}},
+            "producers": [{{"name": "p", "records_per_second": {rate}, "record_bytes": 300,
+                            "partition_keys": {keys}}}],
+            "consumers": [{{"kind": "lambda", "name": "fn", "enhanced_fan_out": {efo},
+                "EventSourceMapping": {{"StartingPosition": "TRIM_HORIZON", {esm}}},
+                "Function": {{"Timeout": 2}},
+                "handler": {{"invoke_ms": {inv}, "per_record_ms": {per}, "error_rate": {err}}} }}],
+            "timeline": [{tl}]}}"#,
+        shards = c.shards,
+        rate = c.rate,
+        keys = c.keys,
+        efo = c.efo,
+        esm = esm.join(", "),
+        inv = c.invoke_ms,
+        per = c.per_record_ms,
+        err = f64::from(c.error_pct) / 100.0,
+        tl = tl.join(", "),
+    );
+    parse(&json)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Conservation, per-key order, determinism and no panic.
+    #[test]
+    fn lambda_mapping_properties(c in case()) {
+        let s = scenario(&c);
+        let t = run_with(&s, c.malformed);
+        let sum = summary(&t); // asserts conservation
+        prop_assert!(sum.deliveries >= sum.processed);
+        if !c.recreate {
+            prop_assert_eq!(sum.ordering_violations, 0, "{:?}", sum);
+        }
+        let again = run_with(&s, c.malformed);
+        prop_assert_eq!(&t.hash, &again.hash);
+    }
+}
