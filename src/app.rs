@@ -11,6 +11,7 @@ use crate::share;
 use crate::shell::Shell;
 use crate::state::{Action, Playground};
 use crate::summary_view::SummaryView;
+use crate::timeline::{Selection, Timeline};
 
 /// Where the first scenario comes from: a shared link, else the default preset.
 fn initial() -> (Playground, Option<String>) {
@@ -64,6 +65,11 @@ pub fn app() -> Html {
     };
 
     let (run, cancel) = use_simulation(state.scenario.clone());
+    let selection = use_state(|| None::<Selection>);
+    let on_select = {
+        let selection = selection.clone();
+        Callback::from(move |s: Selection| selection.set(Some(s)))
+    };
     let run_view = match run {
         RunState::Idle => html! {},
         RunState::Running { progress } => html! {
@@ -81,7 +87,12 @@ pub fn app() -> Html {
         RunState::Failed(why) => html! {
             <p class="error" role="alert">{ format!("The run could not start: {why}") }</p>
         },
-        RunState::Done(trace) => html! { <SummaryView summary={trace.summary.clone()} /> },
+        RunState::Done(trace) => html! {
+            <>
+                <Timeline trace={trace.clone()} {on_select} />
+                <SummaryView summary={trace.summary.clone()} />
+            </>
+        },
     };
 
     let scenario = html! {
@@ -104,7 +115,14 @@ pub fn app() -> Html {
                     { format!("The link's scenario could not be opened ({problem}); showing a preset instead.") }
                 </p>
             }
-            <p class="placeholder">{ "Select a mark on the timeline to see what happened, and why." }</p>
+            if let Some(s) = &*selection {
+                <div class="selection" aria-live="polite">
+                    <h3>{ s.title.clone() }</h3>
+                    <p>{ s.detail.clone() }</p>
+                </div>
+            } else {
+                <p class="placeholder">{ "Select a mark on the timeline to see what happened, and why." }</p>
+            }
         </>
     };
     html! { <Shell {scenario} {timeline} {inspector} /> }

@@ -13,6 +13,7 @@ pub mod share;
 pub mod shell;
 pub mod state;
 pub mod summary_view;
+pub mod timeline;
 
 /// The app's version, shown in the header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -98,3 +98,16 @@ test('the default preset runs and shows the stream summary', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('clicking an incident on the timeline explains it in the inspector', async () => {
+  const { page, problems } = await open(site.url);
+  const marker = page.locator('.marker.poison');
+  await marker.waitFor({ timeout: 60_000 });
+  await marker.locator('.hit').click();
+  const inspector = page.locator('.inspector .selection');
+  await inspector.waitFor();
+  assert.match(await inspector.innerText(), /poison record\(s\) with key k-42 written to shardId-\d{12}/);
+  await screenshot(page, 'timeline-inspector');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,364 @@
+//! The timeline (one lane per shard, with lineage, write density, incidents and episodes)
+//! and the charts under it, sharing its time axis. Layout comes from `shardscope-views`;
+//! this file only turns it into SVG and handles zoom, pan and selection.
+
+use std::rc::Rc;
+
+use shardscope_engine::trace::{Series, Trace};
+use shardscope_views::chart::{chart, Scale};
+use shardscope_views::lanes::lanes;
+use shardscope_views::marks::{episodes, markers, EpisodeKind, MarkerKind};
+use shardscope_views::TimeAxis;
+use yew::prelude::*;
+
+/// Left gutter for lane labels and chart values, in pixels.
+const GUTTER: f64 = 92.0;
+const LANE_H: f64 = 22.0;
+const AXIS_H: f64 = 30.0;
+const CHART_H: f64 = 110.0;
+
+/// What the reader clicked: shown in the inspector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Selection {
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub trace: Rc<Trace>,
+    pub on_select: Callback<Selection>,
+}
+
+#[function_component(Timeline)]
+pub fn timeline(props: &TimelineProps) -> Html {
+    let container = use_node_ref();
+    let width = use_state(|| 720.0_f64);
+    let window = use_state(|| (0u64, props.trace.duration_us.max(1)));
+    let log_age = use_state(|| false);
+
+    // Measure the container; again on every window resize.
+    {
+        let container = container.clone();
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let measure = {
+                let width = width.clone();
+                move || {
+                    if let Some(el) = container.cast::<web_sys::Element>() {
+                        let w = f64::from(el.client_width());
+                        if w > 0.0 && (w - *width).abs() >= 1.0 {
+                            width.set(w);
+                        }
+                    }
+                }
+            };
+            measure();
+            let listener = web_sys::window()
+                .map(|w| gloo_events::EventListener::new(&w, "resize", move |_| measure()));
+            move || drop(listener)
+        });
+    }
+    // A new run shows the whole of it.
+    {
+        let window = window.clone();
+        use_effect_with(props.trace.duration_us, move |d| {
+            window.set((0, (*d).max(1)))
+        });
+    }
+
+    let trace = &props.trace;
+    let plot_w = (*width - GUTTER - 8.0).max(120.0);
+    let axis = TimeAxis {
+        start_us: window.0,
+        end_us: window.1,
+        width: plot_w,
+    };
+    let zoom = |factor: f64| {
+        let window = window.clone();
+        let duration = trace.duration_us.max(1);
+        Callback::from(move |_: MouseEvent| {
+            let (a, b) = *window;
+            let mid = (a + b) / 2;
+            let half = (((b - a) as f64 * factor) / 2.0).max(500_000.0) as u64;
+            let half = half.min(duration / 2 + 1);
+            let start = mid
+                .saturating_sub(half)
+                .min(duration.saturating_sub(2 * half));
+            window.set((start, (start + 2 * half).min(duration)));
+        })
+    };
+    let pan = |direction: i64| {
+        let window = window.clone();
+        let duration = trace.duration_us.max(1);
+        Callback::from(move |_: MouseEvent| {
+            let (a, b) = *window;
+            let step = (b - a) / 2;
+            let start = if direction < 0 {
+                a.saturating_sub(step)
+            } else {
+                (a + step).min(duration - (b - a))
+            };
+            window.set((start, start + (b - a)));
+        })
+    };
+    let reset = {
+        let window = window.clone();
+        let d = trace.duration_us.max(1);
+        Callback::from(move |_: MouseEvent| window.set((0, d)))
+    };
+    let toggle_log = {
+        let log_age = log_age.clone();
+        Callback::from(move |_: MouseEvent| log_age.set(!*log_age))
+    };
+    let zoomed = *window != (0, trace.duration_us.max(1));
+
+    html! {
+        <div class="timeline" ref={container}>
+            <div class="toolbar timeline-toolbar" role="toolbar" aria-label="Time axis">
+                <button type="button" onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
+                <button type="button" onclick={zoom(2.0)} aria-label="Zoom out" disabled={!zoomed}>{ "Zoom out" }</button>
+                <button type="button" onclick={pan(-1)} aria-label="Earlier" disabled={window.0 == 0}>{ "◀ Earlier" }</button>
+                <button type="button" onclick={pan(1)} aria-label="Later" disabled={window.1 >= trace.duration_us}>{ "Later ▶" }</button>
+                <button type="button" onclick={reset} disabled={!zoomed}>{ "Whole run" }</button>
+            </div>
+            { lanes_svg(trace, &axis, *width, &props.on_select) }
+            { age_chart(trace, &axis, *width, *log_age, toggle_log) }
+            { chart_svg(
+                "Incoming records and write throttles",
+                &[("IncomingRecords", "stream"), ("WriteProvisionedThroughputExceeded", "stream")],
+                trace, &axis, *width, Scale::Linear) }
+            { chart_svg(
+                "Read throttles (GetRecords calls)",
+                &[("ReadProvisionedThroughputExceeded", "stream")],
+                trace, &axis, *width, Scale::Linear) }
+        </div>
+    }
+}
+
+fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Selection>) -> Html {
+    let incoming: Vec<&Series> = trace
+        .series
+        .iter()
+        .filter(|s| s.metric == "IncomingRecords" && s.shard.is_some())
+        .collect();
+    let lanes = lanes(&trace.shards, &incoming, axis, trace.duration_us);
+    let height = AXIS_H + LANE_H * lanes.len() as f64 + 8.0;
+    let y = |row: usize| AXIS_H + LANE_H * row as f64;
+    let row_of = |shard| lanes.iter().find(|l| l.shard == shard).map(|l| l.row);
+    let clip = |x: f64| x.clamp(0.0, axis.width);
+
+    let lane_marks = lanes.iter().map(|l| {
+        let (x0, x1) = (clip(l.x_start), clip(l.x_end));
+        let top = y(l.row);
+        let connectors = l.parent_rows.iter().map(|p| {
+            let py = y(*p) + LANE_H / 2.0;
+            let cy = top + LANE_H / 2.0;
+            let x = l.x_start;
+            html! { <path class="lineage" d={format!("M{:.1},{py:.1} C{:.1},{py:.1} {:.1},{cy:.1} {:.1},{cy:.1}", x, x + 6.0, x - 6.0, x + 2.0)} /> }
+        });
+        html! {
+            <g class="lane">
+                <text class="lane-label" x={(-8.0).to_string()} y={format!("{:.1}", top + 15.0)} text-anchor="end">
+                    { format!("shard {}", l.shard.0) }
+                </text>
+                if x1 > x0 {
+                    <rect class={if l.closed { "lane-bg closed" } else { "lane-bg" }}
+                        x={format!("{x0:.1}")} y={format!("{:.1}", top + 3.0)}
+                        width={format!("{:.1}", x1 - x0)} height={format!("{:.1}", LANE_H - 6.0)}>
+                        <title>{ format!("{}{}", l.shard, if l.closed { " (CLOSED by a reshard)" } else { "" }) }</title>
+                    </rect>
+                }
+                { for l.density.iter().filter(|d| d.0 + d.1 > 0.0 && d.0 < axis.width).map(|(x, w, level)| {
+                    let x0 = clip(*x);
+                    html! { <rect class={format!("density d{level}")} x={format!("{x0:.1}")} y={format!("{:.1}", top + 6.0)}
+                        width={format!("{:.2}", (clip(x + w) - x0).max(0.5))} height={format!("{:.1}", LANE_H - 12.0)} /> }
+                }) }
+                { for connectors }
+            </g>
+        }
+    });
+
+    let episodes = episodes(&trace.events, axis);
+    let episode_marks = episodes
+        .iter()
+        .filter(|e| e.x1 >= 0.0 && e.x0 <= axis.width)
+        .filter_map(|e| {
+            let row = row_of(e.shard)?;
+            let (class, dy) = match e.kind {
+                EpisodeKind::WriteThrottled => ("episode write-throttled", LANE_H - 5.0),
+                EpisodeKind::ReadThrottled => ("episode read-throttled", 1.0),
+                EpisodeKind::Expired => ("episode expired", LANE_H - 9.0),
+            };
+            let (x0, x1) = (clip(e.x0), clip(e.x1));
+            let select = on_select.clone();
+            let selection = Selection {
+                title: episode_title(e.kind).to_string(),
+                detail: e.detail.clone(),
+            };
+            Some(html! {
+                <rect class={class} x={format!("{x0:.1}")} y={format!("{:.1}", y(row) + dy)}
+                    width={format!("{:.1}", (x1 - x0).max(2.0))} height="4"
+                    onclick={Callback::from(move |_| select.emit(selection.clone()))}>
+                    <title>{ e.detail.clone() }</title>
+                </rect>
+            })
+        });
+
+    let markers = markers(&trace.events, axis);
+    let marker_marks = markers.iter().filter(|m| m.x >= 0.0 && m.x <= axis.width).map(|m| {
+        let class = match m.kind {
+            MarkerKind::Action => "marker action",
+            MarkerKind::Rejected => "marker rejected",
+            MarkerKind::Poison => "marker poison",
+        };
+        let selection = Selection { title: m.label.clone(), detail: m.detail.clone() };
+        let onclick = {
+            let select = on_select.clone();
+            let selection = selection.clone();
+            Callback::from(move |_: MouseEvent| select.emit(selection.clone()))
+        };
+        let onkeydown = {
+            let select = on_select.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    select.emit(selection.clone());
+                }
+            })
+        };
+        html! {
+            <g class={class} {onclick} {onkeydown} tabindex="0" role="button" aria-label={m.detail.clone()}>
+                <rect class="hit" x={format!("{:.1}", m.x - 5.0)} y="0" width="10" height={format!("{:.1}", height)} />
+                <line x1={format!("{:.1}", m.x)} x2={format!("{:.1}", m.x)} y1="14" y2={format!("{:.1}", height - 4.0)} />
+                <text x={format!("{:.1}", m.x + 3.0)} y="12">{ m.label.clone() }</text>
+                <title>{ m.detail.clone() }</title>
+            </g>
+        }
+    });
+
+    let ticks = axis.ticks(70.0);
+    html! {
+        <svg class="lanes" width={width.to_string()} height={format!("{height:.0}")} role="img"
+            aria-label={format!("{} shards over {}", lanes.len(), shardscope_views::axis::clock(trace.duration_us))}>
+            <g transform={format!("translate({GUTTER},0)")}>
+                { for ticks.iter().map(|t| html! {
+                    <g class="tick">
+                        <line x1={format!("{:.1}", t.x)} x2={format!("{:.1}", t.x)} y1={AXIS_H.to_string()} y2={format!("{:.1}", height - 4.0)} />
+                        <text x={format!("{:.1}", t.x)} y={(AXIS_H - 4.0).to_string()} text-anchor="middle">{ t.label.clone() }</text>
+                    </g>
+                }) }
+                { for lane_marks }
+                { for episode_marks }
+                { for marker_marks }
+            </g>
+        </svg>
+    }
+}
+
+fn episode_title(kind: EpisodeKind) -> &'static str {
+    match kind {
+        EpisodeKind::WriteThrottled => "Write throttling",
+        EpisodeKind::ReadThrottled => "Read throttling",
+        EpisodeKind::Expired => "Records expired unread",
+    }
+}
+
+fn age_chart(
+    trace: &Trace,
+    axis: &TimeAxis,
+    width: f64,
+    log: bool,
+    toggle: Callback<MouseEvent>,
+) -> Html {
+    let series: Vec<(String, &Series)> = trace
+        .series
+        .iter()
+        .filter(|s| {
+            s.metric == "IteratorAgeMilliseconds" && s.shard.is_some() && s.consumer.is_some()
+        })
+        .map(|s| {
+            let shard = s.shard.map_or(0, |s| s.0);
+            (
+                format!("{} · shard {shard}", s.consumer.as_deref().unwrap_or("")),
+                s,
+            )
+        })
+        .collect();
+    if series.is_empty() {
+        return html! {};
+    }
+    html! {
+        <figure class="chart">
+            <figcaption>
+                { "Iterator age per shard (ms)" }
+                <button type="button" class="link" onclick={toggle}>
+                    { if log { "linear scale" } else { "log scale" } }
+                </button>
+            </figcaption>
+            { plot(&series, axis, width, if log { Scale::Log } else { Scale::Linear }) }
+        </figure>
+    }
+}
+
+fn chart_svg(
+    title: &str,
+    metrics: &[(&str, &str)],
+    trace: &Trace,
+    axis: &TimeAxis,
+    width: f64,
+    scale: Scale,
+) -> Html {
+    let series: Vec<(String, &Series)> = metrics
+        .iter()
+        .filter_map(|(metric, _)| {
+            trace
+                .series
+                .iter()
+                .find(|s| s.metric == *metric && s.shard.is_none() && s.consumer.is_none())
+                .map(|s| (metric.to_string(), s))
+        })
+        .collect();
+    if series.is_empty() {
+        return html! {};
+    }
+    let period = shardscope_views::axis::clock(series[0].1.period_ms * 1_000);
+    html! {
+        <figure class="chart">
+            <figcaption>{ format!("{title}, per {period}") }</figcaption>
+            { plot(&series, axis, width, scale) }
+        </figure>
+    }
+}
+
+fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale) -> Html {
+    let c = chart(series, axis, CHART_H, scale);
+    html! {
+        <svg width={width.to_string()} height={format!("{:.0}", CHART_H + 24.0)} role="img"
+            aria-label={series.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(", ")}>
+            <g transform={format!("translate({GUTTER},6)")}>
+                { for c.y_ticks.iter().map(|(y, label)| html! {
+                    <g class="tick">
+                        <line x1="0" x2={format!("{:.1}", axis.width)} y1={format!("{y:.1}")} y2={format!("{y:.1}")} />
+                        <text x="-6" y={format!("{:.1}", y + 4.0)} text-anchor="end">{ label.clone() }</text>
+                    </g>
+                }) }
+                { for c.lines.iter().enumerate().map(|(i, line)| html! {
+                    <g class={format!("series s{}", i % 8)}>
+                        <title>{ format!("{} (max {})", line.label, line.max) }</title>
+                        { for line.segments.iter().map(|seg| html! {
+                            <polyline points={seg.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ")} />
+                        }) }
+                    </g>
+                }) }
+            </g>
+            <g class="legend" transform={format!("translate({GUTTER},{:.0})", CHART_H + 20.0)}>
+                { for c.lines.iter().enumerate().take(8).map(|(i, line)| html! {
+                    <text class={format!("s{}", i % 8)} x={format!("{}", i as f64 * (axis.width / 4.0).max(90.0))} y="0">
+                        { format!("— {}", line.label) }
+                    </text>
+                }) }
+            </g>
+        </svg>
+    }
+}

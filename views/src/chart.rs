@@ -1,0 +1,286 @@
+//! Chart lines from metric series, decimated to one minimum and one maximum per pixel
+//! column, so that a week of per-second points draws as fast as a minute of them.
+
+use shardscope_engine::trace::Series;
+
+use crate::axis::TimeAxis;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    Linear,
+    /// log10(1 + v): iterator ages span milliseconds to days.
+    Log,
+}
+
+/// One series, ready to draw: polyline segments (a gap in the data breaks the line).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub label: String,
+    pub segments: Vec<Vec<(f64, f64)>>,
+    /// Largest value in the visible window.
+    pub max: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    pub lines: Vec<Line>,
+    /// Labelled horizontal grid lines: (y, label).
+    pub y_ticks: Vec<(f64, String)>,
+    pub height: f64,
+}
+
+/// Lays out `series` (each with its label) on `axis`, `height` pixels tall.
+pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: Scale) -> Chart {
+    let columns: Vec<(String, Vec<Column>)> = series
+        .iter()
+        .map(|(label, s)| (label.clone(), columns(s, axis)))
+        .collect();
+    let top = columns
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|c| c.max))
+        .max()
+        .unwrap_or(0);
+    let ceiling = nice_ceiling(top, scale);
+    let y = |v: u64| -> f64 {
+        let f = match scale {
+            Scale::Linear => v as f64 / ceiling as f64,
+            Scale::Log => (1.0 + v as f64).log10() / (ceiling as f64).log10(),
+        };
+        height - f.clamp(0.0, 1.0) * height
+    };
+    let lines = columns
+        .into_iter()
+        .map(|(label, cols)| {
+            let mut segments: Vec<Vec<(f64, f64)>> = Vec::new();
+            let mut current: Vec<(f64, f64)> = Vec::new();
+            let mut last_col = None;
+            let mut max = 0;
+            for c in &cols {
+                if last_col.is_some_and(|l: i64| c.col > l + 1) && !current.is_empty() {
+                    segments.push(std::mem::take(&mut current));
+                }
+                let x = c.col as f64 + 0.5;
+                current.push((x, y(c.first)));
+                if c.min != c.first || c.max != c.first {
+                    let (a, b) = if c.min_before_max {
+                        (c.min, c.max)
+                    } else {
+                        (c.max, c.min)
+                    };
+                    current.push((x, y(a)));
+                    current.push((x, y(b)));
+                }
+                if c.last != c.first {
+                    current.push((x, y(c.last)));
+                }
+                max = max.max(c.max);
+                last_col = Some(c.col);
+            }
+            if !current.is_empty() {
+                segments.push(current);
+            }
+            Line {
+                label,
+                segments,
+                max,
+            }
+        })
+        .collect();
+    Chart {
+        lines,
+        y_ticks: y_ticks(ceiling, scale)
+            .into_iter()
+            .map(|v| (y(v), short_number(v)))
+            .collect(),
+        height,
+    }
+}
+
+/// What one pixel column holds of one series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Column {
+    col: i64,
+    first: u64,
+    last: u64,
+    min: u64,
+    max: u64,
+    min_before_max: bool,
+}
+
+/// Buckets the visible points of `s` by pixel column; points without data are skipped
+/// (and so break the line).
+fn columns(s: &Series, axis: &TimeAxis) -> Vec<Column> {
+    let period_us = s.period_ms.max(1) * 1_000;
+    let mut out: Vec<Column> = Vec::new();
+    let first_visible = (axis.start_us / period_us).saturating_sub(s.start_index as u64 + 1);
+    for (i, v) in s.values.iter().enumerate().skip(first_visible as usize) {
+        let t = (s.start_index + i) as u64 * period_us + period_us / 2;
+        if t > axis.end_us.saturating_add(period_us) {
+            break;
+        }
+        let x = axis.x(t);
+        if x < -1.0 || x > axis.width + 1.0 {
+            continue;
+        }
+        let Some(v) = *v else {
+            continue;
+        };
+        let col = x.floor() as i64;
+        match out.last_mut() {
+            Some(c) if c.col == col => {
+                c.last = v;
+                if v < c.min {
+                    c.min = v;
+                    c.min_before_max = false;
+                }
+                if v > c.max {
+                    c.max = v;
+                    c.min_before_max = true;
+                }
+            }
+            _ => out.push(Column {
+                col,
+                first: v,
+                last: v,
+                min: v,
+                max: v,
+                min_before_max: true,
+            }),
+        }
+    }
+    out
+}
+
+/// The top of the y axis: the next 1, 2 or 5 × 10^k at or above `v` (a power of ten in log).
+fn nice_ceiling(v: u64, scale: Scale) -> u64 {
+    let mut p = 1u64;
+    loop {
+        let candidates: &[u64] = match scale {
+            Scale::Linear => &[1, 2, 5],
+            Scale::Log => &[1],
+        };
+        if scale == Scale::Log && p < 10 {
+            p = 10;
+            continue;
+        }
+        for m in candidates {
+            if let Some(c) = p.checked_mul(*m) {
+                if c >= v {
+                    return c;
+                }
+            }
+        }
+        match p.checked_mul(10) {
+            Some(n) => p = n,
+            None => return u64::MAX,
+        }
+    }
+}
+
+fn y_ticks(ceiling: u64, scale: Scale) -> Vec<u64> {
+    match scale {
+        Scale::Linear if ceiling < 4 => (0..=ceiling).collect(),
+        Scale::Linear => (0..=4).map(|i| ceiling / 4 * i).collect(),
+        Scale::Log => {
+            let mut v = vec![0];
+            let mut p = 1u64;
+            while p <= ceiling {
+                v.push(p);
+                match p.checked_mul(10) {
+                    Some(n) => p = n,
+                    None => break,
+                }
+            }
+            v
+        }
+    }
+}
+
+/// 1500 → "1.5k", 2_000_000 → "2M".
+pub fn short_number(v: u64) -> String {
+    let (div, suffix) = match v {
+        0..=999 => return v.to_string(),
+        1_000..=999_999 => (1e3, "k"),
+        1_000_000..=999_999_999 => (1e6, "M"),
+        _ => (1e9, "G"),
+    };
+    let x = v as f64 / div;
+    if x >= 10.0 || x.fract() == 0.0 {
+        format!("{x:.0}{suffix}")
+    } else {
+        format!("{x:.1}{suffix}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shardscope_engine::trace::Stat;
+
+    fn series(values: Vec<Option<u64>>) -> Series {
+        Series {
+            metric: "IteratorAgeMilliseconds",
+            stat: Stat::Maximum,
+            consumer: None,
+            shard: None,
+            period_ms: 1_000,
+            start_index: 0,
+            values,
+        }
+    }
+
+    #[test]
+    fn one_point_per_second_over_one_pixel_per_second() {
+        let s = series(vec![Some(0), Some(50), Some(100), Some(100)]);
+        let axis = TimeAxis::whole(4_000_000, 4.0);
+        let c = chart(&[("a".into(), &s)], &axis, 100.0, Scale::Linear);
+        assert_eq!(
+            c.lines[0].segments,
+            vec![vec![(0.5, 100.0), (1.5, 50.0), (2.5, 0.0), (3.5, 0.0)]]
+        );
+        assert_eq!(c.lines[0].max, 100);
+        assert_eq!(c.y_ticks.last().unwrap(), &(0.0, "100".to_string()));
+    }
+
+    #[test]
+    fn a_million_points_decimate_to_the_pixel_width() {
+        let s = series((0..1_000_000).map(|i| Some(i % 1000)).collect());
+        let axis = TimeAxis::whole(1_000_000 * 1_000_000, 500.0);
+        let c = chart(&[("a".into(), &s)], &axis, 100.0, Scale::Linear);
+        let points: usize = c.lines[0].segments.iter().map(Vec::len).sum();
+        assert!(points <= 4 * 500, "{points}");
+        assert_eq!(c.lines[0].max, 999);
+    }
+
+    #[test]
+    fn gaps_break_the_line() {
+        let s = series(vec![Some(1), None, None, Some(1)]);
+        let axis = TimeAxis::whole(4_000_000, 4.0);
+        let c = chart(&[("a".into(), &s)], &axis, 10.0, Scale::Linear);
+        assert_eq!(c.lines[0].segments.len(), 2);
+    }
+
+    #[test]
+    fn log_scale_puts_decades_evenly() {
+        let s = series(vec![Some(0), Some(9), Some(99), Some(999)]);
+        let axis = TimeAxis::whole(4_000_000, 4.0);
+        let c = chart(&[("a".into(), &s)], &axis, 90.0, Scale::Log);
+        let ys: Vec<f64> = c.lines[0].segments[0].iter().map(|p| p.1).collect();
+        assert_eq!(ys[0], 90.0);
+        assert!((ys[1] - 60.0).abs() < 1e-9 && (ys[2] - 30.0).abs() < 1e-9 && ys[3].abs() < 1e-9);
+        let labels: Vec<&str> = c.y_ticks.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(labels, ["0", "1", "10", "100", "1k"]);
+    }
+
+    #[test]
+    fn nice_numbers() {
+        assert_eq!(nice_ceiling(0, Scale::Linear), 1);
+        assert_eq!(y_ticks(1, Scale::Linear), [0, 1]);
+        assert_eq!(y_ticks(200, Scale::Linear), [0, 50, 100, 150, 200]);
+        assert_eq!(nice_ceiling(101, Scale::Linear), 200);
+        assert_eq!(nice_ceiling(86_400_000, Scale::Linear), 100_000_000);
+        assert_eq!(nice_ceiling(u64::MAX, Scale::Linear), u64::MAX);
+        assert_eq!(short_number(1_500), "1.5k");
+        assert_eq!(short_number(86_400_000), "86M");
+    }
+}

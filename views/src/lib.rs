@@ -1,0 +1,12 @@
+//! From a trace to what is drawn: the time axis, one lane per shard with its lineage,
+//! and chart lines decimated to the pixel width. Pure functions, tested natively; the web
+//! app draws their output as SVG, and the CLI's static export will draw the same.
+
+#![forbid(unsafe_code)]
+
+pub mod axis;
+pub mod chart;
+pub mod lanes;
+pub mod marks;
+
+pub use axis::TimeAxis;
