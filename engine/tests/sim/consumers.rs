@@ -68,7 +68,8 @@ impl Consumer for Careless {
                         self.batches += 1;
                         ctx.deliver(shard, b.first_seq, b.next_seq);
                         let mid = b.first_seq + b.records / 2;
-                        let outcome = if self.discard_every_other && self.batches % 2 == 0 {
+                        let outcome = if self.discard_every_other && self.batches.is_multiple_of(2)
+                        {
                             Outcome::Discarded
                         } else {
                             Outcome::Processed

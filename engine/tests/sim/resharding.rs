@@ -155,11 +155,11 @@ fn update_shard_count_rules() {
     let reason = t
         .events
         .iter()
-        .filter_map(|e| match &e.kind {
+        .rev()
+        .find_map(|e| match &e.kind {
             EventKind::ActionRejected { reason, .. } => Some(reason.clone()),
             _ => None,
         })
-        .last()
         .unwrap();
     assert!(reason.contains("10 times"), "{reason}");
     // After 10 scalings (the last one to 2): 2 open shards, evenly spaced.
