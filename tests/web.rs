@@ -69,3 +69,20 @@ async fn a_bad_edit_shows_the_path_and_keeps_the_last_good_story() {
         .text_content();
     assert_eq!(still, title, "the last good scenario stays on screen");
 }
+
+/// The same trace hashes as the native build (tests/preset_hashes.rs records them).
+#[wasm_bindgen_test]
+fn preset_trace_hashes_match_the_native_ones() {
+    let recorded = include_str!("preset-hashes.txt");
+    for p in shardscope::presets::ALL {
+        let scenario = shardscope_engine::scenario::parse(p.json).unwrap();
+        let trace = shardscope_engine::Simulation::new(&scenario)
+            .unwrap()
+            .finish();
+        let line = format!("{} {}", p.id, trace.hash);
+        assert!(
+            recorded.lines().any(|l| l == line),
+            "{line} is not in tests/preset-hashes.txt"
+        );
+    }
+}
