@@ -164,12 +164,22 @@ mod tests {
         let kinds: Vec<(MarkerKind, f64)> = m.iter().map(|m| (m.kind, m.x)).collect();
         assert_eq!(
             kinds,
-            [(MarkerKind::Poison, 60.0), (MarkerKind::Action, 120.0), (MarkerKind::Rejected, 180.0)]
+            [
+                (MarkerKind::Poison, 60.0),
+                (MarkerKind::Action, 120.0),
+                (MarkerKind::Rejected, 180.0)
+            ]
         );
-        assert!(m[2].detail.contains("update_shard_count rejected"), "{}", m[2].detail);
+        assert!(
+            m[2].detail.contains("update_shard_count rejected"),
+            "{}",
+            m[2].detail
+        );
 
         // One hot key at 1,500 records/s: its shard is throttled the whole run.
         let e = episodes(&trace.events, &axis);
-        assert!(e.iter().any(|e| e.kind == EpisodeKind::WriteThrottled && e.x0 == 0.0));
+        assert!(e
+            .iter()
+            .any(|e| e.kind == EpisodeKind::WriteThrottled && e.x0 == 0.0));
     }
 }
