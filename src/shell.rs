@@ -18,6 +18,25 @@ pub struct ShellProps {
 /// The whole page. `data-rendered-by="wasm"` lets tests tell the live app from static HTML.
 #[function_component(Shell)]
 pub fn shell(props: &ShellProps) -> Html {
+    // None follows the system setting; the choice is not stored (no storage without consent).
+    let theme = use_state(|| None::<&'static str>);
+    let toggle_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| {
+            let dark_now = match *theme {
+                Some(t) => t == "dark",
+                None => system_prefers_dark(),
+            };
+            let next = if dark_now { "light" } else { "dark" };
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("data-theme", next);
+            }
+            theme.set(Some(next));
+        })
+    };
     html! {
         <div class="shell" data-rendered-by="wasm">
             <header class="shell-header">
@@ -26,6 +45,10 @@ pub fn shell(props: &ShellProps) -> Html {
                 <span class="version" title="App and engine versions">
                     { version_label() }
                 </span>
+                <button type="button" class="theme-toggle" onclick={toggle_theme}
+                    aria-label="Switch between light and dark themes">
+                    { match *theme { Some("dark") => "Light theme", Some(_) => "Dark theme", None => "Theme" } }
+                </button>
             </header>
             <main class="workspace">
                 <section class="scenario-panel" aria-labelledby="scenario-heading">
@@ -43,6 +66,12 @@ pub fn shell(props: &ShellProps) -> Html {
             </main>
         </div>
     }
+}
+
+fn system_prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
 }
 
 /// "v0.1.0 · engine 0.1.0": both, because the engine decides the numbers a reader sees.

@@ -111,3 +111,20 @@ test('clicking an incident on the timeline explains it in the inspector', async 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('light and dark themes, each screenshotted', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, problems } = await open(site.url);
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.getByRole('table', { name: 'Stream summary' }).waitFor({ timeout: 60_000 });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, scheme === 'dark' ? 'rgb(15, 18, 22)' : 'rgb(247, 248, 250)');
+    await screenshot(page, `theme-${scheme}`);
+    // The toggle flips to the other theme.
+    await page.getByRole('button', { name: 'Switch between light and dark themes' }).click();
+    const flipped = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(flipped, bg);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
