@@ -78,7 +78,7 @@ fn max_retry_2_with_sqs_discards_after_three_failures() {
     assert_eq!(msgs[0]["attempt"], 3);
     let batch = msgs[0]["records"].as_u64().unwrap();
     assert_eq!(c.discarded, batch);
-    assert!(batch >= 1 && batch <= 100);
+    assert!((1..=100).contains(&batch));
     // The shard moves on: everything but the discarded batch and the last
     // second's records is processed.
     assert!(c.pending_at_end <= 40, "pending {}", c.pending_at_end);

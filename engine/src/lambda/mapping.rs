@@ -77,7 +77,8 @@ enum Phase {
 struct InFlight {
     start: SimTime,
     inv: Invocation,
-    batch: Batch,
+    lo: u64,
+    hi: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -487,15 +488,15 @@ impl LambdaMapping {
         };
         self.apply(ctx, shard, lane, settled);
         if !ready {
-            self.lane_done(ctx, shard, lane);
+            self.lane_done(ctx, shard, lane, false);
             return;
         }
-        let piece = match self
-            .lane_mut(shard, lane)
-            .and_then(|l| l.job.front().cloned())
-        {
-            Some(b) => b,
-            None => return,
+        let Some((lo, hi, last_arrival)) = self
+            .lane(shard, lane)
+            .and_then(|l| l.job.front())
+            .map(|b| (b.lo, b.hi(), b.last_arrival()))
+        else {
+            return;
         };
         if !self.conc.try_start(limit) {
             ctx.stats().throttled_invocations += 1;
@@ -516,9 +517,9 @@ impl LambdaMapping {
                     what: "throttled",
                     shard: Some(shard),
                     lane: Some(lane as u32),
-                    first_seq: Some(piece.lo),
-                    last_seq: Some(piece.hi().saturating_sub(1)),
-                    records: Some(piece.records()),
+                    first_seq: Some(lo),
+                    last_seq: Some(hi.saturating_sub(1)),
+                    records: Some(hi - lo),
                     attempt: Some(attempt),
                     outcome: Some("throttled"),
                     follow: Some(Follow::Retry),
@@ -538,30 +539,37 @@ impl LambdaMapping {
         let running = self.conc.running;
         self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
         self.metric(ctx, metrics::CONCURRENT_EXECUTIONS, Stat::Maximum, running);
-        let age = piece
-            .last_arrival()
-            .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
+        let age = last_arrival.map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
         ctx.report_iterator_age(shard, age);
         self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
-        ctx.deliver(shard, piece.lo, piece.hi());
-        let inv = handler::invoke(
-            &self.handler,
-            self.timeout(),
-            &piece,
-            self.esm.report_batch_item_failures,
-            self.malformed,
-            ctx.rng(),
-        );
+        ctx.deliver(shard, lo, hi);
+        let timeout = self.timeout();
+        let inv = match self.lane(shard, lane).and_then(|l| l.job.front()) {
+            Some(b) => handler::invoke(
+                &self.handler,
+                timeout,
+                b,
+                self.esm.report_batch_item_failures,
+                self.malformed,
+                ctx.rng(),
+            ),
+            None => return,
+        };
         let l = self.lane_mut(shard, lane).expect("lane exists");
         l.nonce = l.nonce.wrapping_add(1);
         let nonce = l.nonce;
         l.in_flight = Some(InFlight {
             start: now,
             inv,
-            batch: piece,
+            lo,
+            hi,
         });
         let t = self.token(shard, lane as u64, nonce);
         ctx.schedule(SimTime(now.0.saturating_add(inv.duration.0)), t);
+    }
+
+    fn lane(&self, shard: ShardId, lane: usize) -> Option<&LaneState> {
+        self.pollers.get(&shard)?.chunk.as_ref()?.lanes.get(lane)
     }
 
     fn lane_mut(&mut self, shard: ShardId, lane: usize) -> Option<&mut LaneState> {
@@ -610,7 +618,7 @@ impl LambdaMapping {
         let mut early = false;
         if !failed {
             if let Some(w) = self.pollers.get_mut(&shard).and_then(|p| p.window.as_mut()) {
-                early = w.aggregate(f.batch.records());
+                early = w.aggregate(f.hi - f.lo);
             }
         }
         self.apply(ctx, shard, lane, settled);
@@ -649,9 +657,9 @@ impl LambdaMapping {
                 shard: Some(shard),
                 lane: Some(lane as u32),
                 duration_ms: Some(f.inv.duration.as_millis()),
-                first_seq: Some(f.batch.lo),
-                last_seq: Some(f.batch.hi().saturating_sub(1)),
-                records: Some(f.batch.records()),
+                first_seq: Some(f.lo),
+                last_seq: Some(f.hi.saturating_sub(1)),
+                records: Some(f.hi - f.lo),
                 attempt: Some(attempt),
                 outcome: Some(outcome),
                 error,
@@ -687,7 +695,7 @@ impl LambdaMapping {
                 let t = self.token(shard, lane as u64, nonce);
                 ctx.schedule(SimTime(now.0.saturating_add(d.0)), t);
             }
-            Next::Done => self.lane_done(ctx, shard, lane),
+            Next::Done => self.lane_done(ctx, shard, lane, true),
         }
     }
 
@@ -715,6 +723,25 @@ impl LambdaMapping {
         let Some(chunk) = p.chunk.as_mut() else {
             return;
         };
+        // Fast path: one settlement at the checkpoint, nothing pending.
+        if settled.len() == 1 && chunk.pending.is_empty() && settled[0].batch.lo == p.checkpoint {
+            let (lo, hi, d) = (
+                settled[0].batch.lo,
+                settled[0].batch.hi(),
+                settled[0].disposition,
+            );
+            p.checkpoint = hi;
+            match d {
+                Disposition::Processed => {
+                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                }
+                Disposition::Discarded(..) => {
+                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                }
+                Disposition::Expired => {}
+            }
+            return;
+        }
         for s in settled {
             chunk
                 .pending
@@ -781,7 +808,9 @@ impl LambdaMapping {
         );
     }
 
-    fn lane_done(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize) {
+    /// A lane finished its batch; when all have, the shard reads on — at once
+    /// (`direct`, from an invocation's completion) or through a timer.
+    fn lane_done(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize, direct: bool) {
         let now = ctx.now;
         let Some(p) = self.pollers.get_mut(&shard) else {
             return;
@@ -820,6 +849,10 @@ impl LambdaMapping {
         let again = !p.acc.is_empty() || p.backlogged || p.shard_end;
         if self.efo && batch::count(&p.acc) < u64::from(self.esm.batch_size) {
             self.subscribe(ctx, shard);
+        }
+        if again && direct {
+            self.poll(ctx, shard);
+            return;
         }
         let at = if again {
             now
@@ -924,14 +957,14 @@ impl LambdaMapping {
         }
         let s = p.streaks[lane].get_or_insert(Streak {
             start: f.start,
-            first_seq: f.batch.lo,
+            first_seq: f.lo,
             cp_before,
             ..Streak::default()
         });
         s.end = end;
         s.invocations += 1;
-        s.records += f.batch.records();
-        s.last_seq = f.batch.hi().saturating_sub(1);
+        s.records += f.hi - f.lo;
+        s.last_seq = f.hi.saturating_sub(1);
     }
 
     fn flush_streak(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize) {

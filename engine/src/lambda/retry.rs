@@ -221,11 +221,23 @@ impl Job {
         policy: &Policy,
         out: &mut Vec<Settlement>,
     ) -> (Follow, Next) {
-        let Some(front) = self.pieces.front().cloned() else {
+        if self.pieces.is_empty() {
             return (Follow::Checkpoint, Next::Done);
-        };
+        }
         self.invoke_count += 1;
         self.throttles = 0;
+        if response == Response::Success {
+            if let Some(batch) = self.pieces.pop_front() {
+                out.push(Settlement {
+                    batch,
+                    disposition: Disposition::Processed,
+                });
+            }
+            self.retries = 0;
+            self.invoke_count = 0;
+            return (Follow::Checkpoint, self.next_now());
+        }
+        let front = self.pieces[0].clone();
         let follow = match response {
             Response::Success => {
                 out.push(Settlement {
