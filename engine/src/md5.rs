@@ -40,22 +40,32 @@ fn compress(state: &mut [u32; 4], block: &[u8]) {
         ]);
     }
     let [mut a, mut b, mut c, mut d] = *state;
-    for i in 0..64 {
-        let (f, g) = match i / 16 {
-            0 => ((b & c) | (!b & d), i),
-            1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
-            2 => (b ^ c ^ d, (3 * i + 5) % 16),
-            _ => (c ^ (b | !d), (7 * i) % 16),
-        };
-        let rotated = a
-            .wrapping_add(f)
-            .wrapping_add(K[i])
-            .wrapping_add(m[g])
-            .rotate_left(S[i]);
-        a = d;
-        d = c;
-        c = b;
-        b = b.wrapping_add(rotated);
+    // The four rounds, each with its own function and message order
+    // (written as four loops so that each one compiles without a branch).
+    macro_rules! step {
+        ($i:expr, $f:expr, $g:expr) => {{
+            let rotated = a
+                .wrapping_add($f)
+                .wrapping_add(K[$i])
+                .wrapping_add(m[$g])
+                .rotate_left(S[$i]);
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(rotated);
+        }};
+    }
+    for i in 0..16 {
+        step!(i, (b & c) | (!b & d), i);
+    }
+    for i in 16..32 {
+        step!(i, (d & b) | (!d & c), (5 * i + 1) % 16);
+    }
+    for i in 32..48 {
+        step!(i, b ^ c ^ d, (3 * i + 5) % 16);
+    }
+    for i in 48..64 {
+        step!(i, c ^ (b | !d), (7 * i) % 16);
     }
     state[0] = state[0].wrapping_add(a);
     state[1] = state[1].wrapping_add(b);

@@ -69,8 +69,13 @@ pub(crate) struct Route {
     pub shard: ShardId,
     /// The shard's share of the producer's records (see [`crate::stream::KeySlice`]).
     pub weight: u128,
-    /// Remainder carried to the next tick.
+    /// Remainder carried to the next tick (always below the denominator).
     pub carry: u128,
+    /// Records per tick as quotient and remainder of the exact division,
+    /// for the rate in `step_rate` (recomputed when the rate changes), so
+    /// that a tick needs no 128-bit division.
+    pub step: (u64, u128),
+    pub step_rate: Option<u64>,
     pub retries: Vec<RetryBatch>,
 }
 
@@ -247,11 +252,20 @@ impl Stream {
             let bytes = producers[p_idx].record_bytes;
             let retry = producers[p_idx].retry;
             for r_idx in 0..producers[p_idx].routes.len() {
+                let rate = producers[p_idx].rate_milli;
                 let route = &mut producers[p_idx].routes[r_idx];
                 let shard = route.shard;
-                route.carry += tick_factor * route.weight;
-                let fresh = (route.carry / den) as u64;
-                route.carry %= den;
+                if route.step_rate != Some(rate) {
+                    let inc = tick_factor * route.weight;
+                    route.step = ((inc / den) as u64, inc % den);
+                    route.step_rate = Some(rate);
+                }
+                route.carry += route.step.1;
+                let mut fresh = route.step.0;
+                if route.carry >= den {
+                    route.carry -= den;
+                    fresh += 1;
+                }
                 // Retries that are due, oldest attempts first.
                 let mut due: Vec<RetryBatch> = Vec::new();
                 if !route.retries.is_empty() {
@@ -399,6 +413,8 @@ impl Stream {
                     shard: id,
                     weight: self.shards[id.0 as usize].slices[p_idx].weight,
                     carry: 0,
+                    step: (0, 0),
+                    step_rate: None,
                     retries: Vec::new(),
                 })
                 .collect();

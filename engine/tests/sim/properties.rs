@@ -247,4 +247,4 @@ fn golden_trace_hash() {
     assert_eq!(t.hash, GOLDEN);
 }
 
-const GOLDEN: &str = "a0a56b7ab970ac01";
+const GOLDEN: &str = "4081f6b9c1362dd8";
