@@ -107,3 +107,46 @@ fn with_enhanced_fan_out_all_three_stay_current() {
     }
     assert_conservation(&t);
 }
+
+/// Six polling readers of a nearly idle shard each poll once a second: six
+/// calls a second against a limit of five, so about one call a second is
+/// throttled (bytes are no constraint at 10 rec/s × 100 bytes).
+#[test]
+fn a_sixth_poller_hits_the_five_calls_per_second_limit() {
+    let s = scenario(
+        "2m",
+        &provisioned(1),
+        &producer("web", 10.0, 100, 100, false),
+        "",
+    );
+    let names = ["a", "b", "c", "d", "e", "f"];
+    let t = run(&s, names.iter().map(|n| (*n, poller())).collect());
+    let throttled = t.summary.stream.read_throttled_calls;
+    assert!((40..=200).contains(&throttled), "{throttled}");
+    assert_conservation(&t);
+}
+
+/// At most 20 consumers per stream use enhanced fan-out: the 21st cannot
+/// subscribe, so it reads nothing.
+#[test]
+fn the_21st_enhanced_fan_out_consumer_is_refused() {
+    let s = scenario(
+        "30s",
+        &provisioned(1),
+        &producer("web", 10.0, 100, 100, false),
+        "",
+    );
+    let names: Vec<String> = (0..21).map(|i| format!("efo-{i:02}")).collect();
+    let t = run(
+        &s,
+        names
+            .iter()
+            .map(|n| (n.as_str(), TestPoller::boxed_efo() as Box<dyn Consumer>))
+            .collect(),
+    );
+    let c = &t.summary.consumers;
+    assert!(c["efo-00"].processed > 250);
+    assert!(c["efo-19"].processed > 250);
+    assert_eq!(c["efo-20"].processed, 0);
+    assert_eq!(c["efo-20"].pending_at_end, c["efo-20"].records_in_scope);
+}
