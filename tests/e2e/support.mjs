@@ -22,13 +22,20 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `root` on 127.0.0.1 at an ephemeral port; `requests` lists every path asked for. */
-export async function serve(root = DIST, { headers = {} } = {}) {
+/**
+ * Serves `root` on 127.0.0.1 at an ephemeral port, under `prefix` (a sub-path such as
+ * `/blog/shardscope/`), with extra response `headers`; `requests` lists every path asked for.
+ */
+export async function serve(root = DIST, { headers = {}, prefix = '/' } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     requests.push(url.pathname);
-    let file = path.join(root, decodeURIComponent(url.pathname));
+    if (!url.pathname.startsWith(prefix)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    let file = path.join(root, decodeURIComponent(url.pathname.slice(prefix.length - 1)));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
@@ -48,7 +55,7 @@ export async function serve(root = DIST, { headers = {} } = {}) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}${prefix}`,
     requests,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
@@ -84,6 +91,12 @@ export async function watchedPage(browser, origin, options = {}) {
     }
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  // CSP violations are reported as console errors too; this names the blocked resource.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
   await page.route('**/*', (route) => {
     const url = route.request().url();
     if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) {
