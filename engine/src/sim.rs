@@ -51,14 +51,11 @@ impl std::error::Error for SimError {}
 /// does not simulate that kind yet.
 pub type ConsumerFactory<'f> = &'f dyn Fn(&scenario::Consumer) -> Option<Box<dyn Consumer>>;
 
-/// The consumers this engine version simulates from a scenario.
-///
-/// TODO(lambda): the Lambda event source mapping (issue 4) plugs in here;
-/// until then Lambda consumers are reported as `ConsumerNotSimulated` and the
-/// stream is simulated without them.
+/// The consumers this engine version simulates from a scenario: the Lambda
+/// event source mapping ([`crate::lambda::LambdaMapping`]).
 pub fn default_consumers(c: &scenario::Consumer) -> Option<Box<dyn Consumer>> {
     match &c.kind {
-        scenario::ConsumerKind::Lambda(_) => None,
+        scenario::ConsumerKind::Lambda(l) => Some(crate::lambda::LambdaMapping::boxed(l)),
     }
 }
 

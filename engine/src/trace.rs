@@ -150,6 +150,11 @@ pub enum EventKind {
         /// Its `kind`.
         kind: &'static str,
     },
+    /// A Lambda event source mapping event: an invocation (or a streak of
+    /// first-try successes), a throttle, an OnFailure message, a tumbling
+    /// window's final invocation, a shard started or drained, a timeline
+    /// action applied (see [`crate::lambda::LambdaEvent`]).
+    Lambda(crate::lambda::LambdaEvent),
     /// Something a consumer reports about itself (free form, for consumers
     /// whose typed events are not defined yet).
     ConsumerNote {
@@ -197,6 +202,7 @@ impl TraceEvent {
             EventKind::ActionRejected { .. } => "ActionRejected",
             EventKind::ConsumerNotSimulated { .. } => "ConsumerNotSimulated",
             EventKind::ConsumerNote { .. } => "ConsumerNote",
+            EventKind::Lambda(_) => "Lambda",
         }
     }
 }
@@ -342,6 +348,9 @@ pub struct Metrics {
     consumer_age: Vec<Lane>,
     consumer_shard_age: Vec<Vec<Lane>>,
     consumer_read_throttled: Vec<Lane>,
+    /// Consumer-specific series (e.g. Lambda's Invocations): (consumer,
+    /// metric, statistic, values), in order of first use.
+    consumer_metrics: Vec<(usize, &'static str, Stat, Lane)>,
 }
 
 impl Metrics {
@@ -362,6 +371,7 @@ impl Metrics {
             consumer_age: Vec::new(),
             consumer_shard_age: Vec::new(),
             consumer_read_throttled: Vec::new(),
+            consumer_metrics: Vec::new(),
         }
     }
 
@@ -408,6 +418,37 @@ impl Metrics {
             self.consumer_shard_age.resize_with(consumer + 1, Vec::new);
         }
         Self::lane(&mut self.consumer_shard_age[consumer], shard.0 as usize).max(i, ms);
+    }
+
+    /// A consumer-specific metric (e.g. Lambda's `Invocations`, `Errors`,
+    /// `Throttles`, `ConcurrentExecutions`, `IteratorAge`), aggregated by `stat`.
+    pub fn consumer_metric(
+        &mut self,
+        t: SimTime,
+        consumer: usize,
+        metric: &'static str,
+        stat: Stat,
+        v: u64,
+    ) {
+        let i = self.index(t);
+        let pos = self
+            .consumer_metrics
+            .iter()
+            .position(|(c, m, _, _)| *c == consumer && *m == metric);
+        let pos = match pos {
+            Some(p) => p,
+            None => {
+                self.consumer_metrics
+                    .push((consumer, metric, stat, Lane::default()));
+                self.consumer_metrics.len() - 1
+            }
+        };
+        let lane = &mut self.consumer_metrics[pos].3;
+        match stat {
+            Stat::Sum => lane.add(i, v),
+            Stat::Maximum => lane.max(i, v),
+            Stat::Last => lane.set(i, v),
+        }
     }
 
     /// The number of open shards from `t` on.
@@ -506,6 +547,18 @@ impl Metrics {
                         true,
                     ));
                 }
+            }
+            for (_, metric, stat, l) in self.consumer_metrics.iter().filter(|m| m.0 == c) {
+                out.push(l.series(
+                    metric,
+                    *stat,
+                    who.clone(),
+                    None,
+                    p,
+                    n,
+                    false,
+                    *stat == Stat::Sum,
+                ));
             }
             if let Some(lanes) = self.consumer_shard_age.get(c) {
                 for (i, l) in lanes.iter().enumerate() {

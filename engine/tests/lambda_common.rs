@@ -76,8 +76,8 @@ pub fn events(t: &Trace) -> Vec<serde_json::Value> {
     t.events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::ConsumerNote { detail, .. } => {
-                let mut v: serde_json::Value = serde_json::from_str(detail).ok()?;
+            EventKind::Lambda(ev) => {
+                let mut v = serde_json::to_value(ev).ok()?;
                 v["at_us"] = e.at.0.into();
                 Some(v)
             }

@@ -120,3 +120,48 @@ fn bisect_isolates_one_poison_record_in_a_full_batch() {
     // from before the end of the run's last batch.
     assert!(c.pending_at_end < 1_000);
 }
+
+/// Lambda's metrics are series in the trace (AWS/Lambda names), and the
+/// invocation events serialise flat with `"type": "Lambda"`.
+#[test]
+fn lambda_metrics_and_events_are_in_the_trace() {
+    let s = lambda(
+        "5m",
+        1,
+        20.0,
+        100,
+        r#""MaximumRetryAttempts": 2,
+           "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:s3:::dlq-bucket"}}"#,
+        "",
+        "",
+        r#"{"at": "2m", "do": "poison"}"#,
+    );
+    let t = shardscope_engine::Simulation::new(&s).unwrap().finish();
+    let c = summary(&t);
+    let total = |m: &str| -> u64 {
+        t.series
+            .iter()
+            .find(|s| s.metric == m && s.consumer.as_deref() == Some("fn"))
+            .unwrap_or_else(|| panic!("series {m}"))
+            .values
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .sum()
+    };
+    assert_eq!(total("Invocations"), c.invocations);
+    assert_eq!(total("Errors"), 3);
+    assert_eq!(total("OnFailureMessages"), 1);
+    let msg = of(&t, "on_failure");
+    assert_eq!(msg[0]["carries"], "metadata_and_records");
+    let line = t
+        .events_jsonl()
+        .lines()
+        .find(|l| l.contains("\"on_failure\""))
+        .unwrap()
+        .to_string();
+    assert!(line.contains("\"type\":\"Lambda\""), "{line}");
+    assert!(
+        line.contains("\"condition\":\"RetryAttemptsExhausted\""),
+        "{line}"
+    );
+}

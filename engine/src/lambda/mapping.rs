@@ -45,7 +45,6 @@ use super::batch::{self, Batch, MAX_PAYLOAD_BYTES};
 use super::concurrency::Concurrency;
 use super::destination::{self, Condition};
 use super::handler::{self, FunctionError, Invocation, Response};
-use super::metrics::LambdaSeries;
 use super::retry::{Disposition, Follow, Job, Next, Policy, Settlement};
 use super::tumbling_window::{self, Window};
 use super::{bisect, item_failures, lanes, metrics, retry, why, LambdaEvent};
@@ -161,7 +160,6 @@ pub struct LambdaMapping {
     pollers: BTreeMap<ShardId, Poller>,
     conc: Concurrency,
     phase: SimDuration,
-    series: LambdaSeries,
 }
 
 impl LambdaMapping {
@@ -177,7 +175,6 @@ impl LambdaMapping {
             pollers: BTreeMap::new(),
             conc: Concurrency::default(),
             phase: SimDuration::ZERO,
-            series: LambdaSeries::default(),
         }
     }
 
@@ -212,8 +209,8 @@ impl LambdaMapping {
     }
 
     fn metric(&mut self, ctx: &mut ConsumerCtx<'_>, name: &'static str, stat: Stat, v: u64) {
-        let now = ctx.now;
-        self.series.add(now, name, stat, v);
+        let (now, i) = (ctx.now, ctx.index);
+        ctx.rec.metrics.consumer_metric(now, i, name, stat, v);
     }
 
     // ---- shard lifecycle -------------------------------------------------
@@ -1094,18 +1091,7 @@ impl LambdaMapping {
 
 /// Adds a Lambda event to the trace.
 fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent) {
-    let shard = ev.shard;
-    let detail = serde_json::to_string(&ev).unwrap_or_default();
-    ctx.rec.event(
-        at,
-        cause,
-        EventKind::ConsumerNote {
-            consumer: ctx.name.to_string(),
-            shard,
-            what: ev.what.to_string(),
-            detail,
-        },
-    );
+    ctx.rec.event(at, cause, EventKind::Lambda(ev));
 }
 
 /// Drops the records below `trim` from the front of `acc`.

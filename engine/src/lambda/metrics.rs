@@ -22,31 +22,3 @@ pub const CONCURRENT_EXECUTIONS: &str = "ConcurrentExecutions";
 pub const ITERATOR_AGE: &str = "IteratorAge";
 /// OnFailure messages sent (playground metric).
 pub const ON_FAILURE_MESSAGES: &str = "OnFailureMessages";
-
-use std::collections::BTreeMap;
-
-use crate::time::SimTime;
-use crate::trace::Stat;
-
-/// Per-second accumulators of the Lambda metrics of one mapping.
-#[derive(Clone, Debug, Default)]
-pub struct LambdaSeries {
-    /// metric → (statistic, value per second).
-    pub values: BTreeMap<&'static str, (Stat, Vec<u64>)>,
-}
-
-impl LambdaSeries {
-    /// Adds an observation at `t` (1 s periods).
-    pub fn add(&mut self, t: SimTime, metric: &'static str, stat: Stat, v: u64) {
-        let i = (t.0 / 1_000_000) as usize;
-        let e = self.values.entry(metric).or_insert((stat, Vec::new()));
-        if e.1.len() <= i {
-            e.1.resize(i + 1, 0);
-        }
-        match stat {
-            Stat::Sum => e.1[i] += v,
-            Stat::Maximum => e.1[i] = e.1[i].max(v),
-            Stat::Last => e.1[i] = v,
-        }
-    }
-}
