@@ -7,8 +7,8 @@
 //! shardscope validate FILE                  check a scenario without running it
 //! ```
 //!
-//! Exit codes: 0 success; 1 reserved for a failed `challenge` (a later
-//! version); 2 bad input or usage, with the message on stderr.
+//! Exit codes: 0 success; 1 the simulation ran and the scenario's `challenge`
+//! failed (the verdict is on stderr); 2 bad input or usage, with the message on stderr.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -37,7 +37,7 @@ OPTIONS:
 
 EXIT CODES:
     0    success
-    1    reserved: the simulation ran and a challenge failed
+    1    the simulation ran and the scenario's challenge was not met
     2    bad input or usage (the reason is printed on stderr)
 ";
 
@@ -322,8 +322,36 @@ fn run(args: &[String]) -> Result<(), Failure> {
             } else {
                 print!("{}", table(&s, &t));
             }
-            Ok(())
+            match &s.challenge {
+                Some(c) => verdict(c, &t),
+                None => Ok(()),
+            }
         }
+    }
+}
+
+/// Reports the challenge's verdict on stderr (stdout stays the summary); a failed
+/// challenge is exit code 1.
+fn verdict(c: &scenario::Challenge, t: &Trace) -> Result<(), Failure> {
+    let v = shardscope_engine::challenge::evaluate(c, &t.summary);
+    let mut report = format!("challenge: {}\n", c.brief);
+    for g in &v.goals {
+        let actual = g.actual.map_or("missing".to_string(), |a| a.to_string());
+        let mark = if g.met { "met" } else { "NOT met" };
+        let _ = writeln!(
+            report,
+            "  {:<40} {mark:<8} (actual {actual})",
+            g.goal.describe()
+        );
+    }
+    if v.met {
+        eprintln!("{report}challenge met");
+        Ok(())
+    } else {
+        Err(Failure {
+            code: 1,
+            message: format!("{report}challenge not met"),
+        })
     }
 }
 

@@ -137,3 +137,42 @@ fn the_same_scenario_gives_the_same_output() {
     let b = run(&["simulate", f.to_str().unwrap()]);
     assert_eq!(a.stdout, b.stdout);
 }
+
+/// One shard at 1,500 rec/s for a minute: 30,000 puts throttled, so a goal of none fails.
+fn challenge(goal: &str) -> String {
+    format!(
+        r#"{{ "format": "shardscope/1", "duration": "1m", "stream": {{ "ShardCount": 1 }},
+             "producers": [ {{ "name": "p", "records_per_second": 1500, "retry_throttled": false }} ],
+             "challenge": {{ "brief": "No throttling.", "goal": {goal} }} }}"#
+    )
+}
+
+#[test]
+fn a_failed_challenge_exits_1_with_the_verdict_on_stderr() {
+    let f = scratch(
+        "challenge-fail.json",
+        &challenge(r#"{ "stream.write_throttled_records": 0 }"#),
+    );
+    let out = run(&["simulate", f.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("stream.write_throttled_records = 0"), "{err}");
+    assert!(
+        err.contains("NOT met") && err.contains("actual 30000"),
+        "{err}"
+    );
+    // The summary is still printed on stdout, whole.
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["stream"]["write_throttled_records"], 30000);
+}
+
+#[test]
+fn a_met_challenge_exits_0() {
+    let f = scratch(
+        "challenge-ok.json",
+        &challenge(r#"{ "stream.incoming_records": { "min": 60000 } }"#),
+    );
+    let out = run(&["simulate", f.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("challenge met"));
+}

@@ -7,6 +7,7 @@
 /// The engine's version, shown in the UI and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod challenge;
 pub mod consumer;
 pub mod intervals;
 pub mod lambda;

@@ -354,6 +354,8 @@ fn valid_scenario() -> impl Strategy<Value = Scenario> {
                     producers,
                     consumers,
                     timeline,
+                    embed: None,
+                    challenge: None,
                 }
             },
         )

@@ -19,7 +19,7 @@ fn num(x: f64) -> Value {
 }
 
 pub(crate) fn scenario(s: &Scenario) -> Value {
-    json!({
+    let mut v = json!({
         "format": FORMAT,
         "title": s.title,
         "description": s.description,
@@ -29,7 +29,16 @@ pub(crate) fn scenario(s: &Scenario) -> Value {
         "producers": s.producers.iter().map(producer).collect::<Vec<_>>(),
         "consumers": s.consumers.iter().map(consumer).collect::<Vec<_>>(),
         "timeline": s.timeline.iter().map(entry).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(m) = v.as_object_mut() {
+        if let Some(e) = &s.embed {
+            m.insert("embed".into(), super::workshop::embed_json(e));
+        }
+        if let Some(c) = &s.challenge {
+            m.insert("challenge".into(), super::workshop::challenge_json(c));
+        }
+    }
+    v
 }
 
 fn stream(s: &StreamConfig) -> Value {

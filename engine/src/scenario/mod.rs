@@ -35,11 +35,13 @@ mod model;
 mod parse;
 mod read;
 mod validate;
+mod workshop;
 
 pub use duration::{format_duration, parse_duration};
 pub use error::{ScenarioError, ROOT};
 pub use model::*;
 pub use parse::{ACTIONS, CONSUMER_KINDS, ESM_UPDATE_KEYS, FORMAT, PLANNED_KINDS};
+pub use workshop::{Challenge, Embed, Goal, CONSUMER_FIELDS, MAX_KNOBS, STREAM_FIELDS};
 
 /// Reads a scenario from JSON text.
 ///

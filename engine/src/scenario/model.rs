@@ -25,6 +25,10 @@ pub struct Scenario {
     /// `timeline`: what happens and when, sorted by `at` (entries with the same
     /// `at` keep their order in the document).
     pub timeline: Vec<TimelineEntry>,
+    /// `embed`: the compact player's knobs and height. Default none.
+    pub embed: Option<super::Embed>,
+    /// `challenge`: a workshop goal over the summary. Default none.
+    pub challenge: Option<super::Challenge>,
 }
 
 /// The Kinesis data stream (`stream`), with CreateStream's names.

@@ -29,6 +29,8 @@ const TOP_KEYS: &[&str] = &[
     "producers",
     "consumers",
     "timeline",
+    "embed",
+    "challenge",
 ];
 const STREAM_KEYS: &[&str] = &[
     "StreamName",
@@ -214,6 +216,16 @@ pub(crate) fn scenario(v: &Value) -> Result<Scenario> {
         timeline_entry(&Obj::new(v, path)?, end, stream.mode)
     })?;
 
+    let embed = top
+        .get("embed")
+        .map(|v| super::workshop::embed(&Obj::new(v, "embed")?, consumers.len(), producers.len()))
+        .transpose()?;
+    let names: Vec<&str> = consumers.iter().map(|c| c.name.as_str()).collect();
+    let challenge = top
+        .get("challenge")
+        .map(|v| super::workshop::challenge(&Obj::new(v, "challenge")?, &names))
+        .transpose()?;
+
     Ok(Scenario {
         title,
         description,
@@ -223,6 +235,8 @@ pub(crate) fn scenario(v: &Value) -> Result<Scenario> {
         producers,
         consumers,
         timeline,
+        embed,
+        challenge,
     })
 }
 
