@@ -118,7 +118,23 @@ pub fn app() -> Html {
             if let Some(s) = &*selection {
                 <div class="selection" aria-live="polite">
                     <h3>{ s.title.clone() }</h3>
-                    <p>{ s.detail.clone() }</p>
+                    if !s.detail.is_empty() { <p>{ s.detail.clone() }</p> }
+                    if !s.facts.is_empty() {
+                        <dl class="facts">
+                            { for s.facts.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                        </dl>
+                    }
+                    if let Some((why, link)) = &s.why {
+                        <p class="why">
+                            <strong>{ "Why: " }</strong>{ why.clone() }
+                            if let Some(link) = link {
+                                { " " }<a href={link.clone()} target="_blank" rel="noopener noreferrer">{ "AWS documentation" }</a>
+                            }
+                        </p>
+                    }
+                    if let Some(a) = &s.assumption {
+                        <p class="assumption"><strong>{ "Assumption: " }</strong>{ a.clone() }</p>
+                    }
                 </div>
             } else {
                 <p class="placeholder">{ "Select a mark on the timeline to see what happened, and why." }</p>

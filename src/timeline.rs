@@ -4,8 +4,9 @@
 
 use std::rc::Rc;
 
-use shardscope_engine::trace::{Series, Trace};
+use shardscope_engine::trace::{EventKind, Series, Trace, TraceEvent};
 use shardscope_views::chart::{chart, Scale};
+use shardscope_views::invocations::{self, Outcome};
 use shardscope_views::lanes::lanes;
 use shardscope_views::marks::{episodes, markers, EpisodeKind, MarkerKind};
 use shardscope_views::TimeAxis;
@@ -18,10 +19,26 @@ const AXIS_H: f64 = 30.0;
 const CHART_H: f64 = 110.0;
 
 /// What the reader clicked: shown in the inspector.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selection {
     pub title: String,
     pub detail: String,
+    /// Facts as label → value (shard, sequence range, records, attempt, checkpoints…).
+    pub facts: Vec<(String, String)>,
+    /// Why it happened, in a sentence, and the AWS page that states the rule.
+    pub why: Option<(String, Option<String>)>,
+    /// The assumption it rests on, where AWS documents nothing.
+    pub assumption: Option<String>,
+}
+
+impl Selection {
+    fn plain(title: String, detail: String) -> Selection {
+        Selection {
+            title,
+            detail,
+            ..Selection::default()
+        }
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -123,11 +140,16 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 <button type="button" onclick={reset} disabled={!zoomed}>{ "Whole run" }</button>
             </div>
             { lanes_svg(trace, &axis, *width, &props.on_select) }
+            { legend(trace) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
                 "Incoming records and write throttles",
                 &[("IncomingRecords", "stream"), ("WriteProvisionedThroughputExceeded", "stream")],
                 trace, &axis, *width, Scale::Linear) }
+            { consumer_chart("Lambda concurrent executions (maximum)", "ConcurrentExecutions", trace, &axis, *width) }
+            { consumer_chart("Lambda invocations", "Invocations", trace, &axis, *width) }
+            { consumer_chart("Lambda errors", "Errors", trace, &axis, *width) }
+            { consumer_chart("Lambda throttles", "Throttles", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
                 &[("ReadProvisionedThroughputExceeded", "stream")],
@@ -192,16 +214,34 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
             };
             let (x0, x1) = (clip(e.x0), clip(e.x1));
             let select = on_select.clone();
-            let selection = Selection {
-                title: episode_title(e.kind).to_string(),
-                detail: e.detail.clone(),
-            };
+            let selection = Selection::plain(episode_title(e.kind).to_string(), e.detail.clone());
             Some(html! {
                 <rect class={class} x={format!("{x0:.1}")} y={format!("{:.1}", y(row) + dy)}
                     width={format!("{:.1}", (x1 - x0).max(2.0))} height="4"
                     onclick={Callback::from(move |_| select.emit(selection.clone()))}>
                     <title>{ e.detail.clone() }</title>
                 </rect>
+            })
+        });
+
+    let invocation_marks = invocations::marks(&trace.events, axis)
+        .into_iter()
+        .filter_map(|m| {
+            let row = row_of(m.shard)?;
+            let cy = y(row) + LANE_H / 2.0;
+            let name = m.outcome.name();
+            let event = trace.events.get(m.event)?;
+            let selection = invocation_selection(event, &m);
+            let label = format!("{} {} invocation(s) on {}", m.count, name, m.shard);
+            let onclick = {
+                let select = on_select.clone();
+                Callback::from(move |_: MouseEvent| select.emit(selection.clone()))
+            };
+            Some(html! {
+                <g class={format!("inv {name}")} {onclick}>
+                    <path d={shape(m.outcome, m.x, cy, m.width)} />
+                    <title>{ label }</title>
+                </g>
             })
         });
 
@@ -212,7 +252,7 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
             MarkerKind::Rejected => "marker rejected",
             MarkerKind::Poison => "marker poison",
         };
-        let selection = Selection { title: m.label.clone(), detail: m.detail.clone() };
+        let selection = Selection::plain(m.label.clone(), m.detail.clone());
         let onclick = {
             let select = on_select.clone();
             let selection = selection.clone();
@@ -229,7 +269,7 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
         };
         html! {
             <g class={class} {onclick} {onkeydown} tabindex="0" role="button" aria-label={m.detail.clone()}>
-                <rect class="hit" x={format!("{:.1}", m.x - 5.0)} y="0" width="10" height={format!("{:.1}", height)} />
+                <rect class="hit" x={format!("{:.1}", m.x - 5.0)} y="0" width={format!("{:.1}", 12.0 + 7.0 * m.label.chars().count() as f64)} height="16" />
                 <line x1={format!("{:.1}", m.x)} x2={format!("{:.1}", m.x)} y1="14" y2={format!("{:.1}", height - 4.0)} />
                 <text x={format!("{:.1}", m.x + 3.0)} y="12">{ m.label.clone() }</text>
                 <title>{ m.detail.clone() }</title>
@@ -249,11 +289,118 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
                     </g>
                 }) }
                 { for lane_marks }
+                { for invocation_marks }
                 { for episode_marks }
                 { for marker_marks }
             </g>
         </svg>
     }
+}
+
+/// The SVG path of a mark: one shape per outcome, so marks read without colour.
+fn shape(outcome: Outcome, x: f64, cy: f64, width: f64) -> String {
+    match outcome {
+        // A bar over the time a streak of successes took.
+        Outcome::Success => format!(
+            "M{x:.1},{:.1}h{:.1}v4h{:.1}z",
+            cy - 2.0,
+            width.max(1.5),
+            -width.max(1.5)
+        ),
+        // ✕
+        Outcome::Error => format!("M{:.1},{:.1}l7,7m0,-7l-7,7", x - 3.5, cy - 3.5),
+        // An hourglass.
+        Outcome::Timeout => format!("M{:.1},{:.1}h7l-7,7h7z", x - 3.5, cy - 3.5),
+        // ◆
+        Outcome::Bisect => format!("M{x:.1},{:.1}l4,4l-4,4l-4,-4z", cy - 4.0),
+        // ▲
+        Outcome::Partial => format!("M{x:.1},{:.1}l4,7h-8z", cy - 4.0),
+        // ○ (as a diamond outline, drawn with a stroke only)
+        Outcome::Throttled => format!("M{x:.1},{:.1}l3.5,3.5l-3.5,3.5l-3.5,-3.5z", cy - 3.5),
+        // ▼
+        Outcome::Discard => format!("M{:.1},{:.1}h9l-4.5,8z", x - 4.5, cy - 5.0),
+    }
+}
+
+/// The inspector's view of an invocation mark: what happened, to which records, and why.
+fn invocation_selection(event: &TraceEvent, m: &invocations::Mark) -> Selection {
+    let EventKind::Lambda(l) = &event.kind else {
+        return Selection::default();
+    };
+    let mut facts = vec![
+        ("consumer".to_string(), m.consumer.clone()),
+        (
+            "time".to_string(),
+            shardscope_views::axis::clock(event.at.0),
+        ),
+    ];
+    if let Some(shard) = l.shard {
+        facts.push(("shard".into(), shard.to_string()));
+    }
+    if let Some(lane) = l.lane {
+        facts.push(("ParallelizationFactor lane".into(), lane.to_string()));
+    }
+    if let (Some(a), Some(b)) = (l.first_seq, l.last_seq) {
+        facts.push(("sequence numbers".into(), format!("{a} – {b}")));
+    }
+    if let Some(n) = l.records {
+        facts.push(("records".into(), n.to_string()));
+    }
+    if let Some(n) = l.invocations {
+        facts.push(("invocations".into(), n.to_string()));
+    }
+    if let Some(n) = l.attempt {
+        facts.push(("attempt".into(), n.to_string()));
+    }
+    if let Some(d) = l.duration_ms {
+        facts.push(("duration".into(), format!("{d} ms")));
+    }
+    if let Some(o) = l.outcome {
+        facts.push(("outcome".into(), o.to_string()));
+    }
+    if let Some(e) = l.error {
+        facts.push(("error".into(), e.replace('_', " ")));
+    }
+    if let Some(f) = l.follow {
+        let f = serde_json_name(&f);
+        facts.push(("then".into(), f.replace('_', " ")));
+    }
+    if let Some(r) = l.retry_in_ms {
+        facts.push(("retry in".into(), format!("{r} ms")));
+    }
+    if let (Some(a), Some(b)) = (l.checkpoint_before, l.checkpoint_after) {
+        facts.push(("checkpoint".into(), format!("{a} → {b}")));
+    }
+    if let Some(c) = l.condition {
+        facts.push(("OnFailure condition".into(), c.to_string()));
+    }
+    if let Some(d) = l.destination {
+        facts.push(("destination".into(), d.to_string()));
+    }
+    let (text, link) = match l.why.split_once(" — http") {
+        Some((text, rest)) => (text.to_string(), Some(format!("http{rest}"))),
+        None => (l.why.to_string(), None),
+    };
+    let title = if m.count > 1 {
+        format!("{} × {} invocation", m.count, m.outcome.name())
+    } else {
+        format!("Invocation: {}", m.outcome.name())
+    };
+    Selection {
+        title,
+        detail: String::new(),
+        facts,
+        why: Some((text, link)),
+        assumption: l.assumption.map(str::to_string),
+    }
+}
+
+/// The snake_case name a value serializes to (the trace's own spelling).
+fn serde_json_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn episode_title(kind: EpisodeKind) -> &'static str {
@@ -297,6 +444,69 @@ fn age_chart(
                 </button>
             </figcaption>
             { plot(&series, axis, width, if log { Scale::Log } else { Scale::Linear }) }
+        </figure>
+    }
+}
+
+/// A legend of the invocation shapes that appear in this run.
+fn legend(trace: &Trace) -> Html {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in &trace.events {
+        if let EventKind::Lambda(l) = &e.kind {
+            if let Some(o) = invocations::outcome(l) {
+                seen.insert(o);
+            }
+        }
+    }
+    if seen.is_empty() {
+        return html! {};
+    }
+    html! {
+        <ul class="legend-list" aria-label="Invocation marks">
+            { for Outcome::ALL.iter().filter(|o| seen.contains(o)).map(|o| html! {
+                <li>
+                    <svg width="14" height="14" aria-hidden="true">
+                        <g class={format!("inv {}", o.name())}><path d={shape(*o, 5.0, 7.0, 8.0)} /></g>
+                    </svg>
+                    { legend_label(*o) }
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+fn legend_label(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Success => "success",
+        Outcome::Error => "error, retried",
+        Outcome::Timeout => "timeout, retried",
+        Outcome::Bisect => "error, batch bisected",
+        Outcome::Partial => "partial batch failure",
+        Outcome::Throttled => "throttled (no retry used)",
+        Outcome::Discard => "discarded → OnFailure",
+    }
+}
+
+/// One Lambda metric, a line per consumer.
+fn consumer_chart(title: &str, metric: &str, trace: &Trace, axis: &TimeAxis, width: f64) -> Html {
+    let series: Vec<(String, &Series)> = trace
+        .series
+        .iter()
+        .filter(|s| s.metric == metric && s.consumer.is_some() && s.shard.is_none())
+        .map(|s| (s.consumer.clone().unwrap_or_default(), s))
+        .collect();
+    if series.is_empty()
+        || series
+            .iter()
+            .all(|(_, s)| s.values.iter().all(|v| v.unwrap_or(0) == 0))
+    {
+        return html! {};
+    }
+    let period = shardscope_views::axis::clock(series[0].1.period_ms * 1_000);
+    html! {
+        <figure class="chart">
+            <figcaption>{ format!("{title}, per {period}") }</figcaption>
+            { plot(&series, axis, width, Scale::Linear) }
         </figure>
     }
 }

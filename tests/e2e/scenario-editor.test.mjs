@@ -128,3 +128,21 @@ test('light and dark themes, each screenshotted', async () => {
     await page.close();
   }
 });
+
+test('clicking a failed invocation explains it, with the AWS page', async () => {
+  const { page, problems } = await open(site.url);
+  const failed = page.locator('.inv.error').first();
+  await failed.waitFor({ timeout: 60_000 });
+  await failed.dispatchEvent('click');
+  const inspector = page.locator('.inspector .selection');
+  await inspector.waitFor();
+  const text = await inspector.innerText();
+  assert.match(text, /Invocation: error|× error invocation/);
+  assert.match(text, /poison record/);
+  assert.match(text, /Why: function error: the whole batch is retried/);
+  const link = inspector.getByRole('link', { name: 'AWS documentation' });
+  assert.equal(await link.getAttribute('href'), 'https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html');
+  await screenshot(page, 'inspector-invocation');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
