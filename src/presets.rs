@@ -16,7 +16,17 @@ macro_rules! presets {
 }
 
 /// Every preset, in the order the playground lists them.
-pub const ALL: &[Preset] = presets!["poison-blocks-a-shard", "buggy-deploy-and-replay"];
+pub const ALL: &[Preset] = presets![
+    "poison-blocks-a-shard",
+    "bounded-retries-on-failure",
+    "bisect-isolates-the-bad-record",
+    "partial-batch-response",
+    "parallelization-and-hot-keys",
+    "shared-throughput-vs-enhanced-fan-out",
+    "resharding-children-wait",
+    "buggy-deploy-and-replay",
+    "write-throttling-hot-shard",
+];
 
 /// The preset shown to a reader who arrives without a scenario in the URL.
 pub const DEFAULT: &Preset = &ALL[0];

@@ -543,8 +543,16 @@ fn chart_svg(
 
 fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale) -> Html {
     let c = chart(series, axis, CHART_H, scale);
+    let legend = html! {
+        <ul class="legend-list series-legend">
+            { for c.lines.iter().enumerate().map(|(i, line)| html! {
+                <li class={format!("s{}", i % 8)}>{ format!("— {}", line.label) }</li>
+            }) }
+        </ul>
+    };
     html! {
-        <svg width={width.to_string()} height={format!("{:.0}", CHART_H + 24.0)} role="img"
+        <>
+        <svg width={width.to_string()} height={format!("{:.0}", CHART_H + 10.0)} role="img"
             aria-label={series.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(", ")}>
             <g transform={format!("translate({GUTTER},6)")}>
                 { for c.y_ticks.iter().map(|(y, label)| html! {
@@ -562,13 +570,8 @@ fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale)
                     </g>
                 }) }
             </g>
-            <g class="legend" transform={format!("translate({GUTTER},{:.0})", CHART_H + 20.0)}>
-                { for c.lines.iter().enumerate().take(8).map(|(i, line)| html! {
-                    <text class={format!("s{}", i % 8)} x={format!("{}", i as f64 * (axis.width / 4.0).max(90.0))} y="0">
-                        { format!("— {}", line.label) }
-                    </text>
-                }) }
-            </g>
         </svg>
+        { legend }
+        </>
     }
 }

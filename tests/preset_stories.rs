@@ -1,0 +1,155 @@
+//! Each preset tells a story; these are the numbers the story promises, worked out by hand
+//! (the preset's description says the same in words).
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use shardscope_engine::trace::{ConsumerSummary, Summary};
+use shardscope_engine::{scenario, Simulation};
+
+fn run(id: &str) -> Summary {
+    let p = shardscope::presets::by_id(id).unwrap_or_else(|| panic!("no preset {id}"));
+    let s = scenario::parse(p.json).unwrap();
+    Simulation::new(&s).unwrap().finish().summary
+}
+
+fn only(s: &Summary) -> &ConsumerSummary {
+    s.consumers.values().next().unwrap()
+}
+
+fn conserved(c: &ConsumerSummary) {
+    assert_eq!(
+        c.records_in_scope,
+        c.processed + c.discarded + c.expired_unprocessed + c.pending_at_end
+    );
+}
+
+#[test]
+fn poison_blocks_its_shard_for_the_retention_period() {
+    let s = run("poison-blocks-a-shard");
+    let c = only(&s);
+    // Blocked from 1 h until the poison expires at 25 h: an iterator age of about 24 h.
+    let day = 24 * 3_600_000;
+    assert!(
+        c.max_iterator_age_ms.abs_diff(day) < 5 * 60_000,
+        "{}",
+        c.max_iterator_age_ms
+    );
+    let other = c
+        .shards
+        .values()
+        .map(|s| s.max_iterator_age_ms)
+        .min()
+        .unwrap();
+    assert!(other < 10_000, "the other shard stays current: {other}");
+    // Records behind the poison expire before the mapping gets back to them.
+    assert!(c.expired_unprocessed > 0);
+    assert_eq!(c.discarded, 0);
+    conserved(c);
+}
+
+#[test]
+fn bounded_retries_send_one_on_failure_message() {
+    let c = run("bounded-retries-on-failure");
+    let c = only(&c);
+    // 1 try + MaximumRetryAttempts 2 = 3 failed invocations, then one message.
+    assert_eq!(c.failed_invocations, 3);
+    assert_eq!(c.on_failure_messages, 1);
+    assert!(c.discarded > 0 && c.discarded < 100, "{}", c.discarded);
+    assert!(c.max_iterator_age_ms < 10_000);
+    conserved(c);
+}
+
+#[test]
+fn bisect_discards_only_the_poison_record() {
+    let s = run("bisect-isolates-the-bad-record");
+    let c = only(&s);
+    assert_eq!(c.discarded, 1);
+    assert_eq!(c.on_failure_messages, 1);
+    assert_eq!(c.failed_invocations, c.bisections + 1);
+    assert!(
+        (6..=7).contains(&c.bisections),
+        "100 → 1 takes 6 or 7 halvings"
+    );
+    conserved(c);
+}
+
+#[test]
+fn partial_batch_response_retries_from_the_poison_record() {
+    let s = run("partial-batch-response");
+    let c = only(&s);
+    // 1 try + 3 retries, each a partial failure; then the batch from the poison on is discarded.
+    assert_eq!(c.failed_invocations, 4);
+    assert_eq!(c.on_failure_messages, 1);
+    assert!(c.discarded >= 1 && c.discarded <= 500);
+    conserved(c);
+}
+
+#[test]
+fn parallelization_is_capped_by_distinct_keys() {
+    let s = run("parallelization-and-hot-keys");
+    let c = only(&s);
+    // Shard 0: 1,000 keys, ParallelizationFactor 10 → 10; shard 1: 3 keys → 3.
+    assert_eq!(c.max_concurrency, 13);
+    assert_eq!(c.ordering_violations, 0);
+    conserved(c);
+}
+
+#[test]
+fn shared_readers_fall_behind_while_enhanced_fan_out_stays_current() {
+    let s = run("shared-throughput-vs-enhanced-fan-out");
+    assert!(s.stream.read_throttled_calls > 0);
+    for (name, c) in &s.consumers {
+        if name == "notifier" {
+            assert!(
+                c.max_iterator_age_ms < 1_000,
+                "{name}: {}",
+                c.max_iterator_age_ms
+            );
+        } else {
+            assert!(
+                c.max_iterator_age_ms > 60_000,
+                "{name}: {}",
+                c.max_iterator_age_ms
+            );
+        }
+        conserved(c);
+    }
+}
+
+#[test]
+fn children_wait_for_their_parents() {
+    let s = run("resharding-children-wait");
+    // 2 → 4 by splitting both parents: 2 + 4 shards in all, 4 open.
+    assert_eq!((s.stream.shards_total, s.stream.open_shards_at_end), (6, 4));
+    let c = only(&s);
+    assert_eq!(c.ordering_violations, 0);
+    conserved(c);
+}
+
+#[test]
+fn a_replay_reprocesses_since_the_timestamp() {
+    let s = run("buggy-deploy-and-replay");
+    let c = only(&s);
+    // The replay from 20 min at 70 min re-delivers about 50 min of 200 records/s.
+    assert!(
+        c.redeliveries >= 50 * 60 * 200 * 9 / 10,
+        "{}",
+        c.redeliveries
+    );
+    assert_eq!(
+        c.discarded, 0,
+        "the replay processes what the outage discarded"
+    );
+    assert!(c.on_failure_messages > 0);
+    conserved(c);
+}
+
+#[test]
+fn a_hot_key_throttles_its_shard() {
+    let s = run("write-throttling-hot-shard");
+    // Hot shard: 750 (hot key) + 375 = 1,125 records/s offered, 1,000 admitted:
+    // 125/s × 600 s = 75,000 throttled, dropped (retry_throttled false).
+    let t = s.stream.write_throttled_records;
+    assert!(t.abs_diff(75_000) < 1_500, "{t}");
+    assert_eq!(s.stream.incoming_records + t, 900_000);
+}
