@@ -367,7 +367,7 @@ impl Ledger {
                     n += b - a;
                     let was_discarded = l.discarded.remove(a, b);
                     l.n_discarded -= was_discarded;
-                    l.processed.insert(a, b);
+                    l.processed.insert_count(a, b);
                     l.high_water = l.high_water.max(b);
                 }
                 l.n_processed += n;
@@ -387,12 +387,7 @@ impl Ledger {
         if from >= to {
             return;
         }
-        let fresh: u64 = l
-            .delivered
-            .insert(from, to)
-            .iter()
-            .map(|(a, b)| b - a)
-            .sum();
+        let fresh = l.delivered.insert_count(from, to);
         self.deliveries += to - from;
         self.redeliveries += (to - from) - fresh;
     }

@@ -50,6 +50,29 @@ impl IntervalSet {
         added
     }
 
+    /// Adds `[start, end)` and returns how many members are new. The common
+    /// case — at or after the end of the last range — costs no allocation.
+    pub fn insert_count(&mut self, start: u64, end: u64) -> u64 {
+        if start >= end {
+            return 0;
+        }
+        match self.ranges.last_key_value().map(|(&s, &e)| (s, e)) {
+            None => {
+                self.ranges.insert(start, end);
+                end - start
+            }
+            Some((s, e)) if e == start => {
+                self.ranges.insert(s, end);
+                end - start
+            }
+            Some((_, e)) if e < start => {
+                self.ranges.insert(start, end);
+                end - start
+            }
+            _ => self.insert(start, end).iter().map(|(a, b)| b - a).sum(),
+        }
+    }
+
     /// Removes `[start, end)` and returns how many members were removed.
     pub fn remove(&mut self, start: u64, end: u64) -> u64 {
         if start >= end {
@@ -80,6 +103,16 @@ impl IntervalSet {
 
     /// The sub-ranges of `[start, end)` that are **not** in the set.
     pub fn gaps(&self, start: u64, end: u64) -> Vec<(u64, u64)> {
+        if start >= end {
+            return Vec::new();
+        }
+        if self
+            .ranges
+            .last_key_value()
+            .is_none_or(|(_, &e)| e <= start)
+        {
+            return vec![(start, end)];
+        }
         let mut out = Vec::new();
         let mut cur = start;
         if let Some((_, &e)) = self.ranges.range(..=start).next_back() {

@@ -635,7 +635,7 @@ impl Simulation {
         let names: Vec<String> = self.consumers.iter().map(|c| c.name.clone()).collect();
         let series = self.rec.metrics.series(&names);
         let mut events = std::mem::take(&mut self.rec.events);
-        events.sort_by_key(|e| e.at);
+        events.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
         let shards: Vec<_> = self.stream.shard_infos().cloned().collect();
         let hash = Trace::compute_hash(&events, &series, &shards, &summary);
         Trace {

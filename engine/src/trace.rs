@@ -187,6 +187,23 @@ pub struct TraceEvent {
 }
 
 impl TraceEvent {
+    /// The order of events at the same time: kernel events (and consumer
+    /// events about no shard) first, in the order they happened; then the
+    /// events of a consumer about a shard, by shard and consumer, each in the
+    /// order they happened. A consumer may work ahead of the kernel on one
+    /// shard (the Lambda mapping chains a lane's back-to-back invocations), so
+    /// the trace does not depend on how events of different shards were
+    /// interleaved at the same microsecond.
+    pub fn order_key(&self) -> (SimTime, Option<(ShardId, &str)>) {
+        let tie = match (&self.kind, &self.cause) {
+            (EventKind::Lambda(l), Cause::Consumer { consumer }) => {
+                l.shard.map(|s| (s, consumer.as_str()))
+            }
+            _ => None,
+        };
+        (self.at, tie)
+    }
+
     /// The event's `type` string.
     pub fn kind_name(&self) -> &'static str {
         match &self.kind {
@@ -267,6 +284,13 @@ struct Lane {
 impl Lane {
     fn slot(&mut self, i: usize) -> usize {
         if self.values.is_empty() {
+            self.start = i;
+        } else if i < self.start {
+            // A write before the first one (out of time order): grow at the
+            // front, so every value stays in its own period.
+            let grow = self.start - i;
+            self.values.splice(0..0, std::iter::repeat_n(0, grow));
+            self.touched.splice(0..0, std::iter::repeat_n(false, grow));
             self.start = i;
         }
         let j = i.saturating_sub(self.start);
@@ -448,6 +472,31 @@ impl Metrics {
             Stat::Sum => lane.add(i, v),
             Stat::Maximum => lane.max(i, v),
             Stat::Last => lane.set(i, v),
+        }
+    }
+
+    /// A consumer-specific gauge (`Stat::Maximum`) that held `v` during
+    /// `[from, to)`: every period overlapping that span gets at least `v`.
+    pub fn consumer_gauge(
+        &mut self,
+        from: SimTime,
+        to: SimTime,
+        consumer: usize,
+        metric: &'static str,
+        v: u64,
+    ) {
+        if v == 0 {
+            return;
+        }
+        let first = self.index(from);
+        self.consumer_metric(from, consumer, metric, Stat::Maximum, v);
+        if to <= from {
+            return;
+        }
+        let last = self.index(SimTime(to.0 - 1));
+        for i in first + 1..=last {
+            let t = SimTime(i as u64 * self.period + 1);
+            self.consumer_metric(t, consumer, metric, Stat::Maximum, v);
         }
     }
 

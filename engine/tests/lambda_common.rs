@@ -60,6 +60,29 @@ pub fn run_with(s: &Scenario, malformed: bool) -> Trace {
     sim.finish()
 }
 
+/// Runs with chains off: one kernel event per invocation (the reference
+/// behaviour that chains must reproduce exactly). Returns the trace and the
+/// number of kernel events.
+pub fn run_unchained(s: &Scenario, malformed: bool) -> (Trace, u64) {
+    run_counting(s, malformed, false)
+}
+
+/// Runs and counts kernel events, with chains on or off.
+pub fn run_counting(s: &Scenario, malformed: bool, chains: bool) -> (Trace, u64) {
+    let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
+        match &c.kind {
+            ConsumerKind::Lambda(l) => {
+                let m = LambdaMapping::new(l).with_malformed_item_failures(malformed);
+                Some(Box::new(if chains { m } else { m.without_chains() }))
+            }
+        }
+    };
+    let mut sim = Simulation::with_consumers(s, &f).expect("simulation");
+    sim.run();
+    let n = sim.events_processed();
+    (sim.finish(), n)
+}
+
 /// The summary of consumer `fn`, after checking conservation.
 pub fn summary(t: &Trace) -> ConsumerSummary {
     let c = t.summary.consumers["fn"].clone();

@@ -191,4 +191,21 @@ proptest! {
         let again = run_with(&s, c.malformed);
         prop_assert_eq!(&t.hash, &again.hash);
     }
+
+    /// Chaining a lane's back-to-back invocations inside one kernel event
+    /// changes nothing: the trace (events, series, summary) is the one of
+    /// the unchained model, one kernel event per invocation. The cases are
+    /// steered to where chains apply (no errors drawn, no record age limit,
+    /// no enhanced fan-out, no tumbling window) and keep poison records,
+    /// reshards, deploys (a deploy ends chains: error_rate 0.9), bisection,
+    /// partial failures and recreated mappings.
+    #[test]
+    fn chains_change_nothing(c in case()) {
+        let c = Case { error_pct: 0, age: None, efo: false, tumbling: 0, ..c };
+        let s = scenario(&c);
+        let (chained, _) = run_counting(&s, c.malformed, true);
+        let (unchained, _) = run_unchained(&s, c.malformed);
+        prop_assert_eq!(&chained.hash, &unchained.hash);
+        prop_assert_eq!(chained, unchained);
+    }
 }

@@ -175,3 +175,32 @@ fn children_wait_for_their_parents() {
         .unwrap();
     assert!(last_drain > 6 * 60_000_000, "{last_drain}");
 }
+
+/// Chains (see `LambdaMapping`): a steady 4-shard stream with a poison record,
+/// a reshard and a buggy deploy gives the same trace with and without them,
+/// in far fewer kernel events.
+#[test]
+fn chains_give_the_unchained_trace_in_fewer_events() {
+    let s = lambda(
+        "10m",
+        4,
+        3600.0,
+        10_000,
+        r#""BatchSize": 100, "MaximumRetryAttempts": 2"#,
+        r#""invoke_ms": 20, "per_record_ms": 0.1"#,
+        "",
+        r#"{"at": "2m", "do": "poison", "partition_key": "k-1"},
+           {"at": "4m", "do": "update_shard_count", "TargetShardCount": 8},
+           {"at": "6m", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 0.5}},
+           {"at": "7m", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 0.0}}"#,
+    );
+    let (chained, n_chained) = run_counting(&s, false, true);
+    let (unchained, n_unchained) = run_unchained(&s, false);
+    assert_eq!(chained.hash, unchained.hash);
+    assert_eq!(chained, unchained);
+    assert!(summary(&chained).invocations > 10_000);
+    assert!(
+        n_chained * 3 < n_unchained * 2,
+        "{n_chained} kernel events chained, {n_unchained} unchained"
+    );
+}

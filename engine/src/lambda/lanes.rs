@@ -69,6 +69,9 @@ pub fn weights(stream: &Stream, shard: ShardId, pf: u32) -> Vec<u128> {
 /// Splits `n` records among lanes of `weights` (largest remainders go to the
 /// first lanes), each lane at most `cap`.
 pub fn split(n: u64, weights: &[u128], cap: u64) -> Vec<u64> {
+    if weights.len() == 1 {
+        return vec![n.min(cap)];
+    }
     let total: u128 = weights.iter().sum::<u128>().max(1);
     let mut out: Vec<u64> = weights
         .iter()

@@ -32,6 +32,7 @@
 //! advice for GetRecords callers; the ESM's own delay is not documented).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
 use crate::scenario::{
@@ -55,6 +56,13 @@ pub const IDLE_POLL: SimDuration = SimDuration::from_secs(1);
 
 /// Successive first-try successes of one lane within this span are one mark.
 const STREAK_SPAN: SimDuration = SimDuration::from_secs(60);
+
+/// How far ahead of the kernel one lane's back-to-back invocations may be
+/// chained in one kernel event (see [`LambdaMapping`]'s "Chains").
+const CHAIN_SPAN: SimDuration = SimDuration::from_secs(1);
+
+/// The kernel's retention sweep interval (a chain keeps this margin to it).
+const SWEEP_MARGIN: SimDuration = SimDuration::from_secs(1);
 
 const POLL_LANE: u64 = 0xff;
 const FINAL_LANE: u64 = 0xfe;
@@ -121,7 +129,7 @@ struct Poller {
     poll_nonce: u8,
     chunk: Option<Chunk>,
     streaks: Vec<Option<Streak>>,
-    weights: Option<(u32, Vec<u128>)>,
+    weights: Option<(u32, Rc<[u128]>)>,
     subscribed: bool,
     window: Option<Window>,
     final_in_flight: Option<(SimTime, u32)>,
@@ -149,6 +157,41 @@ impl Poller {
 }
 
 /// The Lambda event source mapping for Kinesis. See the module documentation.
+///
+/// # Chains (a speed-up that changes no result)
+///
+/// A lane that is neither failing nor waiting runs its invocations back to
+/// back: each completion checkpoints, cuts the next batch from records
+/// already read and invokes again at the same microsecond. Such a run is
+/// computed inside one kernel event — the lane's completions are handled one
+/// after the other with the clock set to each completion's time — instead of
+/// one kernel event per invocation. A completion is chained only when nothing
+/// else could act on it or see it before it happens:
+/// - the invocation succeeds (its response is known when it starts) and it is
+///   the lane's only piece, the shard has one lane (ParallelizationFactor 1)
+///   and at least one more batch is already read (no GetRecords call, whose
+///   read limits other consumers share, happens inside a chain);
+/// - it completes before the next timeline action, before the end of the run
+///   and within [`CHAIN_SPAN`] of the kernel's time, and its records are
+///   more than a retention sweep away from being trimmed;
+/// - the mapping has no enhanced fan-out (pushes could arrive meanwhile), no
+///   tumbling window, no MaximumRecordAgeInSeconds, `error_rate` 0 (the draws
+///   of other shards then cannot change an outcome), concurrency that cannot
+///   be exhausted (the limit is at least 10 × the stream's shards) and a
+///   provisioned stream (no automatic split meanwhile); the ledger does not
+///   track keys.
+///
+/// A chained lane holds its concurrency slot for the whole run, as the
+/// unchained lane does (its completion and next start happen at the same
+/// instant); `ConcurrentExecutions` is the running count's maximum over each
+/// period, which does not depend on how events at one instant are
+/// interleaved. Trace events at the same microsecond are ordered by shard
+/// ([`crate::trace::TraceEvent::order_key`]). The equivalence is pinned by a
+/// test that runs scenarios with chains on and off. One caveat: when another
+/// consumer's GetRecords call on the same shard falls on the exact
+/// microsecond at which a chain ends, the two may be served in the other
+/// order (the kernel serves events at one instant in the order they were
+/// scheduled, and a chain's last completion is scheduled earlier).
 #[derive(Clone, Debug)]
 pub struct LambdaMapping {
     esm: EventSourceMapping,
@@ -160,6 +203,16 @@ pub struct LambdaMapping {
     pollers: BTreeMap<ShardId, Poller>,
     conc: Concurrency,
     phase: SimDuration,
+    /// `ConcurrentExecutions`: the running count and since when it holds.
+    gauge: Option<(SimTime, u64)>,
+    /// Chains are allowed (in this kernel event) for completions before this.
+    chain_horizon: Option<SimTime>,
+    /// The lane whose in-flight invocation is chained (not scheduled).
+    chained: Option<(ShardId, usize)>,
+    /// The clock is ahead of the kernel's (inside a chain).
+    ahead: bool,
+    /// Chains off (tests compare runs with and without them).
+    no_chains: bool,
 }
 
 impl LambdaMapping {
@@ -175,7 +228,124 @@ impl LambdaMapping {
             pollers: BTreeMap::new(),
             conc: Concurrency::default(),
             phase: SimDuration::ZERO,
+            gauge: None,
+            chain_horizon: None,
+            chained: None,
+            ahead: false,
+            no_chains: false,
         }
+    }
+
+    /// Turns chains off (see "Chains" above): every invocation is then one
+    /// kernel event. The results are the same; tests use it to show that.
+    pub fn without_chains(mut self) -> LambdaMapping {
+        self.no_chains = true;
+        self
+    }
+
+    /// Notes the running count for `ConcurrentExecutions` (at kernel time
+    /// only: inside a chain the count does not change).
+    fn note_concurrency(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        if self.ahead {
+            return;
+        }
+        let (now, v) = (ctx.now, self.conc.running);
+        match self.gauge {
+            Some((_, held)) if held == v => {}
+            Some((at, held)) if at < now => {
+                let i = ctx.index;
+                ctx.rec
+                    .metrics
+                    .consumer_gauge(at, now, i, metrics::CONCURRENT_EXECUTIONS, held);
+                self.gauge = Some((now, v));
+            }
+            _ => self.gauge = Some((now, v)),
+        }
+    }
+
+    /// The latest completion a chain may reach from now, if chains are
+    /// possible at all (see "Chains").
+    fn chain_horizon(&self, ctx: &ConsumerCtx<'_>) -> Option<SimTime> {
+        if self.no_chains
+            || self.efo
+            || self.esm.tumbling_window_in_seconds > 0
+            || !self.esm.enabled
+            || self.esm.maximum_record_age_in_seconds.is_some()
+            || self.handler.error_rate.is_nan()
+            || self.handler.error_rate > 0.0
+            || ctx.stream.on_demand
+            || ctx.ledger.key_newest.is_some()
+        {
+            return None;
+        }
+        let shards = ctx.stream.shard_infos().count() as u64;
+        if Concurrency::limit(&self.function) < 10 * shards {
+            return None;
+        }
+        let now = ctx.now;
+        let mut h = SimTime(now.0.saturating_add(CHAIN_SPAN.0)).min(ctx.end);
+        for e in ctx.timeline {
+            if e.at > now && e.at < h {
+                h = e.at;
+            }
+        }
+        Some(h)
+    }
+
+    /// True if the invocation just started on `lane` may complete inside the
+    /// current chain (see "Chains").
+    fn can_chain(
+        &self,
+        ctx: &ConsumerCtx<'_>,
+        shard: ShardId,
+        lane: usize,
+        inv: &Invocation,
+        done_at: SimTime,
+    ) -> bool {
+        let Some(h) = self.chain_horizon else {
+            return false;
+        };
+        if done_at >= h || lane != 0 || inv.response != Response::Success {
+            return false;
+        }
+        let Some(p) = self.pollers.get(&shard) else {
+            return false;
+        };
+        let Some(c) = p.chunk.as_ref() else {
+            return false;
+        };
+        if c.lanes.len() != 1
+            || c.lanes[0].job.pieces.len() != 1
+            || !c.pending.is_empty()
+            || p.weights.as_ref().is_none_or(|(_, w)| w.len() != 1)
+            || p.window.is_some()
+            || p.final_in_flight.is_some()
+            || batch::count(&p.acc) < u64::from(self.esm.batch_size)
+        {
+            return false;
+        }
+        // Nothing of this shard still unsettled may be trimmed meanwhile.
+        let oldest = c.lanes[0].job.front().and_then(|b| b.first_arrival());
+        oldest.is_some_and(|a| {
+            a.0.saturating_add(ctx.stream.retention.0) > done_at.0.saturating_add(SWEEP_MARGIN.0)
+        })
+    }
+
+    /// Handles the completions chained in this kernel event, one after the
+    /// other at their own times, then puts the clock back.
+    fn run_chain(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let kernel_now = ctx.now;
+        while let Some((shard, lane)) = self.chained.take() {
+            let Some(f) = self.lane_mut(shard, lane).and_then(|l| l.in_flight.take()) else {
+                break;
+            };
+            ctx.now = SimTime(f.start.0.saturating_add(f.inv.duration.0));
+            self.ahead = true;
+            self.complete(ctx, shard, lane, f);
+        }
+        self.ahead = false;
+        ctx.now = kernel_now;
+        self.chain_horizon = None;
     }
 
     /// Boxed, for the simulation's consumer factory.
@@ -317,7 +487,7 @@ impl LambdaMapping {
         ctx.schedule(at, t);
     }
 
-    fn lane_count(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> Vec<u128> {
+    fn lane_count(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> Rc<[u128]> {
         let pf = if self.esm.tumbling_window_in_seconds > 0 {
             1
         } else {
@@ -327,8 +497,8 @@ impl LambdaMapping {
         match &p.weights {
             Some((f, w)) if *f == pf => w.clone(),
             _ => {
-                let w = lanes::weights(ctx.stream(), shard, pf);
-                p.weights = Some((pf, w.clone()));
+                let w: Rc<[u128]> = lanes::weights(ctx.stream(), shard, pf).into();
+                p.weights = Some((pf, Rc::clone(&w)));
                 w
             }
         }
@@ -533,9 +703,8 @@ impl LambdaMapping {
         let stats = ctx.stats();
         stats.invocations += 1;
         stats.max_concurrency = stats.max_concurrency.max(self.conc.max);
-        let running = self.conc.running;
+        self.note_concurrency(ctx);
         self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
-        self.metric(ctx, metrics::CONCURRENT_EXECUTIONS, Stat::Maximum, running);
         let age = last_arrival.map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
         ctx.report_iterator_age(shard, age);
         self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
@@ -561,8 +730,13 @@ impl LambdaMapping {
             lo,
             hi,
         });
+        let done_at = SimTime(now.0.saturating_add(inv.duration.0));
+        if self.can_chain(ctx, shard, lane, &inv, done_at) {
+            self.chained = Some((shard, lane));
+            return;
+        }
         let t = self.token(shard, lane as u64, nonce);
-        ctx.schedule(SimTime(now.0.saturating_add(inv.duration.0)), t);
+        ctx.schedule(done_at, t);
     }
 
     fn lane(&self, shard: ShardId, lane: usize) -> Option<&LaneState> {
@@ -594,6 +768,7 @@ impl LambdaMapping {
     fn complete(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize, f: InFlight) {
         let now = ctx.now;
         self.conc.end();
+        self.note_concurrency(ctx);
         let policy = Policy::of(&self.esm);
         let cp_before = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
         let mut settled = Vec::new();
@@ -1066,6 +1241,7 @@ impl LambdaMapping {
             .filter(|l| l.in_flight.is_some())
             .count() as u64;
         self.conc.running = self.conc.running.saturating_sub(in_flight);
+        self.note_concurrency(ctx);
         self.generation += 1;
         self.pollers.clear();
         ctx.start_scope(pos);
@@ -1155,6 +1331,17 @@ impl Consumer for LambdaMapping {
                     for s in shards {
                         self.flush_streaks(ctx, s);
                     }
+                    if let Some((at, held)) = self.gauge {
+                        let (now, i) = (ctx.now, ctx.index);
+                        ctx.rec.metrics.consumer_gauge(
+                            at,
+                            now,
+                            i,
+                            metrics::CONCURRENT_EXECUTIONS,
+                            held,
+                        );
+                        self.gauge = Some((now, held));
+                    }
                     return;
                 }
                 if token >> 48 != self.generation & 0xffff {
@@ -1163,6 +1350,7 @@ impl Consumer for LambdaMapping {
                 let shard = ShardId(((token >> 16) & 0xffff_ffff) as u32);
                 let lane = (token >> 8) & 0xff;
                 let nonce = (token & 0xff) as u8;
+                self.chain_horizon = self.chain_horizon(ctx);
                 match lane {
                     POLL_LANE => {
                         if self
@@ -1176,6 +1364,7 @@ impl Consumer for LambdaMapping {
                     FINAL_LANE => self.final_done(ctx, shard),
                     l => self.lane_timer(ctx, shard, l as usize, nonce),
                 }
+                self.run_chain(ctx);
             }
             ConsumerEvent::Records(b) => {
                 let shard = b.shard;

@@ -4,6 +4,12 @@
 //! playground's `OnFailureMessages` (sum).
 //! Source: <https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics.html>
 //!
+//! `ConcurrentExecutions` (Maximum) is, for each period, the largest number of
+//! invocations running at any instant of it (an invocation runs on
+//! `[start, end)`, so one ending when another starts does not overlap it); a
+//! period in which something runs has a value even if no invocation starts
+//! in it.
+//!
 //! `IteratorAge`: AWS gives two definitions (reference §2.8). This model uses
 //! the monitoring page's: the age of the last record in the batch, from when
 //! the stream received it to when the mapping sends the batch to the function
