@@ -1,41 +1,137 @@
-//! The playground: state, the URL, and the three regions of the shell.
+//! The playground: state, the URL, and what fills the page — the full playground, or the
+//! compact embed player (`?embed`).
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::challenge_view::ChallengeView;
+use crate::knobs::Knobs;
 use crate::presets;
 use crate::run::{use_simulation, RunState};
 use crate::scenario_panel::ScenarioPanel;
 use crate::share;
 use crate::shell::Shell;
 use crate::state::{Action, Playground};
-use crate::summary_view::SummaryView;
+use crate::summary_view::{group, SummaryView};
 use crate::timeline::{Selection, Timeline};
 
-/// Where the first scenario comes from: a shared link, else the default preset.
-fn initial() -> (Playground, Option<String>) {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    if hash.starts_with(share::PREFIX) {
-        match share::decode(&hash) {
-            Ok(json) => return (Playground::new(&json), None),
-            Err(why) => return (Playground::new(presets::DEFAULT.json), Some(why)),
+/// How the page was opened, from its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// `?embed`: the compact player.
+    pub embed: bool,
+    /// `?origin=…`: the embedding page, the only one told about the embed's height.
+    pub parent_origin: Option<String>,
+    /// `?preset=presets/NAME.json` (or `NAME`).
+    pub preset: Option<String>,
+    /// The hash: `#s=…` (deflated) or `#json=…` (percent-encoded, from embed.js).
+    pub hash: String,
+}
+
+impl Location {
+    pub fn parse(search: &str, hash: &str) -> Location {
+        let mut l = Location {
+            embed: false,
+            parent_origin: None,
+            preset: None,
+            hash: hash.to_string(),
+        };
+        for pair in search.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = percent_decode(v);
+            match k {
+                "embed" => l.embed = true,
+                "origin" if is_web_origin(&v) => l.parent_origin = Some(v),
+                "preset" => l.preset = Some(v),
+                _ => {}
+            }
         }
+        l
     }
-    (Playground::new(presets::DEFAULT.json), None)
+
+    /// The first scenario: a shared link, else the named preset, else the default preset;
+    /// and what went wrong on the way, if anything.
+    pub fn initial_source(&self) -> (String, Option<String>) {
+        let fallback = |why: String| (presets::DEFAULT.json.to_string(), Some(why));
+        if self.hash.starts_with(share::PREFIX) {
+            return match share::decode(&self.hash) {
+                Ok(json) => (json, None),
+                Err(why) => fallback(why),
+            };
+        }
+        if let Some(json) = self.hash.strip_prefix("#json=") {
+            return (percent_decode(json), None);
+        }
+        if let Some(p) = &self.preset {
+            let id = p.trim_start_matches("presets/").trim_end_matches(".json");
+            return match presets::by_id(id) {
+                Some(p) => (p.json.to_string(), None),
+                None => fallback(format!("there is no preset {p:?}")),
+            };
+        }
+        (presets::DEFAULT.json.to_string(), None)
+    }
+}
+
+/// `https://example.com` or `http://127.0.0.1:8080`: a scheme, a host, no path.
+fn is_web_origin(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains(['/', '?', '#', ' ']))
+}
+
+/// `%XX` and `+` decoding; bytes that do not form UTF-8 are replaced.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .unwrap_or("zz");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn current_location() -> Location {
+    let loc = web_sys::window().map(|w| w.location());
+    let search = loc
+        .as_ref()
+        .and_then(|l| l.search().ok())
+        .unwrap_or_default();
+    let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+    Location::parse(&search, &hash)
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
+    let location = use_memo((), |_| current_location());
     let link_problem = use_state(|| None::<String>);
     let state = {
         let link_problem = link_problem.clone();
+        let location = location.clone();
         use_reducer(move || {
-            let (p, problem) = initial();
+            let (source, problem) = location.initial_source();
             link_problem.set(problem);
-            p
+            Playground::new(&source)
         })
     };
 
@@ -70,7 +166,7 @@ pub fn app() -> Html {
         let selection = selection.clone();
         Callback::from(move |s: Selection| selection.set(Some(s)))
     };
-    let run_view = match run {
+    let run_view = match &run {
         RunState::Idle => html! {},
         RunState::Running { progress } => html! {
             <div class="run-status" role="status">
@@ -89,11 +185,45 @@ pub fn app() -> Html {
         },
         RunState::Done(trace) => html! {
             <>
-                <Timeline trace={trace.clone()} {on_select} />
-                <SummaryView summary={trace.summary.clone()} />
+                <Timeline trace={trace.clone()} on_select={on_select.clone()} />
+                if !location.embed {
+                    <SummaryView summary={trace.summary.clone()} />
+                }
             </>
         },
     };
+    let summary = match &run {
+        RunState::Done(trace) => Some(trace.summary.clone()),
+        _ => None,
+    };
+    let challenge = state
+        .scenario
+        .as_ref()
+        .and_then(|s| s.challenge.clone())
+        .map(|c| {
+            html! { <ChallengeView challenge={c} summary={summary.clone()} /> }
+        });
+    let link_notice = (*link_problem).as_ref().map(|problem| html! {
+        <p class="notice" role="status">
+            { format!("The link's scenario could not be opened ({problem}); showing a preset instead.") }
+        </p>
+    });
+    let selection_view = (*selection).as_ref().map(selection_html);
+
+    if location.embed {
+        return html! {
+            <EmbedPage
+                state={Rc::new((*state).clone())}
+                dispatch={dispatch}
+                run_view={run_view}
+                challenge={challenge.unwrap_or_default()}
+                summary={summary}
+                selection={selection_view.unwrap_or_default()}
+                notice={link_notice.unwrap_or_default()}
+                parent_origin={location.parent_origin.clone()}
+            />
+        };
+    }
 
     let scenario = html! {
         <ScenarioPanel state={Rc::new((*state).clone())} {dispatch} />
@@ -103,6 +233,7 @@ pub fn app() -> Html {
             <div class="story">
                 <h3 class="story-title">{ s.title.clone() }</h3>
                 <p class="story-text">{ s.description.clone() }</p>
+                { for challenge }
                 { run_view }
             </div>
         },
@@ -110,36 +241,186 @@ pub fn app() -> Html {
     };
     let inspector = html! {
         <>
-            if let Some(problem) = &*link_problem {
-                <p class="notice" role="status">
-                    { format!("The link's scenario could not be opened ({problem}); showing a preset instead.") }
-                </p>
-            }
-            if let Some(s) = &*selection {
-                <div class="selection" aria-live="polite">
-                    <h3>{ s.title.clone() }</h3>
-                    if !s.detail.is_empty() { <p>{ s.detail.clone() }</p> }
-                    if !s.facts.is_empty() {
-                        <dl class="facts">
-                            { for s.facts.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
-                        </dl>
-                    }
-                    if let Some((why, link)) = &s.why {
-                        <p class="why">
-                            <strong>{ "Why: " }</strong>{ why.clone() }
-                            if let Some(link) = link {
-                                { " " }<a href={link.clone()} target="_blank" rel="noopener noreferrer">{ "AWS documentation" }</a>
-                            }
-                        </p>
-                    }
-                    if let Some(a) = &s.assumption {
-                        <p class="assumption"><strong>{ "Assumption: " }</strong>{ a.clone() }</p>
-                    }
-                </div>
+            { for link_notice }
+            if let Some(view) = selection_view {
+                { view }
             } else {
                 <p class="placeholder">{ "Select a mark on the timeline to see what happened, and why." }</p>
             }
         </>
     };
     html! { <Shell {scenario} {timeline} {inspector} /> }
+}
+
+fn selection_html(s: &Selection) -> Html {
+    html! {
+        <div class="selection" aria-live="polite">
+            <h3>{ s.title.clone() }</h3>
+            if !s.detail.is_empty() { <p>{ s.detail.clone() }</p> }
+            if !s.facts.is_empty() {
+                <dl class="facts">
+                    { for s.facts.iter().map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> }) }
+                </dl>
+            }
+            if let Some((why, link)) = &s.why {
+                <p class="why">
+                    <strong>{ "Why: " }</strong>{ why.clone() }
+                    if let Some(link) = link {
+                        { " " }<a href={link.clone()} target="_blank" rel="noopener noreferrer">{ "AWS documentation" }</a>
+                    }
+                </p>
+            }
+            if let Some(a) = &s.assumption {
+                <p class="assumption"><strong>{ "Assumption: " }</strong>{ a.clone() }</p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EmbedProps {
+    state: Rc<Playground>,
+    dispatch: Callback<Action>,
+    run_view: Html,
+    challenge: Html,
+    summary: Option<shardscope_engine::trace::Summary>,
+    selection: Html,
+    notice: Html,
+    parent_origin: Option<String>,
+}
+
+/// The compact player for other people's pages: title, knobs, timeline and charts, a
+/// summary line, and a link to the full playground with the same scenario.
+#[function_component(EmbedPage)]
+fn embed_page(props: &EmbedProps) -> Html {
+    let root = use_node_ref();
+    // Tell the embedding page our height after every render, and only that page.
+    {
+        let root = root.clone();
+        let origin = props.parent_origin.clone();
+        use_effect(move || {
+            if let (Some(origin), Some(el), Some(w)) =
+                (origin, root.cast::<web_sys::Element>(), web_sys::window())
+            {
+                let height = el.scroll_height();
+                if let Ok(Some(parent)) = w.parent() {
+                    let message = js_sys::Object::new();
+                    let _ =
+                        js_sys::Reflect::set(&message, &"type".into(), &"shardscope:height".into());
+                    let _ = js_sys::Reflect::set(&message, &"height".into(), &height.into());
+                    let _ = parent.post_message(&message, &origin);
+                }
+            }
+        });
+    }
+    let full = share::encode(&props.state.source);
+    let title = props
+        .state
+        .scenario
+        .as_ref()
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    let line = props.summary.as_ref().map(summary_line).unwrap_or_default();
+    html! {
+        <div class="embed" data-rendered-by="wasm" ref={root}>
+            <header class="embed-head">
+                <h1 class="story-title">{ title }</h1>
+                <a class="open-full" href={format!("./{full}")} target="_blank" rel="noopener">
+                    { "Open in Shardscope" }
+                </a>
+            </header>
+            { props.notice.clone() }
+            if let Some(s) = &props.state.scenario {
+                <Knobs scenario={s.clone()} source={props.state.source.clone()} dispatch={props.dispatch.clone()} />
+            }
+            if let Some(e) = &props.state.error {
+                <p class="error" role="alert">{ e.error.to_string() }</p>
+            }
+            { props.challenge.clone() }
+            if !line.is_empty() {
+                <p class="summary-line" aria-label="Summary">{ line }</p>
+            }
+            { props.run_view.clone() }
+            { props.selection.clone() }
+        </div>
+    }
+}
+
+/// "enricher: 17,978 processed · 12 discarded · 0 expired · max iterator age 3.1 s".
+pub fn summary_line(s: &shardscope_engine::trace::Summary) -> String {
+    let mut parts: Vec<String> = s
+        .consumers
+        .iter()
+        .map(|(name, c)| {
+            format!(
+                "{name}: {} processed · {} discarded · {} expired · max iterator age {}",
+                group(c.processed),
+                group(c.discarded),
+                group(c.expired_unprocessed),
+                age(c.max_iterator_age_ms)
+            )
+        })
+        .collect();
+    if s.stream.write_throttled_records > 0 || parts.is_empty() {
+        parts.push(format!(
+            "stream: {} records in · {} write-throttled",
+            group(s.stream.incoming_records),
+            group(s.stream.write_throttled_records)
+        ));
+    }
+    parts.join(" — ")
+}
+
+fn age(ms: u64) -> String {
+    match ms {
+        0..=999 => format!("{ms} ms"),
+        1_000..=119_999 => format!("{:.1} s", ms as f64 / 1e3),
+        120_000..=7_199_999 => format!("{:.1} min", ms as f64 / 60e3),
+        _ => format!("{:.1} h", ms as f64 / 3_600e3),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_embed_origin_and_preset_from_the_query() {
+        let l = Location::parse("?embed&origin=https%3A%2F%2Fblog.example&preset=presets%2Fbisect-isolates-the-bad-record.json", "");
+        assert!(l.embed);
+        assert_eq!(l.parent_origin.as_deref(), Some("https://blog.example"));
+        let (json, problem) = l.initial_source();
+        assert!(problem.is_none());
+        assert!(json.contains("Bisect isolates"));
+    }
+
+    #[test]
+    fn refuses_origins_that_are_not_origins() {
+        for bad in [
+            "*",
+            "javascript:alert(1)",
+            "https://a.example/path",
+            "https://",
+            "null",
+        ] {
+            let l = Location::parse(&format!("?embed&origin={bad}"), "");
+            assert_eq!(l.parent_origin, None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_inline_json_and_reports_unknown_presets() {
+        let l = Location::parse("", "#json=%7B%22a%22%3A1%7D");
+        assert_eq!(l.initial_source().0, r#"{"a":1}"#);
+        let l = Location::parse("?preset=nope", "");
+        assert!(l.initial_source().1.unwrap().contains("no preset"));
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+
+    #[test]
+    fn ages_read_in_their_unit() {
+        assert_eq!(age(70), "70 ms");
+        assert_eq!(age(3_136), "3.1 s");
+        assert_eq!(age(86_390_528), "24.0 h");
+    }
 }

@@ -5,7 +5,9 @@
 //! See ARCHITECTURE.md for the code map.
 
 pub mod app;
+pub mod challenge_view;
 pub mod json_path;
+pub mod knobs;
 pub mod presets;
 pub mod run;
 pub mod scenario_panel;

@@ -26,6 +26,9 @@ pub const ALL: &[Preset] = presets![
     "resharding-children-wait",
     "buggy-deploy-and-replay",
     "write-throttling-hot-shard",
+    "challenge-unblock-the-shard",
+    "challenge-lose-only-the-poison",
+    "challenge-keep-up",
 ];
 
 /// The preset shown to a reader who arrives without a scenario in the URL.

@@ -116,8 +116,54 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
                 />
             </label>
             { for error }
+            <details class="embed-code">
+                <summary>{ "Embed code" }</summary>
+                <p class="note">{ "For a page of yours: an iframe, or a one-line script that sizes the embed to its content." }</p>
+                <label class="field">
+                    <span>{ "iframe" }</span>
+                    <textarea readonly=true value={embed_snippets(&state.source).0} />
+                </label>
+                <label class="field">
+                    <span>{ "script" }</span>
+                    <textarea readonly=true value={embed_snippets(&state.source).1} />
+                </label>
+            </details>
         </div>
     }
+}
+
+/// The iframe and the script snippets that embed `source` from this site.
+pub fn embed_snippets(source: &str) -> (String, String) {
+    let site = web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            let origin = l.origin().ok()?;
+            let path = l.pathname().ok()?;
+            let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+            Some(format!("{origin}{dir}"))
+        })
+        .unwrap_or_default();
+    snippets(&site, source)
+}
+
+/// The snippets for a site base URL (ending in `/`) and a scenario.
+pub fn snippets(site: &str, source: &str) -> (String, String) {
+    let hash = crate::share::encode(source);
+    let height = shardscope_engine::scenario::parse(source)
+        .ok()
+        .and_then(|s| s.embed.map(|e| e.height))
+        .unwrap_or(480);
+    let iframe = format!(
+        "<iframe src=\"{site}index.html?embed{hash}\" width=\"100%\" height=\"{height}\" loading=\"lazy\" title=\"Shardscope\" sandbox=\"allow-scripts allow-same-origin allow-popups\" style=\"border:0\"></iframe>"
+    );
+    let attribute = source
+        .replace('&', "&amp;")
+        .replace('\'', "&#39;")
+        .replace('<', "&lt;");
+    let script = format!(
+        "<div data-shardscope-scenario='{attribute}' data-height=\"{height}\"></div>\n<script src=\"{site}embed.js\" async></script>"
+    );
+    (iframe, script)
 }
 
 fn preset_title(p: &presets::Preset) -> String {
@@ -145,6 +191,14 @@ fn utf16_offset(text: &str, line: usize, column: usize) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn snippets_escape_the_scenario_for_an_html_attribute() {
+        let (iframe, script) = super::snippets("https://x.example/s/", r#"{"title": "it's <b>"}"#);
+        assert!(iframe.starts_with("<iframe src=\"https://x.example/s/index.html?embed#s="));
+        assert!(script.contains("data-shardscope-scenario='{\"title\": \"it&#39;s &lt;b>\"}'"));
+        assert!(script.ends_with("<script src=\"https://x.example/s/embed.js\" async></script>"));
+    }
+
     #[test]
     fn utf16_offsets_count_lines_and_wide_characters() {
         assert_eq!(super::utf16_offset("ab\ncd", 2, 2), 4);

@@ -153,3 +153,46 @@ fn a_hot_key_throttles_its_shard() {
     assert!(t.abs_diff(75_000) < 1_500, "{t}");
     assert_eq!(s.stream.incoming_records + t, 900_000);
 }
+
+/// Each workshop challenge fails as shipped and is met once its hinted knob is turned.
+#[test]
+fn challenges_fail_as_shipped_and_pass_with_the_hinted_fix() {
+    use shardscope::knobs::set;
+    use shardscope_engine::challenge::evaluate;
+    let cases = [
+        (
+            "challenge-unblock-the-shard",
+            "consumers[0].EventSourceMapping.MaximumRetryAttempts",
+            serde_json::json!(2),
+        ),
+        (
+            "challenge-lose-only-the-poison",
+            "consumers[0].EventSourceMapping.BisectBatchOnFunctionError",
+            serde_json::json!(true),
+        ),
+        (
+            "challenge-keep-up",
+            "consumers[0].EventSourceMapping.ParallelizationFactor",
+            serde_json::json!(4),
+        ),
+    ];
+    for (id, knob, value) in cases {
+        let json = shardscope::presets::by_id(id).unwrap().json;
+        let verdict = |json: &str| {
+            let s = scenario::parse(json).unwrap();
+            let summary = Simulation::new(&s).unwrap().finish().summary;
+            evaluate(s.challenge.as_ref().unwrap(), &summary).met
+        };
+        assert!(!verdict(json), "{id} is already met as shipped");
+        assert!(knob_is_offered(json, knob), "{id} offers {knob} as a knob");
+        assert!(
+            verdict(&set(json, knob, value).unwrap()),
+            "{id} is not met with {knob}"
+        );
+    }
+}
+
+fn knob_is_offered(json: &str, knob: &str) -> bool {
+    let s = scenario::parse(json).unwrap();
+    s.embed.is_some_and(|e| e.knobs.iter().any(|k| k == knob))
+}

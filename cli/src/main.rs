@@ -5,6 +5,7 @@
 //! shardscope simulate FILE --json           summary v1, exactly (pretty JSON)
 //! shardscope simulate FILE --trace OUT      also write the events, one JSON per line
 //! shardscope validate FILE                  check a scenario without running it
+//! shardscope render FILE --svg OUT          a static timeline, drawn like the playground
 //! ```
 //!
 //! Exit codes: 0 success; 1 the simulation ran and the scenario's `challenge`
@@ -23,11 +24,14 @@ shardscope — simulate Amazon Kinesis Data Streams and its consumers
 USAGE:
     shardscope simulate FILE [--json] [--trace OUT.jsonl]
     shardscope validate FILE
+    shardscope render FILE --svg OUT.svg [--width PIXELS]
     shardscope --help | --version
 
 COMMANDS:
     simulate    Run the scenario in FILE and print its summary as a table
     validate    Check the scenario in FILE (format shardscope/1) without running it
+    render      Run the scenario and draw its timeline and charts as a static SVG
+                (for sites built without JavaScript); the same bytes every time
 
 OPTIONS:
     --json           Print the summary v1 as JSON (format shardscope-summary/1)
@@ -73,6 +77,12 @@ enum Command {
         file: String,
         json: bool,
         trace: Option<String>,
+    },
+    Render {
+        file: String,
+        svg: String,
+        /// Whole pixels, so the command stays comparable (`Eq`).
+        width: u32,
     },
 }
 
@@ -123,6 +133,45 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
             }
             let file = file.ok_or_else(|| usage_error("simulate needs a FILE"))?;
             Ok(Command::Simulate { file, json, trace })
+        }
+        "render" => {
+            let mut file = None;
+            let mut svg = None;
+            let mut width = 960;
+            let mut rest = args[1..].iter();
+            while let Some(a) = rest.next() {
+                match a.as_str() {
+                    "-h" | "--help" => return Ok(Command::Help),
+                    "--svg" => match rest.next() {
+                        Some(out) => svg = Some(out.clone()),
+                        None => return Err(usage_error("--svg needs an output file")),
+                    },
+                    "--width" => {
+                        let w = rest.next().and_then(|w| w.parse::<u32>().ok());
+                        match w {
+                            Some(w) if (320..=4000).contains(&w) => width = w,
+                            _ => {
+                                return Err(usage_error(
+                                    "--width needs a number of pixels from 320 to 4000",
+                                ))
+                            }
+                        }
+                    }
+                    "--png" => {
+                        return Err(usage_error(
+                            "--png is not supported; render --svg and convert it with any SVG tool",
+                        ))
+                    }
+                    s if s.starts_with('-') && s != "-" => {
+                        return Err(usage_error(format!("unknown option for render: {s}")))
+                    }
+                    s if file.is_none() => file = Some(s.to_string()),
+                    s => return Err(usage_error(format!("unexpected argument: {s}"))),
+                }
+            }
+            let file = file.ok_or_else(|| usage_error("render needs a FILE"))?;
+            let svg = svg.ok_or_else(|| usage_error("render needs --svg OUT"))?;
+            Ok(Command::Render { file, svg, width })
         }
         other => Err(usage_error(format!("unknown command: {other}"))),
     }
@@ -293,6 +342,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         Command::Version => {
             println!("shardscope {}", shardscope_engine::VERSION);
+            Ok(())
+        }
+        Command::Render { file, svg, width } => {
+            let s = load(&file)?;
+            let sim = Simulation::new(&s).map_err(|e| input_error(format!("{file}: {e}")))?;
+            let t = sim.finish();
+            std::fs::write(&svg, shardscope_views::svg::render(&t, f64::from(width)))
+                .map_err(|e| input_error(format!("cannot write {svg}: {e}")))?;
             Ok(())
         }
         Command::Validate { file } => {

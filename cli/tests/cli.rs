@@ -176,3 +176,53 @@ fn a_met_challenge_exits_0() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("challenge met"));
 }
+
+#[test]
+fn render_writes_the_same_svg_every_time() {
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../www/presets/bisect-isolates-the-bad-record.json"
+    );
+    let dir = std::env::temp_dir().join(format!("shardscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.svg"), dir.join("b.svg"));
+    for out in [&a, &b] {
+        let o = run(&[
+            "render",
+            scenario,
+            "--svg",
+            out.to_str().unwrap(),
+            "--width",
+            "800",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    }
+    let svg = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(svg, std::fs::read_to_string(&b).unwrap());
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\""));
+    assert!(svg.contains("Bisect isolates the bad record"));
+    let o = run(&["render", scenario]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("render needs --svg OUT"));
+}
+
+/// The example blog page's static SVG is what `render` draws today (a stored snapshot):
+/// regenerate it with the command in www/examples/README.md when the engine changes.
+#[test]
+fn the_example_svg_is_up_to_date() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let scenario = format!("{root}/www/presets/poison-blocks-a-shard.json");
+    let stored = format!("{root}/www/examples/poison-blocks-a-shard.svg");
+    let dir = std::env::temp_dir().join(format!("shardscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fresh = dir.join("fresh.svg");
+    let o = run(&["render", &scenario, "--svg", fresh.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    if std::env::var_os("UPDATE_EXAMPLE_SVG").is_some() {
+        std::fs::copy(&fresh, &stored).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&stored).ok() == std::fs::read_to_string(&fresh).ok(),
+        "www/examples/poison-blocks-a-shard.svg is stale: UPDATE_EXAMPLE_SVG=1 cargo test -p shardscope-cli"
+    );
+}

@@ -91,6 +91,9 @@ export async function watchedPage(browser, origin, options = {}) {
     }
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
   // CSP violations are reported as console errors too; this names the blocked resource.
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {

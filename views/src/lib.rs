@@ -9,5 +9,6 @@ pub mod chart;
 pub mod invocations;
 pub mod lanes;
 pub mod marks;
+pub mod svg;
 
 pub use axis::TimeAxis;

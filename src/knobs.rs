@@ -1,0 +1,163 @@
+//! Knobs: the few settings a scenario's author lets embed readers change
+//! (`embed.knobs`, e.g. `consumers[0].EventSourceMapping.BatchSize`). Reading a knob looks at
+//! the canonical scenario (so AWS defaults show); turning one writes into the reader's JSON.
+
+use serde_json::Value;
+use yew::prelude::*;
+
+use crate::state::Action;
+use shardscope_engine::scenario::Scenario;
+
+#[derive(Debug, PartialEq)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn steps(path: &str) -> Option<Vec<Step<'_>>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (k, Some(rest.strip_suffix(']')?.parse().ok()?)),
+            None => (part, None),
+        };
+        if key.is_empty() {
+            return None;
+        }
+        out.push(Step::Key(key));
+        if let Some(i) = index {
+            out.push(Step::Index(i));
+        }
+    }
+    Some(out)
+}
+
+/// The value at `path` in `v`.
+pub fn get<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    steps(path)?.iter().try_fold(v, |v, s| match s {
+        Step::Key(k) => v.get(*k),
+        Step::Index(i) => v.get(*i),
+    })
+}
+
+/// `json` with the value at `path` set to `value`, objects created on the way; pretty
+/// printed. Err if `json` is not JSON or the path crosses something that is not an object
+/// or an existing array item.
+pub fn set(json: &str, path: &str, value: Value) -> Result<String, String> {
+    let mut root: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let steps = steps(path).ok_or_else(|| format!("bad path {path}"))?;
+    let mut at = &mut root;
+    for step in &steps {
+        at = match step {
+            Step::Key(k) => {
+                let obj = at
+                    .as_object_mut()
+                    .ok_or_else(|| format!("{path}: not an object"))?;
+                obj.entry(k.to_string())
+                    .or_insert_with(|| Value::Object(Default::default()))
+            }
+            Step::Index(i) => at
+                .get_mut(*i)
+                .ok_or_else(|| format!("{path}: no item {i}"))?,
+        };
+    }
+    *at = value;
+    serde_json::to_string_pretty(&root).map_err(|e| e.to_string())
+}
+
+/// A knob's label: its last key, as AWS spells it.
+pub fn label(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct KnobsProps {
+    pub scenario: std::rc::Rc<Scenario>,
+    pub source: std::rc::Rc<str>,
+    pub dispatch: Callback<Action>,
+}
+
+/// The embed's knobs, as labelled inputs.
+#[function_component(Knobs)]
+pub fn knobs(props: &KnobsProps) -> Html {
+    let Some(embed) = &props.scenario.embed else {
+        return html! {};
+    };
+    let canonical = props.scenario.to_json();
+    html! {
+        <div class="knobs">
+            { for embed.knobs.iter().map(|path| {
+                let current = get(&canonical, path).cloned().unwrap_or(Value::Null);
+                let source = props.source.clone();
+                let dispatch = props.dispatch.clone();
+                let p = path.clone();
+                let id = format!("knob-{}", path.replace(['.', '[', ']'], "-"));
+                match current {
+                    Value::Bool(on) => {
+                        let onchange = Callback::from(move |e: Event| {
+                            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                                if let Ok(json) = set(&source, &p, Value::Bool(input.checked())) {
+                                    dispatch.emit(Action::Edit(json));
+                                }
+                            }
+                        });
+                        html! {
+                            <label class="knob" for={id.clone()}>
+                                <input type="checkbox" id={id} checked={on} {onchange} />
+                                <span>{ label(path) }</span>
+                            </label>
+                        }
+                    }
+                    other => {
+                        let onchange = Callback::from(move |e: Event| {
+                            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                                let text = input.value();
+                                let value = text
+                                    .parse::<i64>()
+                                    .map(Value::from)
+                                    .or_else(|_| text.parse::<f64>().map(Value::from));
+                                if let Ok(value) = value {
+                                    if let Ok(json) = set(&source, &p, value) {
+                                        dispatch.emit(Action::Edit(json));
+                                    }
+                                }
+                            }
+                        });
+                        let shown = match other { Value::Null => String::new(), v => v.to_string() };
+                        html! {
+                            <label class="knob" for={id.clone()}>
+                                <span>{ label(path) }</span>
+                                <input type="number" id={id} value={shown} step="any" {onchange} />
+                            </label>
+                        }
+                    }
+                }
+            }) }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_and_writes_nested_paths_creating_objects() {
+        let src = r#"{"consumers": [{"name": "a"}]}"#;
+        let out = set(src, "consumers[0].EventSourceMapping.BatchSize", json!(500)).unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            get(&v, "consumers[0].EventSourceMapping.BatchSize"),
+            Some(&json!(500))
+        );
+        assert_eq!(get(&v, "consumers[0].name"), Some(&json!("a")));
+        assert!(set(src, "consumers[3].x", json!(1)).is_err());
+        assert!(set("[1]", "a", json!(1)).is_err());
+        assert!(set("{", "a", json!(1)).is_err());
+        assert_eq!(
+            label("consumers[0].EventSourceMapping.BatchSize"),
+            "BatchSize"
+        );
+    }
+}

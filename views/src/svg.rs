@@ -1,0 +1,308 @@
+//! A whole run as one static SVG document: the lanes with lineage, write density, incidents,
+//! episodes and invocation marks, then the iterator-age and incoming-records charts, from the
+//! same layout functions the web app draws. For sites without JavaScript
+//! (`shardscope render FILE --svg OUT`). Deterministic: the same trace gives the same bytes.
+
+use std::fmt::Write as _;
+
+use shardscope_engine::trace::{Series, Trace};
+
+use crate::axis::{clock, TimeAxis};
+use crate::chart::{chart, Scale};
+use crate::invocations::{self, Outcome};
+use crate::lanes::lanes;
+use crate::marks::{episodes, markers, EpisodeKind, MarkerKind};
+
+const GUTTER: f64 = 92.0;
+const LANE_H: f64 = 22.0;
+const AXIS_H: f64 = 30.0;
+const CHART_H: f64 = 110.0;
+const PALETTE: [&str; 8] = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+];
+
+/// Escapes text for SVG content and attributes.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The SVG document of `trace`, `width` pixels wide.
+pub fn render(trace: &Trace, width: f64) -> String {
+    let width = width.clamp(320.0, 4000.0);
+    let axis = TimeAxis::whole(trace.duration_us, width - GUTTER - 12.0);
+    let incoming: Vec<&Series> = trace
+        .series
+        .iter()
+        .filter(|s| s.metric == "IncomingRecords" && s.shard.is_some())
+        .collect();
+    let lanes = lanes(&trace.shards, &incoming, &axis, trace.duration_us);
+    let lanes_h = AXIS_H + LANE_H * lanes.len() as f64 + 8.0;
+    let row_of = |shard| lanes.iter().find(|l| l.shard == shard).map(|l| l.row);
+    let y = |row: usize| AXIS_H + LANE_H * row as f64;
+
+    let ages: Vec<(String, &Series)> = trace
+        .series
+        .iter()
+        .filter(|s| {
+            s.metric == "IteratorAgeMilliseconds" && s.shard.is_some() && s.consumer.is_some()
+        })
+        .map(|s| {
+            let shard = s.shard.map_or(0, |s| s.0);
+            (
+                format!("{} · shard {shard}", s.consumer.as_deref().unwrap_or("")),
+                s,
+            )
+        })
+        .collect();
+    let writes: Vec<(String, &Series)> = ["IncomingRecords", "WriteProvisionedThroughputExceeded"]
+        .iter()
+        .filter_map(|m| {
+            trace
+                .series
+                .iter()
+                .find(|s| s.metric == *m && s.shard.is_none() && s.consumer.is_none())
+                .map(|s| (m.to_string(), s))
+        })
+        .collect();
+    let charts: Vec<(&str, &Vec<(String, &Series)>)> = [
+        ("Iterator age per shard (ms)", &ages),
+        ("Incoming records and write throttles", &writes),
+    ]
+    .into_iter()
+    .filter(|(_, s)| !s.is_empty())
+    .collect();
+    let chart_block = |lines: usize| 24.0 + CHART_H + 16.0 * lines.div_ceil(3) as f64 + 12.0;
+    let title_h = 28.0;
+    let height = title_h
+        + lanes_h
+        + charts
+            .iter()
+            .map(|(_, s)| chart_block(s.len()))
+            .sum::<f64>()
+        + 8.0;
+
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="11">"#
+    );
+    let _ = writeln!(o, r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
+    let _ = writeln!(
+        o,
+        r##"<text x="12" y="19" font-size="14" font-weight="600" fill="#1b1f24">{}</text>"##,
+        esc(&trace.title)
+    );
+    let _ = writeln!(o, r#"<g transform="translate({GUTTER},{title_h})">"#);
+    for t in axis.ticks(70.0) {
+        let _ = writeln!(
+            o,
+            r##"<line x1="{x:.1}" x2="{x:.1}" y1="{AXIS_H}" y2="{:.1}" stroke="#d0d7de"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#57606a">{}</text>"##,
+            lanes_h - 4.0,
+            AXIS_H - 4.0,
+            esc(&t.label),
+            x = t.x
+        );
+    }
+    for l in &lanes {
+        let top = y(l.row);
+        let _ = writeln!(
+            o,
+            r##"<text x="-8" y="{:.1}" text-anchor="end" fill="#57606a">shard {}</text>"##,
+            top + 15.0,
+            l.shard.0
+        );
+        let fill = if l.closed { "#f6f7f9" } else { "#eef1f5" };
+        let _ = writeln!(
+            o,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}"/>"#,
+            l.x_start.max(0.0),
+            top + 3.0,
+            (l.x_end - l.x_start).max(0.0),
+            LANE_H - 6.0
+        );
+        for (x, w, level) in &l.density {
+            let _ = writeln!(
+                o,
+                r##"<rect x="{x:.1}" y="{:.1}" width="{:.2}" height="{:.1}" fill="#0a6ebd" fill-opacity="{:.2}"/>"##,
+                top + 6.0,
+                w.max(0.5),
+                LANE_H - 12.0,
+                0.2 + 0.75 * f64::from(*level) / f64::from(crate::lanes::DENSITY_LEVELS)
+            );
+        }
+        for p in &l.parent_rows {
+            let (py, cy, x) = (y(*p) + LANE_H / 2.0, top + LANE_H / 2.0, l.x_start);
+            let _ = writeln!(
+                o,
+                r##"<path d="M{x:.1},{py:.1} C{:.1},{py:.1} {:.1},{cy:.1} {:.1},{cy:.1}" fill="none" stroke="#57606a" stroke-width="1.2"/>"##,
+                x + 6.0,
+                x - 6.0,
+                x + 2.0
+            );
+        }
+    }
+    for m in invocations::marks(&trace.events, &axis) {
+        let Some(row) = row_of(m.shard) else { continue };
+        let cy = y(row) + LANE_H / 2.0;
+        let x = m.x;
+        let shape = match m.outcome {
+            Outcome::Success => format!(
+                r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="4" fill="#2e7d32" fill-opacity="0.85"/>"##,
+                cy - 2.0,
+                m.width.max(1.5)
+            ),
+            Outcome::Error => format!(
+                r##"<path d="M{:.1},{:.1}l7,7m0,-7l-7,7" stroke="#c62828" stroke-width="1.6" fill="none"/>"##,
+                x - 3.5,
+                cy - 3.5
+            ),
+            Outcome::Timeout => format!(
+                r##"<path d="M{:.1},{:.1}h7l-7,7h7z" fill="#c62828"/>"##,
+                x - 3.5,
+                cy - 3.5
+            ),
+            Outcome::Bisect => {
+                format!(
+                    r##"<path d="M{x:.1},{:.1}l4,4l-4,4l-4,-4z" fill="#6a1b9a"/>"##,
+                    cy - 4.0
+                )
+            }
+            Outcome::Partial => format!(
+                r##"<path d="M{x:.1},{:.1}l4,7h-8z" fill="#b26a00"/>"##,
+                cy - 4.0
+            ),
+            Outcome::Throttled => format!(
+                r##"<path d="M{x:.1},{:.1}l3.5,3.5l-3.5,3.5l-3.5,-3.5z" fill="none" stroke="#b26a00" stroke-width="1.6"/>"##,
+                cy - 3.5
+            ),
+            Outcome::Discard => format!(
+                r##"<path d="M{:.1},{:.1}h9l-4.5,8z" fill="#1b1f24"/>"##,
+                x - 4.5,
+                cy - 5.0
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "<g>{shape}<title>{} {} invocation(s) on {}</title></g>",
+            m.count,
+            m.outcome.name(),
+            m.shard
+        );
+    }
+    for e in episodes(&trace.events, &axis) {
+        let Some(row) = row_of(e.shard) else { continue };
+        let (fill, dy) = match e.kind {
+            EpisodeKind::WriteThrottled => ("#c62828", LANE_H - 5.0),
+            EpisodeKind::ReadThrottled => ("#b26a00", 1.0),
+            EpisodeKind::Expired => ("#b26a00", LANE_H - 9.0),
+        };
+        let _ = writeln!(
+            o,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="4" fill="{fill}"><title>{}</title></rect>"#,
+            e.x0.max(0.0),
+            y(row) + dy,
+            (e.x1.min(axis.width) - e.x0.max(0.0)).max(2.0),
+            esc(&e.detail)
+        );
+    }
+    for m in markers(&trace.events, &axis) {
+        let color = match m.kind {
+            MarkerKind::Action => "#1b1f24",
+            MarkerKind::Rejected => "#b26a00",
+            MarkerKind::Poison => "#c62828",
+        };
+        let _ = writeln!(
+            o,
+            r#"<g><line x1="{x:.1}" x2="{x:.1}" y1="14" y2="{:.1}" stroke="{color}" stroke-dasharray="3 3"/><text x="{:.1}" y="12" fill="{color}" font-weight="600">{}</text><title>{}</title></g>"#,
+            lanes_h - 4.0,
+            m.x + 3.0,
+            esc(&m.label),
+            esc(&m.detail),
+            x = m.x
+        );
+    }
+    let mut top = lanes_h;
+    for (title, series) in &charts {
+        let c = chart(series, &axis, CHART_H, Scale::Linear);
+        let _ = writeln!(
+            o,
+            r##"<text x="{:.1}" y="{:.1}" fill="#57606a">{}</text>"##,
+            -GUTTER + 12.0,
+            top + 16.0,
+            esc(title)
+        );
+        let _ = writeln!(o, r#"<g transform="translate(0,{:.1})">"#, top + 24.0);
+        for (yv, label) in &c.y_ticks {
+            let _ = writeln!(
+                o,
+                r##"<line x1="0" x2="{:.1}" y1="{yv:.1}" y2="{yv:.1}" stroke="#d0d7de"/><text x="-6" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##,
+                axis.width,
+                yv + 4.0,
+                esc(label)
+            );
+        }
+        for (i, line) in c.lines.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            for seg in &line.segments {
+                let points: Vec<String> =
+                    seg.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+                let _ = writeln!(
+                    o,
+                    r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="1.4"/>"#,
+                    points.join(" ")
+                );
+            }
+            let _ = writeln!(
+                o,
+                r#"<text x="{:.1}" y="{:.1}" fill="{color}">— {}</text>"#,
+                (i % 3) as f64 * axis.width / 3.0,
+                CHART_H + 16.0 + 16.0 * (i / 3) as f64,
+                esc(&line.label)
+            );
+        }
+        let _ = writeln!(o, "</g>");
+        top += chart_block(series.len());
+    }
+    let _ = writeln!(o, "</g>");
+    let _ = writeln!(
+        o,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#57606a">Shardscope · {} simulated · trace {}</text>"##,
+        width - 8.0,
+        height - 6.0,
+        esc(&clock(trace.duration_us)),
+        esc(&trace.hash)
+    );
+    o.push_str("</svg>\n");
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shardscope_engine::{scenario, Simulation};
+
+    #[test]
+    fn the_same_trace_gives_the_same_bytes_and_well_formed_text() {
+        let s = scenario::parse(
+            r#"{ "format": "shardscope/1", "title": "A <tricky> & \"quoted\" title", "duration": "5m",
+                 "stream": { "ShardCount": 2 },
+                 "producers": [ { "name": "p", "records_per_second": 100 } ],
+                 "consumers": [ { "kind": "lambda", "name": "fn",
+                                  "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } } ],
+                 "timeline": [ { "at": "2m", "do": "poison" }, { "at": "3m", "do": "update_shard_count", "TargetShardCount": 4 } ] }"#,
+        )
+        .unwrap();
+        let a = render(&Simulation::new(&s).unwrap().finish(), 800.0);
+        let b = render(&Simulation::new(&s).unwrap().finish(), 800.0);
+        assert_eq!(a, b);
+        assert!(a.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\""));
+        assert!(a.contains("A &lt;tricky&gt; &amp; &quot;quoted&quot; title"));
+        assert!(a.contains(">poison</text>"));
+        assert!(a.contains("shard 5"), "six shards after 2 → 4");
+        assert_eq!(a.matches("<g").count(), a.matches("</g>").count());
+        assert!(a.ends_with("</svg>\n"));
+    }
+}
