@@ -288,3 +288,56 @@ fn tumbling_windows_final_invocations_and_early_termination() {
     assert!(!of(&t, "window_terminated_early").is_empty());
     summary(&t);
 }
+
+/// The scenario key `"handler": {"item_failures": "malformed"}` is the same
+/// handler as `with_malformed_item_failures`; a `deploy` can switch it, from
+/// then on the poison record fails whole batches.
+#[test]
+fn item_failures_key_in_the_scenario_and_in_deploy() {
+    let esm = r#""FunctionResponseTypes": ["ReportBatchItemFailures"], "MaximumRetryAttempts": 1"#;
+    let tl = r#"{"at": "1m", "do": "poison"}"#;
+    let keyed = lambda(
+        "4m",
+        1,
+        20.0,
+        100,
+        esm,
+        r#""item_failures": "malformed""#,
+        "",
+        tl,
+    );
+    let built = lambda("4m", 1, 20.0, 100, esm, "", "", tl);
+    assert_eq!(run(&keyed).hash, run_with(&built, true).hash);
+    // "report" is the default.
+    let report = lambda(
+        "4m",
+        1,
+        20.0,
+        100,
+        esm,
+        r#""item_failures": "report""#,
+        "",
+        tl,
+    );
+    assert_eq!(run(&report).hash, run(&built).hash);
+    // A deploy before the poison record switches to the malformed response.
+    let deployed = lambda(
+        "4m",
+        1,
+        20.0,
+        100,
+        esm,
+        "",
+        "",
+        r#"{"at": "30s", "do": "deploy", "consumer": "fn", "handler": {"item_failures": "malformed"}},
+           {"at": "1m", "do": "poison"}"#,
+    );
+    let t = run(&deployed);
+    let c = summary(&t);
+    assert_eq!(c.failed_invocations, 2);
+    let fails = events(&t)
+        .into_iter()
+        .filter(|e| e["error"] == "malformed_response")
+        .count();
+    assert_eq!(fails, 2);
+}

@@ -1199,3 +1199,67 @@ fn document_examples_are_the_presets_and_valid() {
         assert_eq!(Ok(s), scenario::parse(preset));
     }
 }
+
+/// `handler.item_failures`: "report" (default) or "malformed"; other values
+/// and types are errors at their path listing the allowed values; the key
+/// survives the canonical JSON (written only when not the default) and is
+/// accepted in a `deploy`'s partial handler.
+#[test]
+fn handler_item_failures() {
+    use shardscope_engine::scenario::{ConsumerKind, ItemFailures};
+    let handler = |s: &Scenario| match &s.consumers[0].kind {
+        ConsumerKind::Lambda(l) => l.handler.item_failures,
+    };
+    assert_eq!(handler(&ok(&with_lambda())), ItemFailures::Report);
+    for (v, want) in [
+        ("report", ItemFailures::Report),
+        ("malformed", ItemFailures::Malformed),
+    ] {
+        let s = ok(&set(
+            with_lambda(),
+            "/consumers/0/handler",
+            json!({ "item_failures": v }),
+        ));
+        assert_eq!(handler(&s), want);
+        let back = scenario::from_value(&s.to_json()).expect("round trip");
+        assert_eq!(back, s);
+        let written = s.to_json()["consumers"][0]["handler"]
+            .get("item_failures")
+            .cloned();
+        assert_eq!(
+            written,
+            (want == ItemFailures::Malformed).then(|| json!("malformed"))
+        );
+    }
+    assert_error(
+        set(
+            with_lambda(),
+            "/consumers/0/handler",
+            json!({ "item_failures": "partial" }),
+        ),
+        "consumers[0].handler.item_failures",
+        "\"partial\" is not an item failures response; allowed: report, malformed",
+    );
+    assert_error_contains(
+        set(
+            with_lambda(),
+            "/consumers/0/handler",
+            json!({ "item_failures": 1 }),
+        ),
+        "consumers[0].handler.item_failures",
+        &[],
+    );
+    let deploy = set(
+        with_lambda(),
+        "/timeline",
+        json!([{ "at": "1m", "do": "deploy", "consumer": "fn",
+                 "handler": { "item_failures": "malformed" } }]),
+    );
+    let s = ok(&deploy);
+    assert_eq!(scenario::from_value(&s.to_json()).as_ref(), Ok(&s));
+    assert_error(
+        set(deploy, "/timeline/0/handler/item_failures", json!("none")),
+        "timeline[0].handler.item_failures",
+        "\"none\" is not an item failures response; allowed: report, malformed",
+    );
+}

@@ -6,8 +6,9 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use shardscope_engine::scenario::{
     self, Action, Consumer, ConsumerKind, DestinationKind, EventSourceMapping, FunctionConfig,
-    Handler, HandlerPatch, LambdaConsumer, MappingPatch, OnFailureDestination, Producer, Scenario,
-    ScenarioError, ShardNumber, StartingPosition, StreamConfig, StreamMode, TimelineEntry,
+    Handler, HandlerPatch, ItemFailures, LambdaConsumer, MappingPatch, OnFailureDestination,
+    Producer, Scenario, ScenarioError, ShardNumber, StartingPosition, StreamConfig, StreamMode,
+    TimelineEntry,
 };
 use shardscope_engine::time::{SimDuration, SimTime};
 
@@ -160,6 +161,11 @@ fn consumer(i: usize, end_ms: u64) -> impl Strategy<Value = Consumer> {
                         invoke_ms: a,
                         per_record_ms: b,
                         error_rate: e,
+                        item_failures: if i.is_multiple_of(2) {
+                            ItemFailures::Report
+                        } else {
+                            ItemFailures::Malformed
+                        },
                     },
                 }),
             },
@@ -251,11 +257,16 @@ fn action(
             proptest::option::of(ms_cost()),
             proptest::option::of(ms_cost()),
             proptest::option::of(unit()),
+            proptest::option::of(prop_oneof![
+                Just(ItemFailures::Report),
+                Just(ItemFailures::Malformed)
+            ]),
         )
-            .prop_map(|(a, b, e)| HandlerPatch {
+            .prop_map(|(a, b, e, f)| HandlerPatch {
                 invoke_ms: a,
                 per_record_ms: b,
                 error_rate: e,
+                item_failures: f,
             });
         options.push(
             (c.clone(), patch)

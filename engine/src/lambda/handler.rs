@@ -158,6 +158,7 @@ mod tests {
             invoke_ms: 20.0,
             per_record_ms: 0.1,
             error_rate: 0.0,
+            ..Handler::default()
         };
         assert_eq!(duration(&h, 100), SimDuration::from_millis(30));
     }

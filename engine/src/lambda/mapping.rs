@@ -36,7 +36,8 @@ use std::rc::Rc;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
 use crate::scenario::{
-    Action, EventSourceMapping, FunctionConfig, Handler, LambdaConsumer, StartingPosition,
+    Action, EventSourceMapping, FunctionConfig, Handler, ItemFailures, LambdaConsumer,
+    StartingPosition,
 };
 use crate::stream::{ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
 use crate::time::{SimDuration, SimTime};
@@ -198,7 +199,6 @@ pub struct LambdaMapping {
     efo: bool,
     function: FunctionConfig,
     handler: Handler,
-    malformed: bool,
     generation: u64,
     pollers: BTreeMap<ShardId, Poller>,
     conc: Concurrency,
@@ -223,7 +223,6 @@ impl LambdaMapping {
             efo: c.enhanced_fan_out,
             function: c.function.clone(),
             handler: c.handler.clone(),
-            malformed: false,
             generation: 0,
             pollers: BTreeMap::new(),
             conc: Concurrency::default(),
@@ -365,9 +364,12 @@ impl LambdaMapping {
     }
 
     /// The handler returns a malformed `batchItemFailures` response (an
-    /// empty `itemIdentifier`) for poison records: a complete failure.
+    /// empty `itemIdentifier`) for poison records: a complete failure. The
+    /// same as the scenario's `"handler": {"item_failures": "malformed"}`.
     pub fn with_malformed_item_failures(mut self, malformed: bool) -> LambdaMapping {
-        self.malformed = malformed;
+        if malformed {
+            self.handler.item_failures = ItemFailures::Malformed;
+        }
         self
     }
 
@@ -716,7 +718,7 @@ impl LambdaMapping {
                 timeout,
                 b,
                 self.esm.report_batch_item_failures,
-                self.malformed,
+                self.handler.item_failures == ItemFailures::Malformed,
                 ctx.rng(),
             ),
             None => return,

@@ -84,6 +84,10 @@ fn consumer(c: &Consumer) -> Value {
                     invoke_ms: Some(l.handler.invoke_ms),
                     per_record_ms: Some(l.handler.per_record_ms),
                     error_rate: Some(l.handler.error_rate),
+                    // Written only when not the default, so existing
+                    // scenarios keep their canonical text.
+                    item_failures: (l.handler.item_failures != ItemFailures::Report)
+                        .then_some(l.handler.item_failures),
                 }),
             })
         }
@@ -169,6 +173,9 @@ fn handler(p: &HandlerPatch) -> Value {
         if let Some(v) = v {
             m.insert(k.into(), num(v));
         }
+    }
+    if let Some(v) = p.item_failures {
+        m.insert("item_failures".into(), v.as_str().into());
     }
     Value::Object(m)
 }

@@ -322,6 +322,9 @@ pub struct Handler {
     pub per_record_ms: f64,
     /// `error_rate`: probability that an invocation fails, 0–1. Default 0.
     pub error_rate: f64,
+    /// `item_failures`: how the function answers when it has failed records
+    /// and the mapping has `ReportBatchItemFailures`. Default `"report"`.
+    pub item_failures: ItemFailures,
 }
 
 impl Default for Handler {
@@ -330,6 +333,32 @@ impl Default for Handler {
             invoke_ms: 20.0,
             per_record_ms: 0.5,
             error_rate: 0.0,
+            item_failures: ItemFailures::Report,
+        }
+    }
+}
+
+/// `handler.item_failures`: the function's `batchItemFailures` response when
+/// it has failed records (poison records) and the mapping has
+/// `FunctionResponseTypes: ["ReportBatchItemFailures"]`.
+/// Source: <https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html>
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum ItemFailures {
+    /// `"report"`: the response names the failed records (their sequence
+    /// numbers): Lambda checkpoints at the lowest and retries from there.
+    #[default]
+    Report,
+    /// `"malformed"`: the response names an empty `itemIdentifier`, which
+    /// Lambda treats as a failure of the whole batch.
+    Malformed,
+}
+
+impl ItemFailures {
+    /// The scenario value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemFailures::Report => "report",
+            ItemFailures::Malformed => "malformed",
         }
     }
 }
@@ -346,6 +375,9 @@ impl Handler {
         if let Some(v) = p.error_rate {
             self.error_rate = v;
         }
+        if let Some(v) = p.item_failures {
+            self.item_failures = v;
+        }
     }
 }
 
@@ -358,6 +390,8 @@ pub struct HandlerPatch {
     pub per_record_ms: Option<f64>,
     /// New `error_rate`.
     pub error_rate: Option<f64>,
+    /// New `item_failures`.
+    pub item_failures: Option<ItemFailures>,
 }
 
 /// The mapping fields a `set_mapping` changes: those that

@@ -75,7 +75,7 @@ pub const ESM_UPDATE_KEYS: &[&str] = &[
 ];
 const STARTING_KEYS: &[&str] = &["StartingPosition", "StartingPositionTimestamp"];
 const FUNCTION_KEYS: &[&str] = &["Timeout", "ReservedConcurrentExecutions"];
-const HANDLER_KEYS: &[&str] = &["invoke_ms", "per_record_ms", "error_rate"];
+const HANDLER_KEYS: &[&str] = &["invoke_ms", "per_record_ms", "error_rate", "item_failures"];
 /// The timeline actions (`do`).
 pub const ACTIONS: &[&str] = &[
     "poison",
@@ -650,6 +650,25 @@ fn handler_patch(obj: &Obj) -> Result<HandlerPatch> {
         invoke_ms: obj.opt_f64("invoke_ms", 0.0, MAX_HANDLER_MS)?,
         per_record_ms: obj.opt_f64("per_record_ms", 0.0, MAX_HANDLER_MS)?,
         error_rate: obj.opt_f64("error_rate", 0.0, 1.0)?,
+        item_failures: match obj.get("item_failures") {
+            None => None,
+            Some(v) => {
+                let path = obj.at("item_failures");
+                Some(match as_str(v, &path)? {
+                    "report" => ItemFailures::Report,
+                    "malformed" => ItemFailures::Malformed,
+                    s => {
+                        return err(
+                            path,
+                            format!(
+                                "{} is not an item failures response; allowed: report, malformed",
+                                quote(s)
+                            ),
+                        )
+                    }
+                })
+            }
+        },
     })
 }
 
