@@ -170,6 +170,16 @@ impl ShardLedger {
     }
 }
 
+/// A consumer's record counters at one instant (see [`Ledger::progress`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub processed: u64,
+    pub discarded: u64,
+    pub expired_unprocessed: u64,
+    pub pending: u64,
+    pub redeliveries: u64,
+}
+
 /// A consumer's ledger: what it did with every record in its scope.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
@@ -238,6 +248,25 @@ impl Ledger {
             }
         }
         lost
+    }
+
+    /// The summary's record counters as of now, summed over shards: what the playhead
+    /// shows at any instant of a run.
+    pub fn progress(&self, stream: &Stream) -> Progress {
+        let mut p = Progress {
+            redeliveries: self.redeliveries,
+            ..Progress::default()
+        };
+        for (i, l) in self.shards.iter().enumerate() {
+            if l.scope.is_none() {
+                continue;
+            }
+            p.processed += l.n_processed;
+            p.discarded += l.n_discarded;
+            p.expired_unprocessed += l.n_expired;
+            p.pending += l.unsettled(stream.end_seq(ShardId(i as u32)));
+        }
+        p
     }
 
     /// Processed-record count of one shard.

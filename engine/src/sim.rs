@@ -28,7 +28,7 @@ use crate::scenario::{self, Action, Scenario, StreamMode};
 use crate::stream::{ShardId, ShardState, Stream, EFO_BYTES_PER_SECOND, EFO_PROPAGATION};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{
-    Cause, ConsumerSummary, EventKind, Recorder, ShardSummary, StreamSummary, Summary, Trace,
+    Cause, ConsumerSummary, EventKind, Recorder, ShardSummary, Stat, StreamSummary, Summary, Trace,
     SUMMARY_FORMAT,
 };
 
@@ -58,6 +58,14 @@ pub fn default_consumers(c: &scenario::Consumer) -> Option<Box<dyn Consumer>> {
         scenario::ConsumerKind::Lambda(l) => Some(crate::lambda::LambdaMapping::boxed(l)),
     }
 }
+
+/// Playground series of a consumer's record counters, cumulative (the summary's fields
+/// over time): sampled every sweep, the last value of each metric period kept.
+pub const PROCESSED: &str = "Processed";
+pub const PENDING: &str = "Pending";
+pub const DISCARDED: &str = "Discarded";
+pub const EXPIRED_UNPROCESSED: &str = "ExpiredUnprocessed";
+pub const REDELIVERIES: &str = "Redeliveries";
 
 /// The interval of retention sweeps.
 const SWEEP: SimDuration = SimDuration::from_secs(1);
@@ -352,6 +360,21 @@ impl Simulation {
                         );
                     }
                 }
+            }
+        }
+        // The record counters over time, for the playhead (cumulative, last value per period).
+        for (ci, c) in self.consumers.iter().enumerate() {
+            let p = c.ledger.progress(&self.stream);
+            for (metric, v) in [
+                (PROCESSED, p.processed),
+                (PENDING, p.pending),
+                (DISCARDED, p.discarded),
+                (EXPIRED_UNPROCESSED, p.expired_unprocessed),
+                (REDELIVERIES, p.redeliveries),
+            ] {
+                self.rec
+                    .metrics
+                    .consumer_metric(now, ci, metric, Stat::Last, v);
             }
         }
         let next = SimTime(now.0 + SWEEP.0);

@@ -597,7 +597,11 @@ impl Metrics {
                     ));
                 }
             }
-            for (_, metric, stat, l) in self.consumer_metrics.iter().filter(|m| m.0 == c) {
+            // By metric name, not by first use: when a metric was first recorded is not
+            // part of the model (and differs with Lambda's chained invocations).
+            let mut own: Vec<_> = self.consumer_metrics.iter().filter(|m| m.0 == c).collect();
+            own.sort_by_key(|m| m.1);
+            for (_, metric, stat, l) in own {
                 out.push(l.series(
                     metric,
                     *stat,

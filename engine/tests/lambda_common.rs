@@ -73,7 +73,11 @@ pub fn run_counting(s: &Scenario, malformed: bool, chains: bool) -> (Trace, u64)
         match &c.kind {
             ConsumerKind::Lambda(l) => {
                 let m = LambdaMapping::new(l).with_malformed_item_failures(malformed);
-                Some(Box::new(if chains { m } else { m.without_chains() }))
+                Some(Box::new(if chains {
+                    m.with_chains()
+                } else {
+                    m.without_chains()
+                }))
             }
         }
     };

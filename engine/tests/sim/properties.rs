@@ -247,4 +247,4 @@ fn golden_trace_hash() {
     assert_eq!(t.hash, GOLDEN);
 }
 
-const GOLDEN: &str = "4081f6b9c1362dd8";
+const GOLDEN: &str = "124ed4835d07088d";
