@@ -294,7 +294,7 @@ impl LambdaMapping {
         // The kernel's sweep samples every consumer's progress (the playhead series) each
         // second: a chain must not run past the next sweep, nor start on a sweep's instant.
         let sweep = SWEEP_MARGIN.0;
-        if now.0 % sweep == 0 {
+        if now.0.is_multiple_of(sweep) {
             return None;
         }
         let next_sweep = SimTime((now.0 / sweep + 1) * sweep);
