@@ -53,6 +53,10 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let width = use_state(|| 720.0_f64);
     let window = use_state(|| (0u64, props.trace.duration_us.max(1)));
     let log_age = use_state(|| false);
+    // The playhead starts at the end, where the summary is; play moves it at `speed`×.
+    let playhead = use_state(|| props.trace.duration_us);
+    let playing = use_state(|| false);
+    let speed = use_state(|| 60u64);
 
     // Measure the container; again on every window resize.
     {
@@ -76,11 +80,36 @@ pub fn timeline(props: &TimelineProps) -> Html {
             move || drop(listener)
         });
     }
-    // A new run shows the whole of it.
+    // A new run shows the whole of it, with the playhead at its end.
     {
         let window = window.clone();
+        let playhead = playhead.clone();
         use_effect_with(props.trace.duration_us, move |d| {
-            window.set((0, (*d).max(1)))
+            window.set((0, (*d).max(1)));
+            playhead.set(*d);
+        });
+    }
+    // Playing: every 100 ms of wall time the playhead moves `speed` × 100 ms on. The timer
+    // keeps its own position (a state handle read inside it would be stale).
+    {
+        let playhead = playhead.clone();
+        let playing = playing.clone();
+        let duration = props.trace.duration_us;
+        use_effect_with((*playing, *speed), move |(on, speed)| {
+            let step = speed.saturating_mul(100_000);
+            let mut at = *playhead;
+            let timer = on.then(|| {
+                let playhead = playhead.clone();
+                let playing = playing.clone();
+                gloo_timers::callback::Interval::new(100, move || {
+                    at = at.saturating_add(step).min(duration);
+                    playhead.set(at);
+                    if at >= duration {
+                        playing.set(false);
+                    }
+                })
+            });
+            move || drop(timer)
         });
     }
 
@@ -129,6 +158,58 @@ pub fn timeline(props: &TimelineProps) -> Html {
         Callback::from(move |_: MouseEvent| log_age.set(!*log_age))
     };
     let zoomed = *window != (0, trace.duration_us.max(1));
+    let toggle_play = {
+        let playing = playing.clone();
+        let playhead = playhead.clone();
+        let end = trace.duration_us;
+        Callback::from(move |_: MouseEvent| {
+            if !*playing && *playhead >= end {
+                playhead.set(0);
+            }
+            playing.set(!*playing);
+        })
+    };
+    let on_scrub = {
+        let playhead = playhead.clone();
+        let playing = playing.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                if let Ok(v) = input.value().parse::<f64>() {
+                    playing.set(false);
+                    playhead.set(v as u64);
+                }
+            }
+        })
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                if let Ok(v) = select.value().parse() {
+                    speed.set(v);
+                }
+            }
+        })
+    };
+    let next = shardscope_views::playhead::next_incident(trace, *playhead);
+    let jump = {
+        let playhead = playhead.clone();
+        let window = window.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(t) = next {
+                playhead.set(t);
+                // Keep the incident in view when zoomed in.
+                let (a, b) = *window;
+                if t < a || t > b {
+                    let half = (b - a) / 2;
+                    window.set((t.saturating_sub(half), t.saturating_sub(half) + (b - a)));
+                }
+            }
+        })
+    };
+    let counters = shardscope_views::playhead::counters_at(trace, *playhead);
+    let playhead_x = GUTTER + axis.x(*playhead);
+    let show_line = *playhead >= axis.start_us && *playhead <= axis.end_us;
 
     html! {
         <div class="timeline" ref={container}>
@@ -139,6 +220,38 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 <button type="button" onclick={pan(1)} aria-label="Later" disabled={window.1 >= trace.duration_us}>{ "Later ▶" }</button>
                 <button type="button" onclick={reset} disabled={!zoomed}>{ "Whole run" }</button>
             </div>
+            <div class="playhead-controls" role="group" aria-label="Playhead">
+                <button type="button" onclick={toggle_play}>{ if *playing { "Pause" } else { "Play" } }</button>
+                <label class="speed">
+                    <span>{ "Speed" }</span>
+                    <select onchange={on_speed} aria-label="Playback speed">
+                        { for [(1u64, "1×"), (60, "1 min/s"), (600, "10 min/s"), (3600, "1 h/s")].iter().map(|(v, l)| html! {
+                            <option value={v.to_string()} selected={*speed == *v}>{ *l }</option>
+                        }) }
+                    </select>
+                </label>
+                <input type="range" class="scrubber" aria-label="Playhead time" min="0"
+                    max={trace.duration_us.to_string()} step="1000000" value={playhead.to_string()} oninput={on_scrub} />
+                <output class="playhead-time">{ shardscope_views::axis::clock(*playhead) }</output>
+                <button type="button" onclick={jump} disabled={next.is_none()}>{ "Next incident ▸" }</button>
+            </div>
+            if !counters.is_empty() {
+                <table class="figures counters" aria-label="Counters at the playhead">
+                    <thead><tr>
+                        <th scope="col">{ format!("at {}", shardscope_views::axis::clock(*playhead)) }</th>
+                        { for shardscope_views::playhead::COUNTERS.iter().map(|(l, _)| html! { <th scope="col">{ *l }</th> }) }
+                    </tr></thead>
+                    <tbody>
+                        { for counters.iter().map(|(name, v)| html! {
+                            <tr>
+                                <th scope="row">{ name.clone() }</th>
+                                { for v.iter().map(|n| html! { <td>{ crate::summary_view::group(*n) }</td> }) }
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            <div class="plots">
             { lanes_svg(trace, &axis, *width, &props.on_select) }
             { legend(trace) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
@@ -154,6 +267,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 "Read throttles (GetRecords calls)",
                 &[("ReadProvisionedThroughputExceeded", "stream")],
                 trace, &axis, *width, Scale::Linear) }
+            if show_line {
+                <svg class="playhead-overlay" width="100%" height="100%" aria-hidden="true">
+                    <line x1={format!("{playhead_x:.1}")} x2={format!("{playhead_x:.1}")} y1="0" y2="100%" />
+                </svg>
+            }
+            </div>
         </div>
     }
 }

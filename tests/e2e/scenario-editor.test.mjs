@@ -146,3 +146,30 @@ test('clicking a failed invocation explains it, with the AWS page', async () => 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the playhead scrubs, plays, jumps to the next incident, and counts at its time', async () => {
+  const { page, problems } = await open(site.url);
+  const counters = page.getByRole('table', { name: 'Counters at the playhead' });
+  await counters.waitFor({ timeout: 60_000 });
+  const processedAt = async () =>
+    Number((await counters.locator('tbody tr').first().locator('td').first().innerText()).replaceAll(',', ''));
+  const atEnd = await processedAt();
+  // Scrub to the start: nothing processed yet.
+  await page.getByLabel('Playhead time').fill('0');
+  await page.locator('.playhead-time', { hasText: /^0$/ }).waitFor();
+  assert.equal(await processedAt(), 0);
+  // The next incident is the poison record at 1 h.
+  await page.getByRole('button', { name: 'Next incident ▸' }).click();
+  await page.locator('.playhead-time', { hasText: /^1h$/ }).waitFor();
+  const atPoison = await processedAt();
+  assert.ok(atPoison > 0 && atPoison < atEnd, `${atPoison} of ${atEnd}`);
+  // Playing at 1 h/s moves the playhead on.
+  await page.getByLabel('Playback speed').selectOption('3600');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.waitForFunction(() => document.querySelector('.playhead-time').textContent !== '1h');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.ok((await processedAt()) >= atPoison);
+  await screenshot(page, 'playhead');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

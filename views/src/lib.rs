@@ -9,6 +9,7 @@ pub mod chart;
 pub mod invocations;
 pub mod lanes;
 pub mod marks;
+pub mod playhead;
 pub mod svg;
 
 pub use axis::TimeAxis;
