@@ -17,6 +17,7 @@ pub struct ScenarioPanelProps {
 pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
     let editor = use_node_ref();
     let copied = use_state(|| false);
+    let copied_snippet = use_state(|| None::<&'static str>);
     let state = &props.state;
 
     let on_input = {
@@ -85,6 +86,7 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
         }
     });
 
+    let snippets = embed_snippets(&state.source);
     html! {
         <div class="scenario-panel-body">
             <label class="field">
@@ -119,14 +121,27 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
             <details class="embed-code">
                 <summary>{ "Embed code" }</summary>
                 <p class="note">{ "For a page of yours: an iframe, or a one-line script that sizes the embed to its content." }</p>
-                <label class="field">
-                    <span>{ "iframe" }</span>
-                    <textarea readonly=true value={embed_snippets(&state.source).0} />
-                </label>
-                <label class="field">
-                    <span>{ "script" }</span>
-                    <textarea readonly=true value={embed_snippets(&state.source).1} />
-                </label>
+                { for [("iframe", snippets.0.clone()), ("script", snippets.1.clone())].into_iter().map(|(what, text)| {
+                    let copy = {
+                        let text = text.clone();
+                        let copied_snippet = copied_snippet.clone();
+                        Callback::from(move |_: MouseEvent| {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.navigator().clipboard().write_text(&text);
+                                copied_snippet.set(Some(what));
+                            }
+                        })
+                    };
+                    html! {
+                        <div class="field">
+                            <label for={format!("embed-{what}")}>{ what }</label>
+                            <textarea id={format!("embed-{what}")} readonly=true value={text} />
+                            <button type="button" onclick={copy}>
+                                { if *copied_snippet == Some(what) { format!("{what} copied") } else { format!("Copy {what}") } }
+                            </button>
+                        </div>
+                    }
+                }) }
             </details>
         </div>
     }

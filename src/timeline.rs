@@ -257,7 +257,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
                 "Incoming records and write throttles",
-                &[("IncomingRecords", "stream"), ("WriteProvisionedThroughputExceeded", "stream")],
+                &shardscope_views::series::WRITES,
                 trace, &axis, *width, Scale::Linear) }
             { consumer_chart("Lambda concurrent executions (maximum)", "ConcurrentExecutions", trace, &axis, *width) }
             { consumer_chart("Lambda invocations", "Invocations", trace, &axis, *width) }
@@ -265,7 +265,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { consumer_chart("Lambda throttles", "Throttles", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
-                &[("ReadProvisionedThroughputExceeded", "stream")],
+                &["ReadProvisionedThroughputExceeded"],
                 trace, &axis, *width, Scale::Linear) }
             if show_line {
                 <svg class="playhead-overlay" width="100%" height="100%" aria-hidden="true">
@@ -537,20 +537,7 @@ fn age_chart(
     log: bool,
     toggle: Callback<MouseEvent>,
 ) -> Html {
-    let series: Vec<(String, &Series)> = trace
-        .series
-        .iter()
-        .filter(|s| {
-            s.metric == "IteratorAgeMilliseconds" && s.shard.is_some() && s.consumer.is_some()
-        })
-        .map(|s| {
-            let shard = s.shard.map_or(0, |s| s.0);
-            (
-                format!("{} · shard {shard}", s.consumer.as_deref().unwrap_or("")),
-                s,
-            )
-        })
-        .collect();
+    let series = shardscope_views::series::iterator_ages(trace);
     if series.is_empty() {
         return html! {};
     }
@@ -608,12 +595,7 @@ fn legend_label(o: Outcome) -> &'static str {
 
 /// One Lambda metric, a line per consumer.
 fn consumer_chart(title: &str, metric: &str, trace: &Trace, axis: &TimeAxis, width: f64) -> Html {
-    let series: Vec<(String, &Series)> = trace
-        .series
-        .iter()
-        .filter(|s| s.metric == metric && s.consumer.is_some() && s.shard.is_none())
-        .map(|s| (s.consumer.clone().unwrap_or_default(), s))
-        .collect();
+    let series = shardscope_views::series::per_consumer(trace, metric);
     if series.is_empty()
         || series
             .iter()
@@ -632,22 +614,13 @@ fn consumer_chart(title: &str, metric: &str, trace: &Trace, axis: &TimeAxis, wid
 
 fn chart_svg(
     title: &str,
-    metrics: &[(&str, &str)],
+    metrics: &[&str],
     trace: &Trace,
     axis: &TimeAxis,
     width: f64,
     scale: Scale,
 ) -> Html {
-    let series: Vec<(String, &Series)> = metrics
-        .iter()
-        .filter_map(|(metric, _)| {
-            trace
-                .series
-                .iter()
-                .find(|s| s.metric == *metric && s.shard.is_none() && s.consumer.is_none())
-                .map(|s| (metric.to_string(), s))
-        })
-        .collect();
+    let series = shardscope_views::series::stream(trace, metrics);
     if series.is_empty() {
         return html! {};
     }

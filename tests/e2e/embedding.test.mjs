@@ -135,3 +135,22 @@ test('embedded from another origin: sandboxed, sized, and deaf to strangers', as
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+test('"Embed code" gives the iframe and script snippets of the current scenario, and copies them', async () => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${site.url}?preset=bisect-isolates-the-bad-record`);
+  await page.getByText('Embed code').click();
+  const iframe = await page.getByLabel('iframe').inputValue();
+  assert.match(iframe, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/index\.html\?embed#s=[\w-]+" /);
+  const script = await page.getByLabel('script').inputValue();
+  assert.match(script, /^<div data-shardscope-scenario='\{/);
+  assert.match(script, /<script src="http:\/\/127\.0\.0\.1:\d+\/embed\.js" async><\/script>$/);
+  await page.getByRole('button', { name: 'Copy script' }).click();
+  await page.getByRole('button', { name: 'script copied' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), script);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -10,6 +10,7 @@ pub mod invocations;
 pub mod lanes;
 pub mod marks;
 pub mod playhead;
+pub mod series;
 pub mod svg;
 
 pub use axis::TimeAxis;

@@ -43,30 +43,8 @@ pub fn render(trace: &Trace, width: f64) -> String {
     let row_of = |shard| lanes.iter().find(|l| l.shard == shard).map(|l| l.row);
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
 
-    let ages: Vec<(String, &Series)> = trace
-        .series
-        .iter()
-        .filter(|s| {
-            s.metric == "IteratorAgeMilliseconds" && s.shard.is_some() && s.consumer.is_some()
-        })
-        .map(|s| {
-            let shard = s.shard.map_or(0, |s| s.0);
-            (
-                format!("{} · shard {shard}", s.consumer.as_deref().unwrap_or("")),
-                s,
-            )
-        })
-        .collect();
-    let writes: Vec<(String, &Series)> = ["IncomingRecords", "WriteProvisionedThroughputExceeded"]
-        .iter()
-        .filter_map(|m| {
-            trace
-                .series
-                .iter()
-                .find(|s| s.metric == *m && s.shard.is_none() && s.consumer.is_none())
-                .map(|s| (m.to_string(), s))
-        })
-        .collect();
+    let ages = crate::series::iterator_ages(trace);
+    let writes = crate::series::stream(trace, &crate::series::WRITES);
     let charts: Vec<(&str, &Vec<(String, &Series)>)> = [
         ("Iterator age per shard (ms)", &ages),
         ("Incoming records and write throttles", &writes),

@@ -1,0 +1,52 @@
+//! Which metric series each chart shows, and their labels: chosen once for the web app and
+//! the static SVG export alike.
+
+use shardscope_engine::trace::{Series, Trace};
+
+/// A series with the label its legend shows.
+pub type Labelled<'t> = (String, &'t Series);
+
+/// The iterator age of every consumer on every shard (`IteratorAgeMilliseconds`).
+pub fn iterator_ages(trace: &Trace) -> Vec<Labelled<'_>> {
+    trace
+        .series
+        .iter()
+        .filter(|s| {
+            s.metric == "IteratorAgeMilliseconds" && s.shard.is_some() && s.consumer.is_some()
+        })
+        .map(|s| {
+            let shard = s.shard.map_or(0, |s| s.0);
+            (
+                format!("{} · shard {shard}", s.consumer.as_deref().unwrap_or("")),
+                s,
+            )
+        })
+        .collect()
+}
+
+/// Stream-wide series by CloudWatch name, in the order asked, labelled with it.
+pub fn stream<'t>(trace: &'t Trace, metrics: &[&str]) -> Vec<Labelled<'t>> {
+    metrics
+        .iter()
+        .filter_map(|m| {
+            trace
+                .series
+                .iter()
+                .find(|s| s.metric == *m && s.shard.is_none() && s.consumer.is_none())
+                .map(|s| (m.to_string(), s))
+        })
+        .collect()
+}
+
+/// One consumer-level metric (Lambda's `Invocations`, `Errors`…), a line per consumer.
+pub fn per_consumer<'t>(trace: &'t Trace, metric: &str) -> Vec<Labelled<'t>> {
+    trace
+        .series
+        .iter()
+        .filter(|s| s.metric == metric && s.consumer.is_some() && s.shard.is_none())
+        .map(|s| (s.consumer.clone().unwrap_or_default(), s))
+        .collect()
+}
+
+/// The incoming-records and write-throttle metrics charted together.
+pub const WRITES: [&str; 2] = ["IncomingRecords", "WriteProvisionedThroughputExceeded"];
