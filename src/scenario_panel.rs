@@ -18,6 +18,15 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
     let editor = use_node_ref();
     let copied = use_state(|| false);
     let copied_snippet = use_state(|| None::<&'static str>);
+    let form_tab = use_state(|| false);
+    let show_json = {
+        let form_tab = form_tab.clone();
+        Callback::from(move |_: MouseEvent| form_tab.set(false))
+    };
+    let show_form = {
+        let form_tab = form_tab.clone();
+        Callback::from(move |_: MouseEvent| form_tab.set(true))
+    };
     let state = &props.state;
 
     let on_input = {
@@ -105,18 +114,31 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
                     { if *copied { "Link copied" } else { "Copy link" } }
                 </button>
             </div>
+            <div class="tabs" role="tablist" aria-label="Edit the scenario as">
+                <button type="button" role="tab" aria-selected={(!*form_tab).to_string()} onclick={show_json}>{ "JSON" }</button>
+                <button type="button" role="tab" aria-selected={form_tab.to_string()} onclick={show_form}>{ "Form" }</button>
+            </div>
+            if *form_tab {
+                if let Some(s) = &state.scenario {
+                    if state.error.is_some() {
+                        <p class="notice">{ "The JSON has an error (below): the form shows the last valid scenario and cannot change it until the JSON is fixed." }</p>
+                    }
+                    <crate::form::Form scenario={s.clone()} source={state.source.clone()} dispatch={props.dispatch.clone()} />
+                }
+            } else {
             <label class="field json-field">
-                <span>{ "Scenario JSON" }</span>
-                <textarea
-                    ref={editor}
-                    class="json-editor"
-                    spellcheck="false"
-                    aria-invalid={state.error.is_some().to_string()}
-                    aria-describedby={state.error.as_ref().map(|_| "scenario-error")}
-                    value={state.source.to_string()}
-                    oninput={on_input}
-                />
-            </label>
+                    <span>{ "Scenario JSON" }</span>
+                    <textarea
+                        ref={editor}
+                        class="json-editor"
+                        spellcheck="false"
+                        aria-invalid={state.error.is_some().to_string()}
+                        aria-describedby={state.error.as_ref().map(|_| "scenario-error")}
+                        value={state.source.to_string()}
+                        oninput={on_input}
+                    />
+                </label>
+            }
             { for error }
             <details class="embed-code">
                 <summary>{ "Embed code" }</summary>

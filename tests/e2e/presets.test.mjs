@@ -75,3 +75,34 @@ test('changing MaximumRetryAttempts in the JSON changes the summary as the engin
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the form edits every mapping setting by its AWS name, in step with the JSON', async () => {
+  const { page, problems } = await watchedPage(browser, site.url, { viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}?preset=bounded-retries-on-failure`);
+  await page.getByRole('table', { name: 'Consumer summary' }).waitFor({ timeout: 60_000 });
+  await page.getByRole('tab', { name: 'Form' }).click();
+  for (const name of ['BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition',
+    'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes',
+    'TumblingWindowInSeconds', 'Destination', 'enhanced_fan_out', 'Timeout', 'ReservedConcurrentExecutions']) {
+    assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, name);
+  }
+  const retries = page.getByLabel('MaximumRetryAttempts', { exact: true });
+  assert.equal(await retries.inputValue(), '2');
+  await retries.fill('5');
+  await retries.dispatchEvent('change');
+  // 1 try + 5 retries.
+  await page.waitForFunction(() => {
+    const row = [...document.querySelectorAll('table[aria-label="Consumer summary"] tr')]
+      .find((r) => r.textContent.includes('failed invocations'));
+    return row && row.querySelector('td').textContent === '6';
+  }, null, { timeout: 30_000 });
+  await page.getByLabel('Add a timeline entry').selectOption('deploy');
+  await page.locator('.timeline-entries li', { hasText: 'deploy' }).waitFor();
+  await screenshot(page, 'form');
+  await page.getByRole('tab', { name: 'JSON' }).click();
+  const json = await page.getByLabel('Scenario JSON').inputValue();
+  assert.match(json, /"MaximumRetryAttempts": 5/);
+  assert.match(json, /"do": "deploy"/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

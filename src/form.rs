@@ -1,0 +1,388 @@
+//! The form tab: every setting of the stream, the producers and each Lambda mapping under
+//! its AWS name, with its range, its default and a line on what it does (linking to the AWS
+//! page), plus the timeline of incidents and actions. The JSON stays the one source of truth:
+//! a field reads the canonical scenario (so AWS defaults show) and writes into the reader's
+//! JSON at its path, so the form and the JSON tab never disagree.
+
+use serde_json::{json, Value};
+use yew::prelude::*;
+
+use crate::knobs::{get, set};
+use crate::state::Action;
+use shardscope_engine::scenario::Scenario;
+
+/// How a field is edited.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Input {
+    Number { min: f64, max: f64, step: f64 },
+    Bool,
+    Choice(&'static [&'static str]),
+    Text,
+}
+
+/// One setting: where it lives, how it reads, and why it matters.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Field {
+    /// The path below its section (`EventSourceMapping.BatchSize`).
+    pub path: &'static str,
+    pub input: Input,
+    /// The default when the key is left out, as the docs say it.
+    pub default: &'static str,
+    pub help: &'static str,
+    pub link: &'static str,
+}
+
+const LAMBDA_API: &str =
+    "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html";
+const LAMBDA_KINESIS: &str = "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html";
+const KDS_LIMITS: &str =
+    "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html";
+
+pub const STREAM: &[Field] = &[
+    Field { path: "ShardCount", input: Input::Number { min: 1.0, max: 64.0, step: 1.0 }, default: "required (4 on demand)", help: "Shards at the start; each takes 1 MiB/s or 1,000 records/s of writes and serves 2 MiB/s of shared reads.", link: KDS_LIMITS },
+    Field { path: "StreamModeDetails.StreamMode", input: Input::Choice(&["PROVISIONED", "ON_DEMAND"]), default: "PROVISIONED", help: "On demand, Kinesis splits a shard that stays above 500 KB/s; you cannot reshard it yourself.", link: "https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html" },
+    Field { path: "RetentionPeriodHours", input: Input::Number { min: 24.0, max: 8760.0, step: 1.0 }, default: "24", help: "How long records stay readable; a blocked shard loses what ages past it.", link: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_IncreaseStreamRetentionPeriod.html" },
+];
+
+pub const PRODUCER: &[Field] = &[
+    Field { path: "records_per_second", input: Input::Number { min: 0.0, max: 1_000_000.0, step: 1.0 }, default: "required", help: "Records offered per second, spread over the partition keys.", link: KDS_LIMITS },
+    Field { path: "record_bytes", input: Input::Number { min: 1.0, max: 1_048_576.0, step: 1.0 }, default: "1000", help: "Size of each record, partition key included: counts against 1 MiB/s per shard.", link: KDS_LIMITS },
+    Field { path: "partition_keys", input: Input::Number { min: 1.0, max: 1_000_000.0, step: 1.0 }, default: "1000", help: "Distinct keys; MD5 of the key picks the shard, and ParallelizationFactor lanes hold whole keys.", link: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html" },
+    Field { path: "hot_key_share", input: Input::Number { min: 0.0, max: 1.0, step: 0.01 }, default: "0", help: "Share of records with one key (k-0): one key always lands on one shard.", link: "https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html" },
+    Field { path: "retry_throttled", input: Input::Bool, default: "true", help: "Retry puts refused with WriteProvisionedThroughputExceeded (with back-off), or drop them.", link: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html" },
+];
+
+pub const LAMBDA: &[Field] = &[
+    Field { path: "EventSourceMapping.BatchSize", input: Input::Number { min: 1.0, max: 10_000.0, step: 1.0 }, default: "100", help: "Most records per invocation (also cut at the 6 MB invoke payload).", link: LAMBDA_API },
+    Field { path: "EventSourceMapping.MaximumBatchingWindowInSeconds", input: Input::Number { min: 0.0, max: 300.0, step: 1.0 }, default: "0", help: "Wait up to this long to fill a batch (full batch, window expiry or 6 MB, whichever first).", link: LAMBDA_API },
+    Field { path: "EventSourceMapping.ParallelizationFactor", input: Input::Number { min: 1.0, max: 10.0, step: 1.0 }, default: "1", help: "Batches processed at once per shard, each lane holding whole partition keys so per-key order holds.", link: LAMBDA_API },
+    Field { path: "EventSourceMapping.StartingPosition", input: Input::Choice(&["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]), default: "required", help: "Where a new mapping starts reading; only recreating the mapping can rewind.", link: LAMBDA_API },
+    Field { path: "EventSourceMapping.StartingPositionTimestamp", input: Input::Text, default: "with AT_TIMESTAMP", help: "For AT_TIMESTAMP: an offset from the start, such as \"20m\".", link: LAMBDA_API },
+    Field { path: "EventSourceMapping.MaximumRetryAttempts", input: Input::Number { min: -1.0, max: 10_000.0, step: 1.0 }, default: "-1 (until the records expire)", help: "Retries of a failed batch before it is discarded; throttles never use them up.", link: LAMBDA_API },
+    Field { path: "EventSourceMapping.MaximumRecordAgeInSeconds", input: Input::Number { min: -1.0, max: 604_800.0, step: 1.0 }, default: "-1 (retention applies)", help: "Discard a batch holding an older record: -1, or 60 to 604,800.", link: LAMBDA_API },
+    Field { path: "EventSourceMapping.BisectBatchOnFunctionError", input: Input::Bool, default: "false", help: "Split a failed batch in two and retry each half, down to one record; halving uses no retries.", link: LAMBDA_KINESIS },
+    Field { path: "EventSourceMapping.FunctionResponseTypes", input: Input::Choice(&["[]", "[\"ReportBatchItemFailures\"]"]), default: "[]", help: "ReportBatchItemFailures: checkpoint at the lowest failed record and retry from there.", link: "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html" },
+    Field { path: "EventSourceMapping.TumblingWindowInSeconds", input: Input::Number { min: 0.0, max: 900.0, step: 1.0 }, default: "0", help: "Aggregate by arrival-time windows with state carried between invocations (0: off).", link: "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html" },
+    Field { path: "EventSourceMapping.DestinationConfig.OnFailure.Destination", input: Input::Text, default: "none", help: "SQS or SNS ARN (metadata only) or S3 bucket ARN (with the records) for discarded batches.", link: "https://docs.aws.amazon.com/lambda/latest/api/API_OnFailure.html" },
+    Field { path: "enhanced_fan_out", input: Input::Bool, default: "false", help: "Read through a registered enhanced fan-out consumer: its own 2 MiB/s per shard, ~70 ms.", link: "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html" },
+    Field { path: "Function.Timeout", input: Input::Number { min: 1.0, max: 900.0, step: 1.0 }, default: "3", help: "Seconds an invocation may run; a timeout is a function error, retried like one.", link: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html" },
+    Field { path: "Function.ReservedConcurrentExecutions", input: Input::Number { min: 0.0, max: 1000.0, step: 1.0 }, default: "none (the account's 1,000)", help: "Concurrency cap; invocations over it are throttled (retried, no retry used).", link: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html" },
+    Field { path: "handler.invoke_ms", input: Input::Number { min: 0.0, max: 900_000.0, step: 1.0 }, default: "20", help: "Playground: fixed cost of each invocation, in ms.", link: "" },
+    Field { path: "handler.per_record_ms", input: Input::Number { min: 0.0, max: 900_000.0, step: 0.1 }, default: "0.5", help: "Playground: cost per record, in ms.", link: "" },
+    Field { path: "handler.error_rate", input: Input::Number { min: 0.0, max: 1.0, step: 0.01 }, default: "0", help: "Playground: share of invocations that throw (seeded); poison records always fail.", link: "" },
+];
+
+/// Ready-made timeline entries, one per action, placed at `at`.
+fn template(action: &str, at: &str, s: &Scenario) -> Value {
+    let consumer = s.consumers.first().map_or("", |c| c.name.as_str());
+    let producer = s.producers.first().map_or("", |p| p.name.as_str());
+    let shards = s.stream.shard_count;
+    match action {
+        "poison" => json!({ "at": at, "do": "poison", "partition_key": "k-42" }),
+        "set_rate" => {
+            json!({ "at": at, "do": "set_rate", "producer": producer, "records_per_second": 100 })
+        }
+        "update_shard_count" => {
+            json!({ "at": at, "do": "update_shard_count", "TargetShardCount": shards * 2 })
+        }
+        "split_shard" => {
+            json!({ "at": at, "do": "split_shard", "ShardToSplit": "shardId-000000000000" })
+        }
+        "merge_shards" => {
+            json!({ "at": at, "do": "merge_shards", "ShardToMerge": "shardId-000000000000", "AdjacentShardToMerge": "shardId-000000000001" })
+        }
+        "deploy" => {
+            json!({ "at": at, "do": "deploy", "consumer": consumer, "handler": { "error_rate": 1.0 } })
+        }
+        "set_mapping" => {
+            json!({ "at": at, "do": "set_mapping", "consumer": consumer, "BatchSize": 500 })
+        }
+        _ => {
+            json!({ "at": at, "do": "recreate_mapping", "consumer": consumer, "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "0s" })
+        }
+    }
+}
+
+const ACTIONS: &[&str] = &[
+    "poison",
+    "set_rate",
+    "update_shard_count",
+    "split_shard",
+    "merge_shards",
+    "deploy",
+    "set_mapping",
+    "recreate_mapping",
+];
+
+/// `json` with `f` applied to its `timeline` array (created if missing), pretty printed.
+pub fn edit_timeline(json: &str, f: impl FnOnce(&mut Vec<Value>)) -> Option<String> {
+    let mut root: Value = serde_json::from_str(json).ok()?;
+    let obj = root.as_object_mut()?;
+    let tl = obj.entry("timeline").or_insert_with(|| json!([]));
+    f(tl.as_array_mut()?);
+    serde_json::to_string_pretty(&root).ok()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    pub scenario: std::rc::Rc<Scenario>,
+    pub source: std::rc::Rc<str>,
+    pub dispatch: Callback<Action>,
+}
+
+#[function_component(Form)]
+pub fn form(props: &FormProps) -> Html {
+    let canonical = props.scenario.to_json();
+    let section = |title: String, prefix: String, fields: &'static [Field]| {
+        html! {
+            <fieldset class="form-section">
+                <legend>{ title }</legend>
+                { for fields.iter().map(|f| field(f, &prefix, &canonical, &props.source, &props.dispatch)) }
+            </fieldset>
+        }
+    };
+    let timeline = timeline_editor(&props.scenario, &props.source, &props.dispatch);
+    html! {
+        <div class="form">
+            { section("Stream".into(), "stream.".into(), STREAM) }
+            { for props.scenario.producers.iter().enumerate().map(|(i, p)| {
+                section(format!("Producer {}", p.name), format!("producers[{i}]."), PRODUCER)
+            }) }
+            { for props.scenario.consumers.iter().enumerate().map(|(i, c)| {
+                section(format!("Lambda mapping {}", c.name), format!("consumers[{i}]."), LAMBDA)
+            }) }
+            { timeline }
+        </div>
+    }
+}
+
+fn field(
+    f: &Field,
+    prefix: &str,
+    canonical: &Value,
+    source: &std::rc::Rc<str>,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let path = format!("{prefix}{}", f.path);
+    let id = format!("f-{}", path.replace(['.', '[', ']'], "-"));
+    let current = get(canonical, &path).cloned().unwrap_or(Value::Null);
+    let label = f.path.rsplit('.').next().unwrap_or(f.path);
+    let write = {
+        let source = source.clone();
+        let dispatch = dispatch.clone();
+        let path = path.clone();
+        move |v: Value| {
+            if let Ok(json) = set(&source, &path, v) {
+                dispatch.emit(Action::Edit(json));
+            }
+        }
+    };
+    let input = match f.input {
+        Input::Number { min, max, step } => {
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    let t = i.value();
+                    if t.is_empty() {
+                        return write(Value::Null);
+                    }
+                    if let Ok(n) = t.parse::<i64>() {
+                        write(Value::from(n));
+                    } else if let Ok(x) = t.parse::<f64>() {
+                        write(Value::from(x));
+                    }
+                }
+            });
+            let shown = match &current {
+                Value::Null => String::new(),
+                v => v.to_string(),
+            };
+            html! { <input type="number" id={id.clone()} min={min.to_string()} max={max.to_string()} step={step.to_string()} value={shown} {onchange} /> }
+        }
+        Input::Bool => {
+            let on = current.as_bool().unwrap_or(false);
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    write(Value::Bool(i.checked()));
+                }
+            });
+            html! { <input type="checkbox" id={id.clone()} checked={on} {onchange} /> }
+        }
+        Input::Choice(options) => {
+            let shown = match &current {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                v => v.to_string(),
+            };
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                    let v = sel.value();
+                    write(serde_json::from_str(&v).unwrap_or(Value::String(v)));
+                }
+            });
+            html! {
+                <select id={id.clone()} {onchange}>
+                    { for options.iter().map(|o| html! { <option value={*o} selected={shown == *o}>{ *o }</option> }) }
+                </select>
+            }
+        }
+        Input::Text => {
+            let shown = current.as_str().unwrap_or("").to_string();
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    let t = i.value();
+                    write(if t.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::String(t)
+                    });
+                }
+            });
+            html! { <input type="text" id={id.clone()} value={shown} {onchange} /> }
+        }
+    };
+    html! {
+        <div class="form-field">
+            <label for={id}>{ label }</label>
+            { input }
+            <p class="hint">
+                { f.help }{ " Default: " }{ f.default }{ "." }
+                if !f.link.is_empty() {
+                    { " " }<a href={f.link} target="_blank" rel="noopener noreferrer">{ "AWS" }</a>
+                }
+            </p>
+        </div>
+    }
+}
+
+fn timeline_editor(s: &Scenario, source: &std::rc::Rc<str>, dispatch: &Callback<Action>) -> Html {
+    let canonical = s.to_json();
+    let entries = canonical["timeline"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let add = {
+        let source = source.clone();
+        let dispatch = dispatch.clone();
+        let s = s.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                let action = sel.value();
+                sel.set_value("");
+                if action.is_empty() {
+                    return;
+                }
+                let at = shardscope_engine::scenario::format_duration(
+                    shardscope_engine::time::SimDuration(s.duration.0 / 2),
+                );
+                let entry = template(&action, &at, &s);
+                if let Some(json) = edit_timeline(&source, |tl| tl.push(entry)) {
+                    dispatch.emit(Action::Edit(json));
+                }
+            }
+        })
+    };
+    html! {
+        <fieldset class="form-section">
+            <legend>{ "Timeline" }</legend>
+            <ol class="timeline-entries">
+                { for entries.iter().enumerate().map(|(i, e)| {
+                    let what = e["do"].as_str().unwrap_or("").to_string();
+                    let at = e["at"].as_str().unwrap_or("").to_string();
+                    let remove = {
+                        let source = source.clone();
+                        let dispatch = dispatch.clone();
+                        let at = at.clone();
+                        let what = what.clone();
+                        Callback::from(move |_: MouseEvent| {
+                            // The reader's JSON may order entries differently: remove the
+                            // first one with the same action at the same time.
+                            let json = edit_timeline(&source, |tl| {
+                                if let Some(k) = tl.iter().position(|x| {
+                                    x["do"].as_str() == Some(what.as_str())
+                                        && x["at"].as_str().and_then(|t| shardscope_engine::scenario::parse_duration(t).ok())
+                                            == shardscope_engine::scenario::parse_duration(&at).ok()
+                                }) {
+                                    tl.remove(k);
+                                }
+                            });
+                            if let Some(json) = json {
+                                dispatch.emit(Action::Edit(json));
+                            }
+                        })
+                    };
+                    let detail = {
+                        let mut m = e.as_object().cloned().unwrap_or_default();
+                        m.remove("at");
+                        m.remove("do");
+                        Value::Object(m).to_string()
+                    };
+                    html! {
+                        <li>
+                            <span class="entry-at">{ at }</span>{ " " }<strong>{ what.clone() }</strong>
+                            { " " }<code class="entry-detail">{ detail }</code>
+                            <button type="button" class="link" onclick={remove} aria-label={format!("Remove entry {}", i + 1)}>{ "remove" }</button>
+                        </li>
+                    }
+                }) }
+            </ol>
+            <label class="field">
+                <span>{ "Add at mid-run (edit its time and values in the JSON tab)" }</span>
+                <select onchange={add} aria-label="Add a timeline entry">
+                    <option value="" selected=true>{ "Add an incident or action…" }</option>
+                    { for ACTIONS.iter().map(|a| html! { <option value={*a}>{ *a }</option> }) }
+                </select>
+            </label>
+        </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_path_exists_in_a_canonical_scenario() {
+        let s = shardscope_engine::scenario::parse(
+            crate::presets::by_id("buggy-deploy-and-replay")
+                .unwrap()
+                .json,
+        )
+        .unwrap();
+        let c = s.to_json();
+        for f in STREAM {
+            assert!(
+                get(&c, &format!("stream.{}", f.path)).is_some(),
+                "{}",
+                f.path
+            );
+        }
+        for f in PRODUCER {
+            assert!(
+                get(&c, &format!("producers[0].{}", f.path)).is_some(),
+                "{}",
+                f.path
+            );
+        }
+        for f in LAMBDA {
+            assert!(
+                get(&c, &format!("consumers[0].{}", f.path)).is_some()
+                    || f.path.contains("Timestamp")
+                    || f.path.contains("Reserved"),
+                "{}",
+                f.path
+            );
+        }
+    }
+
+    #[test]
+    fn every_action_template_is_valid_in_a_scenario() {
+        let json = crate::presets::by_id("bounded-retries-on-failure")
+            .unwrap()
+            .json;
+        let s = shardscope_engine::scenario::parse(json).unwrap();
+        for a in ACTIONS {
+            let out = edit_timeline(json, |tl| tl.push(template(a, "7m", &s))).unwrap();
+            shardscope_engine::scenario::parse(&out).unwrap_or_else(|e| panic!("{a}: {e}"));
+        }
+    }
+}
