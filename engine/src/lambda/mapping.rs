@@ -35,6 +35,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::rng::Rng;
 use crate::scenario::{
     Action, EventSourceMapping, FunctionConfig, Handler, ItemFailures, LambdaConsumer,
     StartingPosition,
@@ -134,6 +135,10 @@ struct Poller {
     subscribed: bool,
     window: Option<Window>,
     final_in_flight: Option<(SimTime, u32)>,
+    /// The lanes' random streams, by lane (see [`LambdaMapping`]'s "Random draws").
+    rngs: Vec<Option<Rng>>,
+    /// The random stream of the final (tumbling window) invocations.
+    final_rng: Option<Rng>,
 }
 
 impl Poller {
@@ -153,7 +158,16 @@ impl Poller {
             subscribed: false,
             window: None,
             final_in_flight: None,
+            rngs: Vec::new(),
+            final_rng: None,
         }
+    }
+
+    /// The random stream of the shard's final (tumbling window) invocations.
+    fn final_rng(&mut self, seed: u64, generation: u64, shard: ShardId) -> &mut Rng {
+        self.final_rng.get_or_insert_with(|| {
+            Rng::derive(seed, &format!("generation/{generation}/{shard}/final"))
+        })
     }
 }
 
@@ -187,12 +201,23 @@ impl Poller {
 /// instant); `ConcurrentExecutions` is the running count's maximum over each
 /// period, which does not depend on how events at one instant are
 /// interleaved. Trace events at the same microsecond are ordered by shard
-/// ([`crate::trace::TraceEvent::order_key`]). The equivalence is pinned by a
-/// test that runs scenarios with chains on and off. One caveat: when another
-/// consumer's GetRecords call on the same shard falls on the exact
-/// microsecond at which a chain ends, the two may be served in the other
-/// order (the kernel serves events at one instant in the order they were
-/// scheduled, and a chain's last completion is scheduled earlier).
+/// ([`crate::trace::TraceEvent::order_key`]). A chain schedules its last
+/// completion (and any timer) earlier than the unchained model would; the
+/// kernel serves an instant's events by rank — its own (timeline, tick,
+/// sweep) first, then each consumer's in consumer order ([`crate::queue`]) —
+/// so that earlier scheduling changes nothing relative to the producers'
+/// writes or another consumer's reads. The equivalence is pinned by a test
+/// that runs scenarios with chains on and off (`chains_change_nothing`).
+///
+/// # Random draws
+///
+/// Each lane draws from its own random stream (one draw per invocation, see
+/// [`super::handler`]), derived from a seed the mapping draws from the
+/// consumer's stream at start, the mapping's generation, the shard and the
+/// lane; a shard's final (tumbling window) invocations have one more. A
+/// modelling choice: which invocation gets which draw then depends only on the
+/// lane's own history, not on how events of different shards and lanes are
+/// interleaved at one instant — which a chain changes.
 #[derive(Clone, Debug)]
 pub struct LambdaMapping {
     esm: EventSourceMapping,
@@ -213,6 +238,8 @@ pub struct LambdaMapping {
     ahead: bool,
     /// Chains off (tests compare runs with and without them).
     no_chains: bool,
+    /// The seed of the lanes' random streams (drawn from the consumer's stream at start).
+    seed: u64,
 }
 
 impl LambdaMapping {
@@ -231,21 +258,20 @@ impl LambdaMapping {
             chain_horizon: None,
             chained: None,
             ahead: false,
-            // Off until chained and unchained runs agree in every case (a deploy that
-            // turns errors on mid-run can reorder draws across shards; see
-            // tests/lambda_props.rs `chains_change_nothing`).
-            no_chains: true,
+            no_chains: false,
+            seed: 0,
         }
     }
 
-    /// Turns chains on (see "Chains" above): a lane's back-to-back successful
-    /// invocations in one kernel event. Off by default until every case agrees.
+    /// Turns chains on (the default; see "Chains" above): a lane's
+    /// back-to-back successful invocations in one kernel event.
     pub fn with_chains(mut self) -> LambdaMapping {
         self.no_chains = false;
         self
     }
 
-    /// Turns chains off (the default for now): every invocation is one kernel event.
+    /// Turns chains off: every invocation is one kernel event (the reference
+    /// model the tests compare chained runs with).
     pub fn without_chains(mut self) -> LambdaMapping {
         self.no_chains = true;
         self
@@ -730,17 +756,22 @@ impl LambdaMapping {
         self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
         ctx.deliver(shard, lo, hi);
         let timeout = self.timeout();
-        let inv = match self.lane(shard, lane).and_then(|l| l.job.front()) {
-            Some(b) => handler::invoke(
-                &self.handler,
-                timeout,
-                b,
-                self.esm.report_batch_item_failures,
-                self.handler.item_failures == ItemFailures::Malformed,
-                ctx.rng(),
-            ),
-            None => return,
+        let (seed, generation) = (self.seed, self.generation);
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
         };
+        let Poller { chunk, rngs, .. } = p;
+        let Some(b) = chunk.as_ref().and_then(|c| c.lanes.get(lane)?.job.front()) else {
+            return;
+        };
+        let inv = handler::invoke(
+            &self.handler,
+            timeout,
+            b,
+            self.esm.report_batch_item_failures,
+            self.handler.item_failures == ItemFailures::Malformed,
+            lane_rng(rngs, seed, generation, shard, lane),
+        );
         let l = self.lane_mut(shard, lane).expect("lane exists");
         l.nonce = l.nonce.wrapping_add(1);
         let nonce = l.nonce;
@@ -1077,8 +1108,11 @@ impl LambdaMapping {
             return;
         };
         ctx.stats().invocations += 1;
-        let ok = !ctx.rng().chance(self.handler.error_rate);
+        let (seed, generation) = (self.seed, self.generation);
         let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let ok = !p
+            .final_rng(seed, generation, shard)
+            .chance(self.handler.error_rate);
         let window = p.window.clone();
         if ok {
             p.final_in_flight = None;
@@ -1285,6 +1319,26 @@ impl LambdaMapping {
     }
 }
 
+/// The random stream of `lane` of `shard` (in its poller's `rngs`), derived
+/// on first use from the mapping's `seed`, its generation, the shard and the lane.
+fn lane_rng(
+    rngs: &mut Vec<Option<Rng>>,
+    seed: u64,
+    generation: u64,
+    shard: ShardId,
+    lane: usize,
+) -> &mut Rng {
+    if rngs.len() <= lane {
+        rngs.resize(lane + 1, None);
+    }
+    rngs[lane].get_or_insert_with(|| {
+        Rng::derive(
+            seed,
+            &format!("generation/{generation}/{shard}/lane/{lane}"),
+        )
+    })
+}
+
 /// Adds a Lambda event to the trace.
 fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent) {
     ctx.rec.event(at, cause, EventKind::Lambda(ev));
@@ -1338,6 +1392,7 @@ impl Consumer for LambdaMapping {
         let pos = self.esm.starting_position;
         ctx.start_scope(pos);
         self.phase = SimDuration(ctx.rng().below(IDLE_POLL.0));
+        self.seed = ctx.rng().next_u64();
         self.start_pollers(ctx, pos);
         let end = ctx.end();
         ctx.schedule(end, FLUSH_TOKEN);
