@@ -360,6 +360,21 @@ impl Ledger {
                 n
             }
             Outcome::Processed => {
+                let l = self.shard_mut(shard);
+                if l.ancestors_done && from >= l.high_water && l.processed.ends_by(from) {
+                    // The common case, without allocating: a first processing at or past
+                    // everything processed so far (what the general path below does with
+                    // one new range, no key tracking needed).
+                    if self.key_newest.is_none() {
+                        let l = self.shard_mut(shard);
+                        let was_discarded = l.discarded.remove(from, to);
+                        l.n_discarded -= was_discarded;
+                        l.processed.insert_count(from, to);
+                        l.high_water = l.high_water.max(to);
+                        l.n_processed += to - from;
+                        return to - from;
+                    }
+                }
                 let new = self.shard_mut(shard).processed.gaps(from, to);
                 if new.is_empty() {
                     return 0;

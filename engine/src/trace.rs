@@ -458,7 +458,7 @@ impl Metrics {
         let pos = self
             .consumer_metrics
             .iter()
-            .position(|(c, m, _, _)| *c == consumer && *m == metric);
+            .position(|(c, m, _, _)| *c == consumer && (std::ptr::eq(*m, metric) || *m == metric));
         let pos = match pos {
             Some(p) => p,
             None => {

@@ -125,6 +125,9 @@ struct Poller {
     checkpoint: u64,
     /// Records read, not yet in a batch.
     acc: VecDeque<Run>,
+    /// How many records `acc` holds (kept with it: counting runs per
+    /// invocation showed in profiles).
+    acc_count: u64,
     shard_end: bool,
     backlogged: bool,
     window_start: SimTime,
@@ -148,6 +151,7 @@ impl Poller {
             cursor,
             checkpoint: cursor,
             acc: VecDeque::new(),
+            acc_count: 0,
             shard_end: false,
             backlogged: false,
             window_start: SimTime::ZERO,
@@ -168,6 +172,52 @@ impl Poller {
         self.final_rng.get_or_insert_with(|| {
             Rng::derive(seed, &format!("generation/{generation}/{shard}/final"))
         })
+    }
+}
+
+/// The pollers by shard: a vector indexed by shard id (ids are small and dense;
+/// lookups happen several times per invocation), iterated in id order.
+#[derive(Clone, Debug, Default)]
+struct Pollers(Vec<Option<(ShardId, Poller)>>);
+
+impl Pollers {
+    fn get(&self, id: &ShardId) -> Option<&Poller> {
+        self.0.get(id.0 as usize)?.as_ref().map(|(_, p)| p)
+    }
+
+    fn get_mut(&mut self, id: &ShardId) -> Option<&mut Poller> {
+        self.0.get_mut(id.0 as usize)?.as_mut().map(|(_, p)| p)
+    }
+
+    fn insert(&mut self, id: ShardId, p: Poller) {
+        let i = id.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize_with(i + 1, || None);
+        }
+        self.0[i] = Some((id, p));
+    }
+
+    fn or_insert_with(&mut self, id: ShardId, f: impl FnOnce() -> Poller) -> &mut Poller {
+        if self.get(&id).is_none() {
+            self.insert(id, f());
+        }
+        self.get_mut(&id).expect("just inserted")
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&ShardId, &Poller)> {
+        self.0.iter().flatten().map(|(s, p)| (s, p))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &ShardId> {
+        self.iter().map(|(s, _)| s)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Poller> {
+        self.iter().map(|(_, p)| p)
     }
 }
 
@@ -225,7 +275,7 @@ pub struct LambdaMapping {
     function: FunctionConfig,
     handler: Handler,
     generation: u64,
-    pollers: BTreeMap<ShardId, Poller>,
+    pollers: Pollers,
     conc: Concurrency,
     phase: SimDuration,
     /// `ConcurrentExecutions`: the running count and since when it holds.
@@ -240,6 +290,8 @@ pub struct LambdaMapping {
     no_chains: bool,
     /// The seed of the lanes' random streams (drawn from the consumer's stream at start).
     seed: u64,
+    /// A reusable buffer for settlements (empty between uses).
+    scratch: Vec<Settlement>,
 }
 
 impl LambdaMapping {
@@ -251,7 +303,7 @@ impl LambdaMapping {
             function: c.function.clone(),
             handler: c.handler.clone(),
             generation: 0,
-            pollers: BTreeMap::new(),
+            pollers: Pollers::default(),
             conc: Concurrency::default(),
             phase: SimDuration::ZERO,
             gauge: None,
@@ -260,6 +312,7 @@ impl LambdaMapping {
             ahead: false,
             no_chains: false,
             seed: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -363,7 +416,7 @@ impl LambdaMapping {
             || p.weights.as_ref().is_none_or(|(_, w)| w.len() != 1)
             || p.window.is_some()
             || p.final_in_flight.is_some()
-            || batch::count(&p.acc) < u64::from(self.esm.batch_size)
+            || p.acc_count < u64::from(self.esm.batch_size)
         {
             return false;
         }
@@ -509,7 +562,7 @@ impl LambdaMapping {
             .map(|i| i.children.clone())
             .unwrap_or_default();
         for c in children {
-            self.pollers.entry(c).or_insert_with(|| {
+            self.pollers.or_insert_with(c, || {
                 Poller::new(
                     Phase::Waiting,
                     ctx.position(c, StartingPosition::TrimHorizon),
@@ -568,8 +621,8 @@ impl LambdaMapping {
         let p = self.pollers.get_mut(&shard).expect("poller exists");
         // Records below the trim horizon are gone (the kernel counted them).
         let trim = ctx.stream.trim_seq(shard);
-        drop_below(&mut p.acc, trim);
-        let have = batch::count(&p.acc);
+        p.acc_count -= drop_below(&mut p.acc, trim);
+        let have = p.acc_count;
         if !self.efo && have < target && !p.shard_end {
             match ctx.get_records(shard, p.cursor, GET_RECORDS_MAX_RECORDS - have) {
                 Ok(b) => {
@@ -587,8 +640,7 @@ impl LambdaMapping {
             }
         }
         let p = self.pollers.get_mut(&shard).expect("poller exists");
-        let have = batch::count(&p.acc);
-        let bytes: u64 = p.acc.iter().map(Run::bytes).sum();
+        let have = p.acc_count;
         // Tumbling window: close the open window when the next record belongs
         // to a later one, or at shard end.
         if let Some(w) = &p.window {
@@ -608,7 +660,9 @@ impl LambdaMapping {
         }
         let window = SimDuration::from_secs(u64::from(self.esm.maximum_batching_window_in_seconds));
         let deadline = SimTime(p.window_start.0 + window.0);
-        let full = have >= target || bytes >= MAX_PAYLOAD_BYTES * weights.len() as u64;
+        let full = have >= target
+            || p.acc.iter().map(Run::bytes).sum::<u64>()
+                >= MAX_PAYLOAD_BYTES * weights.len() as u64;
         if window.0 > 0 && !full && now < deadline && !p.shard_end {
             if !self.efo {
                 let at = SimTime((now.0 + IDLE_POLL.0).min(deadline.0));
@@ -628,7 +682,7 @@ impl LambdaMapping {
         let per_lane = u64::from(self.esm.batch_size);
         let tw = self.esm.tumbling_window_in_seconds;
         let p = self.pollers.get_mut(&shard).expect("poller exists");
-        let have = batch::count(&p.acc);
+        let have = p.acc_count;
         let n = have.min(per_lane * weights.len() as u64);
         let sizes = lanes::split(n, weights, per_lane);
         let mut not_after = None;
@@ -654,6 +708,7 @@ impl LambdaMapping {
                 continue;
             }
             let b = batch::take(shard, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
+            p.acc_count -= b.records();
             if b.records() == 0 {
                 break;
             }
@@ -691,7 +746,7 @@ impl LambdaMapping {
         let policy = Policy::of(&self.esm);
         let trim = ctx.stream.trim_seq(shard);
         let limit = Concurrency::limit(&self.function);
-        let mut settled = Vec::new();
+        let mut settled = std::mem::take(&mut self.scratch);
         let (ready, attempt) = {
             let Some(l) = self.lane_mut(shard, lane) else {
                 return;
@@ -699,7 +754,8 @@ impl LambdaMapping {
             let ready = l.job.prepare(now, trim, &policy, &mut settled);
             (ready, l.job.invoke_count + 1)
         };
-        self.apply(ctx, shard, lane, settled);
+        self.apply(ctx, shard, lane, &mut settled);
+        self.scratch = settled;
         if !ready {
             self.lane_done(ctx, shard, lane, false);
             return;
@@ -822,7 +878,7 @@ impl LambdaMapping {
         self.note_concurrency(ctx);
         let policy = Policy::of(&self.esm);
         let cp_before = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
-        let mut settled = Vec::new();
+        let mut settled = std::mem::take(&mut self.scratch);
         let (follow, next, attempt) = {
             let l = self.lane_mut(shard, lane).expect("lane exists");
             let attempt = l.job.invoke_count + 1;
@@ -844,7 +900,8 @@ impl LambdaMapping {
                 early = w.aggregate(f.hi - f.lo);
             }
         }
-        self.apply(ctx, shard, lane, settled);
+        self.apply(ctx, shard, lane, &mut settled);
+        self.scratch = settled;
         let cp_after = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
         let plain = !failed && attempt == 1 && follow == Follow::Checkpoint;
         if plain {
@@ -929,21 +986,23 @@ impl LambdaMapping {
         ctx: &mut ConsumerCtx<'_>,
         shard: ShardId,
         lane: usize,
-        settled: Vec<Settlement>,
+        settled: &mut Vec<Settlement>,
     ) {
         if settled.is_empty() {
             return;
         }
         let now = ctx.now;
-        for s in &settled {
+        for s in settled.iter() {
             if let Disposition::Discarded(cond, invokes) = s.disposition {
                 self.on_failure(ctx, shard, lane, &s.batch, cond, invokes, now);
             }
         }
         let Some(p) = self.pollers.get_mut(&shard) else {
+            settled.clear();
             return;
         };
         let Some(chunk) = p.chunk.as_mut() else {
+            settled.clear();
             return;
         };
         // Fast path: one settlement at the checkpoint, nothing pending.
@@ -954,6 +1013,7 @@ impl LambdaMapping {
                 settled[0].disposition,
             );
             p.checkpoint = hi;
+            settled.clear();
             match d {
                 Disposition::Processed => {
                     ctx.settle(shard, lo, hi, Outcome::Processed);
@@ -965,7 +1025,7 @@ impl LambdaMapping {
             }
             return;
         }
-        for s in settled {
+        for s in settled.drain(..) {
             chunk
                 .pending
                 .insert(s.batch.lo, (s.batch.hi(), s.disposition));
@@ -1070,7 +1130,7 @@ impl LambdaMapping {
         p.phase = Phase::Idle;
         p.window_start = now;
         let again = !p.acc.is_empty() || p.backlogged || p.shard_end;
-        if self.efo && batch::count(&p.acc) < u64::from(self.esm.batch_size) {
+        if self.efo && p.acc_count < u64::from(self.esm.batch_size) {
             self.subscribe(ctx, shard);
         }
         if again && direct {
@@ -1344,18 +1404,22 @@ fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent
     ctx.rec.event(at, cause, EventKind::Lambda(ev));
 }
 
-/// Drops the records below `trim` from the front of `acc`.
-fn drop_below(acc: &mut VecDeque<Run>, trim: u64) {
+/// Drops the records below `trim` from the front of `acc`; returns how many.
+fn drop_below(acc: &mut VecDeque<Run>, trim: u64) -> u64 {
+    let mut n = 0;
     while let Some(r) = acc.front().copied() {
         if r.end_seq() <= trim {
             acc.pop_front();
+            n += r.count;
         } else {
             if r.first_seq < trim {
                 acc[0] = r.slice(trim, r.end_seq());
+                n += trim - r.first_seq;
             }
             break;
         }
     }
+    n
 }
 
 /// Adds a read to the poller's records.
@@ -1363,6 +1427,7 @@ fn take_read(p: &mut Poller, b: &ReadBatch) {
     if b.first_seq > p.cursor {
         // The iterator landed on the trim horizon: what was held is gone.
         p.acc.clear();
+        p.acc_count = 0;
     }
     for r in &b.runs {
         if r.end_seq() <= p.cursor {
@@ -1373,6 +1438,7 @@ fn take_read(p: &mut Poller, b: &ReadBatch) {
         } else {
             *r
         };
+        p.acc_count += r.count;
         p.acc.push_back(r);
         p.cursor = r.end_seq();
     }
@@ -1451,7 +1517,7 @@ impl Consumer for LambdaMapping {
                 }
                 take_read(p, &b);
                 let cap = 2 * u64::from(self.esm.batch_size) * 10;
-                if batch::count(&p.acc) >= cap || p.shard_end {
+                if p.acc_count >= cap || p.shard_end {
                     p.subscribed = false;
                     ctx.unsubscribe(shard);
                 }
@@ -1464,7 +1530,7 @@ impl Consumer for LambdaMapping {
                 }
             }
             ConsumerEvent::ShardOpened { shard } => {
-                self.pollers.entry(shard).or_insert_with(|| {
+                self.pollers.or_insert_with(shard, || {
                     Poller::new(
                         Phase::Waiting,
                         ctx.position(shard, StartingPosition::TrimHorizon),
