@@ -133,6 +133,8 @@ struct Poller {
     window_start: SimTime,
     poll_nonce: u8,
     chunk: Option<Chunk>,
+    /// The lanes of the last chunk, kept to reuse their allocations.
+    spare: Vec<LaneState>,
     streaks: Vec<Option<Streak>>,
     weights: Option<(u32, Rc<[u128]>)>,
     subscribed: bool,
@@ -157,6 +159,7 @@ impl Poller {
             window_start: SimTime::ZERO,
             poll_nonce: 0,
             chunk: None,
+            spare: Vec::new(),
             streaks: Vec::new(),
             weights: None,
             subscribed: false,
@@ -684,7 +687,15 @@ impl LambdaMapping {
         let p = self.pollers.get_mut(&shard).expect("poller exists");
         let have = p.acc_count;
         let n = have.min(per_lane * weights.len() as u64);
-        let sizes = lanes::split(n, weights, per_lane);
+        let one;
+        let many;
+        let sizes: &[u64] = if weights.len() == 1 {
+            one = [n.min(per_lane)];
+            &one
+        } else {
+            many = lanes::split(n, weights, per_lane);
+            &many
+        };
         let mut not_after = None;
         if tw > 0 {
             if let Some(first) = p.acc.front() {
@@ -702,8 +713,9 @@ impl LambdaMapping {
                 not_after = p.window.as_ref().map(|w| w.end);
             }
         }
-        let mut lanes_v = Vec::new();
-        for &size in &sizes {
+        let mut lanes_v = std::mem::take(&mut p.spare);
+        let mut used = 0;
+        for &size in sizes {
             if size == 0 {
                 continue;
             }
@@ -712,14 +724,25 @@ impl LambdaMapping {
             if b.records() == 0 {
                 break;
             }
-            lanes_v.push(LaneState {
-                job: Job::new(b),
-                in_flight: None,
-                nonce: 0,
-                done: false,
-            });
+            match lanes_v.get_mut(used) {
+                Some(l) => {
+                    l.job.reset(b);
+                    l.in_flight = None;
+                    l.nonce = 0;
+                    l.done = false;
+                }
+                None => lanes_v.push(LaneState {
+                    job: Job::new(b),
+                    in_flight: None,
+                    nonce: 0,
+                    done: false,
+                }),
+            }
+            used += 1;
         }
+        lanes_v.truncate(used);
         if lanes_v.is_empty() {
+            p.spare = lanes_v;
             return;
         }
         p.phase = Phase::Busy;
@@ -1112,7 +1135,9 @@ impl LambdaMapping {
             .into_iter()
             .map(|(lo, (hi, d))| (lo, hi, d))
             .collect();
-        p.chunk = None;
+        if let Some(c) = p.chunk.take() {
+            p.spare = c.lanes;
+        }
         for (lo, hi, d) in rest {
             match d {
                 Disposition::Processed => {
