@@ -295,6 +295,23 @@ pub struct LambdaMapping {
     seed: u64,
     /// A reusable buffer for settlements (empty between uses).
     scratch: Vec<Settlement>,
+    /// Bookkeeping of the current chain, written at its end.
+    book: ChainBook,
+}
+
+/// What a chain defers to its end (see [`LambdaMapping`]'s "Chains"): one
+/// shard's contiguous deliveries and processed records (one ledger call each
+/// instead of one per invocation) and its invocations' metrics per period.
+/// Nothing reads them before the chain ends (no kernel event happens inside a
+/// chain), and sums, maxima and interval sets do not depend on how updates
+/// are grouped.
+#[derive(Clone, Debug, Default)]
+struct ChainBook {
+    shard: Option<ShardId>,
+    delivered: Option<(u64, u64)>,
+    processed: Option<(u64, u64)>,
+    /// Metric period, a time in it, invocations, the highest iterator age.
+    period: Option<(usize, SimTime, u64, u64)>,
 }
 
 impl LambdaMapping {
@@ -316,6 +333,7 @@ impl LambdaMapping {
             no_chains: false,
             seed: 0,
             scratch: Vec::new(),
+            book: ChainBook::default(),
         }
     }
 
@@ -442,9 +460,101 @@ impl LambdaMapping {
             self.ahead = true;
             self.complete(ctx, shard, lane, f);
         }
+        self.flush_book(ctx);
         self.ahead = false;
         ctx.now = kernel_now;
         self.chain_horizon = None;
+    }
+
+    /// Inside a chain: notes an invocation's metrics, iterator age and
+    /// delivery in the chain's book (see [`ChainBook`]).
+    fn book_invocation(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lo: u64,
+        hi: u64,
+        age: u64,
+    ) {
+        if self.book.shard != Some(shard) {
+            self.flush_book(ctx);
+            self.book.shard = Some(shard);
+        }
+        let now = ctx.now;
+        let i = ctx.rec.metrics.period_of(now);
+        match &mut self.book.period {
+            Some((pi, _, n, a)) if *pi == i => {
+                *n += 1;
+                *a = (*a).max(age);
+            }
+            _ => {
+                self.flush_period(ctx, shard);
+                self.book.period = Some((i, now, 1, age));
+            }
+        }
+        match &mut self.book.delivered {
+            Some((_, h)) if *h == lo => *h = hi,
+            d => {
+                if let Some((a, b)) = d.replace((lo, hi)) {
+                    ctx.deliver(shard, a, b);
+                }
+            }
+        }
+    }
+
+    /// Settles records in the ledger; inside a chain, records processed in
+    /// sequence order go to the chain's book (see [`ChainBook`]).
+    fn settle(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lo: u64,
+        hi: u64,
+        outcome: Outcome,
+    ) {
+        if self.ahead && outcome == Outcome::Processed && self.book.shard.is_none_or(|s| s == shard)
+        {
+            self.book.shard = Some(shard);
+            match &mut self.book.processed {
+                Some((_, h)) if *h == lo => *h = hi,
+                d => {
+                    if let Some((a, b)) = d.replace((lo, hi)) {
+                        ctx.settle(shard, a, b, Outcome::Processed);
+                    }
+                }
+            }
+            return;
+        }
+        self.flush_book(ctx);
+        ctx.settle(shard, lo, hi, outcome);
+    }
+
+    fn flush_period(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        if let Some((_, t, n, age)) = self.book.period.take() {
+            let i = ctx.index;
+            ctx.rec
+                .metrics
+                .consumer_metric(t, i, metrics::INVOCATIONS, Stat::Sum, n);
+            ctx.ledger.age(shard, age);
+            ctx.rec.metrics.iterator_age(t, i, shard, age);
+            ctx.rec
+                .metrics
+                .consumer_metric(t, i, metrics::ITERATOR_AGE, Stat::Maximum, age);
+        }
+    }
+
+    /// Writes the chain's book to the ledger and the metrics.
+    fn flush_book(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let Some(shard) = self.book.shard.take() else {
+            return;
+        };
+        if let Some((lo, hi)) = self.book.delivered.take() {
+            ctx.deliver(shard, lo, hi);
+        }
+        if let Some((lo, hi)) = self.book.processed.take() {
+            ctx.settle(shard, lo, hi, Outcome::Processed);
+        }
+        self.flush_period(ctx, shard);
     }
 
     /// Boxed, for the simulation's consumer factory.
@@ -829,11 +939,15 @@ impl LambdaMapping {
         stats.invocations += 1;
         stats.max_concurrency = stats.max_concurrency.max(self.conc.max);
         self.note_concurrency(ctx);
-        self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
         let age = last_arrival.map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-        ctx.report_iterator_age(shard, age);
-        self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
-        ctx.deliver(shard, lo, hi);
+        if self.ahead {
+            self.book_invocation(ctx, shard, lo, hi, age);
+        } else {
+            self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
+            ctx.report_iterator_age(shard, age);
+            self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
+            ctx.deliver(shard, lo, hi);
+        }
         let timeout = self.timeout();
         let (seed, generation) = (self.seed, self.generation);
         let Some(p) = self.pollers.get_mut(&shard) else {
@@ -1039,10 +1153,10 @@ impl LambdaMapping {
             settled.clear();
             match d {
                 Disposition::Processed => {
-                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
                 }
                 Disposition::Discarded(..) => {
-                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
                 }
                 Disposition::Expired => {}
             }
@@ -1061,10 +1175,10 @@ impl LambdaMapping {
         for (lo, hi, d) in ops {
             match d {
                 Disposition::Processed => {
-                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
                 }
                 Disposition::Discarded(..) => {
-                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
                 }
                 Disposition::Expired => {}
             }
@@ -1141,10 +1255,10 @@ impl LambdaMapping {
         for (lo, hi, d) in rest {
             match d {
                 Disposition::Processed => {
-                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
                 }
                 Disposition::Discarded(..) => {
-                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
                 }
                 Disposition::Expired => {}
             }
