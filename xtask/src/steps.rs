@@ -31,13 +31,27 @@ pub fn build() -> Result<(), String> {
     ))
 }
 
+/// The engine's criterion benchmarks, then the browser benchmark (tests/bench/browser.mjs)
+/// against a fresh release build: knob change → redraw per preset, and wasm vs native.
 pub fn bench(extra: &[String]) -> Result<(), String> {
     let mut args = vec!["bench", "-p", "shardscope-engine"];
     if !extra.is_empty() {
         args.push("--");
         args.extend(extra.iter().map(String::as_str));
     }
-    run(cmd("cargo", &args))
+    run(cmd("cargo", &args))?;
+    run(cmd(
+        "cargo",
+        &["build", "--release", "-p", "shardscope-cli"],
+    ))?;
+    build()?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root().join("target"), std::path::PathBuf::from);
+    let mut c = cmd("node", &["tests/bench/browser.mjs"]);
+    c.env("SHARDSCOPE_DIST", root().join("dist"))
+        .env("SHARDSCOPE_CLI", target.join("release").join("shardscope"))
+        .env("CHROMIUM", chromium());
+    run(c)
 }
 
 /// What one step of `cargo xtask test` did.

@@ -1,0 +1,85 @@
+// The browser benchmark behind `cargo xtask bench` (not a test: it reports, it does not
+// judge). Against the built site in headless Chromium:
+//  1. for each preset, the time from a knob change (a seed edit, so the run is redone) to the
+//     redrawn timeline and summary — the goal is a median under 16 ms, one frame;
+//  2. the engine's speed in wasm against the native CLI on design.md's reference scenario
+//     (goal: within 2×).
+// Medians of several runs; printed as a table.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { serve, launch, DIST } from '../e2e/support.mjs';
+
+const ROUNDS = Number(process.env.SHARDSCOPE_BENCH_ROUNDS ?? 5);
+const CLI = process.env.SHARDSCOPE_CLI;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Turns a knob (the first producer's rate, +1 record/s per round, so that every preset's run
+ * changes) and resolves with the ms until the timeline shows the new run.
+ */
+async function knobToRedraw(page, round) {
+  return page.evaluate(async (round) => {
+    const area = document.querySelector('textarea.json-editor');
+    const before = document.querySelector('.timeline')?.dataset.traceHash;
+    const text = area.value.replace(/"records_per_second": (\d+)/, (_, n) => `"records_per_second": ${Number(n) + round}`);
+    const t0 = performance.now();
+    area.value = text;
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    // Done when the timeline shows the new run's trace and a frame has painted it.
+    await new Promise((resolve) => {
+      const check = () => {
+        const now = document.querySelector('.timeline')?.dataset.traceHash;
+        if (now && now !== before) requestAnimationFrame(() => resolve());
+        else requestAnimationFrame(check);
+      };
+      check();
+    });
+    return performance.now() - t0;
+  }, round);
+}
+
+const site = await serve();
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const ids = (await fs.readdir(path.join(DIST, 'presets'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+
+console.log(`\nKnob change → redrawn timeline, median of ${ROUNDS} (goal < 16 ms):`);
+const rows = [];
+for (const id of ids) {
+  await page.goto(`${site.url}?preset=${id}`);
+  await page.locator('table[aria-label="Stream summary"]').waitFor({ timeout: 120_000 });
+  const times = [];
+  for (let i = 0; i < ROUNDS; i++) times.push(await knobToRedraw(page, i + 1));
+  const m = median(times);
+  rows.push([id, m]);
+  console.log(`  ${id.padEnd(40)} ${m.toFixed(1).padStart(8)} ms ${m < 16 ? 'ok' : 'over'}`);
+}
+const over = rows.filter(([, m]) => m >= 16).length;
+console.log(`  ${rows.length - over} of ${rows.length} presets within one frame`);
+
+// The engine in wasm vs native, on the reference scenario (one simulated hour, 51.8 M records).
+const reference = await fs.readFile(new URL('./reference.json', import.meta.url), 'utf8');
+await page.goto(`${site.url}#json=${encodeURIComponent(reference)}`);
+await page.locator('table[aria-label="Stream summary"]').waitFor({ timeout: 300_000 });
+const wasm = [];
+for (let i = 0; i < 3; i++) wasm.push(await knobToRedraw(page, i + 1));
+let native = [];
+if (CLI) {
+  const file = new URL('./reference.json', import.meta.url).pathname;
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(CLI, ['simulate', file, '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    native.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+}
+console.log('\nEngine on the reference scenario (1 h, 16 shards, 51.8 M records), median of 3:');
+console.log(`  wasm, in the page (simulate + draw)   ${median(wasm).toFixed(0).padStart(7)} ms`);
+if (native.length) {
+  console.log(`  native CLI (simulate + print)        ${median(native).toFixed(0).padStart(7)} ms`);
+  console.log(`  wasm / native                        ${(median(wasm) / median(native)).toFixed(2).padStart(7)} × (goal ≤ 2×)`);
+}
+await browser.close();
+await site.close();
