@@ -1245,10 +1245,14 @@ impl LambdaMapping {
             return;
         }
         // Every lane finished: flush what is left (in order), go on.
-        let rest: Vec<(u64, u64, Disposition)> = std::mem::take(&mut chunk.pending)
-            .into_iter()
-            .map(|(lo, (hi, d))| (lo, hi, d))
-            .collect();
+        let rest: Vec<(u64, u64, Disposition)> = if chunk.pending.is_empty() {
+            Vec::new()
+        } else {
+            std::mem::take(&mut chunk.pending)
+                .into_iter()
+                .map(|(lo, (hi, d))| (lo, hi, d))
+                .collect()
+        };
         if let Some(c) = p.chunk.take() {
             p.spare = c.lanes;
         }
