@@ -49,7 +49,7 @@
 use std::collections::BTreeMap;
 
 use crate::intervals::IntervalSet;
-use crate::queue::EventQueue;
+use crate::queue::{EventQueue, Ranked};
 use crate::rng::Rng;
 use crate::scenario::{StartingPosition, TimelineEntry};
 use crate::stream::{
@@ -360,6 +360,21 @@ impl Ledger {
                 n
             }
             Outcome::Processed => {
+                let l = self.shard_mut(shard);
+                if l.ancestors_done && from >= l.high_water && l.processed.ends_by(from) {
+                    // The common case, without allocating: a first processing at or past
+                    // everything processed so far (what the general path below does with
+                    // one new range, no key tracking needed).
+                    if self.key_newest.is_none() {
+                        let l = self.shard_mut(shard);
+                        let was_discarded = l.discarded.remove(from, to);
+                        l.n_discarded -= was_discarded;
+                        l.processed.insert_count(from, to);
+                        l.high_water = l.high_water.max(to);
+                        l.n_processed += to - from;
+                        return to - from;
+                    }
+                }
                 let new = self.shard_mut(shard).processed.gaps(from, to);
                 if new.is_empty() {
                     return 0;
@@ -454,8 +469,21 @@ pub(crate) enum KernelEvent {
     Timeline(usize),
     /// An event for consumer `c`.
     Consumer(usize, ConsumerEvent),
-    /// An enhanced fan-out push on subscription `i`.
-    Push(usize),
+    /// An enhanced fan-out push to consumer `c` on subscription `i`.
+    Push(usize, usize),
+}
+
+impl Ranked for KernelEvent {
+    /// The kernel's own events first, then each consumer's (its timers and
+    /// pushes) in consumer order (see [`crate::queue`]).
+    fn rank(&self) -> u32 {
+        match self {
+            KernelEvent::Tick | KernelEvent::Sweep | KernelEvent::Timeline(_) => 0,
+            KernelEvent::Consumer(c, _) | KernelEvent::Push(c, _) => {
+                u32::try_from(*c).map_or(u32::MAX, |c| c.saturating_add(1))
+            }
+        }
+    }
 }
 
 /// What the kernel lends a consumer while it handles an event.
@@ -657,7 +685,8 @@ impl<'a> ConsumerCtx<'a> {
         s.ended = false;
         if !s.push_scheduled {
             s.push_scheduled = true;
-            self.queue.push(self.now, KernelEvent::Push(idx));
+            self.queue
+                .push(self.now, KernelEvent::Push(self.index, idx));
         }
         Ok(())
     }

@@ -101,6 +101,11 @@ impl IntervalSet {
         removed
     }
 
+    /// True when every member is below `x` (then `[x, …)` is all gaps).
+    pub fn ends_by(&self, x: u64) -> bool {
+        self.ranges.last_key_value().is_none_or(|(_, &e)| e <= x)
+    }
+
     /// The sub-ranges of `[start, end)` that are **not** in the set.
     pub fn gaps(&self, start: u64, end: u64) -> Vec<(u64, u64)> {
         if start >= end {

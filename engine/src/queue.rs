@@ -1,9 +1,16 @@
-//! The event queue: a priority queue of `(time, insertion sequence)` keys.
+//! The event queue: a priority queue of `(time, rank, insertion sequence)` keys.
 //!
-//! Equal times are served in insertion order (**explicit FIFO tie-breaking**,
-//! as NeXosim's `PriorityQueue` does): the order in which a binary heap would
-//! pop equal keys is an implementation detail, and determinism cannot rest on
-//! one.
+//! Equal times are served by rank ([`Ranked`]), then in insertion order
+//! (**explicit FIFO tie-breaking**, as NeXosim's `PriorityQueue` does): the
+//! order in which a binary heap would pop equal keys is an implementation
+//! detail, and determinism cannot rest on one.
+//!
+//! Why ranks: the kernel serves its own events at an instant (timeline,
+//! producers' tick, sweep) before any consumer's, and one consumer's before the
+//! next one's. So when a consumer computes some of its own events ahead of the
+//! kernel's time (the Lambda mapping's chains), the events it schedules there
+//! — earlier than the unchained model would have — are still served in the
+//! same order relative to everything another party scheduled for that instant.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -13,13 +20,14 @@ use crate::time::SimTime;
 /// One scheduled entry.
 struct Entry<T> {
     at: SimTime,
+    rank: u32,
     seq: u64,
     item: T,
 }
 
 impl<T> PartialEq for Entry<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
+        self.at == other.at && self.rank == other.rank && self.seq == other.seq
     }
 }
 impl<T> Eq for Entry<T> {}
@@ -29,13 +37,19 @@ impl<T> PartialOrd for Entry<T> {
     }
 }
 impl<T> Ord for Entry<T> {
-    /// Reversed, so that the max-heap pops the earliest `(at, seq)` first.
+    /// Reversed, so that the max-heap pops the earliest `(at, rank, seq)` first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        (other.at, other.rank, other.seq).cmp(&(self.at, self.rank, self.seq))
     }
 }
 
-/// A min-queue of items by time, FIFO among equal times.
+/// An item's rank among items scheduled at the same time (lowest first).
+pub trait Ranked {
+    /// The rank.
+    fn rank(&self) -> u32;
+}
+
+/// A min-queue of items by time, then rank, FIFO among equal keys.
 pub struct EventQueue<T> {
     heap: BinaryHeap<Entry<T>>,
     next_seq: u64,
@@ -50,17 +64,24 @@ impl<T> Default for EventQueue<T> {
     }
 }
 
-impl<T> EventQueue<T> {
+impl<T: Ranked> EventQueue<T> {
     /// An empty queue.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Schedules `item` at `at`, after everything already scheduled at `at`.
+    /// Schedules `item` at `at`, after everything of its rank or lower already
+    /// scheduled at `at`.
     pub fn push(&mut self, at: SimTime, item: T) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { at, seq, item });
+        let rank = item.rank();
+        self.heap.push(Entry {
+            at,
+            rank,
+            seq,
+            item,
+        });
     }
 
     /// The time of the earliest item, if any.
@@ -87,6 +108,29 @@ impl<T> EventQueue<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Ranked for &str {
+        fn rank(&self) -> u32 {
+            u32::from(self.starts_with('z'))
+        }
+    }
+
+    impl Ranked for u32 {
+        fn rank(&self) -> u32 {
+            0
+        }
+    }
+
+    #[test]
+    fn lower_ranks_first_among_equal_times() {
+        let mut q = EventQueue::new();
+        q.push(SimTime(5), "z1");
+        q.push(SimTime(5), "b1");
+        q.push(SimTime(1), "z0");
+        q.push(SimTime(5), "b2");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, x)| x).collect();
+        assert_eq!(order, vec!["z0", "b1", "b2", "z1"]);
+    }
 
     #[test]
     fn earliest_first_and_fifo_among_equal_times() {

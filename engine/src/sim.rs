@@ -12,8 +12,10 @@
 //!                          └─► Push ──────► enhanced fan-out delivery
 //! ```
 //!
-//! Determinism: time is integer µs; ties in the queue are served in insertion
-//! order; producers, shards and consumers are always visited in index order;
+//! Determinism: time is integer µs; ties in the queue are served the kernel's
+//! own events first (timeline, tick, sweep), then each consumer's in consumer
+//! order, each group in insertion order ([`crate::queue`]); producers, shards
+//! and consumers are always visited in index order;
 //! randomness comes from per-entity [`Rng`] streams derived from the seed. No
 //! wall clock, no hash-map iteration.
 
@@ -300,7 +302,7 @@ impl Simulation {
             KernelEvent::Sweep => self.sweep(),
             KernelEvent::Timeline(i) => self.timeline(i),
             KernelEvent::Consumer(c, e) => self.with_ctx(c, |imp, ctx| imp.on_event(e, ctx)),
-            KernelEvent::Push(i) => self.push(i),
+            KernelEvent::Push(_, i) => self.push(i),
         }
     }
 
@@ -320,8 +322,9 @@ impl Simulation {
             let s = &self.subs[i];
             if s.active && !s.push_scheduled && s.next_seq < self.stream.end_seq(s.shard) {
                 self.subs[i].push_scheduled = true;
+                let c = self.subs[i].consumer;
                 self.queue
-                    .push(SimTime(now.0 + EFO_PROPAGATION.0), KernelEvent::Push(i));
+                    .push(SimTime(now.0 + EFO_PROPAGATION.0), KernelEvent::Push(c, i));
             }
         }
         let next = SimTime(now.0 + TICK.0);
@@ -593,8 +596,10 @@ impl Simulation {
             }
             if s.tokens == 0 {
                 s.push_scheduled = true;
-                self.queue
-                    .push(SimTime(now.0 + EFO_CATCH_UP.0), KernelEvent::Push(i));
+                self.queue.push(
+                    SimTime(now.0 + EFO_CATCH_UP.0),
+                    KernelEvent::Push(s.consumer, i),
+                );
                 return;
             }
             let batch = self
@@ -606,8 +611,10 @@ impl Simulation {
                 s.ended = true;
             } else if s.next_seq < end {
                 s.push_scheduled = true;
-                self.queue
-                    .push(SimTime(now.0 + EFO_CATCH_UP.0), KernelEvent::Push(i));
+                self.queue.push(
+                    SimTime(now.0 + EFO_CATCH_UP.0),
+                    KernelEvent::Push(s.consumer, i),
+                );
             }
             (s.consumer, s.shard, batch)
         };

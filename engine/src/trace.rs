@@ -401,6 +401,11 @@ impl Metrics {
 
     /// The period index holding `t`. A value at exactly the end of a period
     /// (a producer tick at `t` covers `(t − 100 ms, t]`) belongs to it.
+    /// The period `t` falls in.
+    pub(crate) fn period_of(&self, t: SimTime) -> usize {
+        self.index(t)
+    }
+
     fn index(&self, t: SimTime) -> usize {
         ((t.0.saturating_sub(1) / self.period) as usize).min(self.points - 1)
     }
@@ -458,7 +463,7 @@ impl Metrics {
         let pos = self
             .consumer_metrics
             .iter()
-            .position(|(c, m, _, _)| *c == consumer && *m == metric);
+            .position(|(c, m, _, _)| *c == consumer && (std::ptr::eq(*m, metric) || *m == metric));
         let pos = match pos {
             Some(p) => p,
             None => {

@@ -35,6 +35,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::rng::Rng;
 use crate::scenario::{
     Action, EventSourceMapping, FunctionConfig, Handler, ItemFailures, LambdaConsumer,
     StartingPosition,
@@ -124,16 +125,25 @@ struct Poller {
     checkpoint: u64,
     /// Records read, not yet in a batch.
     acc: VecDeque<Run>,
+    /// How many records `acc` holds (kept with it: counting runs per
+    /// invocation showed in profiles).
+    acc_count: u64,
     shard_end: bool,
     backlogged: bool,
     window_start: SimTime,
     poll_nonce: u8,
     chunk: Option<Chunk>,
+    /// The lanes of the last chunk, kept to reuse their allocations.
+    spare: Vec<LaneState>,
     streaks: Vec<Option<Streak>>,
     weights: Option<(u32, Rc<[u128]>)>,
     subscribed: bool,
     window: Option<Window>,
     final_in_flight: Option<(SimTime, u32)>,
+    /// The lanes' random streams, by lane (see [`LambdaMapping`]'s "Random draws").
+    rngs: Vec<Option<Rng>>,
+    /// The random stream of the final (tumbling window) invocations.
+    final_rng: Option<Rng>,
 }
 
 impl Poller {
@@ -143,17 +153,74 @@ impl Poller {
             cursor,
             checkpoint: cursor,
             acc: VecDeque::new(),
+            acc_count: 0,
             shard_end: false,
             backlogged: false,
             window_start: SimTime::ZERO,
             poll_nonce: 0,
             chunk: None,
+            spare: Vec::new(),
             streaks: Vec::new(),
             weights: None,
             subscribed: false,
             window: None,
             final_in_flight: None,
+            rngs: Vec::new(),
+            final_rng: None,
         }
+    }
+
+    /// The random stream of the shard's final (tumbling window) invocations.
+    fn final_rng(&mut self, seed: u64, generation: u64, shard: ShardId) -> &mut Rng {
+        self.final_rng.get_or_insert_with(|| {
+            Rng::derive(seed, &format!("generation/{generation}/{shard}/final"))
+        })
+    }
+}
+
+/// The pollers by shard: a vector indexed by shard id (ids are small and dense;
+/// lookups happen several times per invocation), iterated in id order.
+#[derive(Clone, Debug, Default)]
+struct Pollers(Vec<Option<(ShardId, Poller)>>);
+
+impl Pollers {
+    fn get(&self, id: &ShardId) -> Option<&Poller> {
+        self.0.get(id.0 as usize)?.as_ref().map(|(_, p)| p)
+    }
+
+    fn get_mut(&mut self, id: &ShardId) -> Option<&mut Poller> {
+        self.0.get_mut(id.0 as usize)?.as_mut().map(|(_, p)| p)
+    }
+
+    fn insert(&mut self, id: ShardId, p: Poller) {
+        let i = id.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize_with(i + 1, || None);
+        }
+        self.0[i] = Some((id, p));
+    }
+
+    fn or_insert_with(&mut self, id: ShardId, f: impl FnOnce() -> Poller) -> &mut Poller {
+        if self.get(&id).is_none() {
+            self.insert(id, f());
+        }
+        self.get_mut(&id).expect("just inserted")
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&ShardId, &Poller)> {
+        self.0.iter().flatten().map(|(s, p)| (s, p))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &ShardId> {
+        self.iter().map(|(s, _)| s)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Poller> {
+        self.iter().map(|(_, p)| p)
     }
 }
 
@@ -187,12 +254,23 @@ impl Poller {
 /// instant); `ConcurrentExecutions` is the running count's maximum over each
 /// period, which does not depend on how events at one instant are
 /// interleaved. Trace events at the same microsecond are ordered by shard
-/// ([`crate::trace::TraceEvent::order_key`]). The equivalence is pinned by a
-/// test that runs scenarios with chains on and off. One caveat: when another
-/// consumer's GetRecords call on the same shard falls on the exact
-/// microsecond at which a chain ends, the two may be served in the other
-/// order (the kernel serves events at one instant in the order they were
-/// scheduled, and a chain's last completion is scheduled earlier).
+/// ([`crate::trace::TraceEvent::order_key`]). A chain schedules its last
+/// completion (and any timer) earlier than the unchained model would; the
+/// kernel serves an instant's events by rank — its own (timeline, tick,
+/// sweep) first, then each consumer's in consumer order ([`crate::queue`]) —
+/// so that earlier scheduling changes nothing relative to the producers'
+/// writes or another consumer's reads. The equivalence is pinned by a test
+/// that runs scenarios with chains on and off (`chains_change_nothing`).
+///
+/// # Random draws
+///
+/// Each lane draws from its own random stream (one draw per invocation, see
+/// [`super::handler`]), derived from a seed the mapping draws from the
+/// consumer's stream at start, the mapping's generation, the shard and the
+/// lane; a shard's final (tumbling window) invocations have one more. A
+/// modelling choice: which invocation gets which draw then depends only on the
+/// lane's own history, not on how events of different shards and lanes are
+/// interleaved at one instant — which a chain changes.
 #[derive(Clone, Debug)]
 pub struct LambdaMapping {
     esm: EventSourceMapping,
@@ -200,7 +278,7 @@ pub struct LambdaMapping {
     function: FunctionConfig,
     handler: Handler,
     generation: u64,
-    pollers: BTreeMap<ShardId, Poller>,
+    pollers: Pollers,
     conc: Concurrency,
     phase: SimDuration,
     /// `ConcurrentExecutions`: the running count and since when it holds.
@@ -213,6 +291,27 @@ pub struct LambdaMapping {
     ahead: bool,
     /// Chains off (tests compare runs with and without them).
     no_chains: bool,
+    /// The seed of the lanes' random streams (drawn from the consumer's stream at start).
+    seed: u64,
+    /// A reusable buffer for settlements (empty between uses).
+    scratch: Vec<Settlement>,
+    /// Bookkeeping of the current chain, written at its end.
+    book: ChainBook,
+}
+
+/// What a chain defers to its end (see [`LambdaMapping`]'s "Chains"): one
+/// shard's contiguous deliveries and processed records (one ledger call each
+/// instead of one per invocation) and its invocations' metrics per period.
+/// Nothing reads them before the chain ends (no kernel event happens inside a
+/// chain), and sums, maxima and interval sets do not depend on how updates
+/// are grouped.
+#[derive(Clone, Debug, Default)]
+struct ChainBook {
+    shard: Option<ShardId>,
+    delivered: Option<(u64, u64)>,
+    processed: Option<(u64, u64)>,
+    /// Metric period, a time in it, invocations, the highest iterator age.
+    period: Option<(usize, SimTime, u64, u64)>,
 }
 
 impl LambdaMapping {
@@ -224,28 +323,29 @@ impl LambdaMapping {
             function: c.function.clone(),
             handler: c.handler.clone(),
             generation: 0,
-            pollers: BTreeMap::new(),
+            pollers: Pollers::default(),
             conc: Concurrency::default(),
             phase: SimDuration::ZERO,
             gauge: None,
             chain_horizon: None,
             chained: None,
             ahead: false,
-            // Off until chained and unchained runs agree in every case (a deploy that
-            // turns errors on mid-run can reorder draws across shards; see
-            // tests/lambda_props.rs `chains_change_nothing`).
-            no_chains: true,
+            no_chains: false,
+            seed: 0,
+            scratch: Vec::new(),
+            book: ChainBook::default(),
         }
     }
 
-    /// Turns chains on (see "Chains" above): a lane's back-to-back successful
-    /// invocations in one kernel event. Off by default until every case agrees.
+    /// Turns chains on (the default; see "Chains" above): a lane's
+    /// back-to-back successful invocations in one kernel event.
     pub fn with_chains(mut self) -> LambdaMapping {
         self.no_chains = false;
         self
     }
 
-    /// Turns chains off (the default for now): every invocation is one kernel event.
+    /// Turns chains off: every invocation is one kernel event (the reference
+    /// model the tests compare chained runs with).
     pub fn without_chains(mut self) -> LambdaMapping {
         self.no_chains = true;
         self
@@ -337,7 +437,7 @@ impl LambdaMapping {
             || p.weights.as_ref().is_none_or(|(_, w)| w.len() != 1)
             || p.window.is_some()
             || p.final_in_flight.is_some()
-            || batch::count(&p.acc) < u64::from(self.esm.batch_size)
+            || p.acc_count < u64::from(self.esm.batch_size)
         {
             return false;
         }
@@ -360,9 +460,101 @@ impl LambdaMapping {
             self.ahead = true;
             self.complete(ctx, shard, lane, f);
         }
+        self.flush_book(ctx);
         self.ahead = false;
         ctx.now = kernel_now;
         self.chain_horizon = None;
+    }
+
+    /// Inside a chain: notes an invocation's metrics, iterator age and
+    /// delivery in the chain's book (see [`ChainBook`]).
+    fn book_invocation(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lo: u64,
+        hi: u64,
+        age: u64,
+    ) {
+        if self.book.shard != Some(shard) {
+            self.flush_book(ctx);
+            self.book.shard = Some(shard);
+        }
+        let now = ctx.now;
+        let i = ctx.rec.metrics.period_of(now);
+        match &mut self.book.period {
+            Some((pi, _, n, a)) if *pi == i => {
+                *n += 1;
+                *a = (*a).max(age);
+            }
+            _ => {
+                self.flush_period(ctx, shard);
+                self.book.period = Some((i, now, 1, age));
+            }
+        }
+        match &mut self.book.delivered {
+            Some((_, h)) if *h == lo => *h = hi,
+            d => {
+                if let Some((a, b)) = d.replace((lo, hi)) {
+                    ctx.deliver(shard, a, b);
+                }
+            }
+        }
+    }
+
+    /// Settles records in the ledger; inside a chain, records processed in
+    /// sequence order go to the chain's book (see [`ChainBook`]).
+    fn settle(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lo: u64,
+        hi: u64,
+        outcome: Outcome,
+    ) {
+        if self.ahead && outcome == Outcome::Processed && self.book.shard.is_none_or(|s| s == shard)
+        {
+            self.book.shard = Some(shard);
+            match &mut self.book.processed {
+                Some((_, h)) if *h == lo => *h = hi,
+                d => {
+                    if let Some((a, b)) = d.replace((lo, hi)) {
+                        ctx.settle(shard, a, b, Outcome::Processed);
+                    }
+                }
+            }
+            return;
+        }
+        self.flush_book(ctx);
+        ctx.settle(shard, lo, hi, outcome);
+    }
+
+    fn flush_period(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        if let Some((_, t, n, age)) = self.book.period.take() {
+            let i = ctx.index;
+            ctx.rec
+                .metrics
+                .consumer_metric(t, i, metrics::INVOCATIONS, Stat::Sum, n);
+            ctx.ledger.age(shard, age);
+            ctx.rec.metrics.iterator_age(t, i, shard, age);
+            ctx.rec
+                .metrics
+                .consumer_metric(t, i, metrics::ITERATOR_AGE, Stat::Maximum, age);
+        }
+    }
+
+    /// Writes the chain's book to the ledger and the metrics.
+    fn flush_book(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let Some(shard) = self.book.shard.take() else {
+            return;
+        };
+        if let Some((lo, hi)) = self.book.delivered.take() {
+            ctx.deliver(shard, lo, hi);
+        }
+        if let Some((lo, hi)) = self.book.processed.take() {
+            ctx.settle(shard, lo, hi, Outcome::Processed);
+        }
+        self.flush_period(ctx, shard);
     }
 
     /// Boxed, for the simulation's consumer factory.
@@ -483,7 +675,7 @@ impl LambdaMapping {
             .map(|i| i.children.clone())
             .unwrap_or_default();
         for c in children {
-            self.pollers.entry(c).or_insert_with(|| {
+            self.pollers.or_insert_with(c, || {
                 Poller::new(
                     Phase::Waiting,
                     ctx.position(c, StartingPosition::TrimHorizon),
@@ -542,8 +734,8 @@ impl LambdaMapping {
         let p = self.pollers.get_mut(&shard).expect("poller exists");
         // Records below the trim horizon are gone (the kernel counted them).
         let trim = ctx.stream.trim_seq(shard);
-        drop_below(&mut p.acc, trim);
-        let have = batch::count(&p.acc);
+        p.acc_count -= drop_below(&mut p.acc, trim);
+        let have = p.acc_count;
         if !self.efo && have < target && !p.shard_end {
             match ctx.get_records(shard, p.cursor, GET_RECORDS_MAX_RECORDS - have) {
                 Ok(b) => {
@@ -561,8 +753,7 @@ impl LambdaMapping {
             }
         }
         let p = self.pollers.get_mut(&shard).expect("poller exists");
-        let have = batch::count(&p.acc);
-        let bytes: u64 = p.acc.iter().map(Run::bytes).sum();
+        let have = p.acc_count;
         // Tumbling window: close the open window when the next record belongs
         // to a later one, or at shard end.
         if let Some(w) = &p.window {
@@ -582,7 +773,9 @@ impl LambdaMapping {
         }
         let window = SimDuration::from_secs(u64::from(self.esm.maximum_batching_window_in_seconds));
         let deadline = SimTime(p.window_start.0 + window.0);
-        let full = have >= target || bytes >= MAX_PAYLOAD_BYTES * weights.len() as u64;
+        let full = have >= target
+            || p.acc.iter().map(Run::bytes).sum::<u64>()
+                >= MAX_PAYLOAD_BYTES * weights.len() as u64;
         if window.0 > 0 && !full && now < deadline && !p.shard_end {
             if !self.efo {
                 let at = SimTime((now.0 + IDLE_POLL.0).min(deadline.0));
@@ -602,9 +795,17 @@ impl LambdaMapping {
         let per_lane = u64::from(self.esm.batch_size);
         let tw = self.esm.tumbling_window_in_seconds;
         let p = self.pollers.get_mut(&shard).expect("poller exists");
-        let have = batch::count(&p.acc);
+        let have = p.acc_count;
         let n = have.min(per_lane * weights.len() as u64);
-        let sizes = lanes::split(n, weights, per_lane);
+        let one;
+        let many;
+        let sizes: &[u64] = if weights.len() == 1 {
+            one = [n.min(per_lane)];
+            &one
+        } else {
+            many = lanes::split(n, weights, per_lane);
+            &many
+        };
         let mut not_after = None;
         if tw > 0 {
             if let Some(first) = p.acc.front() {
@@ -622,23 +823,36 @@ impl LambdaMapping {
                 not_after = p.window.as_ref().map(|w| w.end);
             }
         }
-        let mut lanes_v = Vec::new();
-        for &size in &sizes {
+        let mut lanes_v = std::mem::take(&mut p.spare);
+        let mut used = 0;
+        for &size in sizes {
             if size == 0 {
                 continue;
             }
             let b = batch::take(shard, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
+            p.acc_count -= b.records();
             if b.records() == 0 {
                 break;
             }
-            lanes_v.push(LaneState {
-                job: Job::new(b),
-                in_flight: None,
-                nonce: 0,
-                done: false,
-            });
+            match lanes_v.get_mut(used) {
+                Some(l) => {
+                    l.job.reset(b);
+                    l.in_flight = None;
+                    l.nonce = 0;
+                    l.done = false;
+                }
+                None => lanes_v.push(LaneState {
+                    job: Job::new(b),
+                    in_flight: None,
+                    nonce: 0,
+                    done: false,
+                }),
+            }
+            used += 1;
         }
+        lanes_v.truncate(used);
         if lanes_v.is_empty() {
+            p.spare = lanes_v;
             return;
         }
         p.phase = Phase::Busy;
@@ -665,7 +879,7 @@ impl LambdaMapping {
         let policy = Policy::of(&self.esm);
         let trim = ctx.stream.trim_seq(shard);
         let limit = Concurrency::limit(&self.function);
-        let mut settled = Vec::new();
+        let mut settled = std::mem::take(&mut self.scratch);
         let (ready, attempt) = {
             let Some(l) = self.lane_mut(shard, lane) else {
                 return;
@@ -673,7 +887,8 @@ impl LambdaMapping {
             let ready = l.job.prepare(now, trim, &policy, &mut settled);
             (ready, l.job.invoke_count + 1)
         };
-        self.apply(ctx, shard, lane, settled);
+        self.apply(ctx, shard, lane, &mut settled);
+        self.scratch = settled;
         if !ready {
             self.lane_done(ctx, shard, lane, false);
             return;
@@ -724,23 +939,32 @@ impl LambdaMapping {
         stats.invocations += 1;
         stats.max_concurrency = stats.max_concurrency.max(self.conc.max);
         self.note_concurrency(ctx);
-        self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
         let age = last_arrival.map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-        ctx.report_iterator_age(shard, age);
-        self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
-        ctx.deliver(shard, lo, hi);
+        if self.ahead {
+            self.book_invocation(ctx, shard, lo, hi, age);
+        } else {
+            self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
+            ctx.report_iterator_age(shard, age);
+            self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
+            ctx.deliver(shard, lo, hi);
+        }
         let timeout = self.timeout();
-        let inv = match self.lane(shard, lane).and_then(|l| l.job.front()) {
-            Some(b) => handler::invoke(
-                &self.handler,
-                timeout,
-                b,
-                self.esm.report_batch_item_failures,
-                self.handler.item_failures == ItemFailures::Malformed,
-                ctx.rng(),
-            ),
-            None => return,
+        let (seed, generation) = (self.seed, self.generation);
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
         };
+        let Poller { chunk, rngs, .. } = p;
+        let Some(b) = chunk.as_ref().and_then(|c| c.lanes.get(lane)?.job.front()) else {
+            return;
+        };
+        let inv = handler::invoke(
+            &self.handler,
+            timeout,
+            b,
+            self.esm.report_batch_item_failures,
+            self.handler.item_failures == ItemFailures::Malformed,
+            lane_rng(rngs, seed, generation, shard, lane),
+        );
         let l = self.lane_mut(shard, lane).expect("lane exists");
         l.nonce = l.nonce.wrapping_add(1);
         let nonce = l.nonce;
@@ -791,7 +1015,7 @@ impl LambdaMapping {
         self.note_concurrency(ctx);
         let policy = Policy::of(&self.esm);
         let cp_before = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
-        let mut settled = Vec::new();
+        let mut settled = std::mem::take(&mut self.scratch);
         let (follow, next, attempt) = {
             let l = self.lane_mut(shard, lane).expect("lane exists");
             let attempt = l.job.invoke_count + 1;
@@ -813,7 +1037,8 @@ impl LambdaMapping {
                 early = w.aggregate(f.hi - f.lo);
             }
         }
-        self.apply(ctx, shard, lane, settled);
+        self.apply(ctx, shard, lane, &mut settled);
+        self.scratch = settled;
         let cp_after = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
         let plain = !failed && attempt == 1 && follow == Follow::Checkpoint;
         if plain {
@@ -898,21 +1123,23 @@ impl LambdaMapping {
         ctx: &mut ConsumerCtx<'_>,
         shard: ShardId,
         lane: usize,
-        settled: Vec<Settlement>,
+        settled: &mut Vec<Settlement>,
     ) {
         if settled.is_empty() {
             return;
         }
         let now = ctx.now;
-        for s in &settled {
+        for s in settled.iter() {
             if let Disposition::Discarded(cond, invokes) = s.disposition {
                 self.on_failure(ctx, shard, lane, &s.batch, cond, invokes, now);
             }
         }
         let Some(p) = self.pollers.get_mut(&shard) else {
+            settled.clear();
             return;
         };
         let Some(chunk) = p.chunk.as_mut() else {
+            settled.clear();
             return;
         };
         // Fast path: one settlement at the checkpoint, nothing pending.
@@ -923,18 +1150,19 @@ impl LambdaMapping {
                 settled[0].disposition,
             );
             p.checkpoint = hi;
+            settled.clear();
             match d {
                 Disposition::Processed => {
-                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
                 }
                 Disposition::Discarded(..) => {
-                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
                 }
                 Disposition::Expired => {}
             }
             return;
         }
-        for s in settled {
+        for s in settled.drain(..) {
             chunk
                 .pending
                 .insert(s.batch.lo, (s.batch.hi(), s.disposition));
@@ -947,10 +1175,10 @@ impl LambdaMapping {
         for (lo, hi, d) in ops {
             match d {
                 Disposition::Processed => {
-                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
                 }
                 Disposition::Discarded(..) => {
-                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
                 }
                 Disposition::Expired => {}
             }
@@ -1017,18 +1245,24 @@ impl LambdaMapping {
             return;
         }
         // Every lane finished: flush what is left (in order), go on.
-        let rest: Vec<(u64, u64, Disposition)> = std::mem::take(&mut chunk.pending)
-            .into_iter()
-            .map(|(lo, (hi, d))| (lo, hi, d))
-            .collect();
-        p.chunk = None;
+        let rest: Vec<(u64, u64, Disposition)> = if chunk.pending.is_empty() {
+            Vec::new()
+        } else {
+            std::mem::take(&mut chunk.pending)
+                .into_iter()
+                .map(|(lo, (hi, d))| (lo, hi, d))
+                .collect()
+        };
+        if let Some(c) = p.chunk.take() {
+            p.spare = c.lanes;
+        }
         for (lo, hi, d) in rest {
             match d {
                 Disposition::Processed => {
-                    ctx.settle(shard, lo, hi, Outcome::Processed);
+                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
                 }
                 Disposition::Discarded(..) => {
-                    ctx.settle(shard, lo, hi, Outcome::Discarded);
+                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
                 }
                 Disposition::Expired => {}
             }
@@ -1039,7 +1273,7 @@ impl LambdaMapping {
         p.phase = Phase::Idle;
         p.window_start = now;
         let again = !p.acc.is_empty() || p.backlogged || p.shard_end;
-        if self.efo && batch::count(&p.acc) < u64::from(self.esm.batch_size) {
+        if self.efo && p.acc_count < u64::from(self.esm.batch_size) {
             self.subscribe(ctx, shard);
         }
         if again && direct {
@@ -1077,8 +1311,11 @@ impl LambdaMapping {
             return;
         };
         ctx.stats().invocations += 1;
-        let ok = !ctx.rng().chance(self.handler.error_rate);
+        let (seed, generation) = (self.seed, self.generation);
         let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let ok = !p
+            .final_rng(seed, generation, shard)
+            .chance(self.handler.error_rate);
         let window = p.window.clone();
         if ok {
             p.final_in_flight = None;
@@ -1285,23 +1522,47 @@ impl LambdaMapping {
     }
 }
 
+/// The random stream of `lane` of `shard` (in its poller's `rngs`), derived
+/// on first use from the mapping's `seed`, its generation, the shard and the lane.
+fn lane_rng(
+    rngs: &mut Vec<Option<Rng>>,
+    seed: u64,
+    generation: u64,
+    shard: ShardId,
+    lane: usize,
+) -> &mut Rng {
+    if rngs.len() <= lane {
+        rngs.resize(lane + 1, None);
+    }
+    rngs[lane].get_or_insert_with(|| {
+        Rng::derive(
+            seed,
+            &format!("generation/{generation}/{shard}/lane/{lane}"),
+        )
+    })
+}
+
 /// Adds a Lambda event to the trace.
 fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent) {
     ctx.rec.event(at, cause, EventKind::Lambda(ev));
 }
 
-/// Drops the records below `trim` from the front of `acc`.
-fn drop_below(acc: &mut VecDeque<Run>, trim: u64) {
+/// Drops the records below `trim` from the front of `acc`; returns how many.
+fn drop_below(acc: &mut VecDeque<Run>, trim: u64) -> u64 {
+    let mut n = 0;
     while let Some(r) = acc.front().copied() {
         if r.end_seq() <= trim {
             acc.pop_front();
+            n += r.count;
         } else {
             if r.first_seq < trim {
                 acc[0] = r.slice(trim, r.end_seq());
+                n += trim - r.first_seq;
             }
             break;
         }
     }
+    n
 }
 
 /// Adds a read to the poller's records.
@@ -1309,6 +1570,7 @@ fn take_read(p: &mut Poller, b: &ReadBatch) {
     if b.first_seq > p.cursor {
         // The iterator landed on the trim horizon: what was held is gone.
         p.acc.clear();
+        p.acc_count = 0;
     }
     for r in &b.runs {
         if r.end_seq() <= p.cursor {
@@ -1319,6 +1581,7 @@ fn take_read(p: &mut Poller, b: &ReadBatch) {
         } else {
             *r
         };
+        p.acc_count += r.count;
         p.acc.push_back(r);
         p.cursor = r.end_seq();
     }
@@ -1338,6 +1601,7 @@ impl Consumer for LambdaMapping {
         let pos = self.esm.starting_position;
         ctx.start_scope(pos);
         self.phase = SimDuration(ctx.rng().below(IDLE_POLL.0));
+        self.seed = ctx.rng().next_u64();
         self.start_pollers(ctx, pos);
         let end = ctx.end();
         ctx.schedule(end, FLUSH_TOKEN);
@@ -1396,7 +1660,7 @@ impl Consumer for LambdaMapping {
                 }
                 take_read(p, &b);
                 let cap = 2 * u64::from(self.esm.batch_size) * 10;
-                if batch::count(&p.acc) >= cap || p.shard_end {
+                if p.acc_count >= cap || p.shard_end {
                     p.subscribed = false;
                     ctx.unsubscribe(shard);
                 }
@@ -1409,7 +1673,7 @@ impl Consumer for LambdaMapping {
                 }
             }
             ConsumerEvent::ShardOpened { shard } => {
-                self.pollers.entry(shard).or_insert_with(|| {
+                self.pollers.or_insert_with(shard, || {
                     Poller::new(
                         Phase::Waiting,
                         ctx.position(shard, StartingPosition::TrimHorizon),

@@ -146,6 +146,17 @@ impl Job {
         }
     }
 
+    /// Makes this a new job for `batch` (as [`Job::new`], keeping the allocation).
+    pub fn reset(&mut self, batch: Batch) {
+        self.pieces.clear();
+        if batch.records() > 0 {
+            self.pieces.push_back(batch);
+        }
+        self.retries = 0;
+        self.invoke_count = 0;
+        self.throttles = 0;
+    }
+
     /// The current piece.
     pub fn front(&self) -> Option<&Batch> {
         self.pieces.front()

@@ -247,4 +247,4 @@ fn golden_trace_hash() {
     assert_eq!(t.hash, GOLDEN);
 }
 
-const GOLDEN: &str = "124ed4835d07088d";
+const GOLDEN: &str = "46457d6e5f0bebd9";
