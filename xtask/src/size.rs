@@ -5,7 +5,12 @@ use std::path::Path;
 
 /// Gzipped bytes of the wasm, JavaScript and CSS in `dist/`. The one place the budget is set:
 /// the playground is embedded in blog posts, so every kilobyte is paid by someone else's page.
-pub const BUDGET_GZIP_BYTES: u64 = 300 * 1024;
+///
+/// History: 300 KB at the start (the Yew shell was 58 KB). Raised to 360 KB when the Lambda
+/// model, the embed player, the form editor and the playhead landed, at 321 KB (wasm 309 KB:
+/// the engine with serde_json, which parses scenarios and hashes traces, is most of it;
+/// opt-level "s" was tried and is 30 KB larger than "z"). Lower it again when something goes.
+pub const BUDGET_GZIP_BYTES: u64 = 360 * 1024;
 
 /// Measures `dist/` and fails when the gzipped total is over [`BUDGET_GZIP_BYTES`].
 pub fn check(dist: &Path) -> Result<(), String> {
