@@ -185,7 +185,8 @@ pub fn app() -> Html {
         },
         RunState::Done(trace) => html! {
             <>
-                <Timeline trace={trace.clone()} on_select={on_select.clone()} />
+                <Timeline trace={trace.clone()} on_select={on_select.clone()}
+                    rewinds={Rc::new(state.scenario.as_deref().map(shardscope_views::marks::rewinds).unwrap_or_default())} />
                 if !location.embed {
                     <SummaryView summary={trace.summary.clone()} />
                 }

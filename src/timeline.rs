@@ -44,6 +44,9 @@ impl Selection {
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
     pub trace: Rc<Trace>,
+    /// Reprocessing rewinds (recreate_mapping), drawn as jumps back in time.
+    #[prop_or_default]
+    pub rewinds: Rc<Vec<shardscope_views::marks::Rewind>>,
     pub on_select: Callback<Selection>,
 }
 
@@ -252,6 +255,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 </table>
             }
             <div class="plots">
+            { rewinds_svg(&props.rewinds, &axis, *width) }
             { lanes_svg(trace, &axis, *width, &props.on_select) }
             { legend(trace) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
@@ -411,6 +415,36 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
                 { for invocation_marks }
                 { for episode_marks }
                 { for marker_marks }
+            </g>
+        </svg>
+    }
+}
+
+/// Each rewind as an arrow from the recreate back to where the new mapping starts reading.
+fn rewinds_svg(rewinds: &[shardscope_views::marks::Rewind], axis: &TimeAxis, width: f64) -> Html {
+    if rewinds.is_empty() {
+        return html! {};
+    }
+    html! {
+        <svg class="rewinds" width={width.to_string()} height="34" role="img" aria-label="Reprocessing rewinds">
+            <g transform={format!("translate({GUTTER},0)")}>
+                { for rewinds.iter().map(|r| {
+                    let (a, b) = (axis.x(r.from_us), axis.x(r.to_us));
+                    let label = format!(
+                        "{}: recreated at {}, reads again from {}",
+                        r.consumer,
+                        shardscope_views::axis::clock(r.from_us),
+                        shardscope_views::axis::clock(r.to_us)
+                    );
+                    html! {
+                        <g class="rewind">
+                            <path d={format!("M{a:.1},30 C{a:.1},6 {b:.1},6 {b:.1},26")} />
+                            <path class="head" d={format!("M{:.1},21 L{b:.1},29 L{:.1},21", b - 4.0, b + 4.0)} />
+                            <text x={format!("{:.1}", (a + b) / 2.0)} y="10" text-anchor="middle">{ "rewind" }</text>
+                            <title>{ label }</title>
+                        </g>
+                    }
+                }) }
             </g>
         </svg>
     }

@@ -57,6 +57,13 @@ pub fn markers(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Marker> {
                     "{count} poison record(s) with key {partition_key} written to {shard} at sequence number {sequence_number}"
                 ),
             ),
+            // The consumer actions (deploy, set_mapping, recreate_mapping) are reported by
+            // the consumer that applies them.
+            (_, EventKind::Lambda(l))
+                if matches!(l.what, "deploy" | "set_mapping" | "recreate_mapping") =>
+            {
+                (MarkerKind::Action, l.what.to_string(), format!("{}: {}", l.what, l.why))
+            }
             (Cause::Timeline { .. }, EventKind::ActionApplied { action }) => {
                 (MarkerKind::Action, action.to_string(), format!("{action} applied"))
             }
@@ -181,5 +188,96 @@ mod tests {
         assert!(e
             .iter()
             .any(|e| e.kind == EpisodeKind::WriteThrottled && e.x0 == 0.0));
+    }
+}
+
+/// A reprocessing rewind: `recreate_mapping` at `from_us` starts reading again at `to_us`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rewind {
+    pub consumer: String,
+    pub from_us: u64,
+    pub to_us: u64,
+}
+
+/// The rewinds of a scenario's timeline: AT_TIMESTAMP goes back to its timestamp,
+/// TRIM_HORIZON to the oldest record still retained; LATEST does not go back.
+pub fn rewinds(s: &shardscope_engine::scenario::Scenario) -> Vec<Rewind> {
+    use shardscope_engine::scenario::{Action, StartingPosition};
+    let retention = s.stream.retention().0;
+    s.timeline
+        .iter()
+        .filter_map(|e| match &e.action {
+            Action::RecreateMapping {
+                consumer,
+                starting_position,
+            } => {
+                let to_us = match starting_position {
+                    StartingPosition::AtTimestamp(t) => t.0,
+                    StartingPosition::TrimHorizon => e.at.0.saturating_sub(retention),
+                    StartingPosition::Latest => return None,
+                };
+                (to_us < e.at.0).then(|| Rewind {
+                    consumer: consumer.clone(),
+                    from_us: e.at.0,
+                    to_us,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod rewind_tests {
+    #[test]
+    fn recreate_at_timestamp_goes_back_and_latest_does_not() {
+        let s = shardscope_engine::scenario::parse(
+            r#"{ "format": "shardscope/1", "duration": "2h", "stream": { "ShardCount": 1 },
+                 "consumers": [ { "kind": "lambda", "name": "fn", "EventSourceMapping": { "StartingPosition": "LATEST" } } ],
+                 "timeline": [
+                   { "at": "70m", "do": "recreate_mapping", "consumer": "fn", "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "20m" },
+                   { "at": "80m", "do": "recreate_mapping", "consumer": "fn", "StartingPosition": "LATEST" },
+                   { "at": "90m", "do": "recreate_mapping", "consumer": "fn", "StartingPosition": "TRIM_HORIZON" } ] }"#,
+        )
+        .unwrap();
+        let r = super::rewinds(&s);
+        assert_eq!(r.len(), 2);
+        assert_eq!((r[0].from_us, r[0].to_us), (4_200_000_000, 1_200_000_000));
+        assert_eq!(
+            (r[1].from_us, r[1].to_us),
+            (5_400_000_000, 0),
+            "24 h retention: back to the start"
+        );
+    }
+}
+
+#[cfg(test)]
+mod consumer_action_tests {
+    #[test]
+    fn deploys_and_recreates_are_markers() {
+        let s = shardscope_engine::scenario::parse(
+            r#"{ "format": "shardscope/1", "duration": "10m", "stream": { "ShardCount": 1 },
+                 "producers": [ { "name": "p", "records_per_second": 10 } ],
+                 "consumers": [ { "kind": "lambda", "name": "fn", "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } } ],
+                 "timeline": [
+                   { "at": "2m", "do": "deploy", "consumer": "fn", "handler": { "error_rate": 1.0 } },
+                   { "at": "4m", "do": "set_mapping", "consumer": "fn", "BatchSize": 10 },
+                   { "at": "6m", "do": "recreate_mapping", "consumer": "fn", "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "1m" } ] }"#,
+        )
+        .unwrap();
+        let t = shardscope_engine::Simulation::new(&s).unwrap().finish();
+        let axis = crate::TimeAxis::whole(t.duration_us, 600.0);
+        let labels: Vec<(String, f64)> = super::markers(&t.events, &axis)
+            .into_iter()
+            .map(|m| (m.label, m.x))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("deploy".to_string(), 120.0),
+                ("set_mapping".to_string(), 240.0),
+                ("recreate_mapping".to_string(), 360.0)
+            ]
+        );
     }
 }
