@@ -375,9 +375,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
                     .map_err(|e| input_error(format!("cannot write {out}: {e}")))?;
             }
             if json {
-                println!("{}", t.summary_json());
+                out(&format!("{}\n", t.summary_json()));
             } else {
-                print!("{}", table(&s, &t));
+                out(&table(&s, &t));
             }
             match &s.challenge {
                 Some(c) => verdict(c, &t),
@@ -409,6 +409,23 @@ fn verdict(c: &scenario::Challenge, t: &Trace) -> Result<(), Failure> {
             code: 1,
             message: format!("{report}challenge not met"),
         })
+    }
+}
+
+/// Writes to standard output; a reader that went away (`shardscope simulate F | head`) ends
+/// the program quietly instead of a panic.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("shardscope: cannot write the output: {e}");
+        std::process::exit(2);
     }
 }
 
