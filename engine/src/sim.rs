@@ -400,6 +400,34 @@ impl Simulation {
         self.rec.event(self.now, cause, kind);
     }
 
+    /// The outcome of a resharding action of the timeline: the reshard and ActionApplied,
+    /// or ActionRejected with the AWS error.
+    fn reshard_action(
+        &mut self,
+        result: Result<Reshard, Rejection>,
+        operation: &'static str,
+        index: usize,
+        name: &'static str,
+    ) {
+        let (now, cause) = (self.now, Cause::Timeline { index });
+        match result {
+            Ok(r) => {
+                self.after_reshard(r, operation, cause.clone());
+                self.rec
+                    .event(now, cause, EventKind::ActionApplied { action: name });
+            }
+            Err(r) => self.rec.event(
+                now,
+                cause,
+                EventKind::ActionRejected {
+                    action: name,
+                    error: r.error,
+                    reason: r.reason,
+                },
+            ),
+        }
+    }
+
     fn after_reshard(&mut self, r: Reshard, operation: &'static str, cause: Cause) {
         let now = self.now;
         for &id in &r.opened {
@@ -521,46 +549,32 @@ impl Simulation {
                 ),
             },
             Action::UpdateShardCount { target_shard_count } => {
-                match self.stream.update_shard_count(target_shard_count, now) {
-                    Ok(r) => {
-                        self.after_reshard(r, "UpdateShardCount", cause.clone());
-                        self.rec
-                            .event(now, cause, EventKind::ActionApplied { action: name });
-                    }
-                    Err(r) => rejected(&mut self.rec, r),
-                }
+                let r = self.stream.update_shard_count(target_shard_count, now);
+                self.reshard_action(r, "UpdateShardCount", index, name);
             }
             Action::SplitShard {
                 shard_to_split,
                 new_starting_hash_key,
-            } => match self.stream.split_shard(
-                shard_id(shard_to_split),
-                new_starting_hash_key,
-                now,
-                false,
-            ) {
-                Ok(r) => {
-                    self.after_reshard(r, "SplitShard", cause.clone());
-                    self.rec
-                        .event(now, cause, EventKind::ActionApplied { action: name });
-                }
-                Err(r) => rejected(&mut self.rec, r),
-            },
+            } => {
+                let r = self.stream.split_shard(
+                    shard_id(shard_to_split),
+                    new_starting_hash_key,
+                    now,
+                    false,
+                );
+                self.reshard_action(r, "SplitShard", index, name);
+            }
             Action::MergeShards {
                 shard_to_merge,
                 adjacent_shard_to_merge,
-            } => match self.stream.merge_shards(
-                shard_id(shard_to_merge),
-                shard_id(adjacent_shard_to_merge),
-                now,
-            ) {
-                Ok(r) => {
-                    self.after_reshard(r, "MergeShards", cause.clone());
-                    self.rec
-                        .event(now, cause, EventKind::ActionApplied { action: name });
-                }
-                Err(r) => rejected(&mut self.rec, r),
-            },
+            } => {
+                let r = self.stream.merge_shards(
+                    shard_id(shard_to_merge),
+                    shard_id(adjacent_shard_to_merge),
+                    now,
+                );
+                self.reshard_action(r, "MergeShards", index, name);
+            }
             Action::Deploy { consumer, .. }
             | Action::SetMapping { consumer, .. }
             | Action::RecreateMapping { consumer, .. } => {

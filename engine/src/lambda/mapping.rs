@@ -1151,14 +1151,8 @@ impl LambdaMapping {
             );
             p.checkpoint = hi;
             settled.clear();
-            match d {
-                Disposition::Processed => {
-                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
-                }
-                Disposition::Discarded(..) => {
-                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
-                }
-                Disposition::Expired => {}
+            if let Some(outcome) = d.outcome() {
+                self.settle(ctx, shard, lo, hi, outcome);
             }
             return;
         }
@@ -1173,14 +1167,8 @@ impl LambdaMapping {
             p.checkpoint = hi;
         }
         for (lo, hi, d) in ops {
-            match d {
-                Disposition::Processed => {
-                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
-                }
-                Disposition::Discarded(..) => {
-                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
-                }
-                Disposition::Expired => {}
+            if let Some(outcome) = d.outcome() {
+                self.settle(ctx, shard, lo, hi, outcome);
             }
         }
     }
@@ -1257,14 +1245,8 @@ impl LambdaMapping {
             p.spare = c.lanes;
         }
         for (lo, hi, d) in rest {
-            match d {
-                Disposition::Processed => {
-                    self.settle(ctx, shard, lo, hi, Outcome::Processed);
-                }
-                Disposition::Discarded(..) => {
-                    self.settle(ctx, shard, lo, hi, Outcome::Discarded);
-                }
-                Disposition::Expired => {}
+            if let Some(outcome) = d.outcome() {
+                self.settle(ctx, shard, lo, hi, outcome);
             }
             let p = self.pollers.get_mut(&shard).expect("poller exists");
             p.checkpoint = p.checkpoint.max(hi);

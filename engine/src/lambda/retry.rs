@@ -81,6 +81,18 @@ pub enum Disposition {
     Expired,
 }
 
+impl Disposition {
+    /// How the consumer's ledger records it; None for expired records, which the kernel
+    /// counts itself.
+    pub fn outcome(&self) -> Option<crate::consumer::Outcome> {
+        match self {
+            Disposition::Processed => Some(crate::consumer::Outcome::Processed),
+            Disposition::Discarded(..) => Some(crate::consumer::Outcome::Discarded),
+            Disposition::Expired => None,
+        }
+    }
+}
+
 /// Records `[lo, hi)` of the lane's shard and what became of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settlement {
