@@ -95,7 +95,8 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
         }
     });
 
-    let snippets = embed_snippets(&state.source);
+    // Deflating the scenario for the snippets is redone only when the text changes.
+    let snippets = use_memo(state.source.clone(), |source| embed_snippets(source));
     html! {
         <div class="scenario-panel-body">
             <label class="field">

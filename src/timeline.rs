@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use shardscope_engine::trace::{EventKind, Series, Trace, TraceEvent};
 use shardscope_views::chart::{chart, Scale};
-use shardscope_views::invocations::{self, Outcome};
+use shardscope_views::invocations::{self, shape, Outcome};
 use shardscope_views::lanes::lanes;
 use shardscope_views::marks::{episodes, markers, EpisodeKind, MarkerKind};
 use shardscope_views::TimeAxis;
@@ -15,7 +15,8 @@ use yew::prelude::*;
 /// Left gutter for lane labels and chart values, in pixels.
 const GUTTER: f64 = 92.0;
 const LANE_H: f64 = 22.0;
-const AXIS_H: f64 = 30.0;
+/// Room above the lanes: two rows of incident labels, then the time axis labels.
+const AXIS_H: f64 = 43.0;
 const CHART_H: f64 = 110.0;
 
 /// What the reader clicked: shown in the inspector.
@@ -281,7 +282,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
     }
 }
 
-fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Selection>) -> Html {
+fn lanes_svg(
+    trace: &Rc<Trace>,
+    axis: &TimeAxis,
+    width: f64,
+    on_select: &Callback<Selection>,
+) -> Html {
     let incoming: Vec<&Series> = trace
         .series
         .iter()
@@ -290,7 +296,8 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
     let lanes = lanes(&trace.shards, &incoming, axis, trace.duration_us);
     let height = AXIS_H + LANE_H * lanes.len() as f64 + 8.0;
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
-    let row_of = |shard| lanes.iter().find(|l| l.shard == shard).map(|l| l.row);
+    let rows: std::collections::BTreeMap<_, _> = lanes.iter().map(|l| (l.shard, l.row)).collect();
+    let row_of = |shard| rows.get(&shard).copied();
     let clip = |x: f64| x.clamp(0.0, axis.width);
 
     let lane_marks = lanes.iter().map(|l| {
@@ -353,16 +360,21 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
             let row = row_of(m.shard)?;
             let cy = y(row) + LANE_H / 2.0;
             let name = m.outcome.name();
-            let event = trace.events.get(m.event)?;
-            let selection = invocation_selection(event, &m);
             let label = format!("{} {} invocation(s) on {}", m.count, name, m.shard);
+            let d = shape(m.outcome, m.x, cy, m.width);
+            // What the inspector shows is worked out on a click, not for every mark drawn.
             let onclick = {
                 let select = on_select.clone();
-                Callback::from(move |_: MouseEvent| select.emit(selection.clone()))
+                let trace = trace.clone();
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(event) = trace.events.get(m.event) {
+                        select.emit(invocation_selection(event, &m));
+                    }
+                })
             };
             Some(html! {
                 <g class={format!("inv {name}")} {onclick}>
-                    <path d={shape(m.outcome, m.x, cy, m.width)} />
+                    <path {d} />
                     <title>{ label }</title>
                 </g>
             })
@@ -392,9 +404,10 @@ fn lanes_svg(trace: &Trace, axis: &TimeAxis, width: f64, on_select: &Callback<Se
         };
         html! {
             <g class={class} {onclick} {onkeydown} tabindex="0" role="button" aria-label={m.detail.clone()}>
-                <rect class="hit" x={format!("{:.1}", m.x - 5.0)} y="0" width={format!("{:.1}", 12.0 + 7.0 * m.label.chars().count() as f64)} height="16" />
-                <line x1={format!("{:.1}", m.x)} x2={format!("{:.1}", m.x)} y1="14" y2={format!("{:.1}", height - 4.0)} />
-                <text x={format!("{:.1}", m.x + 3.0)} y="12">{ m.label.clone() }</text>
+                <rect class="hit" x={format!("{:.1}", m.x - 5.0)} y={(13 * m.row).to_string()}
+                    width={format!("{:.1}", shardscope_views::marks::label_width(&m.label))} height="14" />
+                <line x1={format!("{:.1}", m.x)} x2={format!("{:.1}", m.x)} y1={(2 + 13 * m.row).to_string()} y2={format!("{:.1}", height - 4.0)} />
+                <text x={format!("{:.1}", m.x + 3.0)} y={(11 + 13 * m.row).to_string()}>{ m.label.clone() }</text>
                 <title>{ m.detail.clone() }</title>
             </g>
         }
@@ -447,31 +460,6 @@ fn rewinds_svg(rewinds: &[shardscope_views::marks::Rewind], axis: &TimeAxis, wid
                 }) }
             </g>
         </svg>
-    }
-}
-
-/// The SVG path of a mark: one shape per outcome, so marks read without colour.
-fn shape(outcome: Outcome, x: f64, cy: f64, width: f64) -> String {
-    match outcome {
-        // A bar over the time a streak of successes took.
-        Outcome::Success => format!(
-            "M{x:.1},{:.1}h{:.1}v4h{:.1}z",
-            cy - 2.0,
-            width.max(1.5),
-            -width.max(1.5)
-        ),
-        // ✕
-        Outcome::Error => format!("M{:.1},{:.1}l7,7m0,-7l-7,7", x - 3.5, cy - 3.5),
-        // An hourglass.
-        Outcome::Timeout => format!("M{:.1},{:.1}h7l-7,7h7z", x - 3.5, cy - 3.5),
-        // ◆
-        Outcome::Bisect => format!("M{x:.1},{:.1}l4,4l-4,4l-4,-4z", cy - 4.0),
-        // ▲
-        Outcome::Partial => format!("M{x:.1},{:.1}l4,7h-8z", cy - 4.0),
-        // ○ (as a diamond outline, drawn with a stroke only)
-        Outcome::Throttled => format!("M{x:.1},{:.1}l3.5,3.5l-3.5,3.5l-3.5,-3.5z", cy - 3.5),
-        // ▼
-        Outcome::Discard => format!("M{:.1},{:.1}h9l-4.5,8z", x - 4.5, cy - 5.0),
     }
 }
 

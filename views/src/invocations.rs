@@ -57,6 +57,27 @@ impl Outcome {
     ];
 }
 
+/// The SVG path of a mark centred at (`x`, `cy`): one shape per outcome, so marks read
+/// without colour. A success is a bar over the `width` its streak took.
+pub fn shape(outcome: Outcome, x: f64, cy: f64, width: f64) -> String {
+    let w = width.max(1.5);
+    match outcome {
+        Outcome::Success => format!("M{x:.1},{:.1}h{w:.1}v4h{:.1}z", cy - 2.0, -w),
+        // ✕
+        Outcome::Error => format!("M{:.1},{:.1}l7,7m0,-7l-7,7", x - 3.5, cy - 3.5),
+        // An hourglass.
+        Outcome::Timeout => format!("M{:.1},{:.1}h7l-7,7h7z", x - 3.5, cy - 3.5),
+        // ◆
+        Outcome::Bisect => format!("M{x:.1},{:.1}l4,4l-4,4l-4,-4z", cy - 4.0),
+        // ▲
+        Outcome::Partial => format!("M{x:.1},{:.1}l4,7h-8z", cy - 4.0),
+        // A diamond outline (drawn with a stroke only).
+        Outcome::Throttled => format!("M{x:.1},{:.1}l3.5,3.5l-3.5,3.5l-3.5,-3.5z", cy - 3.5),
+        // ▼
+        Outcome::Discard => format!("M{:.1},{:.1}h9l-4.5,8z", x - 4.5, cy - 5.0),
+    }
+}
+
 /// One drawn mark: it stands for `count` invocations of one consumer on one shard.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mark {

@@ -15,7 +15,8 @@ use crate::marks::{episodes, markers, EpisodeKind, MarkerKind};
 
 const GUTTER: f64 = 92.0;
 const LANE_H: f64 = 22.0;
-const AXIS_H: f64 = 30.0;
+/// Room above the lanes: two rows of incident labels, then the time axis labels.
+const AXIS_H: f64 = 43.0;
 const CHART_H: f64 = 110.0;
 const PALETTE: [&str; 8] = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
@@ -40,7 +41,8 @@ pub fn render(trace: &Trace, width: f64) -> String {
         .collect();
     let lanes = lanes(&trace.shards, &incoming, &axis, trace.duration_us);
     let lanes_h = AXIS_H + LANE_H * lanes.len() as f64 + 8.0;
-    let row_of = |shard| lanes.iter().find(|l| l.shard == shard).map(|l| l.row);
+    let rows: std::collections::BTreeMap<_, _> = lanes.iter().map(|l| (l.shard, l.row)).collect();
+    let row_of = |shard| rows.get(&shard).copied();
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
 
     let ages = crate::series::iterator_ages(trace);
@@ -125,43 +127,20 @@ pub fn render(trace: &Trace, width: f64) -> String {
     for m in invocations::marks(&trace.events, &axis) {
         let Some(row) = row_of(m.shard) else { continue };
         let cy = y(row) + LANE_H / 2.0;
-        let x = m.x;
-        let shape = match m.outcome {
-            Outcome::Success => format!(
-                r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="4" fill="#2e7d32" fill-opacity="0.85"/>"##,
-                cy - 2.0,
-                m.width.max(1.5)
-            ),
-            Outcome::Error => format!(
-                r##"<path d="M{:.1},{:.1}l7,7m0,-7l-7,7" stroke="#c62828" stroke-width="1.6" fill="none"/>"##,
-                x - 3.5,
-                cy - 3.5
-            ),
-            Outcome::Timeout => format!(
-                r##"<path d="M{:.1},{:.1}h7l-7,7h7z" fill="#c62828"/>"##,
-                x - 3.5,
-                cy - 3.5
-            ),
-            Outcome::Bisect => {
-                format!(
-                    r##"<path d="M{x:.1},{:.1}l4,4l-4,4l-4,-4z" fill="#6a1b9a"/>"##,
-                    cy - 4.0
-                )
-            }
-            Outcome::Partial => format!(
-                r##"<path d="M{x:.1},{:.1}l4,7h-8z" fill="#b26a00"/>"##,
-                cy - 4.0
-            ),
-            Outcome::Throttled => format!(
-                r##"<path d="M{x:.1},{:.1}l3.5,3.5l-3.5,3.5l-3.5,-3.5z" fill="none" stroke="#b26a00" stroke-width="1.6"/>"##,
-                cy - 3.5
-            ),
-            Outcome::Discard => format!(
-                r##"<path d="M{:.1},{:.1}h9l-4.5,8z" fill="#1b1f24"/>"##,
-                x - 4.5,
-                cy - 5.0
-            ),
+        // The same shape as the web app; light-theme paint (a static file has no theme).
+        let paint = match m.outcome {
+            Outcome::Success => r##"fill="#2e7d32" fill-opacity="0.85""##,
+            Outcome::Error => r##"stroke="#c62828" stroke-width="1.6" fill="none""##,
+            Outcome::Timeout => r##"fill="#c62828""##,
+            Outcome::Bisect => r##"fill="#6a1b9a""##,
+            Outcome::Partial => r##"fill="#b26a00""##,
+            Outcome::Throttled => r##"fill="none" stroke="#b26a00" stroke-width="1.6""##,
+            Outcome::Discard => r##"fill="#1b1f24""##,
         };
+        let shape = format!(
+            r#"<path d="{}" {paint}/>"#,
+            invocations::shape(m.outcome, m.x, cy, m.width)
+        );
         let _ = writeln!(
             o,
             "<g>{shape}<title>{} {} invocation(s) on {}</title></g>",
@@ -194,9 +173,11 @@ pub fn render(trace: &Trace, width: f64) -> String {
         };
         let _ = writeln!(
             o,
-            r#"<g><line x1="{x:.1}" x2="{x:.1}" y1="14" y2="{:.1}" stroke="{color}" stroke-dasharray="3 3"/><text x="{:.1}" y="12" fill="{color}" font-weight="600">{}</text><title>{}</title></g>"#,
+            r#"<g><line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="{color}" stroke-dasharray="3 3"/><text x="{:.1}" y="{}" fill="{color}" font-weight="600">{}</text><title>{}</title></g>"#,
+            2.0 + 13.0 * m.row as f64,
             lanes_h - 4.0,
             m.x + 3.0,
+            11 + 13 * m.row,
             esc(&m.label),
             esc(&m.detail),
             x = m.x
