@@ -26,6 +26,17 @@ pub struct Marker {
     pub label: String,
     /// Longer, for the tooltip and the inspector.
     pub detail: String,
+    /// Which of the [`LABEL_ROWS`] rows its label sits in, so that nearby labels do not
+    /// overlap.
+    pub row: usize,
+}
+
+/// Rows of marker labels above the lanes.
+pub const LABEL_ROWS: usize = 2;
+
+/// The width a marker label takes, in pixels (11 px system-ui text, with a gap).
+pub fn label_width(label: &str) -> f64 {
+    6.5 * label.chars().count() as f64 + 10.0
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,12 +108,27 @@ pub fn markers(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Marker> {
             }
         }
         out.push(Marker {
+            row: 0,
             x: axis.x(at_us),
             at_us,
             kind,
             label,
             detail,
         });
+    }
+    // Each label goes in the first row where it clears the previous label, else in the
+    // row whose last label ends first.
+    let mut ends = [f64::NEG_INFINITY; LABEL_ROWS];
+    for m in &mut out {
+        let row = (0..LABEL_ROWS)
+            .find(|r| ends[*r] <= m.x)
+            .unwrap_or_else(|| {
+                (0..LABEL_ROWS)
+                    .min_by(|a, b| ends[*a].total_cmp(&ends[*b]))
+                    .unwrap_or(0)
+            });
+        m.row = row;
+        ends[row] = m.x + label_width(&m.label);
     }
     out
 }
