@@ -179,8 +179,8 @@ pub fn hash_numbered_keys(prefix: &str, n: u32) -> Vec<u128> {
         compress_wide(&mut state, &m);
         for j in 0..WIDE.min((n - i) as usize) {
             let mut out_bytes = [0u8; 16];
-            for r in 0..4 {
-                out_bytes[4 * r..4 * r + 4].copy_from_slice(&state[r][j].to_le_bytes());
+            for (r, reg) in state.iter().enumerate() {
+                out_bytes[4 * r..4 * r + 4].copy_from_slice(&reg[j].to_le_bytes());
             }
             out.push(u128::from_be_bytes(out_bytes));
         }
