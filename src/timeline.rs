@@ -518,6 +518,14 @@ fn invocation_selection(event: &TraceEvent, m: &invocations::Mark) -> Selection 
     if let Some(d) = l.destination {
         facts.push(("destination".into(), d.to_string()));
     }
+    if let Some(t) = l.first_arrival_ms {
+        let t = shardscope_views::axis::clock(t * 1_000);
+        facts.push(("approximateArrivalOfFirstRecord".into(), t));
+    }
+    if let Some(t) = l.last_arrival_ms {
+        let t = shardscope_views::axis::clock(t * 1_000);
+        facts.push(("approximateArrivalOfLastRecord".into(), t));
+    }
     let (text, link) = match l.why.split_once(" — http") {
         Some((text, rest)) => (text.to_string(), Some(format!("http{rest}"))),
         None => (l.why.to_string(), None),

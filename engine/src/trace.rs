@@ -153,8 +153,9 @@ pub enum EventKind {
     /// A Lambda event source mapping event: an invocation (or a streak of
     /// first-try successes), a throttle, an OnFailure message, a tumbling
     /// window's final invocation, a shard started or drained, a timeline
-    /// action applied (see [`crate::lambda::LambdaEvent`]).
-    Lambda(crate::lambda::LambdaEvent),
+    /// action applied (see [`crate::lambda::LambdaEvent`]). Boxed: it is
+    /// several times the size of the other kinds.
+    Lambda(Box<crate::lambda::LambdaEvent>),
     /// Something a consumer reports about itself (free form, for consumers
     /// whose typed events are not defined yet).
     ConsumerNote {

@@ -79,6 +79,13 @@ fn max_retry_2_with_sqs_discards_after_three_failures() {
     let batch = msgs[0]["records"].as_u64().unwrap();
     assert_eq!(c.discarded, batch);
     assert!((1..=100).contains(&batch));
+    // KinesisBatchInfo's approximateArrivalOf{First,Last}Record: the poison
+    // record (written at 2 min) is in the batch, which spans at most 5 s of
+    // writes at 20 records/s.
+    let first = msgs[0]["first_arrival_ms"].as_u64().unwrap();
+    let last = msgs[0]["last_arrival_ms"].as_u64().unwrap();
+    assert!(first <= 2 * MIN && 2 * MIN <= last, "{first}..{last}");
+    assert!(last - first <= 5_000, "{first}..{last}");
     // The shard moves on: everything but the discarded batch and the last
     // second's records is processed.
     assert!(c.pending_at_end <= 40, "pending {}", c.pending_at_end);
@@ -164,4 +171,106 @@ fn lambda_metrics_and_events_are_in_the_trace() {
         line.contains("\"condition\":\"RetryAttemptsExhausted\""),
         "{line}"
     );
+}
+
+/// Reference §2.5: "MaximumRetryAttempts and MaximumRecordAgeInSeconds apply
+/// to windows too". Windows of 30 s, MaximumRetryAttempts 2, SQS OnFailure.
+/// The producer stops at 40 s, a buggy version is deployed at 50 s and the
+/// producer starts again at 70 s: the record at 70 s closes the window
+/// [30 s, 60 s), whose final invocation then fails 3 times (1 + 2 retries);
+/// the window is given up with 1 OnFailure message for 0 records, and the
+/// shard reads on. Nothing the window aggregated is lost.
+#[test]
+fn failed_final_window_invocation_honours_maximum_retry_attempts() {
+    let s = lambda(
+        "4m",
+        1,
+        10.0,
+        100,
+        r#""TumblingWindowInSeconds": 30, "MaximumRetryAttempts": 2,
+           "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:dlq"}}"#,
+        "",
+        "",
+        r#"{"at": "40s", "do": "set_rate", "producer": "p", "records_per_second": 0},
+           {"at": "50s", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 1}},
+           {"at": "70s", "do": "set_rate", "producer": "p", "records_per_second": 10},
+           {"at": "3m", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 0}}"#,
+    );
+    let t = run(&s);
+    let finals: Vec<_> = of(&t, "window_final")
+        .into_iter()
+        .filter(|e| (70_000_000..80_000_000).contains(&e["at_us"].as_u64().unwrap()))
+        .collect();
+    let attempts: Vec<u64> = finals
+        .iter()
+        .map(|e| e["attempt"].as_u64().unwrap())
+        .collect();
+    assert_eq!(attempts, [1, 2, 3], "{finals:?}");
+    assert!(finals.iter().all(|e| e["outcome"] == "error"));
+    assert_eq!(finals[2]["follow"], "discard");
+    let window_msgs: Vec<_> = of(&t, "on_failure")
+        .into_iter()
+        .filter(|e| e["records"] == 0)
+        .collect();
+    // The window [30 s, 60 s) at 70 s, and later windows whose final
+    // invocations ran under the buggy version before 3 min.
+    assert!(!window_msgs.is_empty());
+    assert_eq!(window_msgs[0]["condition"], "RetryAttemptsExhausted");
+    assert_eq!(window_msgs[0]["attempt"], 3);
+    assert!(window_msgs[0].get("first_seq").is_none());
+    // The shard reads on: after the fix every record is processed or was
+    // discarded in a failed batch (each with its own message).
+    let c = summary(&t);
+    let batch_msgs = of(&t, "on_failure").len() - window_msgs.len();
+    assert!(batch_msgs >= 1);
+    assert_eq!(
+        c.on_failure_messages,
+        (batch_msgs + window_msgs.len()) as u64
+    );
+    assert!(c.pending_at_end <= 20, "pending {}", c.pending_at_end);
+    assert_eq!(c.expired_unprocessed, 0);
+    // The window's records (30 s – 40 s) were processed before the bug.
+    assert!(c.processed >= 400, "processed {}", c.processed);
+}
+
+/// The age limit ends a window too: with MaximumRecordAgeInSeconds 60 and
+/// the default unlimited retries, the final invocation of a window is
+/// retried (1 s, 2 s, 4 s … back-off) until a retry falls due more than 60 s
+/// after the window's end (an assumption: see `final_retry`), then given up
+/// with condition MaximumRecordAgeExceeded.
+#[test]
+fn failed_final_window_invocation_honours_maximum_record_age() {
+    let s = lambda(
+        "4m",
+        1,
+        10.0,
+        100,
+        r#""TumblingWindowInSeconds": 30, "MaximumRecordAgeInSeconds": 60,
+           "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:dlq"}}"#,
+        "",
+        "",
+        r#"{"at": "40s", "do": "set_rate", "producer": "p", "records_per_second": 0},
+           {"at": "50s", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 1}},
+           {"at": "70s", "do": "set_rate", "producer": "p", "records_per_second": 10}"#,
+    );
+    let t = run(&s);
+    let msg = of(&t, "on_failure")
+        .into_iter()
+        .find(|e| e["records"] == 0)
+        .expect("the window given up");
+    assert_eq!(msg["condition"], "MaximumRecordAgeExceeded");
+    // Window [30 s, 60 s): its first final invocation runs at the first poll
+    // after 70 s (t0 < 71 s); 6 attempts of 20 ms with retries 1, 2, 4, 8, 16
+    // s after the first five are all due within 60 s of the window's end
+    // (the 6th starts at t0 + 31.1 s < 102 s); the retry after the 6th is
+    // due 32 s later, at t0 + 63.1 s > 120 s: given up then, after 6 attempts.
+    let at = msg["at_us"].as_u64().unwrap();
+    assert!((133_100_000..134_200_000).contains(&at), "{at}");
+    assert_eq!(msg["attempt"], 6);
+    let finals_before: Vec<_> = of(&t, "window_final")
+        .into_iter()
+        .filter(|e| e["at_us"].as_u64().unwrap() < at)
+        .collect();
+    let last = finals_before.last().expect("failed finals");
+    assert_eq!(msg["attempt"], last["attempt"]);
 }

@@ -1201,9 +1201,11 @@ impl LambdaMapping {
                 what: "on_failure",
                 shard: Some(shard),
                 lane: Some(lane as u32),
-                first_seq: Some(b.lo),
-                last_seq: Some(b.hi().saturating_sub(1)),
+                first_seq: (b.records() > 0).then_some(b.lo),
+                last_seq: (b.records() > 0).then(|| b.hi() - 1),
                 records: Some(b.records()),
+                first_arrival_ms: b.first_arrival().map(|t| t.0 / 1_000),
+                last_arrival_ms: b.last_arrival().map(|t| t.0 / 1_000),
                 attempt: Some(invokes),
                 follow: Some(Follow::Discard),
                 condition: Some(cond.as_str()),
@@ -1303,6 +1305,7 @@ impl LambdaMapping {
             p.final_in_flight = None;
             p.window = None;
         }
+        let exhausted = !ok && Policy::of(&self.esm).max_retry.is_some_and(|m| attempt > m);
         self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
         if !ok {
             ctx.stats().failed_invocations += 1;
@@ -1320,25 +1323,81 @@ impl LambdaMapping {
                 outcome: Some(if ok { "success" } else { "error" }),
                 follow: Some(if ok {
                     Follow::Checkpoint
+                } else if exhausted {
+                    Follow::Discard
                 } else {
                     Follow::Retry
                 }),
+                retry_in_ms: (!ok && !exhausted).then(|| retry::backoff(attempt).as_millis()),
                 why: why::WINDOW_FINAL,
-                assumption: window.map(|_| tumbling_window::ASSUMPTION),
+                assumption: if !ok && !exhausted {
+                    Some(retry::BACKOFF_ASSUMPTION)
+                } else {
+                    window.map(|_| tumbling_window::ASSUMPTION)
+                },
                 ..LambdaEvent::default()
             },
         );
         if ok {
             self.poll(ctx, shard);
+        } else if exhausted {
+            self.final_discard(ctx, shard, Condition::RetryAttemptsExhausted, attempt);
         } else {
-            // A failed final invocation pauses the shard until one succeeds.
+            // A failed final invocation pauses the shard until one succeeds
+            // (or the retry and age limits end it: [`Self::final_retry`]).
             let d = retry::backoff(attempt);
-            if let Some(p) = self.pollers.get_mut(&shard) {
-                p.final_in_flight = Some((SimTime(now.0 + d.0), attempt));
-            }
             let t = self.token(shard, FINAL_LANE, 1);
             ctx.schedule(SimTime(now.0 + d.0), t);
         }
+    }
+
+    /// A failed final invocation's retry is due: invoke again, unless the
+    /// window is older than MaximumRecordAgeInSeconds. "MaximumRetryAttempts
+    /// and MaximumRecordAgeInSeconds apply to windows too"
+    /// (<https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html>).
+    /// Assumption (undocumented): a window's age is measured from its end,
+    /// the latest arrival a record in it can have.
+    fn final_retry(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
+        let now = ctx.now;
+        let Some(p) = self.pollers.get(&shard) else {
+            return;
+        };
+        let Some((_, attempt)) = p.final_in_flight else {
+            return;
+        };
+        let window_end = p.window.as_ref().map_or(now, |w| w.end);
+        let too_old = Policy::of(&self.esm)
+            .max_age
+            .is_some_and(|max| now.0.saturating_sub(window_end.0) > max.0);
+        if too_old {
+            self.final_discard(ctx, shard, Condition::MaximumRecordAgeExceeded, attempt);
+        } else {
+            self.final_invoke(ctx, shard);
+        }
+    }
+
+    /// The retry or age limit ended a window whose final invocation kept
+    /// failing: its state is dropped, the OnFailure destination (if any)
+    /// gets one message, and the shard reads on. Assumption (AWS documents
+    /// that the limits apply, not what is sent): the message is the usual
+    /// one, for a batch of 0 records; the window's records stay processed
+    /// (their invocations succeeded and were checkpointed).
+    fn final_discard(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        cond: Condition,
+        invokes: u32,
+    ) {
+        let now = ctx.now;
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        p.final_in_flight = None;
+        p.window = None;
+        let at = p.checkpoint;
+        self.on_failure(ctx, shard, 0, &Batch::empty(shard, at), cond, invokes, now);
+        self.poll(ctx, shard);
     }
 
     // ---- trace streaks ----------------------------------------------------
@@ -1526,7 +1585,7 @@ fn lane_rng(
 
 /// Adds a Lambda event to the trace.
 fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent) {
-    ctx.rec.event(at, cause, EventKind::Lambda(ev));
+    ctx.rec.event(at, cause, EventKind::Lambda(Box::new(ev)));
 }
 
 /// Drops the records below `trim` from the front of `acc`; returns how many.
@@ -1627,6 +1686,7 @@ impl Consumer for LambdaMapping {
                             self.poll(ctx, shard);
                         }
                     }
+                    FINAL_LANE if nonce == 1 => self.final_retry(ctx, shard),
                     FINAL_LANE => self.final_done(ctx, shard),
                     l => self.lane_timer(ctx, shard, l as usize, nonce),
                 }

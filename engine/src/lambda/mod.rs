@@ -61,6 +61,14 @@ pub struct LambdaEvent {
     /// Records in the batch (a streak: in all its invocations).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<u64>,
+    /// OnFailure: `KinesisBatchInfo.approximateArrivalOfFirstRecord`, ms
+    /// since the start of the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_arrival_ms: Option<u64>,
+    /// OnFailure: `KinesisBatchInfo.approximateArrivalOfLastRecord`, ms since
+    /// the start of the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_arrival_ms: Option<u64>,
     /// Invocations in a streak.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invocations: Option<u64>,
