@@ -122,7 +122,21 @@ pub fn take(
     max_bytes: u64,
     not_after: Option<SimTime>,
 ) -> Batch {
-    let mut out = Vec::new();
+    let mut b = Batch::empty(shard, 0);
+    take_into(&mut b, runs, max_records, max_bytes, not_after);
+    b
+}
+
+/// [`take`] into `out` (its shard kept, its runs replaced), reusing its
+/// allocation: a chain of invocations cuts one batch after the other.
+pub fn take_into(
+    out: &mut Batch,
+    runs: &mut VecDeque<Run>,
+    max_records: u64,
+    max_bytes: u64,
+    not_after: Option<SimTime>,
+) {
+    out.runs.clear();
     let mut records = 0u64;
     let mut bytes = 0u64;
     while let Some(r) = runs.front().copied() {
@@ -146,7 +160,7 @@ pub fn take(
         let part = r.slice(r.first_seq, r.first_seq + take);
         records += take;
         bytes += part.bytes();
-        out.push(part);
+        out.runs.push(part);
         if take == r.count {
             runs.pop_front();
         } else {
@@ -154,10 +168,9 @@ pub fn take(
             break;
         }
     }
-    Batch::new(shard, out)
+    out.lo = out.runs.first().map_or(0, |r| r.first_seq);
 }
 
-/// Number of leading records of `r` that arrived strictly before `t`.
 fn arrived_before(r: &Run, t: SimTime) -> u64 {
     if r.first_arrival >= t {
         return 0;

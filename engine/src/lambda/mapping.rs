@@ -458,12 +458,132 @@ impl LambdaMapping {
             };
             ctx.now = SimTime(f.start.0.saturating_add(f.inv.duration.0));
             self.ahead = true;
-            self.complete(ctx, shard, lane, f);
+            if let Some(f) = self.chain_plain(ctx, shard, lane, f) {
+                self.complete(ctx, shard, lane, f);
+            }
         }
         self.flush_book(ctx);
         self.ahead = false;
         ctx.now = kernel_now;
         self.chain_horizon = None;
+    }
+
+    /// Inside a chain: completes `f` and starts the lane's next batch, again
+    /// and again, while each invocation is a first-try success that may be
+    /// chained. It does what [`Self::complete`], [`Self::lane_done`],
+    /// [`Self::poll`], [`Self::start_chunk`] and [`Self::try_invoke`] do for
+    /// such a lane — checkpoint, streak, next batch from records already
+    /// read, invoke — without their general bookkeeping, and leaves the lane
+    /// as they would (`chains_change_nothing` and the trace hashes pin this).
+    /// Returns `f` untouched when the lane is not in that state.
+    fn chain_plain(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lane: usize,
+        f: InFlight,
+    ) -> Option<InFlight> {
+        let Some(horizon) = self.chain_horizon else {
+            return Some(f);
+        };
+        let batch_size = u64::from(self.esm.batch_size);
+        let trim = ctx.stream.trim_seq(shard);
+        let retention = ctx.stream.retention.0;
+        let pf = self.esm.parallelization_factor;
+        let plain_lane = self.pollers.get(&shard).is_some_and(|p| {
+            p.chunk.as_ref().is_some_and(|c| {
+                c.lanes.len() == 1
+                    && c.pending.is_empty()
+                    && c.lanes[0].job.pieces.len() == 1
+                    && c.lanes[0].job.invoke_count == 0
+                    && c.lanes[0]
+                        .job
+                        .front()
+                        .is_some_and(|b| b.lo == f.lo && b.hi() == f.hi)
+            }) && p.checkpoint == f.lo
+                && p.window.is_none()
+                && p.final_in_flight.is_none()
+                && p.weights
+                    .as_ref()
+                    .is_some_and(|(n, w)| *n == pf && w.len() == 1)
+                && p.acc_count >= batch_size
+                && p.acc.front().is_some_and(|r| r.first_seq >= trim)
+        });
+        if lane != 0
+            || f.inv.response != Response::Success
+            || !plain_lane
+            || !self.esm.enabled
+            || self.efo
+            || self.esm.tumbling_window_in_seconds > 0
+        {
+            return Some(f);
+        }
+        let timeout = self.timeout();
+        let (seed, generation) = (self.seed, self.generation);
+        let rbif = self.esm.report_batch_item_failures;
+        let malformed = self.handler.item_failures == ItemFailures::Malformed;
+        // The completed batch's allocation is reused for the next one.
+        let mut b = self
+            .lane_mut(shard, lane)
+            .and_then(|l| l.job.pieces.pop_front())
+            .expect("checked above");
+        let mut f = f;
+        loop {
+            let now = SimTime(f.start.0.saturating_add(f.inv.duration.0));
+            ctx.now = now;
+            // complete(): a first-try success checkpoints past its batch.
+            let p = self.pollers.get_mut(&shard).expect("checked above");
+            let cp_before = p.checkpoint;
+            p.checkpoint = f.hi;
+            self.settle(ctx, shard, f.lo, f.hi, Outcome::Processed);
+            self.extend_streak(ctx, shard, lane, &f, cp_before);
+            // lane_done(), poll(), start_chunk(): the next full batch is already read.
+            let p = self.pollers.get_mut(&shard).expect("checked above");
+            p.window_start = now;
+            batch::take_into(&mut b, &mut p.acc, batch_size, MAX_PAYLOAD_BYTES, None);
+            p.acc_count -= b.records();
+            p.checkpoint = p.checkpoint.max(b.lo);
+            // try_invoke(): the concurrency slot `f` held is taken again at once.
+            let (lo, hi) = (b.lo, b.hi());
+            let age = b
+                .last_arrival()
+                .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
+            let max = self.conc.max;
+            let stats = ctx.stats();
+            stats.invocations += 1;
+            stats.max_concurrency = stats.max_concurrency.max(max);
+            self.book_invocation(ctx, shard, lo, hi, age);
+            let p = self.pollers.get_mut(&shard).expect("checked above");
+            let rng = lane_rng(&mut p.rngs, seed, generation, shard, lane);
+            let inv = handler::invoke(&self.handler, timeout, &b, rbif, malformed, rng);
+            let done_at = SimTime(now.0.saturating_add(inv.duration.0));
+            let next = InFlight {
+                start: now,
+                inv,
+                lo,
+                hi,
+            };
+            // can_chain(), for what changes from one invocation to the next.
+            let chained = done_at < horizon
+                && inv.response == Response::Success
+                && p.acc_count >= batch_size
+                && b.first_arrival().is_some_and(|a| {
+                    a.0.saturating_add(retention) > done_at.0.saturating_add(SWEEP_MARGIN.0)
+                });
+            if chained {
+                f = next;
+                continue;
+            }
+            // The lane as try_invoke() leaves it: the batch in flight, its completion scheduled.
+            let l = self.lane_mut(shard, lane).expect("checked above");
+            l.job.reset(b);
+            l.in_flight = Some(next);
+            l.nonce = 1;
+            l.done = false;
+            let t = self.token(shard, lane as u64, 1);
+            ctx.schedule(done_at, t);
+            return None;
+        }
     }
 
     /// Inside a chain: notes an invocation's metrics, iterator age and
