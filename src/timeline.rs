@@ -4,8 +4,10 @@
 
 use std::rc::Rc;
 
+use shardscope_engine::lambda::{retry::Follow, LambdaEvent};
 use shardscope_engine::trace::{EventKind, Series, Trace, TraceEvent};
 use shardscope_views::chart::{chart, Scale};
+use shardscope_views::coord::{D1, D2};
 use shardscope_views::invocations::{self, shape, Outcome};
 use shardscope_views::lanes::lanes;
 use shardscope_views::marks::{episodes, markers, EpisodeKind, MarkerKind};
@@ -274,7 +276,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 trace, &axis, *width, Scale::Linear) }
             if show_line {
                 <svg class="playhead-overlay" width="100%" height="100%" aria-hidden="true">
-                    <line x1={format!("{playhead_x:.1}")} x2={format!("{playhead_x:.1}")} y1="0" y2="100%" />
+                    <line x1={D1(playhead_x).to_string()} x2={D1(playhead_x).to_string()} y1="0" y2="100%" />
                 </svg>
             }
             </div>
@@ -307,24 +309,24 @@ fn lanes_svg(
             let py = y(*p) + LANE_H / 2.0;
             let cy = top + LANE_H / 2.0;
             let x = l.x_start;
-            html! { <path class="lineage" d={format!("M{:.1},{py:.1} C{:.1},{py:.1} {:.1},{cy:.1} {:.1},{cy:.1}", x, x + 6.0, x - 6.0, x + 2.0)} /> }
+            html! { <path class="lineage" d={format!("M{},{} C{},{} {},{} {},{}", D1(x), D1(py), D1(x + 6.0), D1(py), D1(x - 6.0), D1(cy), D1(x + 2.0), D1(cy))} /> }
         });
         html! {
             <g class="lane">
-                <text class="lane-label" x={(-8.0).to_string()} y={format!("{:.1}", top + 15.0)} text-anchor="end">
+                <text class="lane-label" x={(-8.0).to_string()} y={D1(top + 15.0).to_string()} text-anchor="end">
                     { format!("shard {}", l.shard.0) }
                 </text>
                 if x1 > x0 {
                     <rect class={if l.closed { "lane-bg closed" } else { "lane-bg" }}
-                        x={format!("{x0:.1}")} y={format!("{:.1}", top + 3.0)}
-                        width={format!("{:.1}", x1 - x0)} height={format!("{:.1}", LANE_H - 6.0)}>
+                        x={D1(x0).to_string()} y={D1(top + 3.0).to_string()}
+                        width={D1(x1 - x0).to_string()} height={D1(LANE_H - 6.0).to_string()}>
                         <title>{ format!("{}{}", l.shard, if l.closed { " (CLOSED by a reshard)" } else { "" }) }</title>
                     </rect>
                 }
                 { for l.density.iter().filter(|d| d.0 + d.1 > 0.0 && d.0 < axis.width).map(|(x, w, level)| {
                     let x0 = clip(*x);
-                    html! { <rect class={format!("density d{level}")} x={format!("{x0:.1}")} y={format!("{:.1}", top + 6.0)}
-                        width={format!("{:.2}", (clip(x + w) - x0).max(0.5))} height={format!("{:.1}", LANE_H - 12.0)} /> }
+                    html! { <rect class={format!("density d{level}")} x={D1(x0).to_string()} y={D1(top + 6.0).to_string()}
+                        width={D2((clip(x + w) - x0).max(0.5)).to_string()} height={D1(LANE_H - 12.0).to_string()} /> }
                 }) }
                 { for connectors }
             </g>
@@ -346,8 +348,8 @@ fn lanes_svg(
             let select = on_select.clone();
             let selection = Selection::plain(episode_title(e.kind).to_string(), e.detail.clone());
             Some(html! {
-                <rect class={class} x={format!("{x0:.1}")} y={format!("{:.1}", y(row) + dy)}
-                    width={format!("{:.1}", (x1 - x0).max(2.0))} height="4"
+                <rect class={class} x={D1(x0).to_string()} y={D1(y(row) + dy).to_string()}
+                    width={D1((x1 - x0).max(2.0)).to_string()} height="4"
                     onclick={Callback::from(move |_| select.emit(selection.clone()))}>
                     <title>{ e.detail.clone() }</title>
                 </rect>
@@ -356,24 +358,31 @@ fn lanes_svg(
 
     let invocation_marks = invocations::marks(&trace.events, axis)
         .into_iter()
-        .filter_map(|m| {
+        .enumerate()
+        .filter_map(|(i, m)| {
             let row = row_of(m.shard)?;
             let cy = y(row) + LANE_H / 2.0;
             let name = m.outcome.name();
             let label = format!("{} {} invocation(s) on {}", m.count, name, m.shard);
             let d = shape(m.outcome, m.x, cy, m.width);
             // What the inspector shows is worked out on a click, not for every mark drawn.
-            let onclick = {
+            let inspect = {
                 let select = on_select.clone();
                 let trace = trace.clone();
-                Callback::from(move |_: MouseEvent| {
+                Callback::from(move |()| {
                     if let Some(event) = trace.events.get(m.event) {
-                        select.emit(invocation_selection(event, &m));
+                        let message = on_failure_message(&trace.events[m.event..], event);
+                        select.emit(invocation_selection(event, message, &m));
                     }
                 })
             };
+            let onclick = inspect.reform(|_: MouseEvent| ());
+            let onkeydown = Callback::from(move |e: KeyboardEvent| mark_key(&e, &inspect));
+            // One tab stop for all the marks (a roving focus): arrows move between them.
+            let tabindex = if i == 0 { "0" } else { "-1" };
             Some(html! {
-                <g class={format!("inv {name}")} {onclick}>
+                <g class={format!("inv {name}")} {onclick} {onkeydown} {tabindex} role="button"
+                    aria-label={label.clone()}>
                     <path {d} />
                     <title>{ label }</title>
                 </g>
@@ -404,10 +413,10 @@ fn lanes_svg(
         };
         html! {
             <g class={class} {onclick} {onkeydown} tabindex="0" role="button" aria-label={m.detail.clone()}>
-                <rect class="hit" x={format!("{:.1}", m.x - 5.0)} y={(13 * m.row).to_string()}
-                    width={format!("{:.1}", shardscope_views::marks::label_width(&m.label))} height="14" />
-                <line x1={format!("{:.1}", m.x)} x2={format!("{:.1}", m.x)} y1={(2 + 13 * m.row).to_string()} y2={format!("{:.1}", height - 4.0)} />
-                <text x={format!("{:.1}", m.x + 3.0)} y={(11 + 13 * m.row).to_string()}>{ m.label.clone() }</text>
+                <rect class="hit" x={D1(m.x - 5.0).to_string()} y={(13 * m.row).to_string()}
+                    width={D1(shardscope_views::marks::label_width(&m.label)).to_string()} height="14" />
+                <line x1={D1(m.x).to_string()} x2={D1(m.x).to_string()} y1={(2 + 13 * m.row).to_string()} y2={D1(height - 4.0).to_string()} />
+                <text x={D1(m.x + 3.0).to_string()} y={(11 + 13 * m.row).to_string()}>{ m.label.clone() }</text>
                 <title>{ m.detail.clone() }</title>
             </g>
         }
@@ -420,16 +429,75 @@ fn lanes_svg(
             <g transform={format!("translate({GUTTER},0)")}>
                 { for ticks.iter().map(|t| html! {
                     <g class="tick">
-                        <line x1={format!("{:.1}", t.x)} x2={format!("{:.1}", t.x)} y1={AXIS_H.to_string()} y2={format!("{:.1}", height - 4.0)} />
-                        <text x={format!("{:.1}", t.x)} y={(AXIS_H - 4.0).to_string()} text-anchor="middle">{ t.label.clone() }</text>
+                        <line x1={D1(t.x).to_string()} x2={D1(t.x).to_string()} y1={AXIS_H.to_string()} y2={D1(height - 4.0).to_string()} />
+                        <text x={D1(t.x).to_string()} y={(AXIS_H - 4.0).to_string()} text-anchor="middle">{ t.label.clone() }</text>
                     </g>
                 }) }
                 { for lane_marks }
-                { for invocation_marks }
+                <g class="invocations" role="group"
+                    aria-label="Invocations: arrow keys move between marks, Enter opens one in the inspector">
+                    { for invocation_marks }
+                </g>
                 { for episode_marks }
                 { for marker_marks }
             </g>
         </svg>
+    }
+}
+
+/// A polyline's `points`: "x,y x,y …", one decimal each.
+fn points(seg: &[(f64, f64)]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(seg.len() * 12);
+    for (i, (x, y)) in seg.iter().enumerate() {
+        let sep = if i == 0 { "" } else { " " };
+        let _ = write!(out, "{sep}{},{}", D1(*x), D1(*y));
+    }
+    out
+}
+
+/// Keys on a focused invocation mark: Enter or Space inspects it; the arrow keys move the
+/// focus to the previous or next mark (the marks are siblings in time order).
+fn mark_key(e: &KeyboardEvent, inspect: &Callback<()>) {
+    use wasm_bindgen::JsCast;
+    let forward = match e.key().as_str() {
+        "Enter" | " " => {
+            e.prevent_default();
+            inspect.emit(());
+            return;
+        }
+        "ArrowRight" | "ArrowDown" => true,
+        "ArrowLeft" | "ArrowUp" => false,
+        "Home" | "End" => {
+            e.prevent_default();
+            let group = e
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|el| el.parent_element());
+            let to = group.and_then(|g| {
+                if e.key() == "Home" {
+                    g.first_element_child()
+                } else {
+                    g.last_element_child()
+                }
+            });
+            if let Some(to) = to.and_then(|t| t.dyn_into::<web_sys::SvgElement>().ok()) {
+                let _ = to.focus();
+            }
+            return;
+        }
+        _ => return,
+    };
+    e.prevent_default();
+    let Some(el) = e.target_dyn_into::<web_sys::Element>() else {
+        return;
+    };
+    let to = if forward {
+        el.next_element_sibling()
+    } else {
+        el.previous_element_sibling()
+    };
+    if let Some(to) = to.and_then(|t| t.dyn_into::<web_sys::SvgElement>().ok()) {
+        let _ = to.focus();
     }
 }
 
@@ -453,7 +521,7 @@ fn rewinds_svg(rewinds: &[shardscope_views::marks::Rewind], axis: &TimeAxis, wid
                         <g class="rewind">
                             <path d={format!("M{a:.1},30 C{a:.1},6 {b:.1},6 {b:.1},26")} />
                             <path class="head" d={format!("M{:.1},21 L{b:.1},29 L{:.1},21", b - 4.0, b + 4.0)} />
-                            <text x={format!("{:.1}", (a + b) / 2.0)} y="10" text-anchor="middle">{ "rewind" }</text>
+                            <text x={D1((a + b) / 2.0).to_string()} y="10" text-anchor="middle">{ "rewind" }</text>
                             <title>{ label }</title>
                         </g>
                     }
@@ -463,8 +531,36 @@ fn rewinds_svg(rewinds: &[shardscope_views::marks::Rewind], axis: &TimeAxis, wid
     }
 }
 
-/// The inspector's view of an invocation mark: what happened, to which records, and why.
-fn invocation_selection(event: &TraceEvent, m: &invocations::Mark) -> Selection {
+/// The OnFailure message a discarding invocation `event` sent: the `on_failure` event of the
+/// same consumer for the same records, the first one after it (`after` starts at `event`).
+fn on_failure_message<'t>(after: &'t [TraceEvent], event: &TraceEvent) -> Option<&'t LambdaEvent> {
+    let EventKind::Lambda(l) = &event.kind else {
+        return None;
+    };
+    if l.follow != Some(Follow::Discard) {
+        return None;
+    }
+    after.iter().find_map(|e| match &e.kind {
+        EventKind::Lambda(m)
+            if m.what == "on_failure"
+                && e.cause == event.cause
+                && m.shard == l.shard
+                && m.first_seq == l.first_seq
+                && m.last_seq == l.last_seq =>
+        {
+            Some(&**m)
+        }
+        _ => None,
+    })
+}
+
+/// The inspector's view of an invocation mark: what happened, to which records, and why; for a
+/// discarded batch, also what its OnFailure message says.
+fn invocation_selection(
+    event: &TraceEvent,
+    message: Option<&LambdaEvent>,
+    m: &invocations::Mark,
+) -> Selection {
     let EventKind::Lambda(l) = &event.kind else {
         return Selection::default();
     };
@@ -512,17 +608,25 @@ fn invocation_selection(event: &TraceEvent, m: &invocations::Mark) -> Selection 
     if let (Some(a), Some(b)) = (l.checkpoint_before, l.checkpoint_after) {
         facts.push(("checkpoint".into(), format!("{a} → {b}")));
     }
-    if let Some(c) = l.condition {
+    // A discard's OnFailure message (`KinesisBatchInfo` and `requestContext`).
+    let msg = message.unwrap_or(l);
+    if let Some(c) = msg.condition {
         facts.push(("OnFailure condition".into(), c.to_string()));
     }
-    if let Some(d) = l.destination {
+    if let Some(d) = msg.destination {
         facts.push(("destination".into(), d.to_string()));
     }
-    if let Some(t) = l.first_arrival_ms {
+    if let Some(c) = msg.carries {
+        facts.push((
+            "destination receives".into(),
+            serde_json_name(&c).replace('_', " "),
+        ));
+    }
+    if let Some(t) = msg.first_arrival_ms {
         let t = shardscope_views::axis::clock(t * 1_000);
         facts.push(("approximateArrivalOfFirstRecord".into(), t));
     }
-    if let Some(t) = l.last_arrival_ms {
+    if let Some(t) = msg.last_arrival_ms {
         let t = shardscope_views::axis::clock(t * 1_000);
         facts.push(("approximateArrivalOfLastRecord".into(), t));
     }
@@ -679,15 +783,15 @@ fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale)
             <g transform={format!("translate({GUTTER},6)")}>
                 { for c.y_ticks.iter().map(|(y, label)| html! {
                     <g class="tick">
-                        <line x1="0" x2={format!("{:.1}", axis.width)} y1={format!("{y:.1}")} y2={format!("{y:.1}")} />
-                        <text x="-6" y={format!("{:.1}", y + 4.0)} text-anchor="end">{ label.clone() }</text>
+                        <line x1="0" x2={D1(axis.width).to_string()} y1={D1(*y).to_string()} y2={D1(*y).to_string()} />
+                        <text x="-6" y={D1(y + 4.0).to_string()} text-anchor="end">{ label.clone() }</text>
                     </g>
                 }) }
                 { for c.lines.iter().enumerate().map(|(i, line)| html! {
                     <g class={format!("series s{}", i % 8)}>
                         <title>{ format!("{} (max {})", line.label, line.max) }</title>
                         { for line.segments.iter().map(|seg| html! {
-                            <polyline points={seg.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ")} />
+                            <polyline points={points(seg)} />
                         }) }
                     </g>
                 }) }

@@ -111,22 +111,42 @@ impl ProducerState {
     }
 }
 
+/// How many key tables [`key_table`] keeps between runs.
+const KEPT_TABLES: usize = 4;
+
+thread_local! {
+    /// The key tables of recent runs, newest last. A table depends only on its
+    /// number of keys, so reusing one changes nothing but time: the playground
+    /// re-runs a scenario on every knob change, and hashing 100,000 keys took
+    /// several milliseconds of each run in the browser.
+    static TABLES: std::cell::RefCell<Vec<(u32, Rc<KeyTable>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The table of `n` keys: a recent run's, or a new one.
+fn key_table(n: u32) -> Rc<KeyTable> {
+    TABLES.with_borrow_mut(|tables| {
+        if let Some(i) = tables.iter().position(|(m, _)| *m == n) {
+            let entry = tables.remove(i);
+            let t = entry.1.clone();
+            tables.push(entry);
+            return t;
+        }
+        let t = Rc::new(KeyTable::new(n));
+        if tables.len() == KEPT_TABLES {
+            tables.remove(0);
+        }
+        tables.push((n, t.clone()));
+        t
+    })
+}
+
 /// Builds the static key facts of each producer, sharing tables between
 /// producers with the same number of keys (each key is hashed once).
 pub(crate) fn producer_keys(producers: &[Producer]) -> Vec<ProducerKeys> {
-    let mut tables: Vec<(u32, Rc<KeyTable>)> = Vec::new();
     producers
         .iter()
         .map(|p| {
-            let n = p.partition_keys.max(1);
-            let keys = match tables.iter().find(|(m, _)| *m == n) {
-                Some((_, t)) => t.clone(),
-                None => {
-                    let t = Rc::new(KeyTable::new(n));
-                    tables.push((n, t.clone()));
-                    t
-                }
-            };
+            let keys = key_table(p.partition_keys.max(1));
             let share = if p.hot_key_share.is_finite() {
                 p.hot_key_share.clamp(0.0, 1.0)
             } else {
@@ -470,6 +490,23 @@ impl Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_tables_are_kept_for_the_next_runs() {
+        let a = key_table(1234);
+        let b = key_table(1234);
+        assert!(Rc::ptr_eq(&a, &b), "the same table again");
+        assert_eq!(a.hashes, KeyTable::new(1234).hashes);
+        for n in 0..KEPT_TABLES as u32 {
+            key_table(2000 + n);
+        }
+        let c = key_table(1234);
+        assert!(
+            !Rc::ptr_eq(&a, &c),
+            "pushed out by newer ones, then built again"
+        );
+        assert_eq!(a.hashes, c.hashes);
+    }
 
     #[test]
     fn retry_delays_double_to_1600_ms() {

@@ -147,6 +147,40 @@ test('clicking a failed invocation explains it, with the AWS page', async () => 
   await page.close();
 });
 
+test('invocation marks are one tab stop: arrows move between them, Enter inspects', async () => {
+  const { page, problems } = await open(`${site.url}?preset=bounded-retries-on-failure`);
+  const marks = page.locator('.invocations .inv');
+  await marks.first().waitFor({ timeout: 60_000 });
+  const stops = await page.locator('.invocations .inv[tabindex="0"]').count();
+  assert.equal(stops, 1, 'one tab stop for all the marks');
+  await marks.first().focus();
+  const focused = () => page.evaluate(() => [...document.activeElement.parentNode.children].indexOf(document.activeElement));
+  assert.equal(await focused(), 0);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await focused(), 1);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await focused(), 0);
+  // The discarded batch (its OnFailure message) is the last mark of its kind: walk to it.
+  const discard = await page.evaluate(() => [...document.querySelector('.invocations').children].findIndex((g) => g.classList.contains('discard')));
+  assert.ok(discard > 0, 'a discard mark');
+  for (let i = 0; i < discard; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await focused(), discard);
+  await page.keyboard.press('Enter');
+  const inspector = page.locator('.inspector .selection');
+  await inspector.waitFor();
+  const text = await inspector.innerText();
+  assert.match(text, /OnFailure condition\s+RetryAttemptsExhausted/);
+  assert.match(text, /approximateArrivalOfFirstRecord/);
+  assert.match(text, /approximateArrivalOfLastRecord/);
+  await page.keyboard.press('End');
+  assert.equal(await focused(), (await marks.count()) - 1);
+  await page.keyboard.press('Home');
+  assert.equal(await focused(), 0);
+  await screenshot(page, 'inspector-keyboard');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the playhead scrubs, plays, jumps to the next incident, and counts at its time', async () => {
   const { page, problems } = await open(site.url);
   const counters = page.getByRole('table', { name: 'Counters at the playhead' });

@@ -10,6 +10,7 @@ use shardscope_engine::stream::ShardId;
 use shardscope_engine::trace::{EventKind, TraceEvent};
 
 use crate::axis::TimeAxis;
+use crate::coord::D1;
 
 /// What a mark says happened, from the least to the most telling: when several
 /// invocations share a pixel, the most telling one is drawn and opened by a click.
@@ -62,19 +63,19 @@ impl Outcome {
 pub fn shape(outcome: Outcome, x: f64, cy: f64, width: f64) -> String {
     let w = width.max(1.5);
     match outcome {
-        Outcome::Success => format!("M{x:.1},{:.1}h{w:.1}v4h{:.1}z", cy - 2.0, -w),
+        Outcome::Success => format!("M{},{}h{}v4h{}z", D1(x), D1(cy - 2.0), D1(w), D1(-w)),
         // ✕
-        Outcome::Error => format!("M{:.1},{:.1}l7,7m0,-7l-7,7", x - 3.5, cy - 3.5),
+        Outcome::Error => format!("M{},{}l7,7m0,-7l-7,7", D1(x - 3.5), D1(cy - 3.5)),
         // An hourglass.
-        Outcome::Timeout => format!("M{:.1},{:.1}h7l-7,7h7z", x - 3.5, cy - 3.5),
+        Outcome::Timeout => format!("M{},{}h7l-7,7h7z", D1(x - 3.5), D1(cy - 3.5)),
         // ◆
-        Outcome::Bisect => format!("M{x:.1},{:.1}l4,4l-4,4l-4,-4z", cy - 4.0),
+        Outcome::Bisect => format!("M{},{}l4,4l-4,4l-4,-4z", D1(x), D1(cy - 4.0)),
         // ▲
-        Outcome::Partial => format!("M{x:.1},{:.1}l4,7h-8z", cy - 4.0),
+        Outcome::Partial => format!("M{},{}l4,7h-8z", D1(x), D1(cy - 4.0)),
         // A diamond outline (drawn with a stroke only).
-        Outcome::Throttled => format!("M{x:.1},{:.1}l3.5,3.5l-3.5,3.5l-3.5,-3.5z", cy - 3.5),
+        Outcome::Throttled => format!("M{},{}l3.5,3.5l-3.5,3.5l-3.5,-3.5z", D1(x), D1(cy - 3.5)),
         // ▼
-        Outcome::Discard => format!("M{:.1},{:.1}h9l-4.5,8z", x - 4.5, cy - 5.0),
+        Outcome::Discard => format!("M{},{}h9l-4.5,8z", D1(x - 4.5), D1(cy - 5.0)),
     }
 }
 

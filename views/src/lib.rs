@@ -6,6 +6,7 @@
 
 pub mod axis;
 pub mod chart;
+pub mod coord;
 pub mod invocations;
 pub mod lanes;
 pub mod marks;

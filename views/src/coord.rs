@@ -1,0 +1,77 @@
+//! Numbers in SVG attributes, written the quick way. A redraw writes tens of thousands of
+//! coordinates, and exact float formatting (`format!("{:.1}", x)`) was a tenth of a redraw
+//! in the browser; these round with one multiplication and print integers.
+
+use std::fmt;
+
+/// `x` with one decimal: tenths, rounded half away from zero ("12.3", "-0.5", "7.0").
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct D1(pub f64);
+
+/// `x` with two decimals: hundredths, rounded half away from zero ("0.25", "3.10").
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct D2(pub f64);
+
+impl fmt::Display for D1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fixed(f, self.0, 1)
+    }
+}
+
+impl fmt::Display for D2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fixed(f, self.0, 2)
+    }
+}
+
+fn fixed(f: &mut fmt::Formatter<'_>, x: f64, decimals: usize) -> fmt::Result {
+    let scale = if decimals == 1 { 10.0 } else { 100.0 };
+    let units = (x * scale).round();
+    // Beyond 2^53 (or not a number) the integer path would be wrong: say it the slow way.
+    if !units.is_finite() || units.abs() >= 9.0e15 {
+        return write!(f, "{x:.decimals$}");
+    }
+    let units = units as i64;
+    let sign = if units < 0 { "-" } else { "" };
+    let a = units.unsigned_abs();
+    let s = if decimals == 1 { 10 } else { 100 };
+    write!(f, "{sign}{}.{:0decimals$}", a / s, a % s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_fixed_point_formatting() {
+        for (x, one, two) in [
+            (0.0, "0.0", "0.00"),
+            (7.0, "7.0", "7.00"),
+            (12.34, "12.3", "12.34"),
+            (12.36, "12.4", "12.36"),
+            (-0.5, "-0.5", "-0.50"),
+            (-12.345_6, "-12.3", "-12.35"),
+            (0.04, "0.0", "0.04"),
+            (1279.96, "1280.0", "1279.96"),
+        ] {
+            assert_eq!(D1(x).to_string(), one, "{x}");
+            assert_eq!(D2(x).to_string(), two, "{x}");
+        }
+        assert_eq!(D1(f64::NAN).to_string(), "NaN");
+        assert_eq!(D1(1e300).to_string(), format!("{:.1}", 1e300));
+    }
+
+    /// Away from exact ties (which `{:.1}` rounds to even) and from "-0.0", the same text
+    /// as `{:.1}`.
+    #[test]
+    fn the_same_text_as_format_away_from_ties() {
+        let mut x = -3000.0f64;
+        while x < 3000.0 {
+            let tie = ((x * 10.0).fract().abs() - 0.5).abs() < 1e-6;
+            if !tie && x.abs() >= 0.05 {
+                assert_eq!(D1(x).to_string(), format!("{x:.1}"), "{x}");
+            }
+            x += 0.0137;
+        }
+    }
+}
