@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
 use crate::challenge_view::ChallengeView;
@@ -121,6 +122,23 @@ fn current_location() -> Location {
     Location::parse(&search, &hash)
 }
 
+/// How long after the last valid edit the address bar is brought up to date.
+const URL_DELAY_MS: u32 = 300;
+
+/// A valid scenario not yet in the address bar, and the timer that will write it.
+type PendingUrl = Rc<std::cell::RefCell<Option<(Rc<str>, Timeout)>>>;
+
+/// Writes a pending scenario into the address bar (`#s=…`), if there is one.
+fn flush_url(pending: &PendingUrl) {
+    let Some((source, _timer)) = pending.borrow_mut().take() else {
+        return;
+    };
+    let hash = share::encode(&source);
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let location = use_memo((), |_| current_location());
@@ -135,25 +153,29 @@ pub fn app() -> Html {
         })
     };
 
-    // The address bar always carries the current valid scenario, so "Copy link" and the
-    // browser's own share both reproduce the run. replaceState makes no request.
+    // The address bar carries the current valid scenario, so "Copy link" and the browser's
+    // own share both reproduce the run. It is written a moment after the edits stop (encoding
+    // and replaceState took a few milliseconds of every knob change); "Copy link" writes a
+    // pending one first. replaceState makes no request.
+    let pending_url = use_mut_ref(|| None::<(Rc<str>, Timeout)>);
     {
         let scenario = state.scenario.clone();
         let source = state.source.clone();
         let valid = state.error.is_none();
+        let pending = pending_url.clone();
         use_effect_with((scenario, valid), move |(_, valid)| {
             if *valid {
-                let hash = share::encode(&source);
-                if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                    let _ = history.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some(&hash),
-                    );
-                }
+                let later = pending.clone();
+                let timer = Timeout::new(URL_DELAY_MS, move || flush_url(&later));
+                // Replacing the pending one drops (cancels) its timer.
+                *pending.borrow_mut() = Some((source, timer));
             }
         });
     }
+    let flush = {
+        let pending = pending_url.clone();
+        Callback::from(move |()| flush_url(&pending))
+    };
 
     let dispatch = {
         let state = state.clone();
@@ -227,7 +249,7 @@ pub fn app() -> Html {
     }
 
     let scenario = html! {
-        <ScenarioPanel state={Rc::new((*state).clone())} {dispatch} />
+        <ScenarioPanel state={Rc::new((*state).clone())} {dispatch} flush_url={flush} />
     };
     let timeline = match &state.scenario {
         Some(s) => html! {

@@ -11,6 +11,8 @@ use crate::state::{Action, Playground};
 pub struct ScenarioPanelProps {
     pub state: Rc<Playground>,
     pub dispatch: Callback<Action>,
+    /// Brings the address bar up to date now (it follows edits a moment later).
+    pub flush_url: Callback<()>,
 }
 
 #[function_component(ScenarioPanel)]
@@ -58,7 +60,9 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
     };
     let copy_link = {
         let copied = copied.clone();
+        let flush_url = props.flush_url.clone();
         Callback::from(move |_| {
+            flush_url.emit(());
             if let Some(w) = web_sys::window() {
                 if let Ok(href) = w.location().href() {
                     let _ = w.navigator().clipboard().write_text(&href);

@@ -27,14 +27,23 @@ async function knobToRedraw(page, round) {
     const t0 = performance.now();
     area.value = text;
     area.dispatchEvent(new Event('input', { bubbles: true }));
-    // Done when the timeline shows the new run's trace and a frame has painted it.
+    // Done at the first frame after the timeline shows the new run's trace (the frame that
+    // paints it). A MutationObserver sees the change when it happens; polling once per frame
+    // would see it up to a frame late and then wait one more.
     await new Promise((resolve) => {
-      const check = () => {
-        const now = document.querySelector('.timeline')?.dataset.traceHash;
-        if (now && now !== before) requestAnimationFrame(() => resolve());
-        else requestAnimationFrame(check);
-      };
-      check();
+      const current = () => document.querySelector('.timeline')?.dataset.traceHash;
+      const painted = () => requestAnimationFrame(() => resolve());
+      if (current() && current() !== before) {
+        painted();
+        return;
+      }
+      const observer = new MutationObserver(() => {
+        if (current() && current() !== before) {
+          observer.disconnect();
+          painted();
+        }
+      });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-trace-hash'] });
     });
     return performance.now() - t0;
   }, round);

@@ -54,9 +54,12 @@ test('a bad value shows its JSON path and line, and keeps the last good scenario
 test('the URL carries the scenario: a copied link reproduces it in a fresh page', async () => {
   const { page, problems } = await open(site.url);
   const editor = page.getByLabel('Scenario JSON');
+  // The address bar follows the scenario a moment after an edit.
+  await page.waitForFunction(() => location.hash.startsWith('#s='));
+  const initial = await page.evaluate(() => location.hash);
   const edited = (await editor.inputValue()).replace('"ShardCount": 2', '"ShardCount": 3');
   await editor.fill(edited);
-  await page.waitForFunction(() => location.hash.startsWith('#s='));
+  await page.waitForFunction((h) => location.hash.startsWith('#s=') && location.hash !== h, initial);
   const link = page.url();
   await page.close();
 
