@@ -84,6 +84,11 @@ impl<T: Ranked> EventQueue<T> {
         });
     }
 
+    /// The time and rank of the earliest item, if any.
+    pub fn peek_key(&self) -> Option<(SimTime, u32)> {
+        self.heap.peek().map(|e| (e.at, e.rank))
+    }
+
     /// The time of the earliest item, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| e.at)
