@@ -80,7 +80,8 @@ pub enum ConsumerEvent {
     },
     /// Records pushed on an enhanced fan-out subscription
     /// (`SubscribeToShardEvent`). `shard_end` marks the end of a closed shard.
-    Records(ReadBatch),
+    /// Boxed: the queue moves its events around, and this one is the largest.
+    Records(Box<ReadBatch>),
     /// Timeline entry `index` names this consumer; it is in
     /// [`ConsumerCtx::timeline`].
     Timeline {

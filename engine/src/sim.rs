@@ -665,7 +665,7 @@ impl Simulation {
                 .last_arrival()
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
             ctx.report_iterator_age(shard, age);
-            imp.on_event(ConsumerEvent::Records(batch), ctx)
+            imp.on_event(ConsumerEvent::Records(Box::new(batch)), ctx)
         });
     }
 
