@@ -43,6 +43,39 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
+/// [`fnv1a64`] over bytes written in pieces: the same hash as of all of them at once.
+#[derive(Clone, Debug)]
+pub struct Fnv1a64(u64);
+
+impl Default for Fnv1a64 {
+    fn default() -> Self {
+        Fnv1a64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv1a64 {
+    /// The hash of everything written so far.
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl std::io::Write for Fnv1a64 {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut h = self.0;
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+        self.0 = h;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// xoshiro256**: 256 bits of state, period 2^256 − 1, fast and portable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rng {
@@ -102,6 +135,18 @@ impl Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fnv_in_pieces_is_fnv_at_once() {
+        use std::io::Write as _;
+        let data = b"shardscope trace hash, written in pieces";
+        let mut h = Fnv1a64::default();
+        for chunk in data.chunks(7) {
+            h.write_all(chunk).unwrap();
+        }
+        assert_eq!(h.finish(), fnv1a64(data));
+        assert_eq!(Fnv1a64::default().finish(), fnv1a64(b""));
+    }
 
     /// SplitMix64 from seed 1234567: the reference values of the C
     /// implementation (also used by Java's SplittableRandom test suites).

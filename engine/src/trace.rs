@@ -793,8 +793,10 @@ impl Trace {
         shards: &[ShardInfo],
         summary: &Summary,
     ) -> String {
-        let bytes = serde_json::to_vec(&(events, series, shards, summary)).unwrap_or_default();
-        format!("{:016x}", crate::rng::fnv1a64(&bytes))
+        // The JSON is hashed as it is written, not collected first (megabytes for a busy run).
+        let mut h = crate::rng::Fnv1a64::default();
+        let _ = serde_json::to_writer(&mut h, &(events, series, shards, summary));
+        format!("{:016x}", h.finish())
     }
 
     /// The events as JSON Lines: one event per line.

@@ -31,7 +31,7 @@
 //! Assumption: after a throttled GetRecords call the poller waits 1 s (AWS's
 //! advice for GetRecords callers; the ESM's own delay is not documented).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
@@ -113,7 +113,34 @@ struct Streak {
 struct Chunk {
     lanes: Vec<LaneState>,
     /// Settlements not yet passed to the ledger, by first sequence number.
-    pending: BTreeMap<u64, (u64, Disposition)>,
+    pending: Pending,
+}
+
+/// A chunk's settlements waiting for the checkpoint to reach them, as
+/// `(first, end, disposition)` sorted by first sequence number (a handful:
+/// a small sorted vector, not a tree that allocates per chunk).
+#[derive(Clone, Debug, Default)]
+struct Pending(Vec<(u64, u64, Disposition)>);
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds (or replaces) the settlement starting at `lo`.
+    fn insert(&mut self, lo: u64, hi: u64, d: Disposition) {
+        match self.0.binary_search_by_key(&lo, |e| e.0) {
+            Ok(i) => self.0[i] = (lo, hi, d),
+            Err(i) => self.0.insert(i, (lo, hi, d)),
+        }
+    }
+
+    /// Takes the settlement starting exactly at `lo`, if any.
+    fn remove(&mut self, lo: u64) -> Option<(u64, Disposition)> {
+        let i = self.0.binary_search_by_key(&lo, |e| e.0).ok()?;
+        let (_, hi, d) = self.0.remove(i);
+        Some((hi, d))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -295,6 +322,8 @@ pub struct LambdaMapping {
     seed: u64,
     /// A reusable buffer for settlements (empty between uses).
     scratch: Vec<Settlement>,
+    /// A reusable buffer for ranges passed to the ledger (empty between uses).
+    ops: Vec<(u64, u64, Disposition)>,
     /// Bookkeeping of the current chain, written at its end.
     book: ChainBook,
 }
@@ -333,6 +362,7 @@ impl LambdaMapping {
             no_chains: false,
             seed: 0,
             scratch: Vec::new(),
+            ops: Vec::new(),
             book: ChainBook::default(),
         }
     }
@@ -981,7 +1011,7 @@ impl LambdaMapping {
         p.checkpoint = p.checkpoint.max(lo);
         p.chunk = Some(Chunk {
             lanes: lanes_v,
-            pending: BTreeMap::new(),
+            pending: Pending::default(),
         });
         let count = p.chunk.as_ref().map_or(0, |c| c.lanes.len());
         if p.streaks.len() < count {
@@ -1279,18 +1309,20 @@ impl LambdaMapping {
         for s in settled.drain(..) {
             chunk
                 .pending
-                .insert(s.batch.lo, (s.batch.hi(), s.disposition));
+                .insert(s.batch.lo, s.batch.hi(), s.disposition);
         }
-        let mut ops = Vec::new();
-        while let Some((hi, d)) = chunk.pending.remove(&p.checkpoint) {
+        let mut ops = std::mem::take(&mut self.ops);
+        while let Some((hi, d)) = chunk.pending.remove(p.checkpoint) {
             ops.push((p.checkpoint, hi, d));
             p.checkpoint = hi;
         }
-        for (lo, hi, d) in ops {
+        for &(lo, hi, d) in &ops {
             if let Some(outcome) = d.outcome() {
                 self.settle(ctx, shard, lo, hi, outcome);
             }
         }
+        ops.clear();
+        self.ops = ops;
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1355,14 +1387,7 @@ impl LambdaMapping {
             return;
         }
         // Every lane finished: flush what is left (in order), go on.
-        let rest: Vec<(u64, u64, Disposition)> = if chunk.pending.is_empty() {
-            Vec::new()
-        } else {
-            std::mem::take(&mut chunk.pending)
-                .into_iter()
-                .map(|(lo, (hi, d))| (lo, hi, d))
-                .collect()
-        };
+        let rest = std::mem::take(&mut chunk.pending).0;
         if let Some(c) = p.chunk.take() {
             p.spare = c.lanes;
         }
