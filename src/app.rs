@@ -176,6 +176,21 @@ pub fn app() -> Html {
         let pending = pending_url.clone();
         Callback::from(move |()| flush_url(&pending))
     };
+    // Leaving or hiding the page (reload, bookmark, the browser's share) writes a pending one too.
+    {
+        let pending = pending_url.clone();
+        use_effect_with((), move |_| {
+            let listeners = web_sys::window().map(|w| {
+                let (p1, p2) = (pending.clone(), pending);
+                let hide = gloo_events::EventListener::new(&w, "pagehide", move |_| flush_url(&p1));
+                let doc = w.document().map(|d| {
+                    gloo_events::EventListener::new(&d, "visibilitychange", move |_| flush_url(&p2))
+                });
+                (hide, doc)
+            });
+            move || drop(listeners)
+        });
+    }
 
     let dispatch = {
         let state = state.clone();

@@ -61,6 +61,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let log_age = use_state(|| false);
     // The playhead starts at the end, where the summary is; play moves it at `speed`×.
     let playhead = use_state(|| props.trace.duration_us);
+    let mark_focus = use_state(|| 0usize);
     let playing = use_state(|| false);
     let speed = use_state(|| 60u64);
 
@@ -259,7 +260,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
-            { lanes_svg(trace, &axis, *width, &props.on_select) }
+            { lanes_svg(trace, &axis, *width, &props.on_select, &mark_focus) }
             { legend(trace) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
@@ -284,11 +285,15 @@ pub fn timeline(props: &TimelineProps) -> Html {
     }
 }
 
+/// The invocation mark that is the timeline's one tab stop (the last one focused).
+type MarkFocus = UseStateHandle<usize>;
+
 fn lanes_svg(
     trace: &Rc<Trace>,
     axis: &TimeAxis,
     width: f64,
     on_select: &Callback<Selection>,
+    mark_focus: &MarkFocus,
 ) -> Html {
     let incoming: Vec<&Series> = trace
         .series
@@ -356,38 +361,50 @@ fn lanes_svg(
             })
         });
 
-    let invocation_marks = invocations::marks(&trace.events, axis)
+    let drawn: Vec<_> = invocations::marks(&trace.events, axis)
         .into_iter()
-        .enumerate()
-        .filter_map(|(i, m)| {
-            let row = row_of(m.shard)?;
-            let cy = y(row) + LANE_H / 2.0;
-            let name = m.outcome.name();
-            let label = format!("{} {} invocation(s) on {}", m.count, name, m.shard);
-            let d = shape(m.outcome, m.x, cy, m.width);
-            // What the inspector shows is worked out on a click, not for every mark drawn.
-            let inspect = {
-                let select = on_select.clone();
-                let trace = trace.clone();
-                Callback::from(move |()| {
-                    if let Some(event) = trace.events.get(m.event) {
-                        let message = on_failure_message(&trace.events[m.event..], event);
-                        select.emit(invocation_selection(event, message, &m));
-                    }
-                })
-            };
-            let onclick = inspect.reform(|_: MouseEvent| ());
-            let onkeydown = Callback::from(move |e: KeyboardEvent| mark_key(&e, &inspect));
-            // One tab stop for all the marks (a roving focus): arrows move between them.
-            let tabindex = if i == 0 { "0" } else { "-1" };
-            Some(html! {
-                <g class={format!("inv {name}")} {onclick} {onkeydown} {tabindex} role="button"
-                    aria-label={label.clone()}>
-                    <path {d} />
-                    <title>{ label }</title>
-                </g>
+        .filter_map(|m| Some((row_of(m.shard)?, m)))
+        .collect();
+    // One tab stop for all the marks (a roving focus): the one focused last, or the first.
+    let stop = (**mark_focus).min(drawn.len().saturating_sub(1));
+    let invocation_marks = drawn.into_iter().enumerate().map(|(i, (row, m))| {
+        let cy = y(row) + LANE_H / 2.0;
+        let name = m.outcome.name();
+        let label = format!("{} {} invocation(s) on {}", m.count, name, m.shard);
+        let d = shape(m.outcome, m.x, cy, m.width);
+        // What the inspector shows is worked out on a click, not for every mark drawn.
+        let inspect = {
+            let select = on_select.clone();
+            let trace = trace.clone();
+            Callback::from(move |()| {
+                if let Some(event) = trace.events.get(m.event) {
+                    // The message is sent when the invocation ends, at or after its start
+                    // (and emitted before it: with a 0 ms invocation it sorts first).
+                    let from = trace.events.partition_point(|e| e.at < event.at);
+                    let message = on_failure_message(&trace.events[from..], event);
+                    select.emit(invocation_selection(event, message, &m));
+                }
             })
-        });
+        };
+        let onclick = inspect.reform(|_: MouseEvent| ());
+        let onkeydown = Callback::from(move |e: KeyboardEvent| mark_key(&e, &inspect));
+        let onfocusin = {
+            let mark_focus = mark_focus.clone();
+            Callback::from(move |_: FocusEvent| {
+                if *mark_focus != i {
+                    mark_focus.set(i);
+                }
+            })
+        };
+        let tabindex = if i == stop { "0" } else { "-1" };
+        html! {
+            <g class={format!("inv {name}")} {onclick} {onkeydown} {onfocusin} {tabindex}
+                role="button" aria-label={label.clone()}>
+                <path {d} />
+                <title>{ label }</title>
+            </g>
+        }
+    });
 
     let markers = markers(&trace.events, axis);
     let marker_marks = markers.iter().filter(|m| m.x >= 0.0 && m.x <= axis.width).map(|m| {
@@ -435,7 +452,7 @@ fn lanes_svg(
                 }) }
                 { for lane_marks }
                 <g class="invocations" role="group"
-                    aria-label="Invocations: arrow keys move between marks, Enter opens one in the inspector">
+                    aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
                     { for invocation_marks }
                 </g>
                 { for episode_marks }
@@ -457,7 +474,8 @@ fn points(seg: &[(f64, f64)]) -> String {
 }
 
 /// Keys on a focused invocation mark: Enter or Space inspects it; the arrow keys move the
-/// focus to the previous or next mark (the marks are siblings in time order).
+/// focus to the previous or next mark, Home and End to the first and last. The marks are
+/// siblings in lane order: one shard's from left to right, then the next shard's.
 fn mark_key(e: &KeyboardEvent, inspect: &Callback<()>) {
     use wasm_bindgen::JsCast;
     let forward = match e.key().as_str() {
@@ -531,8 +549,8 @@ fn rewinds_svg(rewinds: &[shardscope_views::marks::Rewind], axis: &TimeAxis, wid
     }
 }
 
-/// The OnFailure message a discarding invocation `event` sent: the `on_failure` event of the
-/// same consumer for the same records, the first one after it (`after` starts at `event`).
+/// The OnFailure message a discarding invocation `event` sent: the first `on_failure` event in
+/// `after` (the events from the invocation's start on) of the same consumer for the same records.
 fn on_failure_message<'t>(after: &'t [TraceEvent], event: &TraceEvent) -> Option<&'t LambdaEvent> {
     let EventKind::Lambda(l) = &event.kind else {
         return None;

@@ -100,7 +100,9 @@ async fn the_timeline_draws_a_lane_per_shard_and_marks_by_outcome() {
         .map(count_of)
         .sum();
     assert_eq!((errors, discards), (2, 1));
-    // Every invocation is drawn: the marks' counts add up to the summary's.
+    // Every invocation is drawn: the marks' counts add up to the summary's. (This preset has
+    // no throttles, which are marks but not invocations, and no tumbling-window final
+    // invocations, which are invocations without a mark.)
     let drawn: u64 = all(&root, ".invocations .inv").iter().map(count_of).sum();
     assert_eq!(drawn, enricher.invocations);
     // Readable without colour: each mark has a shape (a path) and a text label.
@@ -155,6 +157,11 @@ async fn the_marks_are_one_tab_stop_and_the_arrows_move_between_them() {
     first.focus().unwrap();
     first.dispatch_event(&key("ArrowRight")).unwrap();
     assert_eq!(focused().as_ref(), Some(&marks[1]));
+    // The tab stop moves with the focus: Tab out and back returns to this mark.
+    yew::scheduler::flush().await;
+    let marks = all(&root, ".invocations .inv");
+    assert_eq!(marks[1].get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(marks[0].get_attribute("tabindex").as_deref(), Some("-1"));
     marks[1].dispatch_event(&key("End")).unwrap();
     assert_eq!(focused().as_ref(), marks.last());
     marks.last().unwrap().dispatch_event(&key("Home")).unwrap();

@@ -114,6 +114,10 @@ impl ProducerState {
 /// How many key tables [`key_table`] keeps between runs.
 const KEPT_TABLES: usize = 4;
 
+/// Tables of more keys than this are not kept (20 bytes a key: a kept table
+/// is at most 2 MB, and a WebAssembly heap never shrinks).
+const KEPT_TABLE_KEYS: u32 = 100_000;
+
 thread_local! {
     /// The key tables of recent runs, newest last. A table depends only on its
     /// number of keys, so reusing one changes nothing but time: the playground
@@ -132,10 +136,12 @@ fn key_table(n: u32) -> Rc<KeyTable> {
             return t;
         }
         let t = Rc::new(KeyTable::new(n));
-        if tables.len() == KEPT_TABLES {
-            tables.remove(0);
+        if n <= KEPT_TABLE_KEYS {
+            if tables.len() == KEPT_TABLES {
+                tables.remove(0);
+            }
+            tables.push((n, t.clone()));
         }
-        tables.push((n, t.clone()));
         t
     })
 }
@@ -506,6 +512,11 @@ mod tests {
             "pushed out by newer ones, then built again"
         );
         assert_eq!(a.hashes, c.hashes);
+        let big = KEPT_TABLE_KEYS + 1;
+        assert!(
+            !Rc::ptr_eq(&key_table(big), &key_table(big)),
+            "large tables are not kept"
+        );
     }
 
     #[test]
