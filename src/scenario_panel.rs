@@ -99,8 +99,21 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
         }
     });
 
-    // Deflating the scenario for the snippets is redone only when the text changes.
-    let snippets = use_memo(state.source.clone(), |source| embed_snippets(source));
+    // The snippets (the scenario deflated) are made only while "Embed code" is open, and
+    // again only when the text changes: not on every knob change of a closed panel.
+    let embed_open = use_state(|| false);
+    let ontoggle = {
+        let embed_open = embed_open.clone();
+        Callback::from(move |e: Event| {
+            let open = e
+                .target_dyn_into::<web_sys::Element>()
+                .is_some_and(|d| d.has_attribute("open"));
+            embed_open.set(open);
+        })
+    };
+    let snippets = use_memo((state.source.clone(), *embed_open), |(source, open)| {
+        open.then(|| embed_snippets(source))
+    });
     html! {
         <div class="scenario-panel-body">
             <label class="field">
@@ -145,10 +158,10 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
                 </label>
             }
             { for error }
-            <details class="embed-code">
+            <details class="embed-code" {ontoggle}>
                 <summary>{ "Embed code" }</summary>
                 <p class="note">{ "For a page of yours: an iframe, or a one-line script that sizes the embed to its content." }</p>
-                { for [("iframe", snippets.0.clone()), ("script", snippets.1.clone())].into_iter().map(|(what, text)| {
+                { for snippets.iter().flat_map(|(iframe, script)| [("iframe", iframe.clone()), ("script", script.clone())]).map(|(what, text)| {
                     let copy = {
                         let text = text.clone();
                         let copied_snippet = copied_snippet.clone();

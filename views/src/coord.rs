@@ -31,11 +31,33 @@ fn fixed(f: &mut fmt::Formatter<'_>, x: f64, decimals: usize) -> fmt::Result {
     if !units.is_finite() || units.abs() >= 9.0e15 {
         return write!(f, "{x:.decimals$}");
     }
+    // Digits written right to left into a buffer, then one `write_str` (the formatting
+    // machinery of `write!` was most of the cost).
     let units = units as i64;
-    let sign = if units < 0 { "-" } else { "" };
-    let a = units.unsigned_abs();
-    let s = if decimals == 1 { 10 } else { 100 };
-    write!(f, "{sign}{}.{:0decimals$}", a / s, a % s)
+    let mut a = units.unsigned_abs();
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    for _ in 0..decimals {
+        i -= 1;
+        buf[i] = b'0' + (a % 10) as u8;
+        a /= 10;
+    }
+    i -= 1;
+    buf[i] = b'.';
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (a % 10) as u8;
+        a /= 10;
+        if a == 0 {
+            break;
+        }
+    }
+    if units < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // Only ASCII digits, '.' and '-' were written.
+    f.write_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"))
 }
 
 #[cfg(test)]
