@@ -20,14 +20,24 @@ use crate::time::SimTime;
 /// One scheduled entry.
 struct Entry<T> {
     at: SimTime,
-    rank: u32,
-    seq: u64,
+    /// Rank in the top 16 bits, insertion sequence below: one comparison
+    /// orders both (ranks are a consumer index + 1, sequences stay far below
+    /// 2^48 under the playground's event limit).
+    key: u64,
     item: T,
+}
+
+const SEQ_BITS: u32 = 48;
+
+impl<T> Entry<T> {
+    fn rank(&self) -> u32 {
+        (self.key >> SEQ_BITS) as u32
+    }
 }
 
 impl<T> PartialEq for Entry<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.rank == other.rank && self.seq == other.seq
+        self.at == other.at && self.key == other.key
     }
 }
 impl<T> Eq for Entry<T> {}
@@ -39,7 +49,7 @@ impl<T> PartialOrd for Entry<T> {
 impl<T> Ord for Entry<T> {
     /// Reversed, so that the max-heap pops the earliest `(at, rank, seq)` first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.rank, other.seq).cmp(&(self.at, self.rank, self.seq))
+        (other.at, other.key).cmp(&(self.at, self.key))
     }
 }
 
@@ -75,18 +85,18 @@ impl<T: Ranked> EventQueue<T> {
     pub fn push(&mut self, at: SimTime, item: T) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let rank = item.rank();
+        debug_assert!(seq < 1 << SEQ_BITS);
+        let rank = u64::from(item.rank().min(0xffff));
         self.heap.push(Entry {
             at,
-            rank,
-            seq,
+            key: rank << SEQ_BITS | seq,
             item,
         });
     }
 
     /// The time and rank of the earliest item, if any.
     pub fn peek_key(&self) -> Option<(SimTime, u32)> {
-        self.heap.peek().map(|e| (e.at, e.rank))
+        self.heap.peek().map(|e| (e.at, e.rank()))
     }
 
     /// The time of the earliest item, if any.

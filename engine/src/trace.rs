@@ -375,7 +375,7 @@ pub struct Metrics {
     consumer_read_throttled: Vec<Lane>,
     /// Consumer-specific series (e.g. Lambda's Invocations): (consumer,
     /// metric, statistic, values), in order of first use.
-    consumer_metrics: Vec<(usize, &'static str, Stat, Lane)>,
+    consumer_metrics: Vec<Vec<(&'static str, Stat, Lane)>>,
 }
 
 impl Metrics {
@@ -461,19 +461,22 @@ impl Metrics {
         v: u64,
     ) {
         let i = self.index(t);
-        let pos = self
-            .consumer_metrics
+        if self.consumer_metrics.len() <= consumer {
+            self.consumer_metrics.resize_with(consumer + 1, Vec::new);
+        }
+        // By consumer, then a short scan of its own metrics (a handful).
+        let own = &mut self.consumer_metrics[consumer];
+        let pos = match own
             .iter()
-            .position(|(c, m, _, _)| *c == consumer && (std::ptr::eq(*m, metric) || *m == metric));
-        let pos = match pos {
+            .position(|(m, _, _)| std::ptr::eq(*m, metric) || *m == metric)
+        {
             Some(p) => p,
             None => {
-                self.consumer_metrics
-                    .push((consumer, metric, stat, Lane::default()));
-                self.consumer_metrics.len() - 1
+                own.push((metric, stat, Lane::default()));
+                own.len() - 1
             }
         };
-        let lane = &mut self.consumer_metrics[pos].3;
+        let lane = &mut own[pos].2;
         match stat {
             Stat::Sum => lane.add(i, v),
             Stat::Maximum => lane.max(i, v),
@@ -605,9 +608,13 @@ impl Metrics {
             }
             // By metric name, not by first use: when a metric was first recorded is not
             // part of the model (and differs with Lambda's chained invocations).
-            let mut own: Vec<_> = self.consumer_metrics.iter().filter(|m| m.0 == c).collect();
-            own.sort_by_key(|m| m.1);
-            for (_, metric, stat, l) in own {
+            let mut own: Vec<_> = self
+                .consumer_metrics
+                .get(c)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            own.sort_by_key(|m| m.0);
+            for (metric, stat, l) in own {
                 out.push(l.series(
                     metric,
                     *stat,
