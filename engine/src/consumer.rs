@@ -181,6 +181,54 @@ pub struct Progress {
     pub redeliveries: u64,
 }
 
+/// Per key, the newest record first processed (shard, sequence number): the
+/// producers' keys `"k-n"` in a vector by `n` (one slot per key, no tree
+/// walk per record), other keys in a map.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyNewest {
+    dense: Vec<Option<(ShardId, u64)>>,
+    other: BTreeMap<KeyId, (ShardId, u64)>,
+}
+
+impl KeyNewest {
+    /// Room for the keys of `stream`'s producers.
+    fn new(stream: &Stream) -> KeyNewest {
+        let keys = stream
+            .producer_keys
+            .iter()
+            .map(|p| p.keys.len())
+            .max()
+            .unwrap_or(0);
+        KeyNewest {
+            dense: vec![None; keys as usize],
+            other: BTreeMap::new(),
+        }
+    }
+
+    /// The slot of key `k` (empty until the key is first seen).
+    fn slot(&mut self, k: KeyId) -> SlotRef<'_> {
+        match self.dense.get_mut(k.0 as usize) {
+            Some(s) => SlotRef::Dense(s),
+            None => SlotRef::Other(self.other.entry(k)),
+        }
+    }
+}
+
+/// A key's slot in [`KeyNewest`].
+enum SlotRef<'a> {
+    Dense(&'a mut Option<(ShardId, u64)>),
+    Other(std::collections::btree_map::Entry<'a, KeyId, (ShardId, u64)>),
+}
+
+impl<'a> SlotRef<'a> {
+    fn get_or_insert(self, v: (ShardId, u64)) -> &'a mut (ShardId, u64) {
+        match self {
+            SlotRef::Dense(s) => s.get_or_insert(v),
+            SlotRef::Other(e) => e.or_insert(v),
+        }
+    }
+}
+
 /// A consumer's ledger: what it did with every record in its scope.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
@@ -194,7 +242,7 @@ pub struct Ledger {
     pub(crate) ordering_violations: u64,
     /// Per-key tracking, once needed: key → (shard, seq) of its newest
     /// first-processed record.
-    pub(crate) key_newest: Option<BTreeMap<KeyId, (ShardId, u64)>>,
+    pub(crate) key_newest: Option<KeyNewest>,
     pub(crate) max_age_ms: u64,
 }
 
@@ -311,16 +359,14 @@ impl Ledger {
 
     /// Starts per-key tracking from what has been processed so far.
     fn start_key_tracking(&mut self, stream: &Stream) {
-        let mut map: BTreeMap<KeyId, (ShardId, u64)> = BTreeMap::new();
+        let mut map = KeyNewest::new(stream);
         for (i, l) in self.shards.iter().enumerate() {
             let shard = ShardId(i as u32);
             for (a, b) in l.processed.iter() {
-                for seq in a..b {
-                    if let Some(k) = stream.key_of(shard, seq) {
-                        let e = map.entry(k).or_insert((shard, seq));
-                        *e = (*e).max((shard, seq));
-                    }
-                }
+                stream.for_each_key(shard, a, b, |seq, k| {
+                    let e = map.slot(k).get_or_insert((shard, seq));
+                    *e = (*e).max((shard, seq));
+                });
             }
         }
         self.key_newest = Some(map);
@@ -393,17 +439,16 @@ impl Ledger {
                     }
                 }
                 if let Some(map) = &mut self.key_newest {
+                    let violations = &mut self.ordering_violations;
                     for &(a, b) in &new {
-                        for seq in a..b {
-                            if let Some(k) = stream.key_of(shard, seq) {
-                                let e = map.entry(k).or_insert((shard, seq));
-                                if *e > (shard, seq) {
-                                    self.ordering_violations += 1;
-                                } else {
-                                    *e = (shard, seq);
-                                }
+                        stream.for_each_key(shard, a, b, |seq, k| {
+                            let e = map.slot(k).get_or_insert((shard, seq));
+                            if *e > (shard, seq) {
+                                *violations += 1;
+                            } else {
+                                *e = (shard, seq);
                             }
-                        }
+                        });
                     }
                 }
                 let l = self.shard_mut(shard);

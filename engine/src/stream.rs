@@ -623,14 +623,47 @@ impl Stream {
     pub fn key_of(&self, shard: ShardId, seq: u64) -> Option<KeyId> {
         let s = self.shards.get(shard.0 as usize)?;
         let run = &s.runs[s.run_index(seq)?];
-        Some(match run.source {
+        Some(self.key_in_run(s, shard, run, seq))
+    }
+
+    /// The keys of records `[from, to)` of `shard` still in the stream, in
+    /// sequence order: [`Self::key_of`] for each, finding each run once.
+    pub(crate) fn for_each_key(
+        &self,
+        shard: ShardId,
+        from: u64,
+        to: u64,
+        mut f: impl FnMut(u64, KeyId),
+    ) {
+        let Some(s) = self.shards.get(shard.0 as usize) else {
+            return;
+        };
+        // A shard's runs hold contiguous sequence numbers: records below the first were
+        // trimmed (no key, as with key_of), and each later one is in the next run.
+        let mut seq = from.max(s.runs.front().map_or(to, |r| r.first_seq));
+        let Some(i) = s.run_index(seq) else {
+            return;
+        };
+        for run in s.runs.range(i..) {
+            let end = run.end_seq().min(to);
+            while seq < end {
+                f(seq, self.key_in_run(s, shard, run, seq));
+                seq += 1;
+            }
+            if seq >= to {
+                break;
+            }
+        }
+    }
+
+    /// The key of record `seq`, which lies in `run` of shard `s`.
+    fn key_in_run(&self, s: &Shard, shard: ShardId, run: &Run, seq: u64) -> KeyId {
+        match run.source {
             RunSource::Poison(k) => k,
             RunSource::Producer(p) => {
                 let pk = &self.producer_keys[p as usize];
                 let slice = s.slices[p as usize];
-                let h = u128::from(mix64(
-                    self.key_seed ^ (u64::from(shard.0) << 44) ^ seq.rotate_left(17),
-                ));
+                let h = mix64(self.key_seed ^ (u64::from(shard.0) << 44) ^ seq.rotate_left(17));
                 let n = u128::from(pk.keys.len());
                 let hot_part = if slice.hot {
                     u128::from(pk.hot_ppm) * n
@@ -640,9 +673,14 @@ impl Stream {
                 let cold_unit = u128::from(1_000_000 - pk.hot_ppm);
                 let total = hot_part + cold_unit * u128::from(slice.hi - slice.lo);
                 if total == 0 {
-                    return Some(KeyId(0));
+                    return KeyId(0);
                 }
-                let r = h % total;
+                // The same remainder in 64 bits when `total` fits (it always does within
+                // the playground's limits: at most 10^6 × 10^6 × 2).
+                let r = match u64::try_from(total) {
+                    Ok(t) => u128::from(h % t),
+                    Err(_) => u128::from(h) % total,
+                };
                 if r < hot_part || cold_unit == 0 {
                     KeyId(0)
                 } else {
@@ -650,7 +688,7 @@ impl Stream {
                     KeyId(pk.keys.ids[pos as usize])
                 }
             }
-        })
+        }
     }
 
     /// The id and hash key of a partition key named in a `poison` action.
@@ -909,6 +947,36 @@ mod tests {
             (s.first_arrival, s.last_arrival),
             (r.arrival(12), r.arrival(13))
         );
+    }
+
+    /// `for_each_key` gives each record the key `key_of` gives it, across run
+    /// boundaries, poison runs and a hot key, and nothing past the end.
+    #[test]
+    fn keys_by_run_are_keys_by_record() {
+        let s = crate::scenario::parse(
+            r#"{"format": "shardscope/1", "seed": 5, "duration": "20s",
+                "stream": {"ShardCount": 2},
+                "producers": [{"name": "p", "records_per_second": 300, "record_bytes": 100,
+                               "partition_keys": 50, "hot_key_share": 0.2}],
+                "timeline": [{"at": "5s", "do": "poison", "partition_key": "k-3"},
+                             {"at": "7s", "do": "poison", "partition_key": "order-9"}]}"#,
+        )
+        .unwrap();
+        let mut sim = crate::Simulation::new(&s).unwrap();
+        sim.run();
+        let stream = sim.stream();
+        for shard in [ShardId(0), ShardId(1)] {
+            let end = stream.end_seq(shard);
+            assert!(end > 2_000);
+            for (from, to) in [(0, end), (17, 18), (999, 1_500), (end - 3, end + 10)] {
+                let mut got = Vec::new();
+                stream.for_each_key(shard, from, to, |seq, k| got.push((seq, k)));
+                let want: Vec<_> = (from..to)
+                    .filter_map(|seq| Some((seq, stream.key_of(shard, seq)?)))
+                    .collect();
+                assert_eq!(got, want, "{shard} {from}..{to}");
+            }
+        }
     }
 
     /// `run_index` (galloping from the tip) agrees with a linear scan, before
