@@ -101,6 +101,10 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
 
     // The snippets (the scenario deflated) are made only while "Embed code" is open, and
     // again only when the text changes: not on every knob change of a closed panel.
+    // The presets' titles, read once (not a dozen parses on every edit).
+    let titles = use_memo((), |_| {
+        presets::ALL.iter().map(preset_title).collect::<Vec<_>>()
+    });
     let embed_open = use_state(|| false);
     let ontoggle = {
         let embed_open = embed_open.clone();
@@ -120,8 +124,8 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
                 <span>{ "Preset" }</span>
                 <select onchange={on_preset} aria-label="Load a preset">
                     <option value="" selected=true>{ "Choose a story…" }</option>
-                    { for presets::ALL.iter().map(|p| html! {
-                        <option value={p.id}>{ preset_title(p) }</option>
+                    { for presets::ALL.iter().zip(titles.iter()).map(|(p, title)| html! {
+                        <option value={p.id}>{ title.clone() }</option>
                     }) }
                 </select>
             </label>
