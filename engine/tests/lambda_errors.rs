@@ -173,6 +173,30 @@ fn lambda_metrics_and_events_are_in_the_trace() {
     );
 }
 
+/// 4 minutes of 10 records/s on one shard, windows of 30 s, an SQS OnFailure
+/// destination and the `limit` given; the producer stops at 40 s, a buggy
+/// version (every invocation fails) is deployed at 50 s and the producer starts
+/// again at 70 s, so the window [30 s, 60 s) closes at 70 s under the bug.
+fn failing_window_final(limit: &str, more_timeline: &str) -> shardscope_engine::scenario::Scenario {
+    lambda(
+        "4m",
+        1,
+        10.0,
+        100,
+        &format!(
+            r#""TumblingWindowInSeconds": 30, {limit},
+               "DestinationConfig": {{"OnFailure": {{"Destination": "arn:aws:sqs:us-east-1:123456789012:dlq"}}}}"#
+        ),
+        "",
+        "",
+        &format!(
+            r#"{{"at": "40s", "do": "set_rate", "producer": "p", "records_per_second": 0}},
+               {{"at": "50s", "do": "deploy", "consumer": "fn", "handler": {{"error_rate": 1}}}},
+               {{"at": "70s", "do": "set_rate", "producer": "p", "records_per_second": 10}}{more_timeline}"#
+        ),
+    )
+}
+
 /// Reference §2.5: "MaximumRetryAttempts and MaximumRecordAgeInSeconds apply
 /// to windows too". Windows of 30 s, MaximumRetryAttempts 2, SQS OnFailure.
 /// The producer stops at 40 s, a buggy version is deployed at 50 s and the
@@ -182,19 +206,9 @@ fn lambda_metrics_and_events_are_in_the_trace() {
 /// shard reads on. Nothing the window aggregated is lost.
 #[test]
 fn failed_final_window_invocation_honours_maximum_retry_attempts() {
-    let s = lambda(
-        "4m",
-        1,
-        10.0,
-        100,
-        r#""TumblingWindowInSeconds": 30, "MaximumRetryAttempts": 2,
-           "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:dlq"}}"#,
-        "",
-        "",
-        r#"{"at": "40s", "do": "set_rate", "producer": "p", "records_per_second": 0},
-           {"at": "50s", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 1}},
-           {"at": "70s", "do": "set_rate", "producer": "p", "records_per_second": 10},
-           {"at": "3m", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 0}}"#,
+    let s = failing_window_final(
+        r#""MaximumRetryAttempts": 2"#,
+        r#", {"at": "3m", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 0}}"#,
     );
     let t = run(&s);
     let finals: Vec<_> = of(&t, "window_final")
@@ -240,19 +254,7 @@ fn failed_final_window_invocation_honours_maximum_retry_attempts() {
 /// with condition MaximumRecordAgeExceeded.
 #[test]
 fn failed_final_window_invocation_honours_maximum_record_age() {
-    let s = lambda(
-        "4m",
-        1,
-        10.0,
-        100,
-        r#""TumblingWindowInSeconds": 30, "MaximumRecordAgeInSeconds": 60,
-           "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:dlq"}}"#,
-        "",
-        "",
-        r#"{"at": "40s", "do": "set_rate", "producer": "p", "records_per_second": 0},
-           {"at": "50s", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 1}},
-           {"at": "70s", "do": "set_rate", "producer": "p", "records_per_second": 10}"#,
-    );
+    let s = failing_window_final(r#""MaximumRecordAgeInSeconds": 60"#, "");
     let t = run(&s);
     let msg = of(&t, "on_failure")
         .into_iter()
