@@ -271,6 +271,8 @@ impl Stream {
         producers: &mut [ProducerState],
         rec: &mut Recorder,
     ) -> Vec<ShardId> {
+        // The stream-wide IncomingRecords/IncomingBytes of this tick, recorded once at its end.
+        let (mut tick_records, mut tick_bytes) = (0u64, 0u64);
         #[allow(clippy::needless_range_loop)] // the body re-borrows `producers[p_idx]`
         for p_idx in 0..producers.len() {
             let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
@@ -369,10 +371,15 @@ impl Stream {
                         source: RunSource::Producer(p_idx as u32),
                     };
                     let run = self.append(shard, run);
-                    rec.metrics.incoming(now, shard, admitted, run.bytes());
+                    rec.metrics.incoming_shard(now, shard, admitted);
+                    tick_records += admitted;
+                    tick_bytes += run.bytes();
                     rec.totals.incoming_records += admitted;
                 }
             }
+        }
+        if tick_records > 0 {
+            rec.metrics.incoming_stream(now, tick_records, tick_bytes);
         }
         if !self.on_demand {
             return Vec::new();

@@ -420,9 +420,20 @@ impl Metrics {
 
     /// Admitted records (IncomingRecords, IncomingBytes).
     pub fn incoming(&mut self, t: SimTime, shard: ShardId, records: u64, bytes: u64) {
+        self.incoming_stream(t, records, bytes);
+        self.incoming_shard(t, shard, records);
+    }
+
+    /// Admitted records, stream-wide only (a producer tick adds its shards' up).
+    pub fn incoming_stream(&mut self, t: SimTime, records: u64, bytes: u64) {
         let i = self.index(t);
         self.incoming_records.add(i, records);
         self.incoming_bytes.add(i, bytes);
+    }
+
+    /// Admitted records of one shard (its IncomingRecords).
+    pub fn incoming_shard(&mut self, t: SimTime, shard: ShardId, records: u64) {
+        let i = self.index(t);
         Self::lane(&mut self.shard_incoming, shard.0 as usize).add(i, records);
     }
 
