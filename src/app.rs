@@ -199,9 +199,11 @@ pub fn app() -> Html {
 
     let (run, cancel) = use_simulation(state.scenario.clone());
     let selection = use_state(|| None::<Selection>);
+    // The same callback on every render, so that the timeline is not redrawn when only the
+    // editor or the playhead changed.
     let on_select = {
         let selection = selection.clone();
-        Callback::from(move |s: Selection| selection.set(Some(s)))
+        use_callback((), move |s: Selection, _| selection.set(Some(s)))
     };
     let run_view = match &run {
         RunState::Idle => html! {},

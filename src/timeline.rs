@@ -44,13 +44,23 @@ impl Selection {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct TimelineProps {
     pub trace: Rc<Trace>,
     /// Reprocessing rewinds (recreate_mapping), drawn as jumps back in time.
     #[prop_or_default]
     pub rewinds: Rc<Vec<shardscope_views::marks::Rewind>>,
     pub on_select: Callback<Selection>,
+}
+
+/// The same run is the same trace object: comparing traces field by field (every event)
+/// on each render of the page would cost more than it saves.
+impl PartialEq for TimelineProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.trace, &other.trace)
+            && self.rewinds == other.rewinds
+            && self.on_select == other.on_select
+    }
 }
 
 #[function_component(Timeline)]
