@@ -11,6 +11,7 @@ use shardscope_views::coord::{D1, D2};
 use shardscope_views::invocations::{self, shape, Outcome};
 use shardscope_views::lanes::lanes;
 use shardscope_views::marks::{episodes, markers, EpisodeKind, MarkerKind};
+use shardscope_views::playhead::read_positions;
 use shardscope_views::TimeAxis;
 use yew::prelude::*;
 
@@ -270,7 +271,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
-            { lanes_svg(trace, &axis, *width, &props.on_select, &mark_focus) }
+            { lanes_svg(trace, &axis, *width, &props.on_select, &mark_focus, *playhead) }
             { legend(trace) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
@@ -304,6 +305,7 @@ fn lanes_svg(
     width: f64,
     on_select: &Callback<Selection>,
     mark_focus: &MarkFocus,
+    playhead: u64,
 ) -> Html {
     let incoming: Vec<&Series> = trace
         .series
@@ -346,6 +348,38 @@ fn lanes_svg(
                 { for connectors }
             </g>
         }
+    });
+
+    // Each consumer's read position on each shard at the playhead, and what it has not read
+    // yet shaded up to the playhead (or the shard's end).
+    let ends: std::collections::BTreeMap<_, _> = lanes
+        .iter()
+        .map(|l| (l.shard, (l.x_start, l.x_end)))
+        .collect();
+    let read_marks = read_positions(trace, playhead).into_iter().filter_map(|p| {
+        let row = row_of(p.shard)?;
+        let (start, end) = ends.get(&p.shard).copied()?;
+        let x = clip(axis.x(p.at_us).max(start));
+        let to = clip(axis.x(playhead).min(end));
+        let top = y(row);
+        let title = format!(
+            "{} has read {} up to {} (IteratorAge {} at the playhead's last read)",
+            p.consumer,
+            p.shard,
+            shardscope_views::axis::clock(p.at_us),
+            shardscope_views::axis::clock(p.age_ms * 1_000),
+        );
+        Some(html! {
+            <g class="read-position">
+                if to > x {
+                    <rect class="behind" x={D1(x).to_string()} y={D1(top + 3.0).to_string()}
+                        width={D1(to - x).to_string()} height={D1(LANE_H - 6.0).to_string()} />
+                }
+                <line class="read-mark" x1={D1(x).to_string()} x2={D1(x).to_string()}
+                    y1={D1(top + 1.0).to_string()} y2={D1(top + LANE_H - 1.0).to_string()} />
+                <title>{ title }</title>
+            </g>
+        })
     });
 
     let episodes = episodes(&trace.events, axis);
@@ -461,6 +495,7 @@ fn lanes_svg(
                     </g>
                 }) }
                 { for lane_marks }
+                { for read_marks }
                 <g class="invocations" role="group"
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
                     { for invocation_marks }
@@ -726,11 +761,15 @@ fn legend(trace: &Trace) -> Html {
             }
         }
     }
-    if seen.is_empty() {
+    let reads = trace
+        .series
+        .iter()
+        .any(|s| s.metric == "IteratorAgeMilliseconds" && s.shard.is_some());
+    if seen.is_empty() && !reads {
         return html! {};
     }
     html! {
-        <ul class="legend-list" aria-label="Invocation marks">
+        <ul class="legend-list" aria-label="Timeline marks">
             { for Outcome::ALL.iter().filter(|o| seen.contains(o)).map(|o| html! {
                 <li>
                     <svg width="14" height="14" aria-hidden="true">
@@ -739,6 +778,17 @@ fn legend(trace: &Trace) -> Html {
                     { legend_label(*o) }
                 </li>
             }) }
+            if reads {
+                <li>
+                    <svg width="22" height="14" aria-hidden="true">
+                        <g class="read-position">
+                            <rect class="behind" x="5" y="2" width="16" height="10" />
+                            <line class="read-mark" x1="5" x2="5" y1="1" y2="13" />
+                        </g>
+                    </svg>
+                    { "read position at the playhead (from IteratorAge); shaded: not read yet" }
+                </li>
+            }
         </ul>
     }
 }

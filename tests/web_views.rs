@@ -110,6 +110,8 @@ async fn the_timeline_draws_a_lane_per_shard_and_marks_by_outcome() {
         assert!(mark.query_selector("path").unwrap().is_some());
         assert!(mark.query_selector("title").unwrap().is_some());
     }
+    // The consumer's read position on each shard, at the playhead (the end of the run).
+    assert_eq!(all(&root, ".lanes .read-position .read-mark").len(), 2);
     // The poison incident is a labelled marker; the charts share the time axis.
     assert_eq!(all(&root, ".marker.poison").len(), 1);
     assert!(all(&root, "polyline").len() >= 5, "the charts are drawn");

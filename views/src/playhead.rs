@@ -3,6 +3,7 @@
 //! second (the last value of each metric period).
 
 use shardscope_engine::sim::{DISCARDED, EXPIRED_UNPROCESSED, PENDING, PROCESSED, REDELIVERIES};
+use shardscope_engine::stream::ShardId;
 use shardscope_engine::trace::Trace;
 
 use crate::marks::markers;
@@ -68,6 +69,54 @@ pub fn counters_at(trace: &Trace, t_us: u64) -> Vec<(String, [u64; 5])> {
         .collect()
 }
 
+/// How far one consumer has read one shard at a playhead time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadPosition {
+    pub consumer: String,
+    pub shard: ShardId,
+    /// Arrival time of the newest record read: when the age was seen, minus the age.
+    pub at_us: u64,
+    /// The IteratorAge it comes from (ms).
+    pub age_ms: u64,
+}
+
+/// Each consumer's read position on each shard at `t_us`, from its per-shard
+/// `IteratorAgeMilliseconds` (the age of the newest record read, in the last
+/// period with a read that ended by `t_us`): it has read everything that
+/// arrived by that period's end minus the age (to within one period). A
+/// blocked shard's position stays put while the playhead moves.
+/// None for a shard the consumer had not read by then.
+pub fn read_positions(trace: &Trace, t_us: u64) -> Vec<ReadPosition> {
+    let mut out: Vec<ReadPosition> = trace
+        .series
+        .iter()
+        .filter(|s| s.metric == "IteratorAgeMilliseconds")
+        .filter_map(|s| {
+            let (consumer, shard) = (s.consumer.as_deref()?, s.shard?);
+            let period = s.period_ms.max(1) * 1_000;
+            // The samples of the periods that ended by `t_us` (as for the counters).
+            let ended = (t_us / period) as usize;
+            let upto = ended.saturating_sub(s.start_index).min(s.values.len());
+            let (j, age_ms) = s.values[..upto]
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(j, v)| Some((j, (*v)?)))?;
+            // The age was observed in period j (at its end, within one period): a stale
+            // sample (a blocked shard reads only at its retries) still places the position.
+            let seen_us = (s.start_index + j + 1) as u64 * period;
+            Some(ReadPosition {
+                consumer: consumer.to_string(),
+                shard,
+                at_us: seen_us.min(t_us).saturating_sub(age_ms * 1_000),
+                age_ms,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.consumer, a.shard).cmp(&(&b.consumer, b.shard)));
+    out
+}
+
 /// The time of the first incident or action strictly after `t_us`, if any.
 pub fn next_incident(trace: &Trace, t_us: u64) -> Option<u64> {
     let axis = TimeAxis::whole(trace.duration_us, 1.0);
@@ -81,6 +130,48 @@ pub fn next_incident(trace: &Trace, t_us: u64) -> Option<u64> {
 mod tests {
     use super::*;
     use shardscope_engine::{scenario, Simulation};
+
+    /// 10 records/s on each of 2 shards, a mapping that keeps up, a poison record at
+    /// 60 s on one shard (default retries: it blocks until the end of the run).
+    #[test]
+    fn read_positions_stay_behind_a_blocked_shard() {
+        let s = scenario::parse(
+            r#"{ "format": "shardscope/1", "duration": "3m", "stream": { "ShardCount": 2 },
+                 "producers": [ { "name": "p", "records_per_second": 20, "partition_keys": 100 } ],
+                 "consumers": [ { "kind": "lambda", "name": "fn",
+                                  "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } } ],
+                 "timeline": [ { "at": "60s", "do": "poison", "partition_key": "k-1" } ] }"#,
+        )
+        .unwrap();
+        let t = Simulation::new(&s).unwrap().finish();
+        let poisoned = t
+            .events
+            .iter()
+            .find_map(|e| match &e.kind {
+                shardscope_engine::trace::EventKind::PoisonWritten { shard, .. } => Some(*shard),
+                _ => None,
+            })
+            .unwrap();
+        let at = |sec: u64| read_positions(&t, sec * 1_000_000);
+        assert!(at(0).is_empty(), "nothing read at the start");
+        // At 30 s both shards are read to within a poll (1 s) and a batch of the playhead.
+        let p30 = at(30);
+        assert_eq!(p30.len(), 2);
+        for p in &p30 {
+            assert!(p.age_ms <= 2_000, "{p:?}");
+            assert!(p.at_us + 3_000_000 >= 30_000_000, "{p:?}");
+        }
+        // Later, the poisoned shard stays at its batch (about 60 s), the other keeps up.
+        for sec in [90u64, 150, 179] {
+            for p in at(sec) {
+                if p.shard == poisoned {
+                    assert!((55_000_000..=61_000_000).contains(&p.at_us), "{sec}: {p:?}");
+                } else {
+                    assert!(p.at_us + 3_000_000 >= sec * 1_000_000, "{sec}: {p:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn counters_follow_the_run_and_end_at_the_summary() {
