@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
+use shardscope_engine::Trace;
 use yew::prelude::*;
 
 use crate::challenge_view::ChallengeView;
@@ -205,17 +206,49 @@ pub fn app() -> Html {
         let selection = selection.clone();
         use_callback((), move |s: Selection, _| selection.set(Some(s)))
     };
+    // While a new run is simulated (over several frames), the last run's timeline stays on
+    // screen, marked busy, and is updated in place when the new one is done: no flash of an
+    // empty page, and patching the drawing is cheaper than building it again.
+    let last_trace = use_mut_ref(|| None::<Rc<Trace>>);
+    if let RunState::Done(t) = &run {
+        *last_trace.borrow_mut() = Some(t.clone());
+    }
+    let rewinds = Rc::new(
+        state
+            .scenario
+            .as_deref()
+            .map(shardscope_views::marks::rewinds)
+            .unwrap_or_default(),
+    );
+    let drawing = |trace: &Rc<Trace>, busy: bool, summary: bool| {
+        html! {
+            <div class={classes!("run", busy.then_some("stale"))} aria-busy={busy.to_string()}>
+                <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
+                if summary && !location.embed {
+                    <SummaryView summary={trace.summary.clone()} />
+                }
+            </div>
+        }
+    };
     let run_view = match &run {
         RunState::Idle => html! {},
-        RunState::Running { progress } => html! {
-            <div class="run-status" role="status">
-                <label>
-                    { "Simulating… " }
-                    <progress max="1" value={progress.to_string()} />
-                </label>
-                <button type="button" onclick={cancel.reform(|_| ())}>{ "Cancel" }</button>
-            </div>
-        },
+        RunState::Running { progress } => {
+            let previous = last_trace.borrow().clone();
+            html! {
+                <>
+                    <div class="run-status-slot">
+                        <div class="run-status" role="status">
+                            <label>
+                                { "Simulating… " }
+                                <progress max="1" value={progress.to_string()} />
+                            </label>
+                            <button type="button" onclick={cancel.reform(|_| ())}>{ "Cancel" }</button>
+                        </div>
+                    </div>
+                    { for previous.map(|t| drawing(&t, true, false)) }
+                </>
+            }
+        }
         RunState::Cancelled => html! {
             <p class="notice" role="status">{ "Run cancelled. Edit the scenario to run it again." }</p>
         },
@@ -224,11 +257,9 @@ pub fn app() -> Html {
         },
         RunState::Done(trace) => html! {
             <>
-                <Timeline trace={trace.clone()} on_select={on_select.clone()}
-                    rewinds={Rc::new(state.scenario.as_deref().map(shardscope_views::marks::rewinds).unwrap_or_default())} />
-                if !location.embed {
-                    <SummaryView summary={trace.summary.clone()} />
-                }
+                // The same shape as while running, so the drawing is patched, not rebuilt.
+                <div class="run-status-slot"></div>
+                { for Some(trace).map(|t| drawing(t, false, true)) }
             </>
         },
     };
