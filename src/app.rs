@@ -234,9 +234,11 @@ pub fn app() -> Html {
         RunState::Idle => html! {},
         RunState::Running { progress } => {
             let previous = last_trace.borrow().clone();
+            // Over the last drawing if there is one; in the flow of the page otherwise.
+            let slot = classes!("run-status-slot", previous.is_some().then_some("floating"));
             html! {
                 <>
-                    <div class="run-status-slot">
+                    <div class={slot}>
                         <div class="run-status" role="status">
                             <label>
                                 { "Simulating… " }
