@@ -103,17 +103,6 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
     }
 }
 
-const ACTIONS: &[&str] = &[
-    "poison",
-    "set_rate",
-    "update_shard_count",
-    "split_shard",
-    "merge_shards",
-    "deploy",
-    "set_mapping",
-    "recreate_mapping",
-];
-
 /// `json` with `f` applied to its `timeline` array (created if missing), pretty printed.
 pub fn edit_timeline(json: &str, f: impl FnOnce(&mut Vec<Value>)) -> Option<String> {
     let mut root: Value = serde_json::from_str(json).ok()?;
@@ -329,7 +318,7 @@ fn timeline_editor(s: &Scenario, source: &std::rc::Rc<str>, dispatch: &Callback<
                 <span>{ "Add at mid-run (edit its time and values in the JSON tab)" }</span>
                 <select onchange={add} aria-label="Add a timeline entry">
                     <option value="" selected=true>{ "Add an incident or action…" }</option>
-                    { for ACTIONS.iter().map(|a| html! { <option value={*a}>{ *a }</option> }) }
+                    { for shardscope_engine::scenario::ACTIONS.iter().map(|a| html! { <option value={*a}>{ *a }</option> }) }
                 </select>
             </label>
         </fieldset>
@@ -380,7 +369,7 @@ mod tests {
             .unwrap()
             .json;
         let s = shardscope_engine::scenario::parse(json).unwrap();
-        for a in ACTIONS {
+        for a in shardscope_engine::scenario::ACTIONS {
             let out = edit_timeline(json, |tl| tl.push(template(a, "7m", &s))).unwrap();
             shardscope_engine::scenario::parse(&out).unwrap_or_else(|e| panic!("{a}: {e}"));
         }

@@ -464,18 +464,22 @@ impl Simulation {
                 c.ledger.shard_created(id);
             }
         }
-        for &id in &r.closed {
-            let children = self
-                .stream
-                .shard(id)
-                .map(|i| i.children.clone())
-                .unwrap_or_default();
+        // Each closed shard with its children, for the trace and for every consumer.
+        let closed: Vec<(ShardId, Vec<ShardId>)> = r
+            .closed
+            .iter()
+            .map(|&id| {
+                let children = self.stream.shard(id).map(|i| i.children.clone());
+                (id, children.unwrap_or_default())
+            })
+            .collect();
+        for (id, children) in &closed {
             self.rec.event(
                 now,
                 cause.clone(),
                 EventKind::ShardClosed {
-                    shard: id,
-                    children,
+                    shard: *id,
+                    children: children.clone(),
                 },
             );
         }
@@ -499,19 +503,14 @@ impl Simulation {
                     KernelEvent::Consumer(c, ConsumerEvent::ShardOpened { shard: id }),
                 );
             }
-            for &id in &r.closed {
-                let children = self
-                    .stream
-                    .shard(id)
-                    .map(|i| i.children.clone())
-                    .unwrap_or_default();
+            for (id, children) in &closed {
                 self.queue.push(
                     now,
                     KernelEvent::Consumer(
                         c,
                         ConsumerEvent::ShardClosed {
-                            shard: id,
-                            children,
+                            shard: *id,
+                            children: children.clone(),
                         },
                     ),
                 );

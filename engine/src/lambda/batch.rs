@@ -208,6 +208,35 @@ pub fn count(runs: &VecDeque<Run>) -> u64 {
     runs.iter().map(|r| r.count).sum()
 }
 
+/// A batch of `n` records of 100 bytes on shard 0, one arriving per second
+/// (record `i` at `i` s), with a poison record at `poison_at`: what the
+/// handler and retry tests invoke.
+#[cfg(test)]
+pub(crate) fn test_batch(n: u64, poison_at: Option<u64>) -> Batch {
+    use crate::stream::{KeyId, RunSource};
+    let mk = |first_seq: u64, count: u64, source| Run {
+        first_seq,
+        count,
+        record_bytes: 100,
+        first_arrival: SimTime(first_seq * 1_000_000),
+        last_arrival: SimTime((first_seq + count - 1) * 1_000_000),
+        source,
+    };
+    let mut runs = Vec::new();
+    let mut seq = 0;
+    if let Some(p) = poison_at {
+        if p > 0 {
+            runs.push(mk(0, p, RunSource::Producer(0)));
+        }
+        runs.push(mk(p, 1, RunSource::Poison(KeyId(1))));
+        seq = p + 1;
+    }
+    if seq < n {
+        runs.push(mk(seq, n - seq, RunSource::Producer(0)));
+    }
+    Batch::new(ShardId(0), runs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,32 +125,8 @@ pub fn invoke(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stream::{KeyId, Run, RunSource, ShardId};
-    use crate::time::SimTime;
 
-    fn batch(n: u64, poison_at: Option<u64>) -> Batch {
-        let mut runs = Vec::new();
-        let mut seq = 0;
-        let mk = |first_seq, count, source| Run {
-            first_seq,
-            count,
-            record_bytes: 100,
-            first_arrival: SimTime(0),
-            last_arrival: SimTime(0),
-            source,
-        };
-        if let Some(p) = poison_at {
-            if p > 0 {
-                runs.push(mk(0, p, RunSource::Producer(0)));
-            }
-            runs.push(mk(p, 1, RunSource::Poison(KeyId(1))));
-            seq = p + 1;
-        }
-        if seq < n {
-            runs.push(mk(seq, n - seq, RunSource::Producer(0)));
-        }
-        Batch::new(ShardId(0), runs)
-    }
+    use crate::lambda::batch::test_batch as batch;
 
     #[test]
     fn duration_is_invoke_plus_per_record() {

@@ -327,31 +327,8 @@ impl Job {
 mod tests {
     use super::*;
     use crate::lambda::handler::FunctionError;
-    use crate::stream::{KeyId, Run, RunSource, ShardId};
 
-    fn batch(n: u64, poison_at: Option<u64>) -> Batch {
-        let mk = |first_seq: u64, count: u64, source| Run {
-            first_seq,
-            count,
-            record_bytes: 100,
-            first_arrival: SimTime(first_seq * 1_000_000),
-            last_arrival: SimTime((first_seq + count - 1) * 1_000_000),
-            source,
-        };
-        let mut runs = Vec::new();
-        let mut seq = 0;
-        if let Some(p) = poison_at {
-            if p > 0 {
-                runs.push(mk(0, p, RunSource::Producer(0)));
-            }
-            runs.push(mk(p, 1, RunSource::Poison(KeyId(1))));
-            seq = p + 1;
-        }
-        if seq < n {
-            runs.push(mk(seq, n - seq, RunSource::Producer(0)));
-        }
-        Batch::new(ShardId(0), runs)
-    }
+    use crate::lambda::batch::test_batch as batch;
 
     fn respond(b: &Batch, rbif: bool) -> Response {
         match b.first_poison() {
