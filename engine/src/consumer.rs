@@ -71,12 +71,11 @@ pub enum ConsumerEvent {
         /// The new shard (its lineage is in [`ConsumerCtx::shard`]).
         shard: ShardId,
     },
-    /// A shard was closed by a reshard (it stays readable until retention).
+    /// A shard was closed by a reshard (it stays readable until retention;
+    /// its children are in [`ConsumerCtx::shard`]).
     ShardClosed {
         /// The closed shard.
         shard: ShardId,
-        /// Its children.
-        children: Vec<ShardId>,
     },
     /// Records pushed on an enhanced fan-out subscription
     /// (`SubscribeToShardEvent`). `shard_end` marks the end of a closed shard.

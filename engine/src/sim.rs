@@ -464,22 +464,14 @@ impl Simulation {
                 c.ledger.shard_created(id);
             }
         }
-        // Each closed shard with its children, for the trace and for every consumer.
-        let closed: Vec<(ShardId, Vec<ShardId>)> = r
-            .closed
-            .iter()
-            .map(|&id| {
-                let children = self.stream.shard(id).map(|i| i.children.clone());
-                (id, children.unwrap_or_default())
-            })
-            .collect();
-        for (id, children) in &closed {
+        for &id in &r.closed {
+            let children = self.stream.shard(id).map(|i| i.children.clone());
             self.rec.event(
                 now,
                 cause.clone(),
                 EventKind::ShardClosed {
-                    shard: *id,
-                    children: children.clone(),
+                    shard: id,
+                    children: children.unwrap_or_default(),
                 },
             );
         }
@@ -503,16 +495,10 @@ impl Simulation {
                     KernelEvent::Consumer(c, ConsumerEvent::ShardOpened { shard: id }),
                 );
             }
-            for (id, children) in &closed {
+            for &id in &r.closed {
                 self.queue.push(
                     now,
-                    KernelEvent::Consumer(
-                        c,
-                        ConsumerEvent::ShardClosed {
-                            shard: *id,
-                            children: children.clone(),
-                        },
-                    ),
+                    KernelEvent::Consumer(c, ConsumerEvent::ShardClosed { shard: id }),
                 );
             }
         }

@@ -475,11 +475,14 @@ impl Metrics {
         if self.consumer_metrics.len() <= consumer {
             self.consumer_metrics.resize_with(consumer + 1, Vec::new);
         }
-        // By consumer, then a short scan of its own metrics (a handful).
+        // By consumer, then a short scan of its own metrics (a handful): by
+        // address first (callers pass the same constants), by text only when
+        // that finds nothing (a constant may have copies at other addresses).
         let own = &mut self.consumer_metrics[consumer];
         let pos = match own
             .iter()
-            .position(|(m, _, _)| std::ptr::eq(*m, metric) || *m == metric)
+            .position(|(m, _, _)| std::ptr::eq(*m, metric))
+            .or_else(|| own.iter().position(|(m, _, _)| *m == metric))
         {
             Some(p) => p,
             None => {

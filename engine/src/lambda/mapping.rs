@@ -171,6 +171,21 @@ struct Poller {
     rngs: Vec<Option<Rng>>,
     /// The random stream of the final (tumbling window) invocations.
     final_rng: Option<Rng>,
+    /// This shard's invocations in the current metric period (see [`PeriodBook`]).
+    period: Option<PeriodBook>,
+}
+
+/// One shard's `Invocations` and highest `IteratorAge` in one metric period,
+/// written to the metrics when the next period starts (or at the end): sums
+/// and maxima do not depend on how updates are grouped, and one write per
+/// period instead of three per invocation showed in profiles.
+#[derive(Clone, Copy, Debug)]
+struct PeriodBook {
+    index: usize,
+    /// A time in the period.
+    at: SimTime,
+    invocations: u64,
+    max_age: u64,
 }
 
 impl Poller {
@@ -194,6 +209,7 @@ impl Poller {
             final_in_flight: None,
             rngs: Vec::new(),
             final_rng: None,
+            period: None,
         }
     }
 
@@ -240,6 +256,10 @@ impl Pollers {
 
     fn iter(&self) -> impl Iterator<Item = (&ShardId, &Poller)> {
         self.0.iter().flatten().map(|(s, p)| (s, p))
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = (ShardId, &mut Poller)> {
+        self.0.iter_mut().flatten().map(|(s, p)| (*s, p))
     }
 
     fn keys(&self) -> impl Iterator<Item = &ShardId> {
@@ -326,21 +346,28 @@ pub struct LambdaMapping {
     ops: Vec<(u64, u64, Disposition)>,
     /// Bookkeeping of the current chain, written at its end.
     book: ChainBook,
+    /// Run lists of settled batches, reused by the next batches read (a
+    /// batch's allocation and release showed in profiles).
+    spare_runs: Vec<Vec<Run>>,
+    /// Whether invocation metrics go through the shards' [`PeriodBook`]s:
+    /// not for the first invocation (so the series keep the order of first
+    /// use), nor after the end-of-run flush.
+    period_books: bool,
 }
+
+/// How many run lists [`LambdaMapping::spare_runs`] keeps.
+const SPARE_RUNS: usize = 32;
 
 /// What a chain defers to its end (see [`LambdaMapping`]'s "Chains"): one
 /// shard's contiguous deliveries and processed records (one ledger call each
-/// instead of one per invocation) and its invocations' metrics per period.
-/// Nothing reads them before the chain ends (no kernel event happens inside a
-/// chain), and sums, maxima and interval sets do not depend on how updates
-/// are grouped.
+/// instead of one per invocation). Nothing reads them before the chain ends
+/// (no kernel event happens inside a chain), and interval sets do not depend
+/// on how updates are grouped.
 #[derive(Clone, Debug, Default)]
 struct ChainBook {
     shard: Option<ShardId>,
     delivered: Option<(u64, u64)>,
     processed: Option<(u64, u64)>,
-    /// Metric period, a time in it, invocations, the highest iterator age.
-    period: Option<(usize, SimTime, u64, u64)>,
 }
 
 impl LambdaMapping {
@@ -364,6 +391,8 @@ impl LambdaMapping {
             scratch: Vec::new(),
             ops: Vec::new(),
             book: ChainBook::default(),
+            spare_runs: Vec::new(),
+            period_books: false,
         }
     }
 
@@ -630,18 +659,7 @@ impl LambdaMapping {
             self.flush_book(ctx);
             self.book.shard = Some(shard);
         }
-        let now = ctx.now;
-        let i = ctx.rec.metrics.period_of(now);
-        match &mut self.book.period {
-            Some((pi, _, n, a)) if *pi == i => {
-                *n += 1;
-                *a = (*a).max(age);
-            }
-            _ => {
-                self.flush_period(ctx, shard);
-                self.book.period = Some((i, now, 1, age));
-            }
-        }
+        self.note_invocation(ctx, shard, age);
         match &mut self.book.delivered {
             Some((_, h)) if *h == lo => *h = hi,
             d => {
@@ -679,17 +697,43 @@ impl LambdaMapping {
         ctx.settle(shard, lo, hi, outcome);
     }
 
-    fn flush_period(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
-        if let Some((_, t, n, age)) = self.book.period.take() {
-            let i = ctx.index;
-            ctx.rec
-                .metrics
-                .consumer_metric(t, i, metrics::INVOCATIONS, Stat::Sum, n);
-            ctx.ledger.age(shard, age);
-            ctx.rec.metrics.iterator_age(t, i, shard, age);
-            ctx.rec
-                .metrics
-                .consumer_metric(t, i, metrics::ITERATOR_AGE, Stat::Maximum, age);
+    /// Notes an invocation (with the iterator age it reports) in its shard's
+    /// [`PeriodBook`], or writes it at once.
+    fn note_invocation(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, age: u64) {
+        let now = ctx.now;
+        let index = ctx.rec.metrics.period_of(now);
+        let one = PeriodBook {
+            index,
+            at: now,
+            invocations: 1,
+            max_age: age,
+        };
+        let book = match self.pollers.get_mut(&shard) {
+            Some(p) if self.period_books => &mut p.period,
+            _ => {
+                self.period_books = true;
+                return write_period(ctx, shard, one);
+            }
+        };
+        match book {
+            Some(b) if b.index == index => {
+                b.invocations += 1;
+                b.max_age = b.max_age.max(age);
+            }
+            _ => {
+                if let Some(b) = book.replace(one) {
+                    write_period(ctx, shard, b);
+                }
+            }
+        }
+    }
+
+    /// Writes every shard's [`PeriodBook`].
+    fn flush_periods(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        for (shard, p) in self.pollers.iter_mut() {
+            if let Some(b) = p.period.take() {
+                write_period(ctx, shard, b);
+            }
         }
     }
 
@@ -704,7 +748,6 @@ impl LambdaMapping {
         if let Some((lo, hi)) = self.book.processed.take() {
             ctx.settle(shard, lo, hi, Outcome::Processed);
         }
-        self.flush_period(ctx, shard);
     }
 
     /// Boxed, for the simulation's consumer factory.
@@ -979,7 +1022,12 @@ impl LambdaMapping {
             if size == 0 {
                 continue;
             }
-            let b = batch::take(shard, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
+            let mut b = Batch {
+                shard,
+                runs: self.spare_runs.pop().unwrap_or_default(),
+                lo: 0,
+            };
+            batch::take_into(&mut b, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
             p.acc_count -= b.records();
             if b.records() == 0 {
                 break;
@@ -1093,9 +1141,7 @@ impl LambdaMapping {
         if self.ahead {
             self.book_invocation(ctx, shard, lo, hi, age);
         } else {
-            self.metric(ctx, metrics::INVOCATIONS, Stat::Sum, 1);
-            ctx.report_iterator_age(shard, age);
-            self.metric(ctx, metrics::ITERATOR_AGE, Stat::Maximum, age);
+            self.note_invocation(ctx, shard, age);
             ctx.deliver(shard, lo, hi);
         }
         let timeout = self.timeout();
@@ -1285,11 +1331,11 @@ impl LambdaMapping {
             }
         }
         let Some(p) = self.pollers.get_mut(&shard) else {
-            settled.clear();
+            recycle(&mut self.spare_runs, settled);
             return;
         };
         let Some(chunk) = p.chunk.as_mut() else {
-            settled.clear();
+            recycle(&mut self.spare_runs, settled);
             return;
         };
         // Fast path: one settlement at the checkpoint, nothing pending.
@@ -1300,17 +1346,18 @@ impl LambdaMapping {
                 settled[0].disposition,
             );
             p.checkpoint = hi;
-            settled.clear();
+            recycle(&mut self.spare_runs, settled);
             if let Some(outcome) = d.outcome() {
                 self.settle(ctx, shard, lo, hi, outcome);
             }
             return;
         }
-        for s in settled.drain(..) {
+        for s in settled.iter() {
             chunk
                 .pending
                 .insert(s.batch.lo, s.batch.hi(), s.disposition);
         }
+        recycle(&mut self.spare_runs, settled);
         let mut ops = std::mem::take(&mut self.ops);
         while let Some((hi, d)) = chunk.pending.remove(p.checkpoint) {
             ops.push((p.checkpoint, hi, d));
@@ -1686,6 +1733,7 @@ impl LambdaMapping {
         self.conc.running = self.conc.running.saturating_sub(in_flight);
         self.note_concurrency(ctx);
         self.generation += 1;
+        self.flush_periods(ctx);
         self.pollers.clear();
         ctx.start_scope(pos);
         self.start_pollers(ctx, pos);
@@ -1801,6 +1849,8 @@ impl Consumer for LambdaMapping {
                     for s in shards {
                         self.flush_streaks(ctx, s);
                     }
+                    self.flush_periods(ctx);
+                    self.period_books = false;
                     if let Some((at, held)) = self.gauge {
                         let (now, i) = (ctx.now, ctx.index);
                         ctx.rec.metrics.consumer_gauge(
@@ -1874,4 +1924,23 @@ impl Consumer for LambdaMapping {
             ConsumerEvent::Timeline { index } => self.timeline(ctx, index),
         }
     }
+}
+
+/// Empties `settled`, keeping its batches' run lists for the next batches.
+fn recycle(spare: &mut Vec<Vec<Run>>, settled: &mut Vec<Settlement>) {
+    for s in settled.drain(..) {
+        if spare.len() < SPARE_RUNS {
+            spare.push(s.batch.runs);
+        }
+    }
+}
+
+/// Writes one shard's [`PeriodBook`] to the metrics and the ledger.
+fn write_period(ctx: &mut ConsumerCtx<'_>, shard: ShardId, b: PeriodBook) {
+    let (t, i) = (b.at, ctx.index);
+    let m = &mut ctx.rec.metrics;
+    m.consumer_metric(t, i, metrics::INVOCATIONS, Stat::Sum, b.invocations);
+    ctx.ledger.age(shard, b.max_age);
+    m.iterator_age(t, i, shard, b.max_age);
+    m.consumer_metric(t, i, metrics::ITERATOR_AGE, Stat::Maximum, b.max_age);
 }
