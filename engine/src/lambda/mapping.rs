@@ -353,6 +353,10 @@ pub struct LambdaMapping {
     /// not for the first invocation (so the series keep the order of first
     /// use), nor after the end-of-run flush.
     period_books: bool,
+    /// `ConcurrentExecutions` of the current period: its index, a time in
+    /// it, the maximum (see [`Self::held`]).
+    gauge_book: Option<(usize, SimTime, u64)>,
+    gauge_book_on: bool,
 }
 
 /// How many run lists [`LambdaMapping::spare_runs`] keeps.
@@ -393,6 +397,8 @@ impl LambdaMapping {
             book: ChainBook::default(),
             spare_runs: Vec::new(),
             period_books: false,
+            gauge_book: None,
+            gauge_book_on: false,
         }
     }
 
@@ -420,13 +426,63 @@ impl LambdaMapping {
         match self.gauge {
             Some((_, held)) if held == v => {}
             Some((at, held)) if at < now => {
-                let i = ctx.index;
-                ctx.rec
-                    .metrics
-                    .consumer_gauge(at, now, i, metrics::CONCURRENT_EXECUTIONS, held);
+                self.held(ctx, at, now, held);
                 self.gauge = Some((now, v));
             }
             _ => self.gauge = Some((now, v)),
+        }
+    }
+
+    /// `ConcurrentExecutions`: `v` invocations ran on `[from, to)`. A span
+    /// within one period goes to the gauge's period book (its maximum), the
+    /// rest is written at once, as is the very first span (so the series
+    /// keep the order of first use).
+    fn held(&mut self, ctx: &mut ConsumerCtx<'_>, from: SimTime, to: SimTime, v: u64) {
+        if v == 0 {
+            return;
+        }
+        let m = &mut ctx.rec.metrics;
+        let first = m.period_of(from);
+        let last = if to > from {
+            m.period_of(SimTime(to.0 - 1))
+        } else {
+            first
+        };
+        if self.gauge_book_on && first == last {
+            match &mut self.gauge_book {
+                Some((i, _, max)) if *i == first => *max = (*max).max(v),
+                b => {
+                    if let Some((_, at, max)) = b.replace((first, from, v)) {
+                        m.consumer_metric(
+                            at,
+                            ctx.index,
+                            metrics::CONCURRENT_EXECUTIONS,
+                            Stat::Maximum,
+                            max,
+                        );
+                    }
+                }
+            }
+            return;
+        }
+        self.flush_gauge_book(ctx);
+        self.gauge_book_on = true;
+        let i = ctx.index;
+        ctx.rec
+            .metrics
+            .consumer_gauge(from, to, i, metrics::CONCURRENT_EXECUTIONS, v);
+    }
+
+    fn flush_gauge_book(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        if let Some((_, at, max)) = self.gauge_book.take() {
+            let i = ctx.index;
+            ctx.rec.metrics.consumer_metric(
+                at,
+                i,
+                metrics::CONCURRENT_EXECUTIONS,
+                Stat::Maximum,
+                max,
+            );
         }
     }
 
@@ -1852,16 +1908,12 @@ impl Consumer for LambdaMapping {
                     self.flush_periods(ctx);
                     self.period_books = false;
                     if let Some((at, held)) = self.gauge {
-                        let (now, i) = (ctx.now, ctx.index);
-                        ctx.rec.metrics.consumer_gauge(
-                            at,
-                            now,
-                            i,
-                            metrics::CONCURRENT_EXECUTIONS,
-                            held,
-                        );
+                        let now = ctx.now;
+                        self.held(ctx, at, now, held);
                         self.gauge = Some((now, held));
                     }
+                    self.flush_gauge_book(ctx);
+                    self.gauge_book_on = false;
                     return;
                 }
                 if token >> 48 != self.generation & 0xffff {
