@@ -238,7 +238,14 @@ impl Stream {
     fn admit(&mut self, shard: ShardId, n: u64, bytes: u32) -> Admission {
         let w = &mut self.shards[shard.0 as usize].write;
         let by_records = WRITE_RECORDS_PER_SECOND.saturating_sub(w.records);
-        let by_bytes = WRITE_BYTES_PER_SECOND.saturating_sub(w.bytes) / u64::from(bytes.max(1));
+        let room = WRITE_BYTES_PER_SECOND.saturating_sub(w.bytes);
+        let per = u64::from(bytes.max(1));
+        // (Most ticks fit: then no division is needed.)
+        let by_bytes = if n.saturating_mul(per) <= room {
+            n
+        } else {
+            room / per
+        };
         let admitted = n.min(by_records).min(by_bytes);
         w.records += admitted;
         w.bytes += admitted * u64::from(bytes);
@@ -273,6 +280,7 @@ impl Stream {
     ) -> Vec<ShardId> {
         // The stream-wide IncomingRecords/IncomingBytes of this tick, recorded once at its end.
         let (mut tick_records, mut tick_bytes) = (0u64, 0u64);
+        let period = rec.metrics.period_of(now);
         #[allow(clippy::needless_range_loop)] // the body re-borrows `producers[p_idx]`
         for p_idx in 0..producers.len() {
             let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
@@ -361,19 +369,12 @@ impl Stream {
                     rec.totals.write_throttled_records += throttled_total;
                     rec.totals.dropped_records += dropped;
                 }
-                if let Some(spread) = TICK.0.checked_div(admitted) {
-                    let run = Run {
-                        first_seq: 0,
-                        count: admitted,
-                        record_bytes: bytes,
-                        first_arrival: SimTime(now.0 - TICK.0 + spread.clamp(1, TICK.0)),
-                        last_arrival: now,
-                        source: RunSource::Producer(p_idx as u32),
-                    };
-                    let run = self.append(shard, run);
-                    rec.metrics.incoming_shard(now, shard, admitted);
+                if admitted > 0 {
+                    let source = RunSource::Producer(p_idx as u32);
+                    self.append_tick(shard, source, admitted, bytes, now);
+                    rec.metrics.incoming_shard_in(period, shard, admitted);
                     tick_records += admitted;
-                    tick_bytes += run.bytes();
+                    tick_bytes += admitted * u64::from(bytes);
                     rec.totals.incoming_records += admitted;
                 }
             }

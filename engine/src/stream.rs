@@ -716,16 +716,8 @@ impl Stream {
             .map(|s| s.info.id)
     }
 
-    /// Appends one tick's run to a shard, keeping arrival times
-    /// non-decreasing, and returns it with its sequence numbers.
-    ///
-    /// Approximation: a producer's run is merged into the shard's newest run
-    /// when that run is from the same producer, with the same record size,
-    /// ends at the tick just before, holds about as many records per tick
-    /// (±1), and would not span more than [`MAX_RUN_SPAN`]. At a steady rate
-    /// this is exact (the per-tick spreads line up); with ±1 record per tick a
-    /// record's interpolated arrival moves by a fraction of a tick. It keeps a day of a
-    /// 64-shard stream in memory (10 s runs instead of 100 ms ones).
+    /// Appends a run to a shard, keeping arrival times non-decreasing, and
+    /// returns it with its sequence numbers.
     pub(crate) fn append(&mut self, shard: ShardId, mut run: Run) -> Run {
         let s = &mut self.shards[shard.0 as usize];
         if let Some(prev) = s.last_arrival() {
@@ -734,24 +726,61 @@ impl Stream {
         }
         run.first_seq = s.next_seq;
         s.next_seq += run.count;
+        s.runs.push_back(run);
+        run
+    }
+
+    /// Appends one producer tick at `now`: `count` (> 0) records of
+    /// `record_bytes` from `source`, arriving evenly over `(now − TICK, now]`.
+    ///
+    /// Approximation: the tick is merged into the shard's newest run when
+    /// that run is from the same producer, with the same record size, ends at
+    /// the tick just before, holds about as many records per tick (±1), and
+    /// would not span more than [`MAX_RUN_SPAN`]. At a steady rate this is
+    /// exact (the per-tick spreads line up); with ±1 record per tick a
+    /// record's interpolated arrival moves by a fraction of a tick. It keeps a
+    /// day of a 64-shard stream in memory (10 s runs instead of 100 ms ones).
+    pub(crate) fn append_tick(
+        &mut self,
+        shard: ShardId,
+        source: RunSource,
+        count: u64,
+        record_bytes: u32,
+        now: SimTime,
+    ) {
         let tick = crate::producer::TICK.0;
+        let s = &mut self.shards[shard.0 as usize];
         if let Some(last) = s.runs.back_mut() {
             // Ticks already in `last` (its spread is about one tick per tick).
             let ticks = ((last.last_arrival.0 - last.first_arrival.0 + tick / 2) / tick).max(1);
-            if !run.is_poison()
-                && last.source == run.source
-                && last.record_bytes == run.record_bytes
-                && last.last_arrival.0 + tick == run.last_arrival.0
-                && run.last_arrival.0 - last.first_arrival.0 <= MAX_RUN_SPAN.0
-                && run.count.abs_diff(last.count / ticks) <= 1
+            // `last.count / ticks` within ±1 of `count`, without dividing.
+            let per_tick_alike = count.saturating_sub(1).saturating_mul(ticks) <= last.count
+                && last.count < count.saturating_add(2).saturating_mul(ticks);
+            let arrival = now.max(last.last_arrival);
+            if last.source == source
+                && last.record_bytes == record_bytes
+                && last.last_arrival.0 + tick == arrival.0
+                && arrival.0 - last.first_arrival.0 <= MAX_RUN_SPAN.0
+                && per_tick_alike
             {
-                last.count += run.count;
-                last.last_arrival = run.last_arrival;
-                return run;
+                last.count += count;
+                last.last_arrival = arrival;
+                s.next_seq += count;
+                return;
             }
         }
-        s.runs.push_back(run);
-        run
+        let spread = (tick / count.max(1)).clamp(1, tick);
+        self.append(
+            shard,
+            Run {
+                first_seq: 0,
+                count,
+                record_bytes,
+                first_arrival: SimTime(now.0.saturating_sub(tick) + spread),
+                last_arrival: now,
+                source,
+            },
+        );
     }
 
     /// Reads up to `limit` records (and at most `max_bytes`) from `from`,

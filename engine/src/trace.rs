@@ -433,7 +433,12 @@ impl Metrics {
 
     /// Admitted records of one shard (its IncomingRecords).
     pub fn incoming_shard(&mut self, t: SimTime, shard: ShardId, records: u64) {
-        let i = self.index(t);
+        self.incoming_shard_in(self.index(t), shard, records);
+    }
+
+    /// [`Self::incoming_shard`] in period `i` ([`Self::period_of`]): a
+    /// producer tick looks its period up once for all its shards.
+    pub(crate) fn incoming_shard_in(&mut self, i: usize, shard: ShardId, records: u64) {
         Self::lane(&mut self.shard_incoming, shard.0 as usize).add(i, records);
     }
 
