@@ -56,16 +56,17 @@ impl IntervalSet {
         if start >= end {
             return 0;
         }
-        match self.ranges.last_key_value().map(|(&s, &e)| (s, e)) {
-            None => {
-                self.ranges.insert(start, end);
+        let Some(mut last) = self.ranges.last_entry() else {
+            self.ranges.insert(start, end);
+            return end - start;
+        };
+        match *last.get() {
+            // Extending the last range in place (no search from the root).
+            e if e == start => {
+                *last.get_mut() = end;
                 end - start
             }
-            Some((s, e)) if e == start => {
-                self.ranges.insert(s, end);
-                end - start
-            }
-            Some((_, e)) if e < start => {
+            e if e < start => {
                 self.ranges.insert(start, end);
                 end - start
             }

@@ -284,6 +284,12 @@ struct Lane {
 
 impl Lane {
     fn slot(&mut self, i: usize) -> usize {
+        // The common case first: a period already in the lane.
+        let j = i.wrapping_sub(self.start);
+        if j < self.values.len() {
+            self.touched[j] = true;
+            return j;
+        }
         if self.values.is_empty() {
             self.start = i;
         } else if i < self.start {
