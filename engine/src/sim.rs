@@ -659,7 +659,8 @@ impl Simulation {
         self.run();
         let end = self.end;
         self.stream.close_write_episodes(&mut self.rec);
-        for c in &mut self.consumers {
+        for (ci, c) in self.consumers.iter_mut().enumerate() {
+            c.ledger.flush_age_books(ci, &mut self.rec.metrics);
             for (i, l) in c.ledger.shards.iter_mut().enumerate() {
                 let shard = ShardId(i as u32);
                 if let Some((first, last, n)) = l.expiry_episode.take() {
