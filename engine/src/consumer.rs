@@ -771,6 +771,12 @@ impl<'a> ConsumerCtx<'a> {
         self.ledger.settle(self.stream, shard, from, to, outcome)
     }
 
+    /// Hands a read's allocation back for a later GetRecords (optional: a
+    /// consumer that has copied what it needs from a read may return it).
+    pub fn recycle_read(&mut self, read: ReadBatch) {
+        self.stream.recycle_read(read);
+    }
+
     /// The consumer's counters.
     pub fn stats(&mut self) -> &mut ConsumerStats {
         &mut self.ledger.stats

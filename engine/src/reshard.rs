@@ -108,6 +108,7 @@ impl Stream {
             scalings: VecDeque::new(),
             max_open_shards,
             key_seed,
+            spare_reads: Vec::new(),
         };
         for (start, end) in even_ranges(shard_count.max(1)) {
             s.create_shard(start, end, None, None, SimTime::ZERO);

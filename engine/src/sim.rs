@@ -629,9 +629,9 @@ impl Simulation {
                 );
                 return;
             }
-            let batch = self
-                .stream
-                .slice_records(s.shard, s.next_seq, u64::MAX, s.tokens, now);
+            let batch =
+                self.stream
+                    .slice_records(s.shard, s.next_seq, u64::MAX, s.tokens, now, Vec::new());
             s.tokens = s.tokens.saturating_sub(batch.bytes);
             s.next_seq = batch.next_seq;
             if batch.shard_end {

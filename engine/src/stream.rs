@@ -531,7 +531,13 @@ pub struct Stream {
     pub(crate) max_open_shards: u32,
     /// Seed of the stateless key draw.
     pub(crate) key_seed: u64,
+    /// Run lists of reads their consumer handed back ([`Self::recycle_read`]),
+    /// for the next GetRecords (its allocation showed in profiles).
+    pub(crate) spare_reads: Vec<Vec<Run>>,
 }
+
+/// How many run lists [`Stream::spare_reads`] keeps.
+const SPARE_READS: usize = 16;
 
 impl Stream {
     /// All shards ever created, in id order (expired ones included).
@@ -792,10 +798,11 @@ impl Stream {
         limit: u64,
         max_bytes: u64,
         now: SimTime,
+        mut runs: Vec<Run>,
     ) -> ReadBatch {
         let s = &self.shards[shard.0 as usize];
         let from = from.clamp(s.trim_seq, s.next_seq);
-        let mut runs = Vec::new();
+        runs.clear();
         let mut records = 0u64;
         let mut bytes = 0u64;
         let mut seq = from;
@@ -882,7 +889,8 @@ impl Stream {
             return Err(ReadError::Throttled);
         }
         let limit = limit.clamp(1, GET_RECORDS_MAX_RECORDS);
-        let batch = self.slice_records(shard, from, limit, GET_RECORDS_MAX_BYTES, now);
+        let runs = self.spare_reads.pop().unwrap_or_default();
+        let batch = self.slice_records(shard, from, limit, GET_RECORDS_MAX_BYTES, now, runs);
         let s = &mut self.shards[shard.0 as usize];
         let next = s.read.next;
         s.read.calls[next] = Some(now);
@@ -890,6 +898,13 @@ impl Stream {
         let pay = batch.bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
         s.read.busy_until = SimTime(s.read.busy_until.max(now).0 + pay);
         Ok(batch)
+    }
+
+    /// Takes back a read's run list for a later GetRecords.
+    pub(crate) fn recycle_read(&mut self, read: ReadBatch) {
+        if self.spare_reads.len() < SPARE_READS {
+            self.spare_reads.push(read.runs);
+        }
     }
 
     /// Moves each shard's trim horizon past the records older than the

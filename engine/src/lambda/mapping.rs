@@ -990,6 +990,7 @@ impl LambdaMapping {
                 Ok(b) => {
                     let p = self.pollers.get_mut(&shard).expect("poller exists");
                     take_read(p, &b);
+                    ctx.recycle_read(b);
                 }
                 Err(ReadError::Throttled) => {
                     self.schedule_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
