@@ -139,8 +139,21 @@ impl IntervalSet {
 
     /// How many members lie in `[start, end)`.
     pub fn count_in(&self, start: u64, end: u64) -> u64 {
-        let missing: u64 = self.gaps(start, end).iter().map(|(a, b)| b - a).sum();
-        end.saturating_sub(start) - missing
+        if start >= end {
+            return 0;
+        }
+        // The range starting before `start` may reach into [start, end).
+        let before = self
+            .ranges
+            .range(..start)
+            .next_back()
+            .map_or(0, |(_, &e)| e.min(end).saturating_sub(start));
+        let within: u64 = self
+            .ranges
+            .range(start..end)
+            .map(|(&s, &e)| e.min(end) - s)
+            .sum();
+        before + within
     }
 
     /// True if `x` is a member.
@@ -221,6 +234,9 @@ mod tests {
             }
             let total = bits.iter().filter(|&&x| x).count() as u64;
             assert_eq!(s.count_in(0, 200), total);
+            let (c, d) = (rng.below(200), rng.below(201));
+            let within = (c..d).filter(|&i| bits[i as usize]).count() as u64;
+            assert_eq!(s.count_in(c, d), within, "count_in({c}, {d})");
         }
     }
 }
