@@ -210,7 +210,7 @@ pub fn app() -> Html {
     // screen, marked busy, and is updated in place when the new one is done: no flash of an
     // empty page, and patching the drawing is cheaper than building it again.
     let last_trace = use_mut_ref(|| None::<Rc<Trace>>);
-    if let RunState::Done(t) = &run {
+    if let RunState::Done(t, _) = &run {
         *last_trace.borrow_mut() = Some(t.clone());
     }
     let rewinds = Rc::new(
@@ -257,16 +257,18 @@ pub fn app() -> Html {
         RunState::Failed(why) => html! {
             <p class="error" role="alert">{ format!("The run could not start: {why}") }</p>
         },
-        RunState::Done(trace) => html! {
+        RunState::Done(trace, busy_ms) => html! {
             <>
                 // The same shape as while running, so the drawing is patched, not rebuilt.
-                <div class="run-status-slot"></div>
+                // `data-sim-ms`: the engine's wall-clock time for this run (for the browser
+                // benchmark, which compares it with the native engine).
+                <div class="run-status-slot" data-sim-ms={format!("{busy_ms:.1}")}></div>
                 { for Some(trace).map(|t| drawing(t, false, true)) }
             </>
         },
     };
     let summary = match &run {
-        RunState::Done(trace) => Some(trace.summary.clone()),
+        RunState::Done(trace, _) => Some(trace.summary.clone()),
         _ => None,
     };
     let challenge = state

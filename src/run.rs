@@ -3,16 +3,23 @@
 //! scenario finishes within the first frame; a long one keeps the page responsive.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use shardscope_engine::scenario::Scenario;
 use shardscope_engine::time::SimTime;
 use shardscope_engine::{Simulation, Trace};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Wall-clock budget of one frame's worth of simulation, in milliseconds: most of a 60 Hz
 /// frame, leaving room to draw.
 const FRAME_BUDGET_MS: f64 = 12.0;
+
+/// How often a long run redraws its progress bar, in milliseconds: each redraw renders the
+/// whole page again, so not after every frame's slice.
+const PROGRESS_EVERY_MS: f64 = 100.0;
 
 #[derive(Clone, PartialEq)]
 pub enum RunState {
@@ -22,7 +29,9 @@ pub enum RunState {
     Running {
         progress: f64,
     },
-    Done(Rc<Trace>),
+    /// The trace, and the wall-clock milliseconds spent simulating it (the slices only,
+    /// not the pauses between them).
+    Done(Rc<Trace>, f64),
     Cancelled,
     Failed(String),
 }
@@ -39,8 +48,11 @@ pub fn next_slice_us(slice_us: u64, took_ms: f64) -> u64 {
     ((slice_us as f64 * factor) as u64).clamp(1_000, u64::MAX / 4)
 }
 
+/// A fine clock (`performance.now()`), or the date's milliseconds without one.
 fn now_ms() -> f64 {
-    js_sys::Date::now()
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Runs `scenario` whenever it changes; returns the state of the run and a cancel callback.
@@ -58,10 +70,14 @@ pub fn use_simulation(scenario: Option<Rc<Scenario>>) -> (RunState, Callback<()>
             match scenario.as_deref().map(Simulation::new) {
                 None => state.set(RunState::Idle),
                 Some(Err(e)) => state.set(RunState::Failed(e.to_string())),
-                Some(Ok(sim)) => {
-                    let slice = (sim.end().0 / 100).max(1_000);
-                    step(Rc::new(RefCell::new(Some(sim))), slice, flag.clone(), state);
-                }
+                Some(Ok(sim)) => step(Run {
+                    slice_us: (sim.end().0 / 100).max(1_000),
+                    sim: Some(sim),
+                    busy_ms: 0.0,
+                    shown_at: None,
+                    cancelled: flag.clone(),
+                    state,
+                }),
             }
             move || flag.set(true)
         });
@@ -78,25 +94,33 @@ pub fn use_simulation(scenario: Option<Rc<Scenario>>) -> (RunState, Callback<()>
     ((*state).clone(), cancel)
 }
 
-/// One frame of simulation, then hand the page back to the browser and continue.
-fn step(
-    sim: Rc<RefCell<Option<Simulation>>>,
-    mut slice_us: u64,
+/// A run in progress.
+struct Run {
+    sim: Option<Simulation>,
+    /// Simulated time per `run_until` call (see [`next_slice_us`]).
+    slice_us: u64,
+    /// Wall-clock time spent in the engine so far.
+    busy_ms: f64,
+    /// When the progress bar was last updated, if it was.
+    shown_at: Option<f64>,
     cancelled: Rc<Cell<bool>>,
     state: UseStateHandle<RunState>,
-) {
-    if cancelled.get() {
+}
+
+/// One frame of simulation, then hand the page back to the browser and continue.
+fn step(mut run: Run) {
+    if run.cancelled.get() {
         return;
     }
     let frame_start = now_ms();
     let mut done = false;
     let mut progress = 0.0;
-    if let Some(s) = sim.borrow_mut().as_mut() {
+    if let Some(s) = run.sim.as_mut() {
         while now_ms() - frame_start < FRAME_BUDGET_MS {
             let t0 = now_ms();
-            let target = SimTime(s.now().0.saturating_add(slice_us));
+            let target = SimTime(s.now().0.saturating_add(run.slice_us));
             done = s.run_until(target);
-            slice_us = next_slice_us(slice_us, now_ms() - t0);
+            run.slice_us = next_slice_us(run.slice_us, now_ms() - t0);
             progress = s.now().0 as f64 / s.end().0.max(1) as f64;
             if done {
                 break;
@@ -104,13 +128,57 @@ fn step(
         }
     }
     if done {
-        if let Some(s) = sim.borrow_mut().take() {
-            state.set(RunState::Done(Rc::new(s.finish())));
+        if let Some(s) = run.sim.take() {
+            let trace = Rc::new(s.finish());
+            let busy = run.busy_ms + (now_ms() - frame_start);
+            run.state.set(RunState::Done(trace, busy));
         }
         return;
     }
-    state.set(RunState::Running { progress });
-    gloo_timers::callback::Timeout::new(0, move || step(sim, slice_us, cancelled, state)).forget();
+    let now = now_ms();
+    run.busy_ms += now - frame_start;
+    if run.shown_at.is_none_or(|t| now - t >= PROGRESS_EVERY_MS) {
+        run.shown_at = Some(now);
+        run.state.set(RunState::Running { progress });
+    }
+    soon(move || step(run));
+}
+
+thread_local! {
+    /// Work waiting for the next message on [`PORT`].
+    static WAITING: RefCell<VecDeque<Box<dyn FnOnce()>>> = RefCell::new(VecDeque::new());
+    /// The sending end of a channel whose messages run [`WAITING`], made on first use.
+    static PORT: Option<web_sys::MessagePort> = channel();
+}
+
+/// A message channel that runs the next waiting closure on each message.
+fn channel() -> Option<web_sys::MessagePort> {
+    let ch = web_sys::MessageChannel::new().ok()?;
+    let on_message = Closure::<dyn FnMut()>::new(|| {
+        if let Some(f) = WAITING.with_borrow_mut(VecDeque::pop_front) {
+            f();
+        }
+    });
+    ch.port1()
+        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // One handler for the page's lifetime.
+    on_message.forget();
+    Some(ch.port2())
+}
+
+/// Runs `f` in a new task as soon as the browser has had its turn (input, painting). A
+/// message is used rather than a zero timeout: browsers stretch nested timeouts to 4 ms, a
+/// quarter of a frame lost between every two slices.
+fn soon(f: impl FnOnce() + 'static) {
+    let posted = PORT.with(|port| {
+        port.as_ref()
+            .is_some_and(|p| p.post_message(&JsValue::NULL).is_ok())
+    });
+    if posted {
+        WAITING.with_borrow_mut(|w| w.push_back(Box::new(f)));
+    } else {
+        gloo_timers::callback::Timeout::new(0, f).forget();
+    }
 }
 
 #[cfg(test)]
