@@ -17,6 +17,11 @@ use yew::prelude::*;
 /// frame, leaving room to draw.
 const FRAME_BUDGET_MS: f64 = 12.0;
 
+/// The first frame's budget: a run that fits in it is drawn without a progress bar and without
+/// handing the page back in between (each costs a render of the page), and 50 ms is well
+/// within the 100 ms in which a response to an edit still feels immediate.
+const FIRST_FRAME_BUDGET_MS: f64 = 50.0;
+
 /// How often a long run redraws its progress bar, in milliseconds: each redraw renders the
 /// whole page again, so not after every frame's slice.
 const PROGRESS_EVERY_MS: f64 = 100.0;
@@ -116,7 +121,12 @@ fn step(mut run: Run) {
     let mut done = false;
     let mut progress = 0.0;
     if let Some(s) = run.sim.as_mut() {
-        while now_ms() - frame_start < FRAME_BUDGET_MS {
+        let budget = if run.shown_at.is_none() && run.busy_ms == 0.0 {
+            FIRST_FRAME_BUDGET_MS
+        } else {
+            FRAME_BUDGET_MS
+        };
+        while now_ms() - frame_start < budget {
             let t0 = now_ms();
             let target = SimTime(s.now().0.saturating_add(run.slice_us));
             done = s.run_until(target);

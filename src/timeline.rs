@@ -7,9 +7,9 @@ use std::rc::Rc;
 use shardscope_engine::lambda::{retry::Follow, LambdaEvent};
 use shardscope_engine::trace::{EventKind, Series, Trace, TraceEvent};
 use shardscope_views::chart::{chart, Scale};
-use shardscope_views::coord::{D1, D2};
+use shardscope_views::coord::D1;
 use shardscope_views::invocations::{self, shape, Outcome};
-use shardscope_views::lanes::lanes;
+use shardscope_views::lanes::{density_paths, lanes};
 use shardscope_views::marks::{episodes, markers, EpisodeKind, MarkerKind};
 use shardscope_views::playhead::read_positions;
 use shardscope_views::TimeAxis;
@@ -340,10 +340,8 @@ fn lanes_svg(
                         <title>{ format!("{}{}", l.shard, if l.closed { " (CLOSED by a reshard)" } else { "" }) }</title>
                     </rect>
                 }
-                { for l.density.iter().filter(|d| d.0 + d.1 > 0.0 && d.0 < axis.width).map(|(x, w, level)| {
-                    let x0 = clip(*x);
-                    html! { <rect class={format!("density d{level}")} x={D1(x0).to_string()} y={D1(top + 6.0).to_string()}
-                        width={D2((clip(x + w) - x0).max(0.5)).to_string()} height={D1(LANE_H - 12.0).to_string()} /> }
+                { for density_paths(&l.density, axis.width, top + 6.0, LANE_H - 12.0).into_iter().map(|(level, d)| {
+                    html! { <path class={format!("density d{level}")} {d} /> }
                 }) }
                 { for connectors }
             </g>

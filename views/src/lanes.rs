@@ -3,13 +3,15 @@
 //! a join (merge) down the page. Writes are drawn as density inside the lane.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use shardscope_engine::stream::{ShardId, ShardInfo};
 use shardscope_engine::trace::Series;
 
 use crate::axis::TimeAxis;
+use crate::coord::{D1, D2};
 
-/// How many shades write density is drawn in (fewer shades, fewer rectangles).
+/// How many shades write density is drawn in (fewer shades, fewer stretches).
 pub const DENSITY_LEVELS: u8 = 4;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -108,6 +110,44 @@ fn lineage_order(shards: &[ShardInfo]) -> Vec<&ShardInfo> {
     out
 }
 
+/// A lane's write density as one SVG path per shade, lowest shade first: `(level, d)`, with
+/// a rectangle (`M x y h w v h h -w z`) per stretch of that shade, clipped to `[0, width]`,
+/// between `top` and `top + height`. One element per shade instead of one per stretch: a
+/// busy lane had a thousand, and each cost the page a DOM node to build on every run.
+pub fn density_paths(
+    density: &[(f64, f64, u8)],
+    width: f64,
+    top: f64,
+    height: f64,
+) -> Vec<(u8, String)> {
+    let mut paths: Vec<(u8, String)> = Vec::new();
+    for &(x, w, level) in density {
+        if x + w <= 0.0 || x >= width {
+            continue;
+        }
+        let x0 = x.clamp(0.0, width);
+        let w = ((x + w).clamp(0.0, width) - x0).max(0.5);
+        let i = match paths.iter().position(|(l, _)| *l == level) {
+            Some(i) => i,
+            None => {
+                paths.push((level, String::new()));
+                paths.len() - 1
+            }
+        };
+        let _ = write!(
+            paths[i].1,
+            "M{} {}h{}v{}h-{}z",
+            D1(x0),
+            D1(top),
+            D2(w),
+            D1(height),
+            D2(w)
+        );
+    }
+    paths.sort_by_key(|(l, _)| *l);
+    paths
+}
+
 fn density(s: &Series, axis: &TimeAxis, peak: u64) -> Vec<(f64, f64, u8)> {
     if peak == 0 {
         return Vec::new();
@@ -185,6 +225,23 @@ mod tests {
         assert_eq!(l[4].parent_rows, [2, 3]);
         assert_eq!((l[1].x_start, l[1].x_end, l[1].closed), (10.0, 40.0, false));
         assert!(l[0].closed);
+    }
+
+    #[test]
+    fn density_is_one_path_per_shade() {
+        let density = [(-2.0, 1.0, 4), (0.0, 2.0, 4), (3.0, 1.0, 2), (5.0, 3.0, 4)];
+        let paths = density_paths(&density, 6.0, 10.0, 20.0);
+        assert_eq!(
+            paths,
+            vec![
+                (2, "M3.0 10.0h1.00v20.0h-1.00z".to_string()),
+                // The stretch before the axis is left out, the one past its end is cut.
+                (
+                    4,
+                    "M0.0 10.0h2.00v20.0h-2.00zM5.0 10.0h1.00v20.0h-1.00z".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -103,14 +103,13 @@ pub fn render(trace: &Trace, width: f64) -> String {
             (l.x_end - l.x_start).max(0.0),
             LANE_H - 6.0
         );
-        for (x, w, level) in &l.density {
+        for (level, d) in
+            crate::lanes::density_paths(&l.density, axis.width, top + 6.0, LANE_H - 12.0)
+        {
             let _ = writeln!(
                 o,
-                r##"<rect x="{x:.1}" y="{:.1}" width="{:.2}" height="{:.1}" fill="#0a6ebd" fill-opacity="{:.2}"/>"##,
-                top + 6.0,
-                w.max(0.5),
-                LANE_H - 12.0,
-                0.2 + 0.75 * f64::from(*level) / f64::from(crate::lanes::DENSITY_LEVELS)
+                r##"<path d="{d}" fill="#0a6ebd" fill-opacity="{:.2}"/>"##,
+                0.2 + 0.75 * f64::from(level) / f64::from(crate::lanes::DENSITY_LEVELS)
             );
         }
         for p in &l.parent_rows {
