@@ -393,22 +393,30 @@ impl Simulation {
                 }
             }
         }
-        // The record counters over time, for the playhead (cumulative, last value per period).
-        for (ci, c) in self.consumers.iter().enumerate() {
-            let p = c.ledger.progress(&self.stream);
-            for (metric, v) in [
-                (PROCESSED, p.processed),
-                (PENDING, p.pending),
-                (DISCARDED, p.discarded),
-                (EXPIRED_UNPROCESSED, p.expired_unprocessed),
-                (REDELIVERIES, p.redeliveries),
-            ] {
-                self.rec
-                    .metrics
-                    .consumer_metric(now, ci, metric, Stat::Last, v);
+        // The record counters over time, for the playhead (cumulative, last value per period):
+        // written by the period's last sweep, whose values are the ones kept, and by the
+        // first sweep (which gives the series their place in the trace's order).
+        let next = SimTime(now.0 + SWEEP.0);
+        let metrics = &self.rec.metrics;
+        let write = now.0 <= SWEEP.0
+            || next > self.end
+            || metrics.period_of(next) != metrics.period_of(now);
+        if write {
+            for (ci, c) in self.consumers.iter().enumerate() {
+                let p = c.ledger.progress(&self.stream);
+                for (metric, v) in [
+                    (PROCESSED, p.processed),
+                    (PENDING, p.pending),
+                    (DISCARDED, p.discarded),
+                    (EXPIRED_UNPROCESSED, p.expired_unprocessed),
+                    (REDELIVERIES, p.redeliveries),
+                ] {
+                    self.rec
+                        .metrics
+                        .consumer_metric(now, ci, metric, Stat::Last, v);
+                }
             }
         }
-        let next = SimTime(now.0 + SWEEP.0);
         if next <= self.end {
             self.queue.push(next, KernelEvent::Sweep);
         }
