@@ -278,8 +278,6 @@ impl Stream {
         producers: &mut [ProducerState],
         rec: &mut Recorder,
     ) -> Vec<ShardId> {
-        // The stream-wide IncomingRecords/IncomingBytes of this tick, recorded once at its end.
-        let (mut tick_records, mut tick_bytes) = (0u64, 0u64);
         let period = rec.metrics.period_of(now);
         #[allow(clippy::needless_range_loop)] // the body re-borrows `producers[p_idx]`
         for p_idx in 0..producers.len() {
@@ -372,15 +370,12 @@ impl Stream {
                 if admitted > 0 {
                     let source = RunSource::Producer(p_idx as u32);
                     self.append_tick(shard, source, admitted, bytes, now);
-                    rec.metrics.incoming_shard_in(period, shard, admitted);
-                    tick_records += admitted;
-                    tick_bytes += admitted * u64::from(bytes);
+                    let tick_bytes = admitted * u64::from(bytes);
+                    rec.metrics
+                        .incoming_tick(period, shard, admitted, tick_bytes);
                     rec.totals.incoming_records += admitted;
                 }
             }
-        }
-        if tick_records > 0 {
-            rec.metrics.incoming_stream(now, tick_records, tick_bytes);
         }
         if !self.on_demand {
             return Vec::new();

@@ -699,6 +699,7 @@ impl Simulation {
         }
         let summary = self.summary();
         let names: Vec<String> = self.consumers.iter().map(|c| c.name.clone()).collect();
+        self.rec.metrics.flush_ticks();
         let series = self.rec.metrics.series(&names);
         let mut events = std::mem::take(&mut self.rec.events);
         events.sort_by(|a, b| a.order_key().cmp(&b.order_key()));

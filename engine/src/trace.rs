@@ -382,6 +382,18 @@ pub struct Metrics {
     /// Consumer-specific series (e.g. Lambda's Invocations): (consumer,
     /// metric, statistic, values), in order of first use.
     consumer_metrics: Vec<Vec<(&'static str, Stat, Lane)>>,
+    /// Producer ticks' admitted records of the current period, not yet in the lanes (see
+    /// [`Self::incoming_tick`]).
+    tally: IncomingTally,
+}
+
+/// One period's admitted records: `(records, bytes)` stream-wide and records by shard.
+#[derive(Clone, Debug, Default)]
+struct IncomingTally {
+    period: usize,
+    records: u64,
+    bytes: u64,
+    by_shard: Vec<u64>,
 }
 
 impl Metrics {
@@ -403,6 +415,7 @@ impl Metrics {
             consumer_shard_age: Vec::new(),
             consumer_read_throttled: Vec::new(),
             consumer_metrics: Vec::new(),
+            tally: IncomingTally::default(),
         }
     }
 
@@ -437,14 +450,45 @@ impl Metrics {
         self.incoming_bytes.add(i, bytes);
     }
 
-    /// Admitted records of one shard (its IncomingRecords).
-    pub fn incoming_shard(&mut self, t: SimTime, shard: ShardId, records: u64) {
-        self.incoming_shard_in(self.index(t), shard, records);
+    /// Records a producer tick admitted to `shard` in period `i` ([`Self::period_of`]):
+    /// added up per period and written when the next period starts or at
+    /// [`Self::flush_ticks`]. Ten ticks a second made these writes a large part of a long
+    /// run, and sums do not depend on how they are grouped.
+    pub(crate) fn incoming_tick(&mut self, i: usize, shard: ShardId, records: u64, bytes: u64) {
+        if i != self.tally.period {
+            self.flush_ticks();
+            self.tally.period = i;
+        }
+        let t = &mut self.tally;
+        t.records += records;
+        t.bytes += bytes;
+        let s = shard.0 as usize;
+        if t.by_shard.len() <= s {
+            t.by_shard.resize(s + 1, 0);
+        }
+        t.by_shard[s] += records;
     }
 
-    /// [`Self::incoming_shard`] in period `i` ([`Self::period_of`]): a
-    /// producer tick looks its period up once for all its shards.
-    pub(crate) fn incoming_shard_in(&mut self, i: usize, shard: ShardId, records: u64) {
+    /// Writes the ticks' records of the current period (see [`Self::incoming_tick`]).
+    pub(crate) fn flush_ticks(&mut self) {
+        let i = self.tally.period;
+        if self.tally.records > 0 {
+            self.incoming_records.add(i, self.tally.records);
+            self.incoming_bytes.add(i, self.tally.bytes);
+        }
+        for s in 0..self.tally.by_shard.len() {
+            let n = std::mem::take(&mut self.tally.by_shard[s]);
+            if n > 0 {
+                Self::lane(&mut self.shard_incoming, s).add(i, n);
+            }
+        }
+        self.tally.records = 0;
+        self.tally.bytes = 0;
+    }
+
+    /// Admitted records of one shard (its IncomingRecords).
+    pub fn incoming_shard(&mut self, t: SimTime, shard: ShardId, records: u64) {
+        let i = self.index(t);
         Self::lane(&mut self.shard_incoming, shard.0 as usize).add(i, records);
     }
 
@@ -540,8 +584,9 @@ impl Metrics {
         self.open_shards.set(i, u64::from(n));
     }
 
-    /// The series, in a fixed order.
+    /// The series, in a fixed order (after [`Self::flush_ticks`]).
     pub fn series(&self, consumer_names: &[String]) -> Vec<Series> {
+        debug_assert!(self.tally.records == 0, "producer ticks not flushed");
         let p = self.period / 1_000;
         let n = self.points;
         let mut out = vec![
