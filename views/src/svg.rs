@@ -1,5 +1,5 @@
 //! A whole run as one static SVG document: the lanes with lineage, write density, incidents,
-//! episodes and invocation marks, then the iterator-age and incoming-records charts, from the
+//! episodes, invocation marks and each consumer's read position at the end of the run, then the iterator-age and incoming-records charts, from the
 //! same layout functions the web app draws. For sites without JavaScript
 //! (`shardscope render FILE --svg OUT`). Deterministic: the same trace gives the same bytes.
 
@@ -148,6 +148,35 @@ pub fn render(trace: &Trace, width: f64) -> String {
             m.shard
         );
     }
+    // Each consumer's read position on each shard at the end of the run, with what it had not
+    // read shaded (the web app draws the same at its playhead).
+    for p in crate::playhead::read_positions(trace, trace.duration_us) {
+        let Some(l) = lanes.iter().find(|l| l.shard == p.shard) else {
+            continue;
+        };
+        let top = y(l.row);
+        let x = axis.x(p.at_us).max(l.x_start).clamp(0.0, axis.width);
+        let end = l.x_end.clamp(0.0, axis.width);
+        if end > x {
+            let _ = writeln!(
+                o,
+                r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#b26a00" fill-opacity="0.22"/>"##,
+                top + 3.0,
+                end - x,
+                LANE_H - 6.0
+            );
+        }
+        let _ = writeln!(
+            o,
+            r##"<g><line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="#1b1f24" stroke-width="2"/><title>{} has read {} up to {} (IteratorAge {} at its last read)</title></g>"##,
+            top + 1.0,
+            top + LANE_H - 1.0,
+            esc(&p.consumer),
+            p.shard,
+            clock(p.at_us),
+            clock(p.age_ms * 1_000)
+        );
+    }
     for e in episodes(&trace.events, &axis) {
         let Some(row) = row_of(e.shard) else { continue };
         let (fill, dy) = match e.kind {
@@ -262,5 +291,54 @@ mod tests {
         assert!(a.contains("shard 5"), "six shards after 2 → 4");
         assert_eq!(a.matches("<g").count(), a.matches("</g>").count());
         assert!(a.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn a_blocked_shard_is_drawn_read_up_to_its_poison_record() {
+        // One shard, a poison record at 2 min, default retries: the mapping never gets past it.
+        let s = scenario::parse(
+            r#"{ "format": "shardscope/1", "title": "t", "duration": "10m",
+                 "stream": { "ShardCount": 1 },
+                 "producers": [ { "name": "p", "records_per_second": 10 } ],
+                 "consumers": [ { "kind": "lambda", "name": "fn",
+                                  "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } } ],
+                 "timeline": [ { "at": "2m", "do": "poison" } ] }"#,
+        )
+        .unwrap();
+        let svg = render(&Simulation::new(&s).unwrap().finish(), 800.0);
+        assert_eq!(
+            svg.matches(" has read ").count(),
+            1,
+            "one consumer, one shard"
+        );
+        // Read up to the poison record (written at 2 min), to within one metric period.
+        let title = svg.split("<title>fn has read ").nth(1).unwrap();
+        assert!(
+            title.starts_with("shardId-000000000000 up to 1m")
+                || title.starts_with("shardId-000000000000 up to 2m"),
+            "{title}"
+        );
+        // The unread rest of the lane is shaded, from there to the end of the run.
+        let axis = TimeAxis::whole(s.duration.0, 800.0 - GUTTER - 12.0);
+        let behind = svg.split(r#"fill-opacity="0.22""#).count() - 1;
+        assert_eq!(behind, 1);
+        let rect = svg
+            .lines()
+            .find(|l| l.contains(r#"fill-opacity="0.22""#))
+            .unwrap();
+        let x: f64 = rect
+            .split("x=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let two_min = axis.x(120_000_000);
+        assert!(
+            (x - two_min).abs() <= axis.x(60_000_000),
+            "shaded from {x}, poison at {two_min}"
+        );
     }
 }
