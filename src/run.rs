@@ -1,5 +1,6 @@
 //! Running the engine without freezing the page: the simulation advances in slices of
-//! simulated time between animation frames, with progress and a cancel button. A short
+//! simulated time, handing the page back to the browser between them, with progress and a
+//! cancel button. A short
 //! scenario finishes within the first frame; a long one keeps the page responsive.
 
 use std::cell::{Cell, RefCell};
@@ -18,9 +19,9 @@ use yew::prelude::*;
 const FRAME_BUDGET_MS: f64 = 12.0;
 
 /// The first frame's budget: a run that fits in it is drawn without a progress bar and without
-/// handing the page back in between (each costs a render of the page), and 50 ms is well
-/// within the 100 ms in which a response to an edit still feels immediate.
-const FIRST_FRAME_BUDGET_MS: f64 = 50.0;
+/// handing the page back in between (each costs a render of the page). Two frames: enough for
+/// the mid-size presets, and short enough that dragging a knob on a long scenario stays fluid.
+const FIRST_FRAME_BUDGET_MS: f64 = 32.0;
 
 /// How often a long run redraws its progress bar, in milliseconds: each redraw renders the
 /// whole page again, so not after every frame's slice.
@@ -121,7 +122,8 @@ fn step(mut run: Run) {
     let mut done = false;
     let mut progress = 0.0;
     if let Some(s) = run.sim.as_mut() {
-        let budget = if run.shown_at.is_none() && run.busy_ms == 0.0 {
+        // (Every frame that does not finish the run shows the progress bar.)
+        let budget = if run.shown_at.is_none() {
             FIRST_FRAME_BUDGET_MS
         } else {
             FRAME_BUDGET_MS
@@ -155,14 +157,15 @@ fn step(mut run: Run) {
 }
 
 thread_local! {
-    /// Work waiting for the next message on [`PORT`].
+    /// Work waiting for the next message on [`CHANNEL`].
     static WAITING: RefCell<VecDeque<Box<dyn FnOnce()>>> = RefCell::new(VecDeque::new());
-    /// The sending end of a channel whose messages run [`WAITING`], made on first use.
-    static PORT: Option<web_sys::MessagePort> = channel();
+    /// A channel whose messages run [`WAITING`], made on first use and kept for the page's
+    /// lifetime (its receiving port listens for good).
+    static CHANNEL: Option<web_sys::MessageChannel> = channel();
 }
 
 /// A message channel that runs the next waiting closure on each message.
-fn channel() -> Option<web_sys::MessagePort> {
+fn channel() -> Option<web_sys::MessageChannel> {
     let ch = web_sys::MessageChannel::new().ok()?;
     let on_message = Closure::<dyn FnMut()>::new(|| {
         if let Some(f) = WAITING.with_borrow_mut(VecDeque::pop_front) {
@@ -173,16 +176,16 @@ fn channel() -> Option<web_sys::MessagePort> {
         .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // One handler for the page's lifetime.
     on_message.forget();
-    Some(ch.port2())
+    Some(ch)
 }
 
 /// Runs `f` in a new task as soon as the browser has had its turn (input, painting). A
 /// message is used rather than a zero timeout: browsers stretch nested timeouts to 4 ms, a
 /// quarter of a frame lost between every two slices.
 fn soon(f: impl FnOnce() + 'static) {
-    let posted = PORT.with(|port| {
-        port.as_ref()
-            .is_some_and(|p| p.post_message(&JsValue::NULL).is_ok())
+    let posted = CHANNEL.with(|ch| {
+        ch.as_ref()
+            .is_some_and(|ch| ch.port2().post_message(&JsValue::NULL).is_ok())
     });
     if posted {
         WAITING.with_borrow_mut(|w| w.push_back(Box::new(f)));

@@ -484,7 +484,6 @@ impl Ledger {
         self.redeliveries += (to - from) - fresh;
     }
 
-    /// Notes an iterator age observation.
     /// Writes every shard's iterator age book (see [`ConsumerCtx::report_iterator_age`]).
     pub(crate) fn flush_age_books(&mut self, consumer: usize, metrics: &mut Metrics) {
         for i in 0..self.shards.len() {
@@ -496,6 +495,7 @@ impl Ledger {
         }
     }
 
+    /// Notes an iterator age observation.
     pub(crate) fn age(&mut self, shard: ShardId, ms: u64) {
         self.max_age_ms = self.max_age_ms.max(ms);
         let l = self.shard_mut(shard);

@@ -717,8 +717,8 @@ impl Simulation {
         }
     }
 
-    /// The summary as of now.
-    pub fn summary(&self) -> Summary {
+    /// The summary, once the run is over and every book is written (see [`Self::finish`]).
+    fn summary(&self) -> Summary {
         let t = &self.rec.totals;
         let stream = StreamSummary {
             incoming_records: t.incoming_records,

@@ -443,7 +443,7 @@ impl Metrics {
         self.incoming_shard(t, shard, records);
     }
 
-    /// Admitted records, stream-wide only (a producer tick adds its shards' up).
+    /// Admitted records, stream-wide only.
     pub fn incoming_stream(&mut self, t: SimTime, records: u64, bytes: u64) {
         let i = self.index(t);
         self.incoming_records.add(i, records);

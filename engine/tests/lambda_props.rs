@@ -188,6 +188,16 @@ proptest! {
         if !c.recreate {
             prop_assert_eq!(sum.ordering_violations, 0, "{:?}", sum);
         }
+        // Every invocation reaches the Invocations series, whatever path booked it (the
+        // metrics are added up per period and written later: at a new period, a recreated
+        // mapping or the end of the run).
+        let series: u64 = t
+            .series
+            .iter()
+            .filter(|s| s.metric == "Invocations")
+            .flat_map(|s| s.values.iter().flatten())
+            .sum();
+        prop_assert_eq!(series, sum.invocations, "Invocations series vs summary");
         let again = run_with(&s, c.malformed);
         prop_assert_eq!(&t.hash, &again.hash);
     }

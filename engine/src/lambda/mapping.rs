@@ -349,14 +349,33 @@ pub struct LambdaMapping {
     /// Run lists of settled batches, reused by the next batches read (a
     /// batch's allocation and release showed in profiles).
     spare_runs: Vec<Vec<Run>>,
-    /// Whether invocation metrics go through the shards' [`PeriodBook`]s:
-    /// not for the first invocation (so the series keep the order of first
-    /// use), nor after the end-of-run flush.
-    period_books: bool,
+    /// Whether invocation metrics go through the shards' [`PeriodBook`]s.
+    period_books: Books,
     /// `ConcurrentExecutions` of the current period: its index, a time in
     /// it, the maximum (see [`Self::held`]).
     gauge_book: Option<(usize, SimTime, u64)>,
-    gauge_book_on: bool,
+    gauge_books: Books,
+}
+
+/// Whether a metric is noted in a period book or written at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Books {
+    /// Written at once until its first write: so the series keep the order of first use.
+    NotYet,
+    /// Noted in the period's book.
+    On,
+    /// Written at once after the end-of-run flush (later writes at the last instant would
+    /// otherwise stay in a book).
+    Closed,
+}
+
+impl Books {
+    /// After a write at once: books from now on, unless closed.
+    fn after_direct_write(&mut self) {
+        if *self == Books::NotYet {
+            *self = Books::On;
+        }
+    }
 }
 
 /// How many run lists [`LambdaMapping::spare_runs`] keeps.
@@ -396,9 +415,9 @@ impl LambdaMapping {
             ops: Vec::new(),
             book: ChainBook::default(),
             spare_runs: Vec::new(),
-            period_books: false,
+            period_books: Books::NotYet,
             gauge_book: None,
-            gauge_book_on: false,
+            gauge_books: Books::NotYet,
         }
     }
 
@@ -448,7 +467,7 @@ impl LambdaMapping {
         } else {
             first
         };
-        if self.gauge_book_on && first == last {
+        if self.gauge_books == Books::On && first == last {
             match &mut self.gauge_book {
                 Some((i, _, max)) if *i == first => *max = (*max).max(v),
                 b => {
@@ -466,7 +485,7 @@ impl LambdaMapping {
             return;
         }
         self.flush_gauge_book(ctx);
-        self.gauge_book_on = true;
+        self.gauge_books.after_direct_write();
         let i = ctx.index;
         ctx.rec
             .metrics
@@ -701,8 +720,8 @@ impl LambdaMapping {
         }
     }
 
-    /// Inside a chain: notes an invocation's metrics, iterator age and
-    /// delivery in the chain's book (see [`ChainBook`]).
+    /// Inside a chain: notes an invocation's delivery in the chain's book (see
+    /// [`ChainBook`]), and its metrics and iterator age in its shard's [`PeriodBook`].
     fn book_invocation(
         &mut self,
         ctx: &mut ConsumerCtx<'_>,
@@ -765,9 +784,9 @@ impl LambdaMapping {
             max_age: age,
         };
         let book = match self.pollers.get_mut(&shard) {
-            Some(p) if self.period_books => &mut p.period,
+            Some(p) if self.period_books == Books::On => &mut p.period,
             _ => {
-                self.period_books = true;
+                self.period_books.after_direct_write();
                 return write_period(ctx, shard, one);
             }
         };
@@ -1907,14 +1926,14 @@ impl Consumer for LambdaMapping {
                         self.flush_streaks(ctx, s);
                     }
                     self.flush_periods(ctx);
-                    self.period_books = false;
+                    self.period_books = Books::Closed;
                     if let Some((at, held)) = self.gauge {
                         let now = ctx.now;
                         self.held(ctx, at, now, held);
                         self.gauge = Some((now, held));
                     }
                     self.flush_gauge_book(ctx);
-                    self.gauge_book_on = false;
+                    self.gauge_books = Books::Closed;
                     return;
                 }
                 if token >> 48 != self.generation & 0xffff {
