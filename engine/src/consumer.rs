@@ -56,7 +56,7 @@ use crate::stream::{
     KeyId, ReadBatch, ReadError, ShardId, ShardInfo, ShardState, Stream, MAX_EFO_CONSUMERS,
 };
 use crate::time::{SimDuration, SimTime};
-use crate::trace::{Cause, EventKind, Metrics, Recorder};
+use crate::trace::{Cause, EventKind, Metrics, PeriodMax, Recorder};
 
 /// What the kernel tells a consumer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,9 +146,9 @@ pub(crate) struct ShardLedger {
     /// Set once every ancestor was seen complete.
     pub ancestors_done: bool,
     pub max_age_ms: u64,
-    /// The highest iterator age reported in the current metric period: its
-    /// index, a time in it, the age (see [`ConsumerCtx::report_iterator_age`]).
-    pub age_book: Option<(usize, SimTime, u64)>,
+    /// The highest iterator age reported in the current metric period (see
+    /// [`ConsumerCtx::report_iterator_age`]).
+    pub age_book: PeriodMax,
     /// Open episodes: (first, last, count).
     pub expiry_episode: Option<(SimTime, SimTime, u64)>,
     pub read_throttle_episode: Option<(SimTime, SimTime, u64)>,
@@ -487,7 +487,7 @@ impl Ledger {
     /// Writes every shard's iterator age book (see [`ConsumerCtx::report_iterator_age`]).
     pub(crate) fn flush_age_books(&mut self, consumer: usize, metrics: &mut Metrics) {
         for i in 0..self.shards.len() {
-            if let Some((_, t, max)) = self.shards[i].age_book.take() {
+            if let Some((t, max)) = self.shards[i].age_book.take() {
                 let shard = ShardId(i as u32);
                 self.age(shard, max);
                 metrics.iterator_age(t, consumer, shard, max);
@@ -784,20 +784,14 @@ impl<'a> ConsumerCtx<'a> {
 
     /// Reports an iterator age (ms) for `shard` (IteratorAgeMilliseconds).
     ///
-    /// The highest age of each metric period is written when the next period
-    /// starts (or at the end): a maximum does not depend on how reports are
-    /// grouped, and every GetRecords reports one.
+    /// The highest age of each metric period is written once per period (a
+    /// period book): every GetRecords reports one.
     pub fn report_iterator_age(&mut self, shard: ShardId, ms: u64) {
         let (now, i) = (self.now, self.index);
         let period = self.rec.metrics.period_of(now);
-        match &mut self.ledger.shard_mut(shard).age_book {
-            Some((p, _, max)) if *p == period => *max = (*max).max(ms),
-            book => {
-                if let Some((_, t, max)) = book.replace((period, now, ms)) {
-                    self.ledger.age(shard, max);
-                    self.rec.metrics.iterator_age(t, i, shard, max);
-                }
-            }
+        if let Some((t, max)) = self.ledger.shard_mut(shard).age_book.note(period, now, ms) {
+            self.ledger.age(shard, max);
+            self.rec.metrics.iterator_age(t, i, shard, max);
         }
     }
 

@@ -70,7 +70,7 @@ pub const EFO_PROPAGATION: SimDuration = SimDuration::from_millis(70);
 /// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_RegisterStreamConsumer.html>
 pub const MAX_EFO_CONSUMERS: usize = 20;
 
-/// The longest span of arrival times merged into one run (see [`Stream::append`]).
+/// The longest span of arrival times merged into one run (see `Stream::append_tick`).
 pub const MAX_RUN_SPAN: SimDuration = SimDuration::from_secs(10);
 
 /// A shard, by the number in its id (`shardId-000000000007` is `ShardId(7)`).

@@ -387,6 +387,31 @@ pub struct Metrics {
     tally: IncomingTally,
 }
 
+/// The highest value noted in the current metric period, written once when the next period
+/// starts (or at the end) instead of at every note: a maximum does not depend on how the
+/// notes are grouped.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PeriodMax(Option<(usize, SimTime, u64)>);
+
+impl PeriodMax {
+    /// Notes `v` seen at `at`, in period `period` ([`Metrics::period_of`]). Returns the
+    /// previous period's time and maximum, to be written, when `period` is a new one.
+    pub(crate) fn note(&mut self, period: usize, at: SimTime, v: u64) -> Option<(SimTime, u64)> {
+        match &mut self.0 {
+            Some((p, _, max)) if *p == period => {
+                *max = (*max).max(v);
+                None
+            }
+            book => book.replace((period, at, v)).map(|(_, t, max)| (t, max)),
+        }
+    }
+
+    /// The noted time and maximum, if any, leaving the book empty.
+    pub(crate) fn take(&mut self) -> Option<(SimTime, u64)> {
+        self.0.take().map(|(_, t, max)| (t, max))
+    }
+}
+
 /// One period's admitted records: `(records, bytes)` stream-wide and records by shard.
 #[derive(Clone, Debug, Default)]
 struct IncomingTally {
@@ -584,7 +609,7 @@ impl Metrics {
         self.open_shards.set(i, u64::from(n));
     }
 
-    /// The series, in a fixed order (after [`Self::flush_ticks`]).
+    /// The series, in a fixed order (after `flush_ticks`).
     pub fn series(&self, consumer_names: &[String]) -> Vec<Series> {
         debug_assert!(self.tally.records == 0, "producer ticks not flushed");
         let p = self.period / 1_000;

@@ -115,14 +115,22 @@ impl Batch {
 /// Assumption: a single record larger than the limit is taken alone (AWS does
 /// not document what the ESM does with a record above 6 MB; this playground's
 /// records are at most 1 MiB, so it never happens).
+///
+/// The batch's run list is `spare` (a settled batch's, emptied first), so that
+/// reading batches does not allocate.
 pub fn take(
     shard: ShardId,
+    spare: Vec<Run>,
     runs: &mut VecDeque<Run>,
     max_records: u64,
     max_bytes: u64,
     not_after: Option<SimTime>,
 ) -> Batch {
-    let mut b = Batch::empty(shard, 0);
+    let mut b = Batch {
+        shard,
+        runs: spare,
+        lo: 0,
+    };
     take_into(&mut b, runs, max_records, max_bytes, not_after);
     b
 }
@@ -256,12 +264,12 @@ mod tests {
     #[test]
     fn take_cuts_at_batch_size_and_payload() {
         let mut q: VecDeque<Run> = vec![run(0, 60, 1000), run(60, 60, 1000)].into();
-        let b = take(ShardId(0), &mut q, 100, MAX_PAYLOAD_BYTES, None);
+        let b = take(ShardId(0), Vec::new(), &mut q, 100, MAX_PAYLOAD_BYTES, None);
         assert_eq!((b.lo, b.hi(), b.records()), (0, 100, 100));
         assert_eq!(count(&q), 20);
         // 1 MiB records: six fit in 6 MiB.
         let mut q: VecDeque<Run> = vec![run(0, 10, 1 << 20)].into();
-        let b = take(ShardId(0), &mut q, 100, MAX_PAYLOAD_BYTES, None);
+        let b = take(ShardId(0), Vec::new(), &mut q, 100, MAX_PAYLOAD_BYTES, None);
         assert_eq!(b.records(), 6);
         assert_eq!(b.bytes(), 6 << 20);
     }
@@ -272,6 +280,7 @@ mod tests {
         // Record i arrived at i ms: those before 30 ms are 0..30.
         let b = take(
             ShardId(0),
+            Vec::new(),
             &mut q,
             100,
             MAX_PAYLOAD_BYTES,
@@ -280,6 +289,7 @@ mod tests {
         assert_eq!(b.records(), 30);
         let b = take(
             ShardId(0),
+            Vec::new(),
             &mut q,
             100,
             MAX_PAYLOAD_BYTES,

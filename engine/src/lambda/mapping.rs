@@ -42,7 +42,7 @@ use crate::scenario::{
 };
 use crate::stream::{ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
 use crate::time::{SimDuration, SimTime};
-use crate::trace::{Cause, EventKind, Stat};
+use crate::trace::{Cause, EventKind, PeriodMax, Stat};
 
 use super::batch::{self, Batch, MAX_PAYLOAD_BYTES};
 use super::concurrency::Concurrency;
@@ -287,7 +287,7 @@ impl Pollers {
 ///   and at least one more batch is already read (no GetRecords call, whose
 ///   read limits other consumers share, happens inside a chain);
 /// - it completes before the next timeline action, before the end of the run
-///   and within [`CHAIN_SPAN`] of the kernel's time, and its records are
+///   and within `CHAIN_SPAN` of the kernel's time, and its records are
 ///   more than a retention sweep away from being trimmed;
 /// - the mapping has no enhanced fan-out (pushes could arrive meanwhile), no
 ///   tumbling window, no MaximumRecordAgeInSeconds, `error_rate` 0 (the draws
@@ -351,9 +351,8 @@ pub struct LambdaMapping {
     spare_runs: Vec<Vec<Run>>,
     /// Whether invocation metrics go through the shards' [`PeriodBook`]s.
     period_books: Books,
-    /// `ConcurrentExecutions` of the current period: its index, a time in
-    /// it, the maximum (see [`Self::held`]).
-    gauge_book: Option<(usize, SimTime, u64)>,
+    /// The highest `ConcurrentExecutions` of the current period (see [`Self::held`]).
+    gauge_book: PeriodMax,
     gauge_books: Books,
 }
 
@@ -416,7 +415,7 @@ impl LambdaMapping {
             book: ChainBook::default(),
             spare_runs: Vec::new(),
             period_books: Books::NotYet,
-            gauge_book: None,
+            gauge_book: PeriodMax::default(),
             gauge_books: Books::NotYet,
         }
     }
@@ -468,19 +467,9 @@ impl LambdaMapping {
             first
         };
         if self.gauge_books == Books::On && first == last {
-            match &mut self.gauge_book {
-                Some((i, _, max)) if *i == first => *max = (*max).max(v),
-                b => {
-                    if let Some((_, at, max)) = b.replace((first, from, v)) {
-                        m.consumer_metric(
-                            at,
-                            ctx.index,
-                            metrics::CONCURRENT_EXECUTIONS,
-                            Stat::Maximum,
-                            max,
-                        );
-                    }
-                }
+            if let Some((at, max)) = self.gauge_book.note(first, from, v) {
+                let i = ctx.index;
+                m.consumer_metric(at, i, metrics::CONCURRENT_EXECUTIONS, Stat::Maximum, max);
             }
             return;
         }
@@ -493,7 +482,7 @@ impl LambdaMapping {
     }
 
     fn flush_gauge_book(&mut self, ctx: &mut ConsumerCtx<'_>) {
-        if let Some((_, at, max)) = self.gauge_book.take() {
+        if let Some((at, max)) = self.gauge_book.take() {
             let i = ctx.index;
             ctx.rec.metrics.consumer_metric(
                 at,
@@ -1098,12 +1087,8 @@ impl LambdaMapping {
             if size == 0 {
                 continue;
             }
-            let mut b = Batch {
-                shard,
-                runs: self.spare_runs.pop().unwrap_or_default(),
-                lo: 0,
-            };
-            batch::take_into(&mut b, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
+            let spare = self.spare_runs.pop().unwrap_or_default();
+            let b = batch::take(shard, spare, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
             p.acc_count -= b.records();
             if b.records() == 0 {
                 break;
