@@ -100,6 +100,13 @@ pub trait Consumer {
 
     /// Called for every event addressed to this consumer.
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>);
+
+    /// Called once when the run ends, before the trace is built: report what
+    /// is still in flight (a Firehose batch being retried, …).
+    fn finish(&mut self, _ctx: &mut ConsumerCtx<'_>) {}
+
+    /// Adds the consumer's own block to its summary (`firehose`, …).
+    fn summary_block(&self, _summary: &mut crate::trace::ConsumerSummary) {}
 }
 
 /// How a settled record ended.
@@ -793,6 +800,13 @@ impl<'a> ConsumerCtx<'a> {
             self.ledger.age(shard, max);
             self.rec.metrics.iterator_age(t, i, shard, max);
         }
+    }
+
+    /// Reports the consumer's own lag metric in ms (Firehose's `DataFreshness`):
+    /// the summary's `max_iterator_age_ms` is the highest of these and of the
+    /// iterator ages.
+    pub fn report_lag(&mut self, ms: u64) {
+        self.ledger.max_age_ms = self.ledger.max_age_ms.max(ms);
     }
 
     /// Adds an event to the trace, caused by this consumer.

@@ -9,6 +9,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod challenge;
 pub mod consumer;
+pub mod firehose;
 pub mod intervals;
 pub mod lambda;
 pub mod md5;

@@ -54,10 +54,12 @@ impl std::error::Error for SimError {}
 pub type ConsumerFactory<'f> = &'f dyn Fn(&scenario::Consumer) -> Option<Box<dyn Consumer>>;
 
 /// The consumers this engine version simulates from a scenario: the Lambda
-/// event source mapping ([`crate::lambda::LambdaMapping`]).
+/// event source mapping ([`crate::lambda::LambdaMapping`]) and Amazon Data
+/// Firehose ([`crate::firehose::DeliveryStream`]).
 pub fn default_consumers(c: &scenario::Consumer) -> Option<Box<dyn Consumer>> {
     match &c.kind {
         scenario::ConsumerKind::Lambda(l) => Some(crate::lambda::LambdaMapping::boxed(l)),
+        scenario::ConsumerKind::Firehose(f) => Some(crate::firehose::DeliveryStream::boxed(f)),
     }
 }
 
@@ -598,7 +600,9 @@ impl Simulation {
             }
             Action::Deploy { consumer, .. }
             | Action::SetMapping { consumer, .. }
-            | Action::RecreateMapping { consumer, .. } => {
+            | Action::RecreateMapping { consumer, .. }
+            | Action::DestinationOutage { consumer, .. }
+            | Action::BackupOutage { consumer, .. } => {
                 if let Some(c) = self.consumers.iter().position(|s| s.name == consumer) {
                     self.with_ctx(c, |imp, ctx| {
                         imp.on_event(ConsumerEvent::Timeline { index }, ctx)
@@ -666,6 +670,9 @@ impl Simulation {
     pub fn finish(mut self) -> Trace {
         self.run();
         let end = self.end;
+        for c in 0..self.consumers.len() {
+            self.with_ctx(c, |imp, ctx| imp.finish(ctx));
+        }
         self.stream.close_write_episodes(&mut self.rec);
         for (ci, c) in self.consumers.iter_mut().enumerate() {
             c.ledger.flush_age_books(ci, &mut self.rec.metrics);
@@ -730,7 +737,11 @@ impl Simulation {
         let consumers = self
             .consumers
             .iter()
-            .map(|c| (c.name.clone(), consumer_summary(c, &self.stream)))
+            .map(|c| {
+                let mut s = consumer_summary(c, &self.stream);
+                c.imp.summary_block(&mut s);
+                (c.name.clone(), s)
+            })
             .collect();
         Summary {
             format: SUMMARY_FORMAT,

@@ -156,6 +156,9 @@ pub enum EventKind {
     /// action applied (see [`crate::lambda::LambdaEvent`]). Boxed: it is
     /// several times the size of the other kinds.
     Lambda(Box<crate::lambda::LambdaEvent>),
+    /// An Amazon Data Firehose event: a buffer's delivery, a transform
+    /// invocation, an outage (see [`crate::firehose::FirehoseEvent`]).
+    Firehose(Box<crate::firehose::FirehoseEvent>),
     /// Something a consumer reports about itself (free form, for consumers
     /// whose typed events are not defined yet).
     ConsumerNote {
@@ -221,6 +224,7 @@ impl TraceEvent {
             EventKind::ConsumerNotSimulated { .. } => "ConsumerNotSimulated",
             EventKind::ConsumerNote { .. } => "ConsumerNote",
             EventKind::Lambda(_) => "Lambda",
+            EventKind::Firehose(_) => "Firehose",
         }
     }
 }
@@ -848,6 +852,9 @@ pub struct ConsumerSummary {
     pub ordering_violations: u64,
     /// Per shard, by shard id.
     pub shards: BTreeMap<String, ShardSummary>,
+    /// A Firehose consumer's own figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firehose: Option<crate::firehose::FirehoseSummary>,
 }
 
 /// Summary v1: exactly the JSON of design.md.

@@ -67,6 +67,7 @@ fn producer(p: &Producer) -> Value {
 
 fn consumer(c: &Consumer) -> Value {
     match &c.kind {
+        ConsumerKind::Firehose(f) => super::firehose::to_json(&c.name, f),
         ConsumerKind::Lambda(l) => {
             let mut esm = Map::new();
             starting_position(l.esm.starting_position, &mut esm);
@@ -242,6 +243,11 @@ fn entry(e: &TimelineEntry) -> Value {
         } => {
             put("consumer", consumer.as_str().into());
             starting_position(*p, &mut m);
+        }
+        Action::DestinationOutage { consumer, duration }
+        | Action::BackupOutage { consumer, duration } => {
+            put("consumer", consumer.as_str().into());
+            put("duration", format_duration(*duration).into());
         }
     }
     Value::Object(m)

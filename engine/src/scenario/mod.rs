@@ -29,6 +29,7 @@
 
 mod duration;
 mod error;
+mod firehose;
 mod json;
 pub mod limits;
 mod model;
@@ -39,6 +40,10 @@ mod workshop;
 
 pub use duration::{format_duration, parse_duration};
 pub use error::{ScenarioError, ROOT};
+pub use firehose::{
+    BufferingHints, DestinationModel, FirehoseConsumer, FirehoseDestination, LambdaProcessor,
+    TransformModel, DEFAULT_LAMBDA_ARN, FIREHOSE_DESTINATIONS, FIREHOSE_KEYS,
+};
 pub use model::*;
 pub use parse::{ACTIONS, CONSUMER_KINDS, ESM_UPDATE_KEYS, FORMAT, PLANNED_KINDS};
 pub use workshop::{Challenge, Embed, Goal, CONSUMER_FIELDS, MAX_KNOBS, STREAM_FIELDS};

@@ -116,12 +116,14 @@ pub struct Consumer {
     pub kind: ConsumerKind,
 }
 
-/// What a consumer is (`kind`). `"flink"`, `"kda_sql"`, `"firehose"` and
-/// `"glue"` are reserved for later versions.
+/// What a consumer is (`kind`). `"flink"`, `"kda_sql"` and `"glue"` are
+/// reserved for later versions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConsumerKind {
     /// `"lambda"`: a Lambda function behind an event source mapping.
     Lambda(LambdaConsumer),
+    /// `"firehose"`: an Amazon Data Firehose stream reading the stream.
+    Firehose(super::firehose::FirehoseConsumer),
 }
 
 impl ConsumerKind {
@@ -129,6 +131,7 @@ impl ConsumerKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             ConsumerKind::Lambda(_) => "lambda",
+            ConsumerKind::Firehose(_) => "firehose",
         }
     }
 }
@@ -518,9 +521,49 @@ pub enum Action {
         /// `StartingPosition` and `StartingPositionTimestamp` (not after `at`).
         starting_position: StartingPosition,
     },
+    /// `"destination_outage"`: a Firehose consumer's destination fails every
+    /// request for `duration` (for S3 destinations: the bucket, error prefix
+    /// included).
+    DestinationOutage {
+        /// `consumer`: the name of an existing Firehose consumer.
+        consumer: String,
+        /// `duration`: how long, more than 0.
+        duration: SimDuration,
+    },
+    /// `"backup_outage"`: a Firehose consumer's S3 backup bucket fails every
+    /// write for `duration`.
+    BackupOutage {
+        /// `consumer`: the name of an existing Firehose consumer.
+        consumer: String,
+        /// `duration`: how long, more than 0.
+        duration: SimDuration,
+    },
 }
 
 impl Action {
+    /// The consumer an action is addressed to, if any.
+    pub fn consumer(&self) -> Option<&str> {
+        match self {
+            Action::Deploy { consumer, .. }
+            | Action::SetMapping { consumer, .. }
+            | Action::RecreateMapping { consumer, .. }
+            | Action::DestinationOutage { consumer, .. }
+            | Action::BackupOutage { consumer, .. } => Some(consumer),
+            _ => None,
+        }
+    }
+
+    /// The consumer kind an action needs, if it names a consumer.
+    pub fn consumer_kind(&self) -> Option<&'static str> {
+        match self {
+            Action::Deploy { .. } | Action::SetMapping { .. } | Action::RecreateMapping { .. } => {
+                Some("lambda")
+            }
+            Action::DestinationOutage { .. } | Action::BackupOutage { .. } => Some("firehose"),
+            _ => None,
+        }
+    }
+
     /// The `do` string.
     pub fn name(&self) -> &'static str {
         match self {
@@ -532,6 +575,8 @@ impl Action {
             Action::Deploy { .. } => "deploy",
             Action::SetMapping { .. } => "set_mapping",
             Action::RecreateMapping { .. } => "recreate_mapping",
+            Action::DestinationOutage { .. } => "destination_outage",
+            Action::BackupOutage { .. } => "backup_outage",
         }
     }
 }

@@ -57,9 +57,9 @@ const LAMBDA_KEYS: &[&str] = &[
     "handler",
 ];
 /// The consumer kinds this version reads.
-pub const CONSUMER_KINDS: &[&str] = &["lambda"];
+pub const CONSUMER_KINDS: &[&str] = &["lambda", "firehose"];
 /// Kinds reserved for later versions (design.md).
-pub const PLANNED_KINDS: &[&str] = &["flink", "kda_sql", "firehose", "glue"];
+pub const PLANNED_KINDS: &[&str] = &["flink", "kda_sql", "glue"];
 /// The `EventSourceMapping` keys that UpdateEventSourceMapping can change.
 pub const ESM_UPDATE_KEYS: &[&str] = &[
     "BatchSize",
@@ -86,6 +86,8 @@ pub const ACTIONS: &[&str] = &[
     "deploy",
     "set_mapping",
     "recreate_mapping",
+    "destination_outage",
+    "backup_outage",
 ];
 
 /// `Obj::only` for a list made of several slices.
@@ -401,6 +403,13 @@ fn consumer(obj: &Obj, end: SimTime) -> Result<Consumer> {
                 PLANNED_KINDS.join(", ")
             ),
         );
+    }
+    if kind == "firehose" {
+        let name = name(obj.need("name")?, &obj.at("name"))?;
+        return Ok(Consumer {
+            name,
+            kind: ConsumerKind::Firehose(super::firehose::read(obj)?),
+        });
     }
     obj.only(LAMBDA_KEYS)?;
     let name = name(obj.need("name")?, &obj.at("name"))?;
@@ -834,6 +843,20 @@ fn timeline_entry(obj: &Obj, end: SimTime, mode: StreamMode) -> Result<TimelineE
             Action::RecreateMapping {
                 consumer: consumer(obj)?,
                 starting_position: starting_position(obj, at, "the time of this entry")?,
+            }
+        }
+        "destination_outage" | "backup_outage" => {
+            only_all(obj, &[AT_DO, &["consumer", "duration"]])?;
+            let consumer = consumer(obj)?;
+            let path = obj.at("duration");
+            let duration = as_duration(obj.need("duration")?, &path)?;
+            if duration.0 == 0 {
+                return err(path, "must be longer than 0s");
+            }
+            if what == "destination_outage" {
+                Action::DestinationOutage { consumer, duration }
+            } else {
+                Action::BackupOutage { consumer, duration }
             }
         }
         other => {

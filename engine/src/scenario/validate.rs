@@ -64,16 +64,14 @@ fn references(s: &Scenario) -> Result<()> {
     let producers: Vec<&str> = s.producers.iter().map(|p| p.name.as_str()).collect();
     let consumers: Vec<&str> = s.consumers.iter().map(|c| c.name.as_str()).collect();
     for (i, entry) in s.timeline.iter().enumerate() {
-        let (key, name, known, what) = match &entry.action {
-            Action::SetRate { producer, .. } => ("producer", producer, &producers, "producer"),
-            Action::Deploy { consumer, .. }
-            | Action::SetMapping { consumer, .. }
-            | Action::RecreateMapping { consumer, .. } => {
-                ("consumer", consumer, &consumers, "consumer")
+        let (key, name, known, what) = match (&entry.action, entry.action.consumer()) {
+            (Action::SetRate { producer, .. }, _) => {
+                ("producer", producer.as_str(), &producers, "producer")
             }
+            (_, Some(consumer)) => ("consumer", consumer, &consumers, "consumer"),
             _ => continue,
         };
-        if !known.contains(&name.as_str()) {
+        if !known.contains(&name) {
             let listed = if known.is_empty() {
                 format!("there are no {what}s")
             } else {
@@ -83,6 +81,23 @@ fn references(s: &Scenario) -> Result<()> {
                 format!("{}.{key}", entry_path(i)),
                 format!("no {what} named {}; {listed}", quote(name)),
             ));
+        }
+        // An action for one kind of consumer must name a consumer of that kind.
+        if let (Some(want), Some(c)) = (
+            entry.action.consumer_kind(),
+            s.consumers.iter().find(|c| c.name == name),
+        ) {
+            if c.kind.as_str() != want {
+                return Err(ScenarioError::new(
+                    format!("{}.consumer", entry_path(i)),
+                    format!(
+                        "{} applies to a {want} consumer, and {} is a {} consumer",
+                        entry.action.name(),
+                        quote(name),
+                        c.kind.as_str()
+                    ),
+                ));
+            }
         }
     }
     Ok(())
@@ -211,7 +226,11 @@ fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<(
     let readers = 1.0 + s.consumers.len() as f64;
     let mut events = shards * seconds * readers;
     for c in &s.consumers {
-        let ConsumerKind::Lambda(l) = &c.kind;
+        // A Firehose stream's events are its per-second reads (counted above) and
+        // one delivery per buffer: far fewer than the reads.
+        let ConsumerKind::Lambda(l) = &c.kind else {
+            continue;
+        };
         let mut smallest_batch = l.esm.batch_size;
         for entry in &s.timeline {
             if let Action::SetMapping { consumer, changes } = &entry.action {

@@ -1,0 +1,216 @@
+//! Delivering a closed buffer (a batch): attempts to the destination, the
+//! retry window of each destination, and the S3 writes of what failed.
+//!
+//! - S3: no retry option; with a Kinesis source Firehose retries indefinitely,
+//!   bounded by the stream's retention.
+//! - OpenSearch and Redshift: `RetryOptions.DurationInSeconds` counts from the
+//!   first attempt, the first attempt included; 0 means no retry.
+//! - HTTP endpoint: the window starts after the first attempt fails.
+//! - Then OpenSearch failures go to `AmazonOpenSearchService-failed/`, HTTP ones to
+//!   `http-endpoint-failed/`, and Redshift skips the batch and writes a manifest
+//!   to `errors/`. Transform failures go to `processing-failed/` (or to the S3
+//!   destination's `ErrorOutputPrefix`).
+//! - If neither the destination nor S3 takes the data, delivery pauses.
+//!
+//! Source: <https://docs.aws.amazon.com/firehose/latest/dev/retry.html>,
+//! `API_AmazonopensearchserviceRetryOptions`, `API_RedshiftRetryOptions`,
+//! `API_HttpEndpointRetryOptions`.
+
+use super::buffer::{SegKind, Segment};
+use crate::scenario::FirehoseDestination;
+use crate::time::{SimDuration, SimTime};
+
+/// Assumption: the delay between two attempts of a failing delivery or S3
+/// write. AWS documents the retry window, not the cadence.
+pub const RETRY_EVERY: SimDuration = SimDuration::from_secs(10);
+
+/// Assumption: one S3 PUT of failed records (or of the all-data backup) takes
+/// this long.
+pub const S3_WRITE: SimDuration = SimDuration::from_millis(100);
+
+/// Where a batch is in its delivery.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting behind earlier batches.
+    Queued,
+    /// Being delivered to the destination.
+    Destination,
+    /// Its failed records (or its all-data backup) being written to S3.
+    Backup,
+}
+
+/// A closed buffer on its way out.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    pub id: u64,
+    pub segs: Vec<Segment>,
+    pub opened_at: SimTime,
+    pub flushed_at: SimTime,
+    /// `size` or `interval`.
+    pub trigger: &'static str,
+    pub phase: Phase,
+    pub attempts: u32,
+    pub failed_attempts: u32,
+    pub backup_attempts: u32,
+    pub backup_failed: u32,
+    pub first_attempt: Option<SimTime>,
+    pub first_failure: Option<SimTime>,
+    /// Whether the current attempt will fail (decided when it starts).
+    pub failing: bool,
+    /// The destination took the data.
+    pub delivered: bool,
+    /// The retry window ran out.
+    pub gave_up: bool,
+    /// Data records and bytes of the last attempt.
+    pub sent_records: u64,
+    pub sent_bytes: u64,
+    /// Records that passed the stream's retention while the batch waited.
+    pub expired: u64,
+}
+
+impl Batch {
+    pub fn new(
+        id: u64,
+        segs: Vec<Segment>,
+        opened_at: SimTime,
+        now: SimTime,
+        trigger: &'static str,
+    ) -> Batch {
+        Batch {
+            id,
+            segs,
+            opened_at,
+            flushed_at: now,
+            trigger,
+            phase: Phase::Queued,
+            attempts: 0,
+            failed_attempts: 0,
+            backup_attempts: 0,
+            backup_failed: 0,
+            first_attempt: None,
+            first_failure: None,
+            failing: false,
+            delivered: false,
+            gave_up: false,
+            sent_records: 0,
+            sent_bytes: 0,
+            expired: 0,
+        }
+    }
+
+    /// Records of kind `kind`.
+    pub fn count(&self, pred: impl Fn(SegKind) -> bool) -> u64 {
+        self.segs
+            .iter()
+            .filter(|s| pred(s.kind))
+            .map(Segment::records)
+            .sum()
+    }
+
+    /// True while the batch has failed and not yet got through: reading pauses.
+    pub fn stalled(&self) -> bool {
+        self.phase != Phase::Queued && (self.failed_attempts > 0 || self.backup_failed > 0)
+    }
+
+    /// Drops the records below each shard's trim horizon (`trim(shard)`):
+    /// a Kinesis source bounds Firehose's retries by its retention.
+    pub fn drop_expired(&mut self, trim: impl Fn(crate::stream::ShardId) -> u64) {
+        let mut kept = Vec::with_capacity(self.segs.len());
+        for s in self.segs.drain(..) {
+            let t = trim(s.shard);
+            if t >= s.to() {
+                self.expired += s.records();
+            } else if t > s.from() {
+                self.expired += t - s.from();
+                kept.push(s.tail(t));
+            } else {
+                kept.push(s);
+            }
+        }
+        self.segs = kept;
+    }
+
+    /// After a failed destination attempt ending at `now`: retry (at the
+    /// returned time) or give up (`None`).
+    pub fn retry_at(
+        &self,
+        destination: FirehoseDestination,
+        window: Option<u32>,
+        now: SimTime,
+    ) -> Option<SimTime> {
+        let next = SimTime(now.0 + RETRY_EVERY.0);
+        let Some(window) = window else {
+            // S3: indefinitely (bounded by the source's retention).
+            return Some(next);
+        };
+        let window = SimDuration::from_secs(u64::from(window));
+        let since = match destination {
+            FirehoseDestination::HttpEndpoint => self.first_failure.unwrap_or(now),
+            _ => self.first_attempt.unwrap_or(now),
+        };
+        (window.0 > 0 && next.0 - since.0 < window.0).then_some(next)
+    }
+
+    /// Turns the data records into delivery failures (the retry window ran out).
+    pub fn give_up(&mut self) {
+        self.gave_up = true;
+        for s in &mut self.segs {
+            if s.kind == SegKind::Data {
+                s.kind = SegKind::DeliveryFailed;
+            }
+        }
+    }
+}
+
+/// The S3 prefix of records that failed, by cause.
+pub fn failed_prefix(
+    destination: FirehoseDestination,
+    kind: SegKind,
+    error_output_prefix: Option<&str>,
+) -> String {
+    match (kind, destination) {
+        (SegKind::ProcessingFailed, FirehoseDestination::S3) => error_output_prefix
+            .map_or_else(|| "processing-failed/".to_string(), str::to_string),
+        (SegKind::ProcessingFailed, _) => "processing-failed/".to_string(),
+        (_, FirehoseDestination::OpenSearch) => "AmazonOpenSearchService-failed/".to_string(),
+        (_, FirehoseDestination::HttpEndpoint) => "http-endpoint-failed/".to_string(),
+        (_, FirehoseDestination::Redshift) => "errors/".to_string(),
+        (_, FirehoseDestination::S3) => error_output_prefix
+            .map_or_else(|| "processing-failed/".to_string(), str::to_string),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch() -> Batch {
+        let mut b = Batch::new(1, Vec::new(), SimTime::ZERO, SimTime::ZERO, "size");
+        b.first_attempt = Some(SimTime::ZERO);
+        b
+    }
+
+    #[test]
+    fn opensearch_retries_within_the_window_from_the_first_attempt() {
+        let b = batch();
+        let os = FirehoseDestination::OpenSearch;
+        // 300 s window: an attempt ending at 285 s retries at 295 s; one ending at 290 s gives up.
+        assert_eq!(
+            b.retry_at(os, Some(300), SimTime::from_secs(285)),
+            Some(SimTime::from_secs(295))
+        );
+        assert_eq!(b.retry_at(os, Some(300), SimTime::from_secs(290)), None);
+        assert_eq!(b.retry_at(os, Some(0), SimTime::from_secs(1)), None);
+    }
+
+    #[test]
+    fn http_counts_its_window_from_the_first_failure_and_s3_never_gives_up() {
+        let mut b = batch();
+        b.first_failure = Some(SimTime::from_secs(100));
+        let http = FirehoseDestination::HttpEndpoint;
+        assert!(b.retry_at(http, Some(300), SimTime::from_secs(385)).is_some());
+        assert!(b.retry_at(http, Some(300), SimTime::from_secs(390)).is_none());
+        let s3 = FirehoseDestination::S3;
+        assert!(b.retry_at(s3, None, SimTime::from_secs(90_000)).is_some());
+    }
+}
