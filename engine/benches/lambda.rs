@@ -38,6 +38,7 @@ fn simulate(s: &Scenario) -> (u64, u64, u64, String) {
     let f = |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
         match &c.kind {
             ConsumerKind::Lambda(l) => Some(LambdaMapping::boxed(l)),
+            _ => None,
         }
     };
     let mut sim = Simulation::with_consumers(s, &f).expect("simulation");

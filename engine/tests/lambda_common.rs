@@ -54,6 +54,7 @@ pub fn run_with(s: &Scenario, malformed: bool) -> Trace {
             ConsumerKind::Lambda(l) => Some(Box::new(
                 LambdaMapping::new(l).with_malformed_item_failures(malformed),
             )),
+            _ => shardscope_engine::sim::default_consumers(c),
         }
     };
     let sim = Simulation::with_consumers(s, &f).expect("simulation");
@@ -79,6 +80,7 @@ pub fn run_counting(s: &Scenario, malformed: bool, chains: bool) -> (Trace, u64)
                     m.without_chains()
                 }))
             }
+            _ => shardscope_engine::sim::default_consumers(c),
         }
     };
     let mut sim = Simulation::with_consumers(s, &f).expect("simulation");

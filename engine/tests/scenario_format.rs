@@ -67,6 +67,7 @@ fn set(mut v: Value, pointer: &str, x: Value) -> Value {
 fn lambda(s: &Scenario, i: usize) -> &LambdaConsumer {
     match &s.consumers[i].kind {
         ConsumerKind::Lambda(l) => l,
+        other => panic!("not a Lambda consumer: {other:?}"),
     }
 }
 
@@ -732,7 +733,7 @@ fn timeline_actions_and_references() {
     assert_error(
         with_timeline(json!([{ "at": "1m", "do": "reshard" }])),
         "timeline[0].do",
-        "unknown action \"reshard\"; allowed actions: poison, set_rate, update_shard_count, split_shard, merge_shards, deploy, set_mapping, recreate_mapping",
+        "unknown action \"reshard\"; allowed actions: poison, set_rate, update_shard_count, split_shard, merge_shards, deploy, set_mapping, recreate_mapping, destination_outage, backup_outage",
     );
     assert_error(
         with_timeline(json!([{ "at": "1m", "do": "split_shard", "ShardToSplit": "shard-1" }])),
@@ -806,7 +807,7 @@ fn consumer_kinds() {
         "consumers[0].kind",
         "kind \"flink\" is not supported yet (planned)",
     );
-    for planned in ["kda_sql", "firehose", "glue"] {
+    for planned in ["kda_sql", "glue"] {
         assert_error_contains(
             set(with_lambda(), "/consumers/0/kind", json!(planned)),
             "consumers[0].kind",
@@ -816,7 +817,7 @@ fn consumer_kinds() {
     assert_error(
         set(with_lambda(), "/consumers/0/kind", json!("kcl")),
         "consumers[0].kind",
-        "unknown kind \"kcl\"; allowed kinds: lambda (planned: flink, kda_sql, firehose, glue)",
+        "unknown kind \"kcl\"; allowed kinds: lambda, firehose (planned: flink, kda_sql, glue)",
     );
 }
 
@@ -1209,6 +1210,7 @@ fn handler_item_failures() {
     use shardscope_engine::scenario::{ConsumerKind, ItemFailures};
     let handler = |s: &Scenario| match &s.consumers[0].kind {
         ConsumerKind::Lambda(l) => l.handler.item_failures,
+        other => panic!("not a Lambda consumer: {other:?}"),
     };
     assert_eq!(handler(&ok(&with_lambda())), ItemFailures::Report);
     for (v, want) in [
