@@ -151,6 +151,19 @@ impl Batch {
         (window.0 > 0 && next.0 - since.0 < window.0).then_some(next)
     }
 
+    /// How a finished batch ended: `delivered` (the destination took its data),
+    /// `to_backup` (the retry window ran out) or `errors_written` (it held only
+    /// failed or dropped records, so only S3 saw it).
+    pub fn outcome(&self) -> &'static str {
+        if self.gave_up {
+            "to_backup"
+        } else if self.delivered {
+            "delivered"
+        } else {
+            "errors_written"
+        }
+    }
+
     /// Turns the data records into delivery failures (the retry window ran out).
     pub fn give_up(&mut self) {
         self.gave_up = true;

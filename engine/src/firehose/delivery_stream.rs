@@ -523,7 +523,7 @@ impl DeliveryStream {
                 ctx.schedule_in(S3_WRITE, ATTEMPT_DONE | (id & VALUE));
                 return;
             }
-            let outcome = if b.gave_up { "to_backup" } else { "delivered" };
+            let outcome = b.outcome();
             self.complete(ctx, outcome);
         }
     }
@@ -620,11 +620,7 @@ impl DeliveryStream {
                     }
                 }
                 metric(ctx, metrics::BACKUP_RECORDS, Stat::Sum, written);
-                let outcome = if self.batches[0].gave_up {
-                    "to_backup"
-                } else {
-                    "delivered"
-                };
+                let outcome = self.batches[0].outcome();
                 self.complete(ctx, outcome);
             }
             Phase::Queued => {}

@@ -65,7 +65,9 @@ pub struct FirehoseEvent {
     /// When the first attempt failed: from then on reading is paused (the stall).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stalled_from_ms: Option<u64>,
-    /// Delivery: `delivered`, `to_backup` (retry window used up), `expired`
+    /// Delivery: `delivered`, `to_backup` (retry window used up),
+    /// `errors_written` (only failed or dropped records: nothing for the
+    /// destination, the failed ones written to S3), `expired`
     /// (every record passed the stream's retention first), `in_progress` (at the
     /// end of the run). Transform: `success`, `error`, `timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
