@@ -7,6 +7,7 @@
 pub mod axis;
 pub mod chart;
 pub mod coord;
+pub mod firehose;
 pub mod invocations;
 pub mod lanes;
 pub mod marks;

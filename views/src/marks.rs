@@ -75,6 +75,13 @@ pub fn markers(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Marker> {
             {
                 (MarkerKind::Action, l.what.to_string(), format!("{}: {}", l.what, l.why))
             }
+            // Firehose outages are reported by the consumer they hit.
+            (_, EventKind::Firehose(f))
+                if matches!(f.what, "destination_outage" | "backup_outage") =>
+            {
+                let until = crate::axis::clock(f.until_ms.unwrap_or(0) * 1_000);
+                (MarkerKind::Action, f.what.to_string(), format!("{} until {until}: {}", f.what, f.why))
+            }
             (Cause::Timeline { .. }, EventKind::ActionApplied { action }) => {
                 (MarkerKind::Action, action.to_string(), format!("{action} applied"))
             }

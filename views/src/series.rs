@@ -48,5 +48,16 @@ pub fn per_consumer<'t>(trace: &'t Trace, metric: &str) -> Vec<Labelled<'t>> {
         .collect()
 }
 
+/// A consumer-level metric under any of several names (a Firehose stream's
+/// `DeliveryTo….DataFreshness` names its destination), a line per consumer.
+pub fn per_consumer_any<'t>(trace: &'t Trace, metrics: &[&str]) -> Vec<Labelled<'t>> {
+    trace
+        .series
+        .iter()
+        .filter(|s| metrics.contains(&s.metric) && s.consumer.is_some() && s.shard.is_none())
+        .map(|s| (s.consumer.clone().unwrap_or_default(), s))
+        .collect()
+}
+
 /// The incoming-records and write-throttle metrics charted together.
 pub const WRITES: [&str; 2] = ["IncomingRecords", "WriteProvisionedThroughputExceeded"];

@@ -40,16 +40,20 @@ pub fn render(trace: &Trace, width: f64) -> String {
         .filter(|s| s.metric == "IncomingRecords" && s.shard.is_some())
         .collect();
     let lanes = lanes(&trace.shards, &incoming, &axis, trace.duration_us);
-    let lanes_h = AXIS_H + LANE_H * lanes.len() as f64 + 8.0;
+    let fh_lanes = crate::firehose::lanes(&trace.events, &axis);
+    let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
+    let lanes_h = fh_top + LANE_H * fh_lanes.len() as f64 + 4.0;
     let rows: std::collections::BTreeMap<_, _> = lanes.iter().map(|l| (l.shard, l.row)).collect();
     let row_of = |shard| rows.get(&shard).copied();
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
 
     let ages = crate::series::iterator_ages(trace);
     let writes = crate::series::stream(trace, &crate::series::WRITES);
+    let freshness = crate::series::per_consumer_any(trace, &shardscope_engine::firehose::metrics::FRESHNESS);
     let charts: Vec<(&str, &Vec<(String, &Series)>)> = [
         ("Iterator age per shard (ms)", &ages),
         ("Incoming records and write throttles", &writes),
+        ("Firehose DataFreshness (s)", &freshness),
     ]
     .into_iter()
     .filter(|(_, s)| !s.is_empty())
@@ -122,6 +126,9 @@ pub fn render(trace: &Trace, width: f64) -> String {
                 x + 2.0
             );
         }
+    }
+    for (i, l) in fh_lanes.iter().enumerate() {
+        firehose_lane(&mut o, l, fh_top + LANE_H * i as f64, &axis);
     }
     for m in invocations::marks(&trace.events, &axis) {
         let Some(row) = row_of(m.shard) else { continue };
@@ -264,6 +271,72 @@ pub fn render(trace: &Trace, width: f64) -> String {
     );
     o.push_str("</svg>\n");
     o
+}
+
+/// A Firehose consumer's lane: outages as a grey band, buffers filling as light bars,
+/// stalls in red, and each delivery's mark (the same shapes as the web app).
+fn firehose_lane(o: &mut String, l: &crate::firehose::Lane, top: f64, axis: &TimeAxis) {
+    use crate::firehose::{shape, Outcome};
+    let _ = writeln!(
+        o,
+        r##"<text x="-8" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##,
+        top + 15.0,
+        esc(&short(&l.consumer))
+    );
+    let _ = writeln!(
+        o,
+        r##"<rect x="0" y="{:.1}" width="{:.1}" height="{:.1}" fill="#f3f0fa"/>"##,
+        top + 3.0,
+        axis.width,
+        LANE_H - 6.0
+    );
+    let bands = [
+        (&l.outages, "#8c959f", 0.35, 3.0, LANE_H - 6.0),
+        (&l.backup_outages, "#8c959f", 0.2, 3.0, LANE_H - 6.0),
+        (&l.buffers, "#6a1b9a", 0.18, 5.0, 4.0),
+        (&l.stalls, "#c62828", 0.5, LANE_H - 7.0, 4.0),
+    ];
+    for (spans, fill, opacity, dy, h) in bands {
+        for s in spans.iter() {
+            let _ = writeln!(
+                o,
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{fill}" fill-opacity="{opacity}"/>"#,
+                s.x0,
+                top + dy,
+                (s.x1 - s.x0).max(1.0)
+            );
+        }
+    }
+    let cy = top + LANE_H / 2.0;
+    for m in &l.marks {
+        let paint = match m.outcome {
+            Outcome::Transformed => r##"stroke="#6a1b9a" stroke-width="1.2" fill="none""##,
+            Outcome::Delivered => r##"fill="#2e7d32""##,
+            Outcome::InProgress => r##"fill="none" stroke="#57606a" stroke-width="1.4""##,
+            Outcome::Retried => r##"fill="#b26a00""##,
+            Outcome::ErrorsWritten => r##"fill="#6a1b9a""##,
+            Outcome::TransformFailed => r##"stroke="#c62828" stroke-width="1.4" fill="none""##,
+            Outcome::ToBackup => r##"fill="#1b1f24""##,
+            Outcome::Expired => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
+        };
+        let _ = writeln!(
+            o,
+            r#"<g><path d="{}" {paint}/><title>{} × {} ({})</title></g>"#,
+            shape(m.outcome, m.x, cy),
+            m.count,
+            m.outcome.label(),
+            esc(&l.consumer)
+        );
+    }
+}
+
+/// A lane label that fits the gutter.
+fn short(name: &str) -> String {
+    if name.chars().count() <= 13 {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(12).collect::<String>())
+    }
 }
 
 #[cfg(test)]
