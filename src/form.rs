@@ -9,15 +9,22 @@ use yew::prelude::*;
 
 use crate::knobs::{get, set};
 use crate::state::Action;
-use shardscope_engine::scenario::Scenario;
+use shardscope_engine::scenario::{ConsumerKind, FirehoseDestination, Scenario};
 
 /// How a field is edited.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Input {
-    Number { min: f64, max: f64, step: f64 },
+    Number {
+        min: f64,
+        max: f64,
+        step: f64,
+    },
     Bool,
     Choice(&'static [&'static str]),
     Text,
+    /// A parameter of the Firehose transform Lambda (`ProcessingConfiguration.Processors[0]
+    /// .Parameters[]`, found by `ParameterName`), or `"Enabled"` for the transform itself.
+    Processor(&'static str),
 }
 
 /// One setting: where it lives, how it reads, and why it matters.
@@ -72,9 +79,223 @@ pub const LAMBDA: &[Field] = &[
     Field { path: "handler.error_rate", input: Input::Number { min: 0.0, max: 1.0, step: 0.01 }, default: "0", help: "Playground: share of invocations that throw (seeded); poison records always fail.", link: "" },
 ];
 
+const FH_BUFFERING: &str = "https://docs.aws.amazon.com/firehose/latest/dev/buffering-hints.html";
+const FH_RETRY: &str = "https://docs.aws.amazon.com/firehose/latest/dev/retry.html";
+const FH_TRANSFORM: &str =
+    "https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html";
+
+/// A Firehose destination block's fields (paths below the block).
+pub fn firehose_block(d: FirehoseDestination) -> Vec<Field> {
+    let (lo, hi) = d.size_range();
+    let redshift = d == FirehoseDestination::Redshift;
+    let mut v = vec![
+        Field {
+            path: if redshift {
+                "S3Configuration.BufferingHints.SizeInMBs"
+            } else {
+                "BufferingHints.SizeInMBs"
+            },
+            input: Input::Number {
+                min: f64::from(lo),
+                max: f64::from(hi),
+                step: 1.0,
+            },
+            default: "5",
+            help: "Deliver when the buffer holds this many MiB (before compression)…",
+            link: FH_BUFFERING,
+        },
+        Field {
+            path: if redshift {
+                "S3Configuration.BufferingHints.IntervalInSeconds"
+            } else {
+                "BufferingHints.IntervalInSeconds"
+            },
+            input: Input::Number {
+                min: 0.0,
+                max: 900.0,
+                step: 1.0,
+            },
+            default: "300",
+            help: "…or this long after its first record, whichever comes first (0: no buffering).",
+            link: FH_BUFFERING,
+        },
+    ];
+    if d != FirehoseDestination::S3 {
+        let default = match d {
+            FirehoseDestination::Redshift => "3600",
+            FirehoseDestination::OpenSearch => "300",
+            _ => "300 (assumption: the API gives none)",
+        };
+        v.push(Field { path: "RetryOptions.DurationInSeconds", input: Input::Number { min: 0.0, max: 7_200.0, step: 1.0 }, default, help: "How long a failing delivery is retried before the batch goes to the S3 backup (0: no retry).", link: FH_RETRY });
+    }
+    let modes: &'static [&'static str] = match d {
+        FirehoseDestination::S3 | FirehoseDestination::Redshift => &["Disabled", "Enabled"],
+        FirehoseDestination::OpenSearch => &["FailedDocumentsOnly", "AllDocuments"],
+        FirehoseDestination::HttpEndpoint => &["FailedDataOnly", "AllData"],
+    };
+    v.push(Field {
+        path: "S3BackupMode",
+        input: Input::Choice(modes),
+        default: modes[0],
+        help: "Back up failed data only, or every record, to S3.",
+        link: FH_RETRY,
+    });
+    if d == FirehoseDestination::S3 {
+        v.push(Field {
+            path: "ErrorOutputPrefix",
+            input: Input::Text,
+            default: "processing-failed/",
+            help: "Where records the transform failed are written in the bucket.",
+            link: "https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html",
+        });
+    }
+    v.extend([
+        Field { path: "ProcessingConfiguration", input: Input::Processor("Enabled"), default: "off", help: "Run records through a transform Lambda first (Ok, Dropped or ProcessingFailed per record).", link: FH_TRANSFORM },
+        Field { path: "ProcessingConfiguration", input: Input::Processor("BufferSizeInMBs"), default: "1", help: "The transform's own buffer: 0.2 to 3 MB…", link: FH_TRANSFORM },
+        Field { path: "ProcessingConfiguration", input: Input::Processor("BufferIntervalInSeconds"), default: "60", help: "…or 0 to 900 s, whichever comes first.", link: FH_TRANSFORM },
+        Field { path: "ProcessingConfiguration", input: Input::Processor("NumberOfRetries"), default: "3", help: "Retries of a failed invocation; then the whole batch is ProcessingFailed.", link: FH_TRANSFORM },
+    ]);
+    v
+}
+
+/// A Firehose consumer's playground models (paths below the consumer).
+pub const FIREHOSE_MODEL: &[Field] = &[
+    Field {
+        path: "destination.latency_ms",
+        input: Input::Number {
+            min: 0.0,
+            max: 600_000.0,
+            step: 1.0,
+        },
+        default: "500",
+        help: "Playground: how long one delivery request takes.",
+        link: "",
+    },
+    Field {
+        path: "destination.error_rate",
+        input: Input::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.01,
+        },
+        default: "0",
+        help: "Playground: share of delivery requests that fail (seeded); outages fail them all.",
+        link: "",
+    },
+    Field {
+        path: "transform.invoke_ms",
+        input: Input::Number {
+            min: 0.0,
+            max: 900_000.0,
+            step: 1.0,
+        },
+        default: "50",
+        help: "Playground: fixed cost of a transform invocation (over 5 minutes: a timeout).",
+        link: "",
+    },
+    Field {
+        path: "transform.per_record_ms",
+        input: Input::Number {
+            min: 0.0,
+            max: 900_000.0,
+            step: 0.01,
+        },
+        default: "0.01",
+        help: "Playground: transform cost per record.",
+        link: "",
+    },
+    Field {
+        path: "transform.dropped_share",
+        input: Input::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.01,
+        },
+        default: "0",
+        help: "Playground: share of records returned Dropped.",
+        link: "",
+    },
+    Field {
+        path: "transform.processing_failed_share",
+        input: Input::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.01,
+        },
+        default: "0",
+        help: "Playground: share returned ProcessingFailed (poison records always fail).",
+        link: "",
+    },
+    Field {
+        path: "transform.error_rate",
+        input: Input::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.01,
+        },
+        default: "0",
+        help:
+            "Playground: share of invocations that fail as a whole (retried NumberOfRetries times).",
+        link: "",
+    },
+];
+
+/// The canonical transform parameters of a `ProcessingConfiguration`, as name → value.
+fn processor_value(config: &Value, name: &str) -> Value {
+    if name == "Enabled" {
+        return Value::Bool(
+            config
+                .get("Enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        );
+    }
+    config["Processors"][0]["Parameters"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["ParameterName"] == name))
+        .map(|p| p["ParameterValue"].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// The whole `ProcessingConfiguration` with parameter `name` set to `v` (the canonical one
+/// as the base, so parameters the reader left out keep their defaults).
+fn processor_with(config: &Value, name: &str, v: &Value) -> Value {
+    if name == "Enabled" {
+        return if v.as_bool() == Some(true) {
+            json!({ "Enabled": true, "Processors": [ { "Type": "Lambda" } ] })
+        } else {
+            json!({ "Enabled": false })
+        };
+    }
+    let mut c = if config.is_object() {
+        config.clone()
+    } else {
+        json!({ "Enabled": true, "Processors": [ { "Type": "Lambda", "Parameters": [] } ] })
+    };
+    let text = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(ps) = c["Processors"][0]["Parameters"].as_array_mut() {
+        match ps.iter_mut().find(|p| p["ParameterName"] == name) {
+            Some(p) => p["ParameterValue"] = Value::String(text),
+            None => ps.push(json!({ "ParameterName": name, "ParameterValue": text })),
+        }
+    }
+    c
+}
+
 /// Ready-made timeline entries, one per action, placed at `at`.
 fn template(action: &str, at: &str, s: &Scenario) -> Value {
-    let consumer = s.consumers.first().map_or("", |c| c.name.as_str());
+    let of_kind = |kind: &str| {
+        s.consumers
+            .iter()
+            .find(|c| c.kind.as_str() == kind)
+            .or(s.consumers.first())
+            .map_or("", |c| c.name.as_str())
+    };
+    let consumer = of_kind("lambda");
+    let firehose = of_kind("firehose");
     let producer = s.producers.first().map_or("", |p| p.name.as_str());
     let shards = s.stream.shard_count;
     match action {
@@ -97,10 +318,26 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
         "set_mapping" => {
             json!({ "at": at, "do": "set_mapping", "consumer": consumer, "BatchSize": 500 })
         }
+        "destination_outage" | "backup_outage" => {
+            json!({ "at": at, "do": action, "consumer": firehose, "duration": "10m" })
+        }
         _ => {
             json!({ "at": at, "do": "recreate_mapping", "consumer": consumer, "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "0s" })
         }
     }
+}
+
+/// The actions the "Add" menu offers: those of the kernel, and those of the kinds of
+/// consumer the scenario has.
+fn offered_actions(s: &Scenario) -> Vec<&'static str> {
+    use shardscope_engine::scenario::{action_consumer_kind, ACTIONS};
+    ACTIONS
+        .iter()
+        .copied()
+        .filter(|a| {
+            action_consumer_kind(a).is_none_or(|k| s.consumers.iter().any(|c| c.kind.as_str() == k))
+        })
+        .collect()
 }
 
 /// `json` with `f` applied to its `timeline` array (created if missing), pretty printed.
@@ -122,7 +359,7 @@ pub struct FormProps {
 #[function_component(Form)]
 pub fn form(props: &FormProps) -> Html {
     let canonical = props.scenario.to_json();
-    let section = |title: String, prefix: String, fields: &'static [Field]| {
+    let section = |title: String, prefix: String, fields: &[Field]| {
         html! {
             <fieldset class="form-section">
                 <legend>{ title }</legend>
@@ -137,8 +374,19 @@ pub fn form(props: &FormProps) -> Html {
             { for props.scenario.producers.iter().enumerate().map(|(i, p)| {
                 section(format!("Producer {}", p.name), format!("producers[{i}]."), PRODUCER)
             }) }
-            { for props.scenario.consumers.iter().enumerate().map(|(i, c)| {
-                section(format!("Lambda mapping {}", c.name), format!("consumers[{i}]."), LAMBDA)
+            { for props.scenario.consumers.iter().enumerate().map(|(i, c)| match &c.kind {
+                ConsumerKind::Lambda(_) => {
+                    section(format!("Lambda mapping {}", c.name), format!("consumers[{i}]."), LAMBDA)
+                }
+                ConsumerKind::Firehose(f) => html! {
+                    <>
+                    { section(
+                        format!("Firehose stream {} → {}", c.name, f.destination.block()),
+                        format!("consumers[{i}].{}.", f.destination.block()),
+                        &firehose_block(f.destination)) }
+                    { section(format!("Firehose {}: playground models", c.name), format!("consumers[{i}]."), FIREHOSE_MODEL) }
+                    </>
+                },
             }) }
             { timeline }
         </div>
@@ -153,20 +401,54 @@ fn field(
     dispatch: &Callback<Action>,
 ) -> Html {
     let path = format!("{prefix}{}", f.path);
-    let id = format!("f-{}", path.replace(['.', '[', ']'], "-"));
-    let current = get(canonical, &path).cloned().unwrap_or(Value::Null);
-    let label = f.path.rsplit('.').next().unwrap_or(f.path);
+    let processor = match f.input {
+        Input::Processor(name) => Some(name),
+        _ => None,
+    };
+    let id = format!(
+        "f-{}{}",
+        path.replace(['.', '[', ']'], "-"),
+        processor.map_or(String::new(), |n| format!("-{n}"))
+    );
+    let config = get(canonical, &path).cloned().unwrap_or(Value::Null);
+    let current = match processor {
+        Some(name) => processor_value(&config, name),
+        None => config.clone(),
+    };
+    let label = processor.unwrap_or_else(|| f.path.rsplit('.').next().unwrap_or(f.path));
     let write = {
         let source = source.clone();
         let dispatch = dispatch.clone();
         let path = path.clone();
         move |v: Value| {
+            let v = match processor {
+                Some(name) => processor_with(&config, name, &v),
+                None => v,
+            };
             if let Ok(json) = set(&source, &path, v) {
                 dispatch.emit(Action::Edit(json));
             }
         }
     };
     let input = match f.input {
+        Input::Processor("Enabled") => {
+            let on = current.as_bool().unwrap_or(false);
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    write(Value::Bool(i.checked()));
+                }
+            });
+            html! { <input type="checkbox" id={id.clone()} checked={on} {onchange} /> }
+        }
+        Input::Processor(_) => {
+            let shown = current.as_str().unwrap_or("").to_string();
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    write(Value::String(i.value()));
+                }
+            });
+            html! { <input type="number" id={id.clone()} step="any" value={shown} {onchange} /> }
+        }
         Input::Number { min, max, step } => {
             let onchange = Callback::from(move |e: Event| {
                 if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
@@ -318,7 +600,7 @@ fn timeline_editor(s: &Scenario, source: &std::rc::Rc<str>, dispatch: &Callback<
                 <span>{ "Add at mid-run (edit its time and values in the JSON tab)" }</span>
                 <select onchange={add} aria-label="Add a timeline entry">
                     <option value="" selected=true>{ "Add an incident or action…" }</option>
-                    { for shardscope_engine::scenario::ACTIONS.iter().map(|a| html! { <option value={*a}>{ *a }</option> }) }
+                    { for offered_actions(s).into_iter().map(|a| html! { <option value={a}>{ a }</option> }) }
                 </select>
             </label>
         </fieldset>
@@ -368,10 +650,66 @@ mod tests {
         let json = crate::presets::by_id("bounded-retries-on-failure")
             .unwrap()
             .json;
+        // With a Firehose stream beside the Lambda mapping, every action is offered.
+        let mut v: Value = serde_json::from_str(json).unwrap();
+        v["consumers"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({ "kind": "firehose", "name": "fh",
+            "ExtendedS3DestinationConfiguration": {} }));
+        let json = &v.to_string();
         let s = shardscope_engine::scenario::parse(json).unwrap();
+        assert_eq!(offered_actions(&s), shardscope_engine::scenario::ACTIONS);
         for a in shardscope_engine::scenario::ACTIONS {
             let out = edit_timeline(json, |tl| tl.push(template(a, "7m", &s))).unwrap();
             shardscope_engine::scenario::parse(&out).unwrap_or_else(|e| panic!("{a}: {e}"));
+        }
+    }
+
+    #[test]
+    fn every_firehose_field_path_exists_and_processor_fields_round_trip() {
+        for d in shardscope_engine::scenario::FIREHOSE_DESTINATIONS {
+            let json = json!({ "format": "shardscope/1", "duration": "10m", "stream": { "ShardCount": 1 },
+                "consumers": [ { "kind": "firehose", "name": "fh", d.block():
+                    { "ProcessingConfiguration": { "Processors": [ { "Type": "Lambda" } ] } } } ] });
+            let s = shardscope_engine::scenario::from_value(&json).unwrap();
+            let c = s.to_json();
+            for f in firehose_block(d) {
+                let path = format!("consumers[0].{}.{}", d.block(), f.path);
+                let found = get(&c, &path).is_some() || (f.path == "ErrorOutputPrefix");
+                assert!(found, "{path}");
+            }
+            for f in FIREHOSE_MODEL {
+                assert!(
+                    get(&c, &format!("consumers[0].{}", f.path)).is_some(),
+                    "{}",
+                    f.path
+                );
+            }
+            let config = get(
+                &c,
+                &format!("consumers[0].{}.ProcessingConfiguration", d.block()),
+            )
+            .unwrap();
+            assert_eq!(
+                processor_value(config, "BufferIntervalInSeconds"),
+                json!("60")
+            );
+            assert_eq!(processor_value(config, "Enabled"), json!(true));
+            let changed = processor_with(config, "NumberOfRetries", &json!("5"));
+            let text = set(
+                &json.to_string(),
+                &format!("consumers[0].{}.ProcessingConfiguration", d.block()),
+                changed,
+            )
+            .unwrap();
+            let again = shardscope_engine::scenario::parse(&text).unwrap();
+            match &again.consumers[0].kind {
+                ConsumerKind::Firehose(f) => {
+                    assert_eq!(f.processing.as_ref().unwrap().number_of_retries, 5)
+                }
+                other => panic!("{other:?}"),
+            }
         }
     }
 }

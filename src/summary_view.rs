@@ -1,6 +1,7 @@
 //! The run's summary (`shardscope-summary/1`) as tables a reader can scan: the stream's
 //! figures, then one column per consumer.
 
+use shardscope_engine::firehose::FirehoseSummary;
 use shardscope_engine::trace::{ConsumerSummary, Summary};
 use yew::prelude::*;
 
@@ -84,6 +85,53 @@ const CONSUMER_ROWS: &[Row] = &[
     ),
 ];
 
+/// Rows that only a Lambda mapping fills: other kinds show "—".
+const LAMBDA_ONLY: &[&str] = &["bisections", "throttled invocations", "OnFailure messages"];
+
+/// A Firehose row: label, explanation, value.
+type FirehoseRow = (&'static str, &'static str, fn(&FirehoseSummary) -> u64);
+
+const FIREHOSE_ROWS: &[FirehoseRow] = &[
+    (
+        "delivery batches",
+        "Buffers delivered to the destination",
+        |f| f.delivery_batches,
+    ),
+    (
+        "delivered records",
+        "Records the destination received",
+        |f| f.delivered_records,
+    ),
+    ("delivered bytes", "Bytes the destination received", |f| {
+        f.delivered_bytes
+    }),
+    (
+        "failed delivery attempts",
+        "Delivery attempts that failed (retried within the retry window, or indefinitely for S3)",
+        |f| f.failed_delivery_attempts,
+    ),
+    (
+        "records to S3 backup",
+        "Records written to an S3 error prefix or backup (failed, or all data)",
+        |f| f.records_to_backup,
+    ),
+    (
+        "ProcessingFailed records",
+        "Records the transform Lambda failed: written to processing-failed/",
+        |f| f.records_processing_failed,
+    ),
+    (
+        "Dropped by transform",
+        "Records the transform returned Dropped (a success)",
+        |f| f.records_dropped_by_transform,
+    ),
+    (
+        "max DataFreshness (ms)",
+        "Age of the oldest record in Firehose, at its highest",
+        |f| f.max_data_freshness_ms,
+    ),
+];
+
 #[function_component(SummaryView)]
 pub fn summary_view(props: &SummaryProps) -> Html {
     let s = &props.summary;
@@ -120,7 +168,34 @@ pub fn summary_view(props: &SummaryProps) -> Html {
                         { for CONSUMER_ROWS.iter().map(|(label, why, get)| html! {
                             <tr title={*why}>
                                 <th scope="row">{ *label }</th>
-                                { for s.consumers.values().map(|c| html! { <td>{ group(get(c)) }</td> }) }
+                                { for s.consumers.values().map(|c| {
+                                    if c.kind != "lambda" && LAMBDA_ONLY.contains(label) {
+                                        html! { <td class="na">{ "—" }</td> }
+                                    } else {
+                                        html! { <td>{ group(get(c)) }</td> }
+                                    }
+                                }) }
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            if s.consumers.values().any(|c| c.firehose.is_some()) {
+                <table class="figures" aria-label="Firehose summary">
+                    <caption>{ "Firehose" }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col"></th>
+                            { for s.consumers.iter().filter(|(_, c)| c.firehose.is_some()).map(|(name, _)| html! {
+                                <th scope="col">{ name.clone() }</th>
+                            }) }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for FIREHOSE_ROWS.iter().map(|(label, why, get)| html! {
+                            <tr title={*why}>
+                                <th scope="row">{ *label }</th>
+                                { for s.consumers.values().filter_map(|c| c.firehose.as_ref()).map(|f| html! { <td>{ group(get(f)) }</td> }) }
                             </tr>
                         }) }
                     </tbody>

@@ -272,7 +272,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
             { lanes_svg(trace, &axis, *width, &props.on_select, &mark_focus, *playhead) }
-            { legend(trace) }
+            { legend(trace, &axis) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
                 "Incoming records and write throttles",
@@ -282,6 +282,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { consumer_chart("Lambda invocations", "Invocations", trace, &axis, *width) }
             { consumer_chart("Lambda errors", "Errors", trace, &axis, *width) }
             { consumer_chart("Lambda throttles", "Throttles", trace, &axis, *width) }
+            { for shardscope_engine::firehose::metrics::FRESHNESS.iter().map(|m| consumer_chart(
+                "Firehose data freshness (s, age of the oldest record in Firehose)", m, trace, &axis, *width)) }
+            { for shardscope_engine::firehose::metrics::SUCCESS.iter().map(|m| consumer_chart(
+                &format!("Firehose {m} (% of requests)"), m, trace, &axis, *width)) }
+            { consumer_chart("Firehose records to the S3 backup or error prefix (BackupToS3.Records)", "BackupToS3.Records", trace, &axis, *width) }
+            { consumer_chart("Firehose transform success (ExecuteProcessing.Success, % of invocations)", "ExecuteProcessing.Success", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
                 &["ReadProvisionedThroughputExceeded"],
@@ -313,7 +319,9 @@ fn lanes_svg(
         .filter(|s| s.metric == "IncomingRecords" && s.shard.is_some())
         .collect();
     let lanes = lanes(&trace.shards, &incoming, axis, trace.duration_us);
-    let height = AXIS_H + LANE_H * lanes.len() as f64 + 8.0;
+    let fh_lanes = crate::firehose_lanes::layout(trace, axis);
+    let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
+    let height = fh_top + LANE_H * fh_lanes.len() as f64 + 4.0;
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
     let rows: std::collections::BTreeMap<_, _> = lanes.iter().map(|l| (l.shard, l.row)).collect();
     let row_of = |shard| rows.get(&shard).copied();
@@ -493,6 +501,7 @@ fn lanes_svg(
                     </g>
                 }) }
                 { for lane_marks }
+                { crate::firehose_lanes::rows(trace, &fh_lanes, axis, fh_top, LANE_H, on_select) }
                 { for read_marks }
                 <g class="invocations" role="group"
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
@@ -519,7 +528,7 @@ fn points(seg: &[(f64, f64)]) -> String {
 /// Keys on a focused invocation mark: Enter or Space inspects it; the arrow keys move the
 /// focus to the previous or next mark, Home and End to the first and last. The marks are
 /// siblings in lane order: one shard's from left to right, then the next shard's.
-fn mark_key(e: &KeyboardEvent, inspect: &Callback<()>) {
+pub(crate) fn mark_key(e: &KeyboardEvent, inspect: &Callback<()>) {
     use wasm_bindgen::JsCast;
     let forward = match e.key().as_str() {
         "Enter" | " " => {
@@ -750,7 +759,8 @@ fn age_chart(
 }
 
 /// A legend of the invocation shapes that appear in this run.
-fn legend(trace: &Trace) -> Html {
+fn legend(trace: &Trace, axis: &TimeAxis) -> Html {
+    let fh_lanes = crate::firehose_lanes::layout(trace, axis);
     let mut seen = std::collections::BTreeSet::new();
     for e in &trace.events {
         if let EventKind::Lambda(l) = &e.kind {
@@ -763,7 +773,7 @@ fn legend(trace: &Trace) -> Html {
         .series
         .iter()
         .any(|s| s.metric == "IteratorAgeMilliseconds" && s.shard.is_some());
-    if seen.is_empty() && !reads {
+    if seen.is_empty() && !reads && fh_lanes.is_empty() {
         return html! {};
     }
     html! {
@@ -787,6 +797,7 @@ fn legend(trace: &Trace) -> Html {
                     { "read position at the playhead (from IteratorAge); shaded: not read yet" }
                 </li>
             }
+            { crate::firehose_lanes::legend_items(&fh_lanes) }
         </ul>
     }
 }

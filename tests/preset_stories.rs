@@ -154,6 +154,70 @@ fn a_hot_key_throttles_its_shard() {
     assert_eq!(s.stream.incoming_records + t, 900_000);
 }
 
+fn firehose(c: &ConsumerSummary) -> &shardscope_engine::firehose::FirehoseSummary {
+    c.firehose.as_ref().expect("a Firehose consumer")
+}
+
+#[test]
+fn firehose_buffers_by_size_then_by_time() {
+    let s = run("firehose-buffer-by-size-or-time");
+    let c = only(&s);
+    // 10 min at 100 KB/s: 5 MiB (5,243 records of 1,000 B) every 52.4 s → 11 full buffers;
+    // then 1 KB/s: 300 s buffers from the first record → 3 in the 20 minutes left, and
+    // the 12th buffer of the fast phase, closed by its interval when the rate drops.
+    let f = firehose(c);
+    assert_eq!(f.delivery_batches, 11 + 1 + 3);
+    assert!(f.max_data_freshness_ms >= 300_000 && f.max_data_freshness_ms < 302_000);
+    assert_eq!(c.expired_unprocessed + c.discarded, 0);
+    conserved(c);
+}
+
+#[test]
+fn firehose_opensearch_outage_sends_batches_to_the_backup() {
+    let s = run("firehose-opensearch-outage-to-backup");
+    let c = only(&s);
+    let f = firehose(c);
+    // 15 min outage, 300 s retry window, an attempt every 10.8 s (800 ms + 10 s): each
+    // failed batch makes 28 attempts (starting 0 … 291.6 s after the first) before going to
+    // the backup. Three batches use up their window (3 × 292.4 s = 877 s); a fourth fails
+    // 3 times in the outage's last 23 s, then is delivered.
+    assert_eq!(f.failed_delivery_attempts, 3 * 28 + 3, "{f:?}");
+    assert_eq!(f.records_to_backup, c.discarded);
+    assert!(c.discarded > 0);
+    assert_eq!(c.expired_unprocessed, 0);
+    conserved(c);
+}
+
+#[test]
+fn firehose_s3_outage_loses_what_outlived_retention() {
+    let s = run("firehose-s3-outage-outlives-retention");
+    let c = only(&s);
+    // 2 records/s; S3 back at 25.5 h, retention 24 h: what was written from the stall
+    // (about 29 min) to 1.5 h is gone: about 61 min × 120 records/min.
+    assert!(
+        c.expired_unprocessed.abs_diff(7_320) <= 120,
+        "{}",
+        c.expired_unprocessed
+    );
+    assert_eq!(c.discarded, 0);
+    assert!(firehose(c).max_data_freshness_ms > 24 * 3_600_000);
+    conserved(c);
+}
+
+#[test]
+fn firehose_transform_fails_and_drops_records() {
+    let s = run("firehose-transform-fails-records");
+    let c = only(&s);
+    let f = firehose(c);
+    // What the transform handed back: 10 % Dropped, 5 % ProcessingFailed, plus the
+    // poison record and the batches whose invocation failed 4 times in a row.
+    assert!(f.records_dropped_by_transform > 0 && f.records_processing_failed > 0);
+    assert!(c.failed_invocations > 0);
+    assert!(c.discarded <= f.records_processing_failed);
+    assert_eq!(f.records_to_backup, c.discarded);
+    conserved(c);
+}
+
 /// Each workshop challenge fails as shipped and is met once its hinted knob is turned.
 #[test]
 fn challenges_fail_as_shipped_and_pass_with_the_hinted_fix() {

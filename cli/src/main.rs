@@ -283,36 +283,40 @@ fn table(s: &Scenario, t: &Trace) -> String {
                 thousands(c.ordering_violations),
             ]);
         }
-        let widths: Vec<usize> = (0..headers.len())
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([headers[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
         let _ = writeln!(out);
-        let line = |cells: &[String]| {
-            let mut l = String::new();
-            for (i, c) in cells.iter().enumerate() {
-                let pad = widths[i] - c.chars().count();
-                if i < 2 {
-                    l.push_str(c);
-                    l.push_str(&" ".repeat(pad));
-                } else {
-                    l.push_str(&" ".repeat(pad));
-                    l.push_str(c);
-                }
-                l.push_str("  ");
-            }
-            l.trim_end().to_string()
-        };
-        let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-        let _ = writeln!(out, "{}", line(&head));
-        for r in &rows {
-            let _ = writeln!(out, "{}", line(r));
-        }
+        out.push_str(&columns(&headers, &rows, 2));
+    }
+    let firehose: Vec<Vec<String>> = t
+        .summary
+        .consumers
+        .iter()
+        .filter_map(|(name, c)| {
+            let f = c.firehose.as_ref()?;
+            Some(vec![
+                name.clone(),
+                thousands(f.delivery_batches),
+                thousands(f.delivered_records),
+                thousands(f.failed_delivery_attempts),
+                thousands(f.records_to_backup),
+                thousands(f.records_processing_failed),
+                thousands(f.records_dropped_by_transform),
+                thousands(f.max_data_freshness_ms),
+            ])
+        })
+        .collect();
+    if !firehose.is_empty() {
+        let headers = [
+            "firehose",
+            "batches",
+            "delivered",
+            "failed attempts",
+            "to S3 backup",
+            "proc. failed",
+            "dropped",
+            "max freshness ms",
+        ];
+        let _ = writeln!(out);
+        out.push_str(&columns(&headers, &firehose, 1));
     }
     let skipped: Vec<String> = t
         .events
@@ -330,6 +334,41 @@ fn table(s: &Scenario, t: &Trace) -> String {
             "\nnot simulated by this version (the stream was simulated without them): {}",
             skipped.join(", ")
         );
+    }
+    out
+}
+
+/// A table: the first `text` columns left-aligned, the others (numbers) right-aligned.
+fn columns(headers: &[&str], rows: &[Vec<String>], text: usize) -> String {
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([headers[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            if i < text {
+                l.push_str(c);
+                l.push_str(&" ".repeat(pad));
+            } else {
+                l.push_str(&" ".repeat(pad));
+                l.push_str(c);
+            }
+            l.push_str("  ");
+        }
+        l.trim_end().to_string()
+    };
+    let mut out = String::new();
+    let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let _ = writeln!(out, "{}", line(&head));
+    for r in rows {
+        let _ = writeln!(out, "{}", line(r));
     }
     out
 }

@@ -64,7 +64,13 @@ fn s3(size: u32, interval: u32) -> Value {
 /// rest (2,327 records) is still buffering.
 #[test]
 fn a_busy_stream_fills_the_buffer_by_size() {
-    let t = run(&story("10m", 100.0, 1_000, "ExtendedS3DestinationConfiguration", s3(5, 300)));
+    let t = run(&story(
+        "10m",
+        100.0,
+        1_000,
+        "ExtendedS3DestinationConfiguration",
+        s3(5, 300),
+    ));
     let (c, f) = summary(&t);
     assert_eq!(f.delivery_batches, 11);
     assert_eq!(f.delivered_records, 11 * 5_243);
@@ -73,14 +79,18 @@ fn a_busy_stream_fills_the_buffer_by_size() {
     assert_eq!(c.pending_at_end, 60_000 - 57_673);
     let d = events(&t, "delivery");
     assert!(d.iter().take(11).all(|e| e["trigger"] == "size"));
-    assert!(5_243_000 >= FIVE_MIB && 5_242_000 < FIVE_MIB);
+    // 5,243 records reach 5 MiB; 5,242 do not.
+    const { assert!(5_243_000 >= FIVE_MIB && 5_242_000 < FIVE_MIB) };
     // 5,243 records at 100/s: 52.43 s from the first record in to the flush.
     let gap = d[1]["flushed_ms"].as_u64().unwrap() - d[0]["flushed_ms"].as_u64().unwrap();
     assert!((52_000..=53_000).contains(&gap), "{gap}");
     // The delivery itself takes the destination's latency_ms (default 500).
     assert_eq!(d[0]["duration_ms"], 500);
     // DataFreshness: the oldest record waited about the buffer's 52.4 s, plus the read and the PUT.
-    assert!((52_000..=54_000).contains(&f.max_data_freshness_ms), "{f:?}");
+    assert!(
+        (52_000..=54_000).contains(&f.max_data_freshness_ms),
+        "{f:?}"
+    );
     assert_eq!(c.max_iterator_age_ms, f.max_data_freshness_ms);
 }
 
@@ -89,7 +99,13 @@ fn a_busy_stream_fills_the_buffer_by_size() {
 /// 300 records each (the 4th buffer is still open).
 #[test]
 fn a_quiet_stream_fills_the_buffer_by_time() {
-    let t = run(&story("20m", 1.0, 1_000, "ExtendedS3DestinationConfiguration", s3(5, 300)));
+    let t = run(&story(
+        "20m",
+        1.0,
+        1_000,
+        "ExtendedS3DestinationConfiguration",
+        s3(5, 300),
+    ));
     let (_, f) = summary(&t);
     let d = events(&t, "delivery");
     let delivered: Vec<&Value> = d.iter().filter(|e| e["outcome"] == "delivered").collect();
@@ -122,7 +138,8 @@ fn an_opensearch_outage_longer_than_the_retry_window_sends_batches_to_the_backup
         json!({ "BufferingHints": { "SizeInMBs": 5, "IntervalInSeconds": 60 },
                 "RetryOptions": { "DurationInSeconds": 60 } }),
     );
-    v["timeline"] = json!([{ "at": "5m", "do": "destination_outage", "consumer": "fh", "duration": "10m" }]);
+    v["timeline"] =
+        json!([{ "at": "5m", "do": "destination_outage", "consumer": "fh", "duration": "10m" }]);
     let t = run(&v);
     let (c, f) = summary(&t);
     let d = events(&t, "delivery");
@@ -156,15 +173,25 @@ fn an_opensearch_outage_longer_than_the_retry_window_sends_batches_to_the_backup
 /// `expired_unprocessed`, never silently.
 #[test]
 fn an_s3_outage_outliving_retention_loses_records_and_says_so() {
-    let mut v = story("27h", 1.0, 1_000, "ExtendedS3DestinationConfiguration", s3(5, 60));
-    v["timeline"] = json!([{ "at": "30m", "do": "destination_outage", "consumer": "fh", "duration": "25h" }]);
+    let mut v = story(
+        "27h",
+        1.0,
+        1_000,
+        "ExtendedS3DestinationConfiguration",
+        s3(5, 60),
+    );
+    v["timeline"] =
+        json!([{ "at": "30m", "do": "destination_outage", "consumer": "fh", "duration": "25h" }]);
     let t = run(&v);
     let (c, f) = summary(&t);
     // Written before 1.5 h and not delivered before the outage: from ~29 min to 90 min.
     assert!((3_600..=3_720).contains(&c.expired_unprocessed), "{c:?}");
     let d = events(&t, "delivery");
-    let stuck = d.iter().find(|e| e["outcome"] == "expired").expect("the stuck batch expired");
-    assert_eq!(stuck["why"].as_str().unwrap().contains("retention"), true);
+    let stuck = d
+        .iter()
+        .find(|e| e["outcome"] == "expired")
+        .expect("the stuck batch expired");
+    assert!(stuck["why"].as_str().unwrap().contains("retention"));
     // An attempt (500 ms) every 10.5 s (10 s after the last one failed), from
     // 30 min to 24.5 h when its records expired: 86,404 s / 10.5 s = 8,229.
     assert_eq!(stuck["failed_attempts"], 8_229);
@@ -193,7 +220,8 @@ fn a_transform_that_fails_records() {
         json!({ "BufferingHints": { "SizeInMBs": 1, "IntervalInSeconds": 60 },
                 "ProcessingConfiguration": { "Processors": [ { "Type": "Lambda" } ] } }),
     );
-    v["consumers"][0]["transform"] = json!({ "dropped_share": 0.05, "processing_failed_share": 0.1 });
+    v["consumers"][0]["transform"] =
+        json!({ "dropped_share": 0.05, "processing_failed_share": 0.1 });
     let t = run(&v);
     let (c, f) = summary(&t);
     let inv = events(&t, "transform");
@@ -206,9 +234,14 @@ fn a_transform_that_fails_records() {
     assert_eq!(inv.len(), 9);
     let d = events(&t, "delivery");
     let done: Vec<&Value> = d.iter().filter(|e| e["outcome"] == "delivered").collect();
-    let failed: u64 = done.iter().filter_map(|e| e["processing_failed_records"].as_u64()).sum();
+    let failed: u64 = done
+        .iter()
+        .filter_map(|e| e["processing_failed_records"].as_u64())
+        .sum();
     assert_eq!(c.discarded, failed);
-    assert!(done.iter().all(|e| e["prefix"] == "processing-failed/" || e["prefix"].is_null()));
+    assert!(done
+        .iter()
+        .all(|e| e["prefix"] == "processing-failed/" || e["prefix"].is_null()));
     assert_eq!(f.records_to_backup, failed);
 }
 
@@ -229,11 +262,18 @@ fn a_failing_transform_is_retried_three_times_then_its_batch_fails() {
     let t = run(&v);
     let (c, f) = summary(&t);
     let inv = events(&t, "transform");
-    let buffers = inv.iter().filter(|e| e["follow"] == "processing_failed").count() as u64;
+    let buffers = inv
+        .iter()
+        .filter(|e| e["follow"] == "processing_failed")
+        .count() as u64;
     assert!(buffers >= 3);
     assert_eq!(c.failed_invocations, inv.len() as u64);
     assert_eq!(c.invocations, inv.len() as u64);
-    let attempts: Vec<u64> = inv.iter().take(4).map(|e| e["attempt"].as_u64().unwrap()).collect();
+    let attempts: Vec<u64> = inv
+        .iter()
+        .take(4)
+        .map(|e| e["attempt"].as_u64().unwrap())
+        .collect();
     assert_eq!(attempts, vec![1, 2, 3, 4]);
     assert_eq!(f.delivered_records, 0);
     assert_eq!(c.processed, 0);
@@ -253,7 +293,13 @@ fn a_failing_transform_is_retried_three_times_then_its_batch_fails() {
 #[test]
 fn a_poison_record_is_bytes_to_s3_and_a_malformed_document_to_opensearch() {
     let timeline = json!([{ "at": "1m", "do": "poison", "partition_key": "k-1" }]);
-    let mut v = story("5m", 10.0, 1_000, "ExtendedS3DestinationConfiguration", s3(1, 60));
+    let mut v = story(
+        "5m",
+        10.0,
+        1_000,
+        "ExtendedS3DestinationConfiguration",
+        s3(1, 60),
+    );
     v["timeline"] = timeline.clone();
     let (c, _) = summary(&run(&v));
     assert_eq!(c.discarded, 0);
@@ -270,7 +316,10 @@ fn a_poison_record_is_bytes_to_s3_and_a_malformed_document_to_opensearch() {
     assert_eq!(c.discarded, 1);
     assert_eq!(f.records_to_backup, 1);
     let d = events(&t, "delivery");
-    let bad = d.iter().find(|e| e["malformed_records"] == 1).expect("a malformed document");
+    let bad = d
+        .iter()
+        .find(|e| e["malformed_records"] == 1)
+        .expect("a malformed document");
     assert_eq!(bad["prefix"], "AmazonOpenSearchService-failed/");
     assert_eq!(bad["outcome"], "delivered");
 }
@@ -295,7 +344,10 @@ fn with_destination_and_backup_down_delivery_pauses() {
     let (c, _) = summary(&t);
     assert_eq!(c.expired_unprocessed, 0);
     let d = events(&t, "delivery");
-    let paused = d.iter().find(|e| e["backup_attempts"].as_u64().unwrap_or(0) > 1).expect("a paused batch");
+    let paused = d
+        .iter()
+        .find(|e| e["backup_attempts"].as_u64().unwrap_or(0) > 1)
+        .expect("a paused batch");
     // DurationInSeconds 0: one attempt, no retry; then S3 writes every 10 s until 15 min.
     assert_eq!(paused["attempts"], 1);
     assert_eq!(paused["outcome"], "to_backup");
@@ -307,7 +359,13 @@ fn with_destination_and_backup_down_delivery_pauses() {
 /// every record of every shard is delivered.
 #[test]
 fn resharding_is_followed_parents_before_children() {
-    let mut v = story("20m", 200.0, 1_000, "ExtendedS3DestinationConfiguration", s3(1, 60));
+    let mut v = story(
+        "20m",
+        200.0,
+        1_000,
+        "ExtendedS3DestinationConfiguration",
+        s3(1, 60),
+    );
     v["stream"]["ShardCount"] = json!(2);
     v["timeline"] = json!([{ "at": "5m", "do": "update_shard_count", "TargetShardCount": 4 }]);
     let t = run(&v);
@@ -322,7 +380,13 @@ fn resharding_is_followed_parents_before_children() {
 /// Same scenario, same trace.
 #[test]
 fn runs_are_deterministic() {
-    let mut v = story("30m", 50.0, 500, "HttpEndpointDestinationConfiguration", json!({}));
+    let mut v = story(
+        "30m",
+        50.0,
+        500,
+        "HttpEndpointDestinationConfiguration",
+        json!({}),
+    );
     v["consumers"][0]["destination"] = json!({ "error_rate": 0.3 });
     assert_eq!(run(&v).hash, run(&v).hash);
 }

@@ -39,10 +39,16 @@ fn assert_error(v: Value, path: &str, message: &str) {
 
 #[test]
 fn defaults_are_aws_defaults_per_destination() {
-    let s3 = ok(&with_firehose("ExtendedS3DestinationConfiguration", json!({})));
+    let s3 = ok(&with_firehose(
+        "ExtendedS3DestinationConfiguration",
+        json!({}),
+    ));
     let f = firehose(&s3);
     assert_eq!(f.destination, FirehoseDestination::S3);
-    assert_eq!((f.buffering.size_in_mbs, f.buffering.interval_in_seconds), (5, 300));
+    assert_eq!(
+        (f.buffering.size_in_mbs, f.buffering.interval_in_seconds),
+        (5, 300)
+    );
     assert_eq!(f.retry_duration_seconds, None);
     assert!(!f.backup_all);
     assert!(f.processing.is_none());
@@ -52,7 +58,10 @@ fn defaults_are_aws_defaults_per_destination() {
         json!({}),
     ));
     assert_eq!(firehose(&os).retry_duration_seconds, Some(300));
-    let rs = ok(&with_firehose("RedshiftDestinationConfiguration", json!({})));
+    let rs = ok(&with_firehose(
+        "RedshiftDestinationConfiguration",
+        json!({}),
+    ));
     assert_eq!(firehose(&rs).retry_duration_seconds, Some(3_600));
     let http = ok(&with_firehose(
         "HttpEndpointDestinationConfiguration",
@@ -119,7 +128,9 @@ fn exactly_one_destination_and_its_own_keys() {
         .remove("ExtendedS3DestinationConfiguration");
     let e = scenario::from_value(&v).unwrap_err();
     assert_eq!(e.path, "consumers[0]");
-    assert!(e.message.starts_with("a Firehose stream needs exactly one destination block"));
+    assert!(e
+        .message
+        .starts_with("a Firehose stream needs exactly one destination block"));
     // S3 has no RetryOptions: it retries as long as the source keeps the data.
     let e = scenario::from_value(&with_firehose(
         "ExtendedS3DestinationConfiguration",
@@ -184,7 +195,8 @@ fn the_transform_lambda_takes_aws_processor_parameters() {
 #[test]
 fn outages_name_a_firehose_consumer() {
     let mut v = with_firehose("ExtendedS3DestinationConfiguration", json!({}));
-    v["timeline"] = json!([{ "at": "5m", "do": "destination_outage", "consumer": "fh", "duration": "10m" }]);
+    v["timeline"] =
+        json!([{ "at": "5m", "do": "destination_outage", "consumer": "fh", "duration": "10m" }]);
     let s = ok(&v);
     assert_eq!(
         s.timeline[0].action,
@@ -193,11 +205,16 @@ fn outages_name_a_firehose_consumer() {
             duration: SimDuration::from_secs(600)
         }
     );
-    v["timeline"] = json!([{ "at": "5m", "do": "backup_outage", "consumer": "fh", "duration": "0s" }]);
+    v["timeline"] =
+        json!([{ "at": "5m", "do": "backup_outage", "consumer": "fh", "duration": "0s" }]);
     assert_error(v.clone(), "timeline[0].duration", "must be longer than 0s");
-    v["consumers"].as_array_mut().unwrap().push(json!({ "kind": "lambda", "name": "fn",
+    v["consumers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "kind": "lambda", "name": "fn",
         "EventSourceMapping": { "StartingPosition": "LATEST" } }));
-    v["timeline"] = json!([{ "at": "5m", "do": "destination_outage", "consumer": "fn", "duration": "1m" }]);
+    v["timeline"] =
+        json!([{ "at": "5m", "do": "destination_outage", "consumer": "fn", "duration": "1m" }]);
     assert_error(
         v.clone(),
         "timeline[0].consumer",
@@ -214,15 +231,25 @@ fn outages_name_a_firehose_consumer() {
 #[test]
 fn the_canonical_form_reads_back_equal() {
     for (block, config) in [
-        ("ExtendedS3DestinationConfiguration", json!({ "ErrorOutputPrefix": "errors/",
-            "ProcessingConfiguration": { "Processors": [ { "Type": "Lambda" } ] } })),
-        ("AmazonopensearchserviceDestinationConfiguration", json!({ "S3BackupMode": "AllDocuments" })),
-        ("RedshiftDestinationConfiguration", json!({ "RetryOptions": { "DurationInSeconds": 0 } })),
+        (
+            "ExtendedS3DestinationConfiguration",
+            json!({ "ErrorOutputPrefix": "errors/",
+            "ProcessingConfiguration": { "Processors": [ { "Type": "Lambda" } ] } }),
+        ),
+        (
+            "AmazonopensearchserviceDestinationConfiguration",
+            json!({ "S3BackupMode": "AllDocuments" }),
+        ),
+        (
+            "RedshiftDestinationConfiguration",
+            json!({ "RetryOptions": { "DurationInSeconds": 0 } }),
+        ),
         ("HttpEndpointDestinationConfiguration", json!({})),
     ] {
         let mut v = with_firehose(block, config);
         v["consumers"][0]["transform"] = json!({ "dropped_share": 0.25 });
-        v["timeline"] = json!([{ "at": "5m", "do": "backup_outage", "consumer": "fh", "duration": "90s" }]);
+        v["timeline"] =
+            json!([{ "at": "5m", "do": "backup_outage", "consumer": "fh", "duration": "90s" }]);
         let s = ok(&v);
         let again = ok(&s.to_json());
         assert_eq!(s, again, "{block}");

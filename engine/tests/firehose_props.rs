@@ -32,8 +32,19 @@ struct Case {
 /// is the stream's cost, not Firehose's.
 fn case() -> impl Strategy<Value = Case> {
     (
-        (1u32..=3, 0u32..=600, 100u32..=1_500, 0usize..4, 1u32..=8, 0u32..=120),
-        (0u32..=120, any::<bool>(), proptest::option::of((0u32..=30, 0u32..=30, 0u32..=50, 0u32..=2))),
+        (
+            1u32..=3,
+            0u32..=600,
+            100u32..=1_500,
+            0usize..4,
+            1u32..=8,
+            0u32..=120,
+        ),
+        (
+            0u32..=120,
+            any::<bool>(),
+            proptest::option::of((0u32..=30, 0u32..=30, 0u32..=50, 0u32..=2)),
+        ),
         (0u32..=3_000, 0u32..=40),
         (
             proptest::option::of((0u32..=1_500, 1u32..=2_000)),
@@ -72,10 +83,19 @@ fn case() -> impl Strategy<Value = Case> {
 
 fn scenario(c: &Case) -> Value {
     let blocks = [
-        ("ExtendedS3DestinationConfiguration", ["Disabled", "Enabled"]),
-        ("AmazonopensearchserviceDestinationConfiguration", ["FailedDocumentsOnly", "AllDocuments"]),
+        (
+            "ExtendedS3DestinationConfiguration",
+            ["Disabled", "Enabled"],
+        ),
+        (
+            "AmazonopensearchserviceDestinationConfiguration",
+            ["FailedDocumentsOnly", "AllDocuments"],
+        ),
         ("RedshiftDestinationConfiguration", ["Disabled", "Enabled"]),
-        ("HttpEndpointDestinationConfiguration", ["FailedDataOnly", "AllData"]),
+        (
+            "HttpEndpointDestinationConfiguration",
+            ["FailedDataOnly", "AllData"],
+        ),
     ];
     let (name, modes) = blocks[c.destination];
     let hints = json!({ "SizeInMBs": c.size, "IntervalInSeconds": c.interval });
@@ -113,7 +133,9 @@ fn scenario(c: &Case) -> Value {
         timeline.push(json!({ "at": format!("{at}s"), "do": "poison", "partition_key": "k-3" }));
     }
     if c.reshard {
-        timeline.push(json!({ "at": "10m", "do": "update_shard_count", "TargetShardCount": c.shards * 2 }));
+        timeline.push(
+            json!({ "at": "10m", "do": "update_shard_count", "TargetShardCount": c.shards * 2 }),
+        );
     }
     json!({
         "format": "shardscope/1",

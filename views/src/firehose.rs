@@ -214,7 +214,13 @@ pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
             }
             "delivery" => {
                 if let (Some(a), Some(b)) = (f.buffer_opened_ms, f.flushed_ms) {
-                    push_span(&mut l.buffers, axis.x(a * 1_000), axis.x(b * 1_000), i, axis);
+                    push_span(
+                        &mut l.buffers,
+                        axis.x(a * 1_000),
+                        axis.x(b * 1_000),
+                        i,
+                        axis,
+                    );
                 }
                 if let Some(s) = f.stalled_from_ms {
                     push_span(&mut l.stalls, axis.x(s * 1_000), axis.x(at), i, axis);
@@ -252,7 +258,14 @@ pub fn facts(f: &FirehoseEvent) -> Vec<(String, String)> {
         put("destination", d.replace('_', " "));
     }
     if let Some(n) = f.batch {
-        put(if f.what == "transform" { "invocation" } else { "buffer" }, format!("#{n}"));
+        put(
+            if f.what == "transform" {
+                "invocation"
+            } else {
+                "buffer"
+            },
+            format!("#{n}"),
+        );
     }
     if let Some(n) = f.records {
         put("records", n.to_string());
@@ -261,7 +274,10 @@ pub fn facts(f: &FirehoseEvent) -> Vec<(String, String)> {
         put("bytes", n.to_string());
     }
     if let (Some(a), Some(b)) = (f.buffer_opened_ms, f.flushed_ms) {
-        put("buffering", format!("{} → {} ({} s)", clock(a), clock(b), (b - a) / 1_000));
+        put(
+            "buffering",
+            format!("{} → {} ({} s)", clock(a), clock(b), (b - a) / 1_000),
+        );
     }
     if let Some(t) = f.trigger {
         let t = match t {

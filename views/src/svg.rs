@@ -49,7 +49,8 @@ pub fn render(trace: &Trace, width: f64) -> String {
 
     let ages = crate::series::iterator_ages(trace);
     let writes = crate::series::stream(trace, &crate::series::WRITES);
-    let freshness = crate::series::per_consumer_any(trace, &shardscope_engine::firehose::metrics::FRESHNESS);
+    let freshness =
+        crate::series::per_consumer_any(trace, &shardscope_engine::firehose::metrics::FRESHNESS);
     let charts: Vec<(&str, &Vec<(String, &Series)>)> = [
         ("Iterator age per shard (ms)", &ages),
         ("Incoming records and write throttles", &writes),

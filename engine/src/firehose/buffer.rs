@@ -119,9 +119,7 @@ impl Buffer {
         }
         let (taken, rest) = if seg.kind == SegKind::Data {
             let room = limit.saturating_sub(self.bytes);
-            let fit = room
-                .div_ceil(u64::from(seg.run.record_bytes.max(1)))
-                .max(1);
+            let fit = room.div_ceil(u64::from(seg.run.record_bytes.max(1))).max(1);
             if fit < seg.records() {
                 (seg.head(fit, seg.kind), Some(seg.tail(seg.from() + fit)))
             } else {

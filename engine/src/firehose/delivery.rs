@@ -182,14 +182,16 @@ pub fn failed_prefix(
     error_output_prefix: Option<&str>,
 ) -> String {
     match (kind, destination) {
-        (SegKind::ProcessingFailed, FirehoseDestination::S3) => error_output_prefix
-            .map_or_else(|| "processing-failed/".to_string(), str::to_string),
+        (SegKind::ProcessingFailed, FirehoseDestination::S3) => {
+            error_output_prefix.map_or_else(|| "processing-failed/".to_string(), str::to_string)
+        }
         (SegKind::ProcessingFailed, _) => "processing-failed/".to_string(),
         (_, FirehoseDestination::OpenSearch) => "AmazonOpenSearchService-failed/".to_string(),
         (_, FirehoseDestination::HttpEndpoint) => "http-endpoint-failed/".to_string(),
         (_, FirehoseDestination::Redshift) => "errors/".to_string(),
-        (_, FirehoseDestination::S3) => error_output_prefix
-            .map_or_else(|| "processing-failed/".to_string(), str::to_string),
+        (_, FirehoseDestination::S3) => {
+            error_output_prefix.map_or_else(|| "processing-failed/".to_string(), str::to_string)
+        }
     }
 }
 
@@ -221,8 +223,12 @@ mod tests {
         let mut b = batch();
         b.first_failure = Some(SimTime::from_secs(100));
         let http = FirehoseDestination::HttpEndpoint;
-        assert!(b.retry_at(http, Some(300), SimTime::from_secs(385)).is_some());
-        assert!(b.retry_at(http, Some(300), SimTime::from_secs(390)).is_none());
+        assert!(b
+            .retry_at(http, Some(300), SimTime::from_secs(385))
+            .is_some());
+        assert!(b
+            .retry_at(http, Some(300), SimTime::from_secs(390))
+            .is_none());
         let s3 = FirehoseDestination::S3;
         assert!(b.retry_at(s3, None, SimTime::from_secs(90_000)).is_some());
     }

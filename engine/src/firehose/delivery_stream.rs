@@ -203,7 +203,11 @@ impl DeliveryStream {
             }
         }
         // IntervalInSeconds 0: no buffering, delivered within seconds.
-        if self.cfg.processing.as_ref().is_some_and(|p| p.buffer_interval_in_seconds == 0)
+        if self
+            .cfg
+            .processing
+            .as_ref()
+            .is_some_and(|p| p.buffer_interval_in_seconds == 0)
             && !self.transform_buf.is_empty()
         {
             self.flush_transform(ctx);
@@ -277,7 +281,7 @@ impl DeliveryStream {
 
     fn ingest(&mut self, ctx: &mut ConsumerCtx<'_>, seg: Segment) {
         let Some(p) = &self.cfg.processing else {
-            self.to_dest(ctx, seg);
+            self.buffer_for_destination(ctx, seg);
             return;
         };
         let limit = (p.buffer_size_in_mbs * MIB) as u64;
@@ -296,7 +300,7 @@ impl DeliveryStream {
         }
     }
 
-    fn to_dest(&mut self, ctx: &mut ConsumerCtx<'_>, mut seg: Segment) {
+    fn buffer_for_destination(&mut self, ctx: &mut ConsumerCtx<'_>, mut seg: Segment) {
         if self.destination() == FirehoseDestination::OpenSearch
             && seg.poison()
             && seg.kind == SegKind::Data
@@ -385,7 +389,11 @@ impl DeliveryStream {
             return;
         };
         self.running = self.running.saturating_sub(1);
-        let retries = self.cfg.processing.as_ref().map_or(0, |p| p.number_of_retries);
+        let retries = self
+            .cfg
+            .processing
+            .as_ref()
+            .map_or(0, |p| p.number_of_retries);
         let now = ctx.now;
         let period = ctx.rec.metrics.period_of(now) as u64;
         let inv = &mut self.invocations[i];
@@ -407,7 +415,12 @@ impl DeliveryStream {
         let ratio = self.processing_ratio.note(period, ok);
         if ok {
             let out = transform::apply(&inv.segs, &mut self.dropped, &mut self.failed);
-            let count = |k: SegKind| out.iter().filter(|s| s.kind == k).map(Segment::records).sum::<u64>();
+            let count = |k: SegKind| {
+                out.iter()
+                    .filter(|s| s.kind == k)
+                    .map(Segment::records)
+                    .sum::<u64>()
+            };
             let (dropped, failed) = (count(SegKind::Dropped), count(SegKind::ProcessingFailed));
             self.summary.records_dropped_by_transform += dropped;
             self.summary.records_processing_failed += failed;
@@ -433,7 +446,12 @@ impl DeliveryStream {
                 ev.follow = Some("retry");
                 ctx.emit(EventKind::Firehose(Box::new(ev)));
                 metric(ctx, metrics::PROCESSING_SUCCESS, Stat::Last, ratio);
-                metric(ctx, metrics::PROCESSING_DURATION, Stat::Maximum, duration_ms);
+                metric(
+                    ctx,
+                    metrics::PROCESSING_DURATION,
+                    Stat::Maximum,
+                    duration_ms,
+                );
                 self.start_invocation(ctx, i);
                 return;
             }
@@ -450,14 +468,19 @@ impl DeliveryStream {
             ctx.emit(EventKind::Firehose(Box::new(ev)));
         }
         metric(ctx, metrics::PROCESSING_SUCCESS, Stat::Last, ratio);
-        metric(ctx, metrics::PROCESSING_DURATION, Stat::Maximum, duration_ms);
+        metric(
+            ctx,
+            metrics::PROCESSING_DURATION,
+            Stat::Maximum,
+            duration_ms,
+        );
         // Outputs go on in invocation order.
         while self.invocations.front().is_some_and(|v| v.output.is_some()) {
             let Some(done) = self.invocations.pop_front() else {
                 break;
             };
             for seg in done.output.unwrap_or_default() {
-                self.to_dest(ctx, seg);
+                self.buffer_for_destination(ctx, seg);
             }
         }
         self.start_invocations(ctx);
@@ -564,7 +587,8 @@ impl DeliveryStream {
                     b.failed_attempts += 1;
                     b.first_failure.get_or_insert(now);
                     self.summary.failed_delivery_attempts += 1;
-                    let retry = b.retry_at(self.cfg.destination, self.cfg.retry_duration_seconds, now);
+                    let retry =
+                        b.retry_at(self.cfg.destination, self.cfg.retry_duration_seconds, now);
                     let id = b.id;
                     match retry {
                         Some(at) => {
@@ -648,7 +672,13 @@ impl DeliveryStream {
         let mut ev = self.event("delivery", why::DELIVERED);
         ev.batch = Some(b.id);
         ev.records = Some(b.segs.iter().map(Segment::records).sum::<u64>() + b.expired);
-        ev.bytes = Some(b.segs.iter().filter(|s| s.kind == SegKind::Data || s.kind == SegKind::DeliveryFailed).map(Segment::bytes).sum());
+        ev.bytes = Some(
+            b.segs
+                .iter()
+                .filter(|s| s.kind == SegKind::Data || s.kind == SegKind::DeliveryFailed)
+                .map(Segment::bytes)
+                .sum(),
+        );
         ev.buffer_opened_ms = Some(b.opened_at.0 / 1_000);
         ev.flushed_ms = Some(b.flushed_at.0 / 1_000);
         ev.trigger = Some(b.trigger);
@@ -658,13 +688,22 @@ impl DeliveryStream {
         ev.stalled_from_ms = b.first_failure.map(|t| t.0 / 1_000);
         ev.outcome = Some(outcome);
         ev.delivered_records = Some(if b.delivered { b.sent_records } else { 0 });
-        let written = failed + if self.cfg.backup_all && b.delivered { count(SegKind::Data) } else { 0 };
+        let written = failed
+            + if self.cfg.backup_all && b.delivered {
+                count(SegKind::Data)
+            } else {
+                0
+            };
         ev.backup_records = Some(written).filter(|n| *n > 0 && outcome != "in_progress");
         ev.processing_failed_records = Some(count(SegKind::ProcessingFailed)).filter(|n| *n > 0);
         ev.dropped_records = Some(count(SegKind::Dropped)).filter(|n| *n > 0);
         ev.malformed_records = Some(count(SegKind::Malformed)).filter(|n| *n > 0);
         ev.expired_records = Some(b.expired).filter(|n| *n > 0);
-        let kinds = [SegKind::DeliveryFailed, SegKind::Malformed, SegKind::ProcessingFailed];
+        let kinds = [
+            SegKind::DeliveryFailed,
+            SegKind::Malformed,
+            SegKind::ProcessingFailed,
+        ];
         if let Some(k) = kinds.into_iter().find(|k| count(*k) > 0) {
             ev.prefix = Some(failed_prefix(d, k, self.cfg.error_output_prefix.as_deref()));
         }
@@ -699,7 +738,9 @@ impl DeliveryStream {
             Action::DestinationOutage { duration, .. } => {
                 ("destination_outage", why::DESTINATION_OUTAGE, *duration)
             }
-            Action::BackupOutage { duration, .. } => ("backup_outage", why::BACKUP_OUTAGE, *duration),
+            Action::BackupOutage { duration, .. } => {
+                ("backup_outage", why::BACKUP_OUTAGE, *duration)
+            }
             _ => return,
         };
         let until = SimTime(ctx.now.0.saturating_add(duration.0));
@@ -734,31 +775,25 @@ impl Consumer for DeliveryStream {
         match event {
             ConsumerEvent::Timer { token } => {
                 let value = token & VALUE;
+                let head = self.batches.front().map(|b| b.id & VALUE);
                 match token & !VALUE {
                     POLL => self.poll(ctx),
-                    TRANSFORM_FLUSH => {
+                    TRANSFORM_FLUSH
                         if value == self.transform_buf.generation & VALUE
-                            && !self.transform_buf.is_empty()
-                        {
-                            self.flush_transform(ctx);
-                        }
+                            && !self.transform_buf.is_empty() =>
+                    {
+                        self.flush_transform(ctx)
                     }
-                    DEST_FLUSH => {
-                        if value == self.dest_buf.generation & VALUE && !self.dest_buf.is_empty() {
-                            self.flush_dest(ctx, "interval");
-                        }
+                    DEST_FLUSH
+                        if value == self.dest_buf.generation & VALUE
+                            && !self.dest_buf.is_empty() =>
+                    {
+                        self.flush_dest(ctx, "interval")
                     }
                     INVOKE_DONE => self.invocation_done(ctx, value),
-                    ATTEMPT_DONE => {
-                        if self.batches.front().is_some_and(|b| b.id & VALUE == value) {
-                            self.attempt_done(ctx);
-                        }
-                    }
-                    RETRY => {
-                        if self.batches.front().is_some_and(|b| b.id & VALUE == value) {
-                            self.step(ctx);
-                        }
-                    }
+                    ATTEMPT_DONE if head == Some(value) => self.attempt_done(ctx),
+                    RETRY if head == Some(value) => self.step(ctx),
+                    // A flush timer of a buffer already flushed by size.
                     _ => {}
                 }
             }

@@ -156,6 +156,7 @@ pub(crate) mod assumption {
     pub const RETRY_CADENCE: &str = "a failed delivery or S3 write is retried every 10 s (AWS documents the retry window, not the cadence); batches are delivered in order, one at a time, and while one is failing Firehose reads no further from the source";
     pub const TRANSFORM_RETRY: &str =
         "a failed transform invocation is retried at once (AWS documents the count, not the delay)";
-    pub const MALFORMED: &str = "a malformed document is rejected at once and not retried, since a retry cannot succeed";
+    pub const MALFORMED: &str =
+        "a malformed document is rejected at once and not retried, since a retry cannot succeed";
     pub const ERRORS_WITH_BATCH: &str = "a buffer's failed records are written to S3 right after its delivery, and the batch is done only when that write succeeds";
 }

@@ -175,11 +175,7 @@ mod tests {
 
     #[test]
     fn a_segment_splits_into_dropped_failed_and_ok() {
-        let out = apply(
-            &[seg(0, 100)],
-            &mut Share::new(0.1),
-            &mut Share::new(0.05),
-        );
+        let out = apply(&[seg(0, 100)], &mut Share::new(0.1), &mut Share::new(0.05));
         let parts: Vec<_> = out.iter().map(|s| (s.from(), s.to(), s.kind)).collect();
         assert_eq!(
             parts,

@@ -263,8 +263,7 @@ fn err<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T> {
 fn whole(obj: &Obj, key: &str, min: u32, max: u32) -> Result<Option<u32>> {
     obj.get(key)
         .map(|v| {
-            super::read::as_int(v, &obj.at(key), i64::from(min), i64::from(max))
-                .map(|i| i as u32)
+            super::read::as_int(v, &obj.at(key), i64::from(min), i64::from(max)).map(|i| i as u32)
         })
         .transpose()
 }
@@ -276,24 +275,23 @@ pub(crate) fn read(obj: &Obj) -> Result<FirehoseConsumer> {
         .into_iter()
         .filter(|d| obj.get(d.block()).is_some())
         .collect();
-    let destination = match present.as_slice() {
-        [d] => *d,
-        [] => {
-            return err(
-                &obj.path,
-                format!(
-                    "a Firehose stream needs exactly one destination block; give one of {}",
-                    FIREHOSE_DESTINATIONS.map(|d| d.block()).join(", ")
-                ),
-            )
-        }
-        [_, second, ..] => {
-            return err(
+    let destination =
+        match present.as_slice() {
+            [d] => *d,
+            [] => {
+                return err(
+                    &obj.path,
+                    format!(
+                        "a Firehose stream needs exactly one destination block; give one of {}",
+                        FIREHOSE_DESTINATIONS.map(|d| d.block()).join(", ")
+                    ),
+                )
+            }
+            [_, second, ..] => return err(
                 obj.at(second.block()),
                 "a Firehose stream has exactly one destination; remove the other destination block",
-            )
-        }
-    };
+            ),
+        };
     let block = Obj::new(obj.need(destination.block())?, &obj.at(destination.block()))?;
     let mut keys = vec!["BufferingHints", "S3BackupMode", "ProcessingConfiguration"];
     match destination {
@@ -516,7 +514,9 @@ fn lambda_processor(p: &Obj) -> Result<LambdaProcessor> {
         };
         let number = |min: f64, max: f64| -> Result<f64> {
             match value.trim().parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= min && x <= max => Ok(if x == 0.0 { 0.0 } else { x }),
+                Ok(x) if x.is_finite() && x >= min && x <= max => {
+                    Ok(if x == 0.0 { 0.0 } else { x })
+                }
                 _ => err(
                     &value_path,
                     format!("{} is not a number from {min} to {max}", quote(&value)),

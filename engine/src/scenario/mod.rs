@@ -45,7 +45,9 @@ pub use firehose::{
     TransformModel, DEFAULT_LAMBDA_ARN, FIREHOSE_DESTINATIONS, FIREHOSE_KEYS,
 };
 pub use model::*;
-pub use parse::{ACTIONS, CONSUMER_KINDS, ESM_UPDATE_KEYS, FORMAT, PLANNED_KINDS};
+pub use parse::{
+    action_consumer_kind, ACTIONS, CONSUMER_KINDS, ESM_UPDATE_KEYS, FORMAT, PLANNED_KINDS,
+};
 pub use workshop::{Challenge, Embed, Goal, CONSUMER_FIELDS, MAX_KNOBS, STREAM_FIELDS};
 
 /// Reads a scenario from JSON text.

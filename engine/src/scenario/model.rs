@@ -555,13 +555,7 @@ impl Action {
 
     /// The consumer kind an action needs, if it names a consumer.
     pub fn consumer_kind(&self) -> Option<&'static str> {
-        match self {
-            Action::Deploy { .. } | Action::SetMapping { .. } | Action::RecreateMapping { .. } => {
-                Some("lambda")
-            }
-            Action::DestinationOutage { .. } | Action::BackupOutage { .. } => Some("firehose"),
-            _ => None,
-        }
+        super::parse::action_consumer_kind(self.name())
     }
 
     /// The `do` string.

@@ -90,6 +90,15 @@ pub const ACTIONS: &[&str] = &[
     "backup_outage",
 ];
 
+/// The consumer kind a timeline action (`do`) applies to, if it names a consumer.
+pub fn action_consumer_kind(action: &str) -> Option<&'static str> {
+    match action {
+        "deploy" | "set_mapping" | "recreate_mapping" => Some("lambda"),
+        "destination_outage" | "backup_outage" => Some("firehose"),
+        _ => None,
+    }
+}
+
 /// `Obj::only` for a list made of several slices.
 fn only_all(obj: &Obj, parts: &[&[&str]]) -> Result<()> {
     let allowed: Vec<&str> = parts.iter().flat_map(|p| p.iter().copied()).collect();

@@ -36,6 +36,22 @@ const CONSUMER_KNOBS: &[&str] = &[
     "handler.per_record_ms",
     "handler.error_rate",
     "enhanced_fan_out",
+    "ExtendedS3DestinationConfiguration.BufferingHints.SizeInMBs",
+    "ExtendedS3DestinationConfiguration.BufferingHints.IntervalInSeconds",
+    "AmazonopensearchserviceDestinationConfiguration.BufferingHints.SizeInMBs",
+    "AmazonopensearchserviceDestinationConfiguration.BufferingHints.IntervalInSeconds",
+    "AmazonopensearchserviceDestinationConfiguration.RetryOptions.DurationInSeconds",
+    "RedshiftDestinationConfiguration.S3Configuration.BufferingHints.SizeInMBs",
+    "RedshiftDestinationConfiguration.S3Configuration.BufferingHints.IntervalInSeconds",
+    "RedshiftDestinationConfiguration.RetryOptions.DurationInSeconds",
+    "HttpEndpointDestinationConfiguration.BufferingHints.SizeInMBs",
+    "HttpEndpointDestinationConfiguration.BufferingHints.IntervalInSeconds",
+    "HttpEndpointDestinationConfiguration.RetryOptions.DurationInSeconds",
+    "destination.latency_ms",
+    "destination.error_rate",
+    "transform.dropped_share",
+    "transform.processing_failed_share",
+    "transform.error_rate",
 ];
 const STREAM_KNOBS: &[&str] = &["stream.ShardCount", "stream.RetentionPeriodHours"];
 const PRODUCER_KNOBS: &[&str] = &[

@@ -1,0 +1,160 @@
+//! Firehose consumers' lanes under the shards (layout from `shardscope_views::firehose`):
+//! buffers filling, stalls, outages, and each delivery or transform invocation as a mark
+//! the reader can open in the inspector (click, or Enter on a focused mark).
+
+use std::rc::Rc;
+
+use shardscope_engine::trace::{EventKind, Trace};
+use shardscope_views::coord::D1;
+use shardscope_views::firehose::{facts, lanes, shape, Lane, Outcome};
+use shardscope_views::TimeAxis;
+use yew::prelude::*;
+
+use crate::timeline::Selection;
+
+/// The lanes of `trace`'s Firehose consumers (empty when there are none).
+pub fn layout(trace: &Trace, axis: &TimeAxis) -> Vec<Lane> {
+    lanes(&trace.events, axis)
+}
+
+/// The inspector's view of Firehose event `index` of `trace`.
+pub fn selection(trace: &Trace, index: usize, count: u64, consumer: &str) -> Selection {
+    let Some(event) = trace.events.get(index) else {
+        return Selection::default();
+    };
+    let EventKind::Firehose(f) = &event.kind else {
+        return Selection::default();
+    };
+    let mut all = vec![
+        ("consumer".to_string(), consumer.to_string()),
+        (
+            "time".to_string(),
+            shardscope_views::axis::clock(event.at.0),
+        ),
+    ];
+    all.extend(facts(f));
+    let (text, link) = match f.why.split_once(" — http") {
+        Some((text, rest)) => (text.to_string(), Some(format!("http{rest}"))),
+        None => (f.why.to_string(), None),
+    };
+    let what = match f.what {
+        "transform" => "Transform invocation",
+        "delivery" => "Firehose buffer",
+        _ => "Firehose",
+    };
+    let outcome = f.outcome.unwrap_or("").replace('_', " ");
+    let title = if count > 1 {
+        format!("{count} × {what}: {outcome}")
+    } else {
+        format!("{what}: {outcome}")
+    };
+    Selection {
+        title,
+        detail: String::new(),
+        facts: all,
+        why: Some((text, link)),
+        assumption: f.assumption.map(str::to_string),
+    }
+}
+
+/// The lanes drawn from `top`, each `lane_h` high.
+pub fn rows(
+    trace: &Rc<Trace>,
+    lanes: &[Lane],
+    axis: &TimeAxis,
+    top: f64,
+    lane_h: f64,
+    on_select: &Callback<Selection>,
+) -> Html {
+    html! {
+        { for lanes.iter().enumerate().map(|(row, l)| {
+            let y = top + lane_h * row as f64;
+            let band = |spans: &[shardscope_views::firehose::Span], class: &'static str, dy: f64, h: f64| {
+                spans.iter().map(move |s| html! {
+                    <rect class={class} x={D1(s.x0).to_string()} y={D1(y + dy).to_string()}
+                        width={D1((s.x1 - s.x0).max(1.0)).to_string()} height={D1(h).to_string()} />
+                }).collect::<Html>()
+            };
+            let cy = y + lane_h / 2.0;
+            let marks = l.marks.iter().enumerate().map(|(i, m)| {
+                let name = m.outcome.name();
+                let label = format!("{} × {} ({})", m.count, m.outcome.label(), l.consumer);
+                let inspect = {
+                    let select = on_select.clone();
+                    let trace = trace.clone();
+                    let (event, count, consumer) = (m.event, m.count, l.consumer.clone());
+                    Callback::from(move |()| select.emit(selection(&trace, event, count, &consumer)))
+                };
+                let onclick = inspect.reform(|_: MouseEvent| ());
+                let onkeydown = Callback::from(move |e: KeyboardEvent| crate::timeline::mark_key(&e, &inspect));
+                html! {
+                    <g class={format!("fh {name}")} {onclick} {onkeydown} tabindex={if i == 0 { "0" } else { "-1" }}
+                        role="button" aria-label={label.clone()}>
+                        <path d={shape(m.outcome, m.x, cy)} />
+                        <title>{ label }</title>
+                    </g>
+                }
+            });
+            html! {
+                <g class="firehose-lane" data-consumer={l.consumer.clone()}>
+                    <text class="lane-label" x="-8" y={D1(y + 15.0).to_string()} text-anchor="end">
+                        { short(&l.consumer) }
+                        <title>{ format!("{}: Firehose → {}", l.consumer, l.destination.replace('_', " ")) }</title>
+                    </text>
+                    <rect class="lane-bg firehose" x="0" y={D1(y + 3.0).to_string()}
+                        width={D1(axis.width).to_string()} height={D1(lane_h - 6.0).to_string()} />
+                    { band(&l.outages, "fh-outage", 3.0, lane_h - 6.0) }
+                    { band(&l.backup_outages, "fh-outage backup", 3.0, lane_h - 6.0) }
+                    { band(&l.buffers, "fh-buffer", 5.0, 4.0) }
+                    { band(&l.stalls, "fh-stall", lane_h - 7.0, 4.0) }
+                    <g class="firehose-marks" role="group"
+                        aria-label={format!("{}: buffers and deliveries; arrow keys move between marks, Enter opens one", l.consumer)}>
+                        { for marks }
+                    </g>
+                </g>
+            }
+        }) }
+    }
+}
+
+/// A lane label that fits the gutter.
+fn short(name: &str) -> String {
+    if name.chars().count() <= 13 {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(12).collect::<String>())
+    }
+}
+
+/// The Firehose marks that appear in `lanes`, for the legend.
+pub fn legend_items(lanes: &[Lane]) -> Html {
+    let seen: std::collections::BTreeSet<Outcome> = lanes
+        .iter()
+        .flat_map(|l| l.marks.iter().map(|m| m.outcome))
+        .collect();
+    let stalls = lanes.iter().any(|l| !l.stalls.is_empty());
+    html! {
+        <>
+        { for Outcome::ALL.iter().filter(|o| seen.contains(o)).map(|o| html! {
+            <li>
+                <svg width="14" height="14" aria-hidden="true">
+                    <g class={format!("fh {}", o.name())}><path d={shape(*o, 7.0, 8.0)} /></g>
+                </svg>
+                { o.label() }
+            </li>
+        }) }
+        if !lanes.is_empty() {
+            <li>
+                <svg width="22" height="14" aria-hidden="true"><rect class="fh-buffer" x="2" y="5" width="18" height="4" /></svg>
+                { "buffer filling (first record → flush)" }
+            </li>
+        }
+        if stalls {
+            <li>
+                <svg width="22" height="14" aria-hidden="true"><rect class="fh-stall" x="2" y="5" width="18" height="4" /></svg>
+                { "stalled: retrying, reading paused" }
+            </li>
+        }
+        </>
+    }
+}
