@@ -284,10 +284,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { consumer_chart("Lambda throttles", "Throttles", trace, &axis, *width) }
             { for shardscope_engine::firehose::metrics::FRESHNESS.iter().map(|m| consumer_chart(
                 "Firehose data freshness (s, age of the oldest record in Firehose)", m, trace, &axis, *width)) }
-            { for shardscope_engine::firehose::metrics::SUCCESS.iter().map(|m| consumer_chart(
-                &format!("Firehose {m} (% of requests)"), m, trace, &axis, *width)) }
             { consumer_chart("Firehose records to the S3 backup or error prefix (BackupToS3.Records)", "BackupToS3.Records", trace, &axis, *width) }
-            { consumer_chart("Firehose transform success (ExecuteProcessing.Success, % of invocations)", "ExecuteProcessing.Success", trace, &axis, *width) }
+            { consumer_chart("Firehose records through the transform (SucceedProcessing.Records)", "SucceedProcessing.Records", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
                 &["ReadProvisionedThroughputExceeded"],

@@ -39,9 +39,14 @@ test('every preset runs and shows its key numbers', async () => {
     await page.locator('.story-title', { hasText: preset.title }).waitFor();
     await page.getByRole('table', { name: 'Stream summary' }).waitFor({ timeout: 60_000 });
     assert.ok((await figure(page, 'Stream summary', 'incoming records')) > 0, id);
-    if (preset.consumers?.length) {
+    const kinds = new Set((preset.consumers ?? []).map((c) => c.kind));
+    if (kinds.has('lambda')) {
       assert.ok((await figure(page, 'Consumer summary', 'invocations')) > 0, id);
       await page.locator('.inv').first().waitFor();
+    }
+    if (kinds.has('firehose')) {
+      assert.ok((await figure(page, 'Firehose summary', 'delivery batches')) > 0, id);
+      await page.locator('.firehose-lane .fh').first().waitFor();
     }
     // A replay from an earlier position is drawn as a jump back in time.
     if ((preset.timeline ?? []).some((e) => e.do === 'recreate_mapping' && e.StartingPosition !== 'LATEST')) {
@@ -107,6 +112,45 @@ test('the form edits every mapping setting by its AWS name, in step with the JSO
   const json = await page.getByLabel('Scenario JSON').inputValue();
   assert.match(json, /"MaximumRetryAttempts": 5/);
   assert.match(json, /"do": "deploy"/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a Firehose batch that outlived its retry window explains itself, and the form offers its settings', async () => {
+  const { page, problems } = await watchedPage(browser, site.url, { viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}?preset=firehose-opensearch-outage-to-backup`);
+  await page.getByRole('table', { name: 'Firehose summary' }).waitFor({ timeout: 60_000 });
+  // 3 batches × 28 attempts, and 3 more before OpenSearch came back (tests/preset_stories.rs).
+  assert.equal(await figure(page, 'Firehose summary', 'failed delivery attempts'), 87);
+  await page.locator('.firehose-lane .fh.to-backup').first().dispatchEvent('click');
+  const inspector = page.locator('.inspector .selection');
+  await inspector.waitFor();
+  const text = await inspector.innerText();
+  assert.match(text, /Firehose buffer: to backup/);
+  assert.match(text, /AmazonOpenSearchService-failed\//);
+  assert.match(text, /delivery attempts\s+28/);
+  assert.match(text, /Assumption/i);
+  const link = inspector.getByRole('link', { name: 'AWS documentation' });
+  assert.match(await link.getAttribute('href'), /firehose\/latest\/dev\/retry\.html/);
+  await screenshot(page, 'inspector-firehose');
+  await page.getByRole('tab', { name: 'Form' }).click();
+  for (const name of ['SizeInMBs', 'IntervalInSeconds', 'DurationInSeconds', 'S3BackupMode', 'Enabled',
+    'BufferSizeInMBs', 'BufferIntervalInSeconds', 'NumberOfRetries', 'latency_ms', 'dropped_share']) {
+    assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, name);
+  }
+  const retry = page.getByLabel('DurationInSeconds', { exact: true });
+  assert.equal(await retry.inputValue(), '300');
+  await retry.fill('0');
+  await retry.dispatchEvent('change');
+  // No retry: every batch that meets the outage fails once and goes to the backup at once.
+  await page.waitForFunction(() => {
+    const row = [...document.querySelectorAll('table[aria-label="Firehose summary"] tr')]
+      .find((r) => r.textContent.includes('failed delivery attempts'));
+    return row && Number(row.querySelector('td').textContent.replaceAll(',', '')) < 87;
+  }, null, { timeout: 30_000 });
+  await page.getByLabel('Add a timeline entry').selectOption('backup_outage');
+  await page.locator('.timeline-entries li', { hasText: 'backup_outage' }).waitFor();
+  await screenshot(page, 'form-firehose');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -95,8 +95,8 @@ pub fn outcome(e: &FirehoseEvent) -> Option<Outcome> {
 /// without colour.
 pub fn shape(outcome: Outcome, x: f64, cy: f64) -> String {
     match outcome {
-        // A small tick above the lane's middle.
-        Outcome::Transformed => format!("M{},{}v5", D1(x), D1(cy - 6.0)),
+        // A small bar above the lane's middle.
+        Outcome::Transformed => format!("M{},{}h2v5h-2z", D1(x - 1.0), D1(cy - 7.0)),
         // ●-ish: a square dot.
         Outcome::Delivered => format!("M{},{}h5v5h-5z", D1(x - 2.5), D1(cy - 2.5)),
         // An open square.

@@ -311,7 +311,7 @@ fn firehose_lane(o: &mut String, l: &crate::firehose::Lane, top: f64, axis: &Tim
     let cy = top + LANE_H / 2.0;
     for m in &l.marks {
         let paint = match m.outcome {
-            Outcome::Transformed => r##"stroke="#6a1b9a" stroke-width="1.2" fill="none""##,
+            Outcome::Transformed => r##"fill="#6a1b9a" fill-opacity="0.6""##,
             Outcome::Delivered => r##"fill="#2e7d32""##,
             Outcome::InProgress => r##"fill="none" stroke="#57606a" stroke-width="1.4""##,
             Outcome::Retried => r##"fill="#b26a00""##,

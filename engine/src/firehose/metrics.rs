@@ -70,14 +70,6 @@ pub const FRESHNESS: [&str; 4] = [
     "DeliveryToHttpEndpoint.DataFreshness",
 ];
 
-/// Every delivery `Success` name.
-pub const SUCCESS: [&str; 4] = [
-    "DeliveryToS3.Success",
-    "DeliveryToAmazonOpenSearchService.Success",
-    "DeliveryToRedshift.Success",
-    "DeliveryToHttpEndpoint.Success",
-];
-
 /// A success ratio per metric period: successes and attempts in the current
 /// period, written as the period's last value (in percent) at every attempt.
 #[derive(Clone, Debug, Default)]
