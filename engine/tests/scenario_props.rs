@@ -472,6 +472,20 @@ fn base() -> Value {
     .expect("preset is JSON")
 }
 
+/// A Firehose scenario with a transform and both outage actions: the base for mutating the
+/// Firehose keys (the ProcessingConfiguration's Parameters list included).
+fn firehose_base() -> Value {
+    let mut v: Value = serde_json::from_str(include_str!(
+        "../../www/presets/firehose-transform-fails-records.json"
+    ))
+    .expect("preset is JSON");
+    v["timeline"] = json!([
+        { "at": "2m", "do": "destination_outage", "consumer": "enriched-to-s3", "duration": "3m" },
+        { "at": "4m", "do": "backup_outage", "consumer": "enriched-to-s3", "duration": "1m" }
+    ]);
+    v
+}
+
 /// Every container path in `v` (as JSON pointers).
 fn containers(v: &Value, here: String, out: &mut Vec<String>) {
     match v {
@@ -680,6 +694,26 @@ proptest! {
         }
         if let Err(e) = scenario::parse(&v.to_string()) {
             check_error(Some(&v), &e)?;
+        }
+    }
+
+    #[test]
+    fn mutated_firehose_scenarios_never_panic(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<usize>(), mutation()), 1..4)
+    ) {
+        let mut v = firehose_base();
+        for (where_, pick, m) in edits {
+            let mut all = Vec::new();
+            containers(&v, String::new(), &mut all);
+            let pointer = where_.get(&all).clone();
+            mutate(&mut v, &pointer, pick, m);
+        }
+        match scenario::from_value(&v) {
+            Ok(s) => {
+                let back = scenario::from_value(&s.to_json());
+                prop_assert_eq!(back.as_ref(), Ok(&s));
+            }
+            Err(e) => check_error(Some(&v), &e)?,
         }
     }
 
