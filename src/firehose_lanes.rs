@@ -128,9 +128,13 @@ fn short(name: &str) -> String {
 
 /// The Firehose marks that appear in `lanes`, for the legend.
 pub fn legend_items(lanes: &[Lane]) -> Html {
-    let seen: std::collections::BTreeSet<Outcome> = lanes
-        .iter()
-        .flat_map(|l| l.marks.iter().map(|m| m.outcome))
+    let seen: Vec<Outcome> = Outcome::ALL
+        .into_iter()
+        .filter(|o| {
+            lanes
+                .iter()
+                .any(|l| l.marks.iter().any(|m| m.outcome == *o))
+        })
         .collect();
     let stalls = lanes.iter().any(|l| !l.stalls.is_empty());
     html! {

@@ -321,7 +321,7 @@ fn lanes_svg(
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
     let height = fh_top + LANE_H * fh_lanes.len() as f64 + 4.0;
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
-    let rows: std::collections::BTreeMap<_, _> = lanes.iter().map(|l| (l.shard, l.row)).collect();
+    let rows = shardscope_views::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
     let clip = |x: f64| x.clamp(0.0, axis.width);
 
@@ -356,10 +356,7 @@ fn lanes_svg(
 
     // Each consumer's read position on each shard at the playhead, and what it has not read
     // yet shaded up to the playhead (or the shard's end).
-    let ends: std::collections::BTreeMap<_, _> = lanes
-        .iter()
-        .map(|l| (l.shard, (l.x_start, l.x_end)))
-        .collect();
+    let ends = shardscope_views::map_of(lanes.iter().map(|l| (l.shard, (l.x_start, l.x_end))));
     let read_marks = read_positions(trace, playhead).into_iter().filter_map(|p| {
         let row = row_of(p.shard)?;
         let (start, end) = ends.get(&p.shard).copied()?;

@@ -39,11 +39,9 @@ pub fn lanes(
 ) -> Vec<Lane> {
     let order = lineage_order(shards);
     let row_of: BTreeMap<ShardId, usize> =
-        order.iter().enumerate().map(|(r, s)| (s.id, r)).collect();
-    let by_shard: BTreeMap<ShardId, &Series> = incoming
-        .iter()
-        .filter_map(|s| Some((s.shard?, *s)))
-        .collect();
+        crate::map_of(order.iter().enumerate().map(|(r, s)| (s.id, r)));
+    let by_shard: BTreeMap<ShardId, &Series> =
+        crate::map_of(incoming.iter().filter_map(|s| Some((s.shard?, *s))));
     let peak = incoming
         .iter()
         .flat_map(|s| s.values.iter().flatten().copied())
@@ -76,7 +74,7 @@ pub fn lanes(
 /// Initial shards by id, each followed by its descendants; a merged child comes after
 /// its last parent.
 fn lineage_order(shards: &[ShardInfo]) -> Vec<&ShardInfo> {
-    let by_id: BTreeMap<ShardId, &ShardInfo> = shards.iter().map(|s| (s.id, s)).collect();
+    let by_id: BTreeMap<ShardId, &ShardInfo> = crate::map_of(shards.iter().map(|s| (s.id, s)));
     let mut placed: BTreeMap<ShardId, bool> = BTreeMap::new();
     let mut out = Vec::with_capacity(shards.len());
     fn visit<'a>(

@@ -16,3 +16,16 @@ pub mod series;
 pub mod svg;
 
 pub use axis::TimeAxis;
+
+/// A map built one insert at a time. `collect()` into a `BTreeMap` (or `BTreeSet`) sorts the
+/// pairs first, and every such sort is its own copy of the standard library's sort in the
+/// wasm bundle (a few KB each); inserting needs none.
+pub fn map_of<K: Ord, V>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> std::collections::BTreeMap<K, V> {
+    let mut m = std::collections::BTreeMap::new();
+    for (k, v) in pairs {
+        m.insert(k, v);
+    }
+    m
+}

@@ -43,7 +43,7 @@ pub fn render(trace: &Trace, width: f64) -> String {
     let fh_lanes = crate::firehose::lanes(&trace.events, &axis);
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
     let lanes_h = fh_top + LANE_H * fh_lanes.len() as f64 + 4.0;
-    let rows: std::collections::BTreeMap<_, _> = lanes.iter().map(|l| (l.shard, l.row)).collect();
+    let rows = crate::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
 
