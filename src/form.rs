@@ -257,21 +257,29 @@ fn processor_value(config: &Value, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The whole `ProcessingConfiguration` with parameter `name` set to `v` (the canonical one
-/// as the base, so parameters the reader left out keep their defaults).
-fn processor_with(config: &Value, name: &str, v: &Value) -> Value {
+/// The reader's `ProcessingConfiguration` (`source`, as written) with parameter `name` set
+/// to `v`, or the transform turned on or off: only that key changes, so the reader's other
+/// parameters (`RoleArn`…) stay, and turning the transform off and on again keeps them.
+fn processor_with(source: &Value, name: &str, v: &Value) -> Value {
+    let has_processor = source["Processors"][0].is_object();
     if name == "Enabled" {
-        return if v.as_bool() == Some(true) {
-            json!({ "Enabled": true, "Processors": [ { "Type": "Lambda" } ] })
+        let on = v.as_bool() == Some(true);
+        let mut c = if has_processor {
+            source.clone()
         } else {
-            json!({ "Enabled": false })
+            json!({ "Processors": [ { "Type": "Lambda" } ] })
         };
+        c["Enabled"] = Value::Bool(on);
+        return c;
     }
-    let mut c = if config.is_object() {
-        config.clone()
+    let mut c = if has_processor {
+        source.clone()
     } else {
-        json!({ "Enabled": true, "Processors": [ { "Type": "Lambda", "Parameters": [] } ] })
+        json!({ "Enabled": true, "Processors": [ { "Type": "Lambda" } ] })
     };
+    if !c["Processors"][0]["Parameters"].is_array() {
+        c["Processors"][0]["Parameters"] = json!([]);
+    }
     let text = match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -420,12 +428,19 @@ fn field(
         let source = source.clone();
         let dispatch = dispatch.clone();
         let path = path.clone();
+        let canonical = canonical.clone();
         move |v: Value| {
-            let v = match processor {
-                Some(name) => processor_with(&config, name, &v),
-                None => v,
+            let written = match processor {
+                Some(name) => {
+                    let mine = serde_json::from_str::<Value>(&source)
+                        .ok()
+                        .and_then(|s| get(&s, &path).cloned())
+                        .unwrap_or(Value::Null);
+                    set(&source, &path, processor_with(&mine, name, &v))
+                }
+                None => crate::knobs::set_setting(&source, &canonical, &path, v),
             };
-            if let Ok(json) = set(&source, &path, v) {
+            if let Ok(json) = written {
                 dispatch.emit(Action::Edit(json));
             }
         }
@@ -442,12 +457,14 @@ fn field(
         }
         Input::Processor(_) => {
             let shown = current.as_str().unwrap_or("").to_string();
+            // Its parameters mean nothing while the transform is off.
+            let off = processor_value(&config, "Enabled") != Value::Bool(true);
             let onchange = Callback::from(move |e: Event| {
                 if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
                     write(Value::String(i.value()));
                 }
             });
-            html! { <input type="number" id={id.clone()} step="any" value={shown} {onchange} /> }
+            html! { <input type="number" id={id.clone()} step="any" value={shown} disabled={off} {onchange} /> }
         }
         Input::Number { min, max, step } => {
             let onchange = Callback::from(move |e: Event| {
@@ -696,7 +713,21 @@ mod tests {
                 json!("60")
             );
             assert_eq!(processor_value(config, "Enabled"), json!(true));
+            // Off and on again keeps the reader's parameters; an edit changes only its own.
+            let off = processor_with(config, "Enabled", &json!(false));
+            assert_eq!(off["Enabled"], json!(false));
+            assert_eq!(
+                processor_value(
+                    &processor_with(&off, "Enabled", &json!(true)),
+                    "BufferIntervalInSeconds"
+                ),
+                json!("60")
+            );
             let changed = processor_with(config, "NumberOfRetries", &json!("5"));
+            assert_eq!(
+                processor_value(&changed, "BufferIntervalInSeconds"),
+                json!("60")
+            );
             let text = set(
                 &json.to_string(),
                 &format!("consumers[0].{}.ProcessingConfiguration", d.block()),

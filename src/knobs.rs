@@ -65,6 +65,29 @@ pub fn set(json: &str, path: &str, value: Value) -> Result<String, String> {
     serde_json::to_string_pretty(&root).map_err(|e| e.to_string())
 }
 
+/// `json` with a setting at `path` set to `value`, like [`set`], except that a buffering
+/// hint is written together with its sibling from `canonical`: AWS takes `SizeInMBs` and
+/// `IntervalInSeconds` both or neither.
+pub fn set_setting(
+    json: &str,
+    canonical: &Value,
+    path: &str,
+    value: Value,
+) -> Result<String, String> {
+    if let Some((parent, leaf)) = path.rsplit_once('.') {
+        if parent.ends_with("BufferingHints") {
+            let mut pair = get(canonical, parent)
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Default::default()));
+            if let Some(m) = pair.as_object_mut() {
+                m.insert(leaf.to_string(), value);
+            }
+            return set(json, parent, pair);
+        }
+    }
+    set(json, path, value)
+}
+
 /// A knob's label: its last key, as AWS spells it.
 pub fn label(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
@@ -92,11 +115,12 @@ pub fn knobs(props: &KnobsProps) -> Html {
                 let dispatch = props.dispatch.clone();
                 let p = path.clone();
                 let id = format!("knob-{}", path.replace(['.', '[', ']'], "-"));
+                let (canonical_b, canonical_n) = (canonical.clone(), canonical.clone());
                 match current {
                     Value::Bool(on) => {
                         let onchange = Callback::from(move |e: Event| {
                             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                                if let Ok(json) = set(&source, &p, Value::Bool(input.checked())) {
+                                if let Ok(json) = set_setting(&source, &canonical_b, &p, Value::Bool(input.checked())) {
                                     dispatch.emit(Action::Edit(json));
                                 }
                             }
@@ -117,7 +141,7 @@ pub fn knobs(props: &KnobsProps) -> Html {
                                     .map(Value::from)
                                     .or_else(|_| text.parse::<f64>().map(Value::from));
                                 if let Ok(value) = value {
-                                    if let Ok(json) = set(&source, &p, value) {
+                                    if let Ok(json) = set_setting(&source, &canonical_n, &p, value) {
                                         dispatch.emit(Action::Edit(json));
                                     }
                                 }
@@ -158,6 +182,24 @@ mod tests {
         assert_eq!(
             label("consumers[0].EventSourceMapping.BatchSize"),
             "BatchSize"
+        );
+    }
+
+    #[test]
+    fn a_buffering_hint_is_written_with_its_sibling() {
+        let src =
+            r#"{"consumers": [{"kind": "firehose", "ExtendedS3DestinationConfiguration": {}}]}"#;
+        let canonical = json!({"consumers": [{"ExtendedS3DestinationConfiguration":
+            {"BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300}}}]});
+        let path = "consumers[0].ExtendedS3DestinationConfiguration.BufferingHints.SizeInMBs";
+        let out = set_setting(src, &canonical, path, json!(64)).unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            get(
+                &v,
+                "consumers[0].ExtendedS3DestinationConfiguration.BufferingHints"
+            ),
+            Some(&json!({"SizeInMBs": 64, "IntervalInSeconds": 300}))
         );
     }
 }

@@ -256,3 +256,28 @@ fn the_canonical_form_reads_back_equal() {
         assert_eq!(again.to_json(), s.to_json());
     }
 }
+
+/// The event budget counts a Firehose stream's buffers and transform invocations: 16
+/// shards at their 1 MiB/s write limit for 8 days through 0.2 MB transform buffers would be
+/// about 58 million invocations (4 tries each), far over the limit.
+#[test]
+fn the_event_budget_counts_firehose_buffers_and_invocations() {
+    let v = json!({
+        "format": "shardscope/1",
+        "duration": "8d",
+        "stream": { "ShardCount": 16 },
+        "producers": [ { "name": "p", "records_per_second": 160, "record_bytes": 104_857 } ],
+        "consumers": [ { "kind": "firehose", "name": "fh", "ExtendedS3DestinationConfiguration": {
+            "BufferingHints": { "SizeInMBs": 1, "IntervalInSeconds": 60 },
+            "ProcessingConfiguration": { "Processors": [ { "Type": "Lambda", "Parameters": [
+                { "ParameterName": "BufferSizeInMBs", "ParameterValue": "0.2" } ] } ] } } } ]
+    });
+    let e = scenario::from_value(&v).unwrap_err();
+    assert_eq!(e.path, "duration");
+    assert!(e.message.contains("simulated events"), "{}", e.message);
+    // The defaults (5 MiB / 300 s, no transform) for the same day are fine.
+    let mut ok_v = v.clone();
+    ok_v["duration"] = json!("1d");
+    ok_v["consumers"][0]["ExtendedS3DestinationConfiguration"] = json!({});
+    ok(&ok_v);
+}

@@ -82,7 +82,7 @@ pub fn outcome(e: &FirehoseEvent) -> Option<Outcome> {
         ("transform", Some("success")) => Outcome::Transformed,
         ("transform", _) => Outcome::TransformFailed,
         ("delivery", Some("delivered")) if e.failed_attempts.is_some() => Outcome::Retried,
-        ("delivery", Some("delivered")) => Outcome::Delivered,
+        ("delivery", Some("delivered" | "nothing_to_deliver")) => Outcome::Delivered,
         ("delivery", Some("to_backup")) => Outcome::ToBackup,
         ("delivery", Some("expired")) => Outcome::Expired,
         ("delivery", Some("errors_written")) => Outcome::ErrorsWritten,

@@ -66,6 +66,8 @@ pub struct Batch {
     pub sent_bytes: u64,
     /// Records that passed the stream's retention while the batch waited.
     pub expired: u64,
+    /// HTTP: time spent waiting between retries (its window excludes response waits).
+    pub retry_waited: SimDuration,
 }
 
 impl Batch {
@@ -95,6 +97,7 @@ impl Batch {
             sent_records: 0,
             sent_bytes: 0,
             expired: 0,
+            retry_waited: SimDuration::ZERO,
         }
     }
 
@@ -112,11 +115,18 @@ impl Batch {
         self.phase != Phase::Queued && (self.failed_attempts > 0 || self.backup_failed > 0)
     }
 
-    /// Drops the records below each shard's trim horizon (`trim(shard)`):
-    /// a Kinesis source bounds Firehose's retries by its retention.
+    /// Drops the records below each shard's trim horizon (`trim(shard)`) that the
+    /// batch still has to hand over: a Kinesis source bounds Firehose's retries by its
+    /// retention. Once the destination took the data, only the failed records still
+    /// waiting for their S3 write can be lost.
     pub fn drop_expired(&mut self, trim: impl Fn(crate::stream::ShardId) -> u64) {
+        let delivered = self.delivered;
         let mut kept = Vec::with_capacity(self.segs.len());
         for s in self.segs.drain(..) {
+            if delivered && !s.kind.failed() {
+                kept.push(s);
+                continue;
+            }
             let t = trim(s.shard);
             if t >= s.to() {
                 self.expired += s.records();
@@ -131,9 +141,12 @@ impl Batch {
     }
 
     /// After a failed destination attempt ending at `now`: retry (at the
-    /// returned time) or give up (`None`).
+    /// returned time) or give up (`None`). OpenSearch and Redshift count the window
+    /// from the first attempt, the first attempt included; an HTTP endpoint counts
+    /// it from the first failure and leaves out the time spent waiting for a
+    /// response, so only the waits between retries count.
     pub fn retry_at(
-        &self,
+        &mut self,
         destination: FirehoseDestination,
         window: Option<u32>,
         now: SimTime,
@@ -144,23 +157,30 @@ impl Batch {
             return Some(next);
         };
         let window = SimDuration::from_secs(u64::from(window));
-        let since = match destination {
-            FirehoseDestination::HttpEndpoint => self.first_failure.unwrap_or(now),
-            _ => self.first_attempt.unwrap_or(now),
+        let used = match destination {
+            FirehoseDestination::HttpEndpoint => self.retry_waited.0 + RETRY_EVERY.0,
+            _ => next.0 - self.first_attempt.unwrap_or(now).0,
         };
-        (window.0 > 0 && next.0 - since.0 < window.0).then_some(next)
+        if window.0 == 0 || used >= window.0 {
+            return None;
+        }
+        self.retry_waited = SimDuration(self.retry_waited.0 + RETRY_EVERY.0);
+        Some(next)
     }
 
     /// How a finished batch ended: `delivered` (the destination took its data),
-    /// `to_backup` (the retry window ran out) or `errors_written` (it held only
-    /// failed or dropped records, so only S3 saw it).
+    /// `to_backup` (the retry window ran out), `errors_written` (it held no data for
+    /// the destination, only failed records for S3) or `nothing_to_deliver` (only
+    /// records the transform dropped).
     pub fn outcome(&self) -> &'static str {
         if self.gave_up {
             "to_backup"
         } else if self.delivered {
             "delivered"
-        } else {
+        } else if self.count(SegKind::failed) > 0 {
             "errors_written"
+        } else {
+            "nothing_to_deliver"
         }
     }
 
@@ -207,7 +227,7 @@ mod tests {
 
     #[test]
     fn opensearch_retries_within_the_window_from_the_first_attempt() {
-        let b = batch();
+        let mut b = batch();
         let os = FirehoseDestination::OpenSearch;
         // 300 s window: an attempt ending at 285 s retries at 295 s; one ending at 290 s gives up.
         assert_eq!(
@@ -219,16 +239,19 @@ mod tests {
     }
 
     #[test]
-    fn http_counts_its_window_from_the_first_failure_and_s3_never_gives_up() {
+    fn http_counts_only_the_waits_between_retries_and_s3_never_gives_up() {
         let mut b = batch();
         b.first_failure = Some(SimTime::from_secs(100));
         let http = FirehoseDestination::HttpEndpoint;
-        assert!(b
-            .retry_at(http, Some(300), SimTime::from_secs(385))
-            .is_some());
-        assert!(b
-            .retry_at(http, Some(300), SimTime::from_secs(390))
-            .is_none());
+        // A 300 s window is 29 waits of 10 s (the 30th would reach 300 s), however long
+        // each attempt waits for its response.
+        let mut now = SimTime::from_secs(100);
+        let mut retries = 0;
+        while let Some(at) = b.retry_at(http, Some(300), now) {
+            retries += 1;
+            now = SimTime(at.0 + 600_000_000); // a 600 s response wait each time
+        }
+        assert_eq!(retries, 29);
         let s3 = FirehoseDestination::S3;
         assert!(b.retry_at(s3, None, SimTime::from_secs(90_000)).is_some());
     }

@@ -722,7 +722,7 @@ impl DeliveryStream {
             Some(assumption::RETRY_CADENCE)
         } else if count(SegKind::Malformed) > 0 {
             Some(assumption::MALFORMED)
-        } else if failed > 0 {
+        } else if failed > 0 || (self.cfg.backup_all && b.delivered) {
             Some(assumption::ERRORS_WITH_BATCH)
         } else {
             None

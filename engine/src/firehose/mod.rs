@@ -66,8 +66,8 @@ pub struct FirehoseEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stalled_from_ms: Option<u64>,
     /// Delivery: `delivered`, `to_backup` (retry window used up),
-    /// `errors_written` (only failed or dropped records: nothing for the
-    /// destination, the failed ones written to S3), `expired`
+    /// `errors_written` (no data for the destination, only failed records for
+    /// S3), `nothing_to_deliver` (only records the transform dropped), `expired`
     /// (every record passed the stream's retention first), `in_progress` (at the
     /// end of the run). Transform: `success`, `error`, `timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,5 +158,5 @@ pub(crate) mod assumption {
         "a failed transform invocation is retried at once (AWS documents the count, not the delay)";
     pub const MALFORMED: &str =
         "a malformed document is rejected at once and not retried, since a retry cannot succeed";
-    pub const ERRORS_WITH_BATCH: &str = "a buffer's failed records are written to S3 right after its delivery, and the batch is done only when that write succeeds";
+    pub const ERRORS_WITH_BATCH: &str = "a buffer's failed records (and, with the all-data S3BackupMode, a copy of its delivered records) are written to S3 right after its delivery; the batch is done, and Firehose reads on, only when that write succeeds";
 }

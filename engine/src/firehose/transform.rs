@@ -68,34 +68,36 @@ pub fn duration(model: &TransformModel, records: u64) -> (SimDuration, bool) {
     }
 }
 
-/// Shares of records, allocated exactly over a run: each batch gets the whole
-/// part of `share × records` plus what earlier batches carried over, so 10 %
-/// of 1,000 records over any number of invocations is exactly 100.
+/// Shares of records, allocated exactly over a run: after `n` records in all, `share × n`
+/// (rounded down) have had this outcome, however the records came in batches and segments.
+/// A segment with no room left (the other outcome took it) carries the deficit forward,
+/// so 10 % of 1,000 records is exactly 100 and shares that add up to 1 leave no `Ok` record.
 #[derive(Clone, Debug, Default)]
 pub struct Share {
     /// Parts per million.
     ppm: u64,
-    /// Carried parts per million.
-    carry: u64,
+    seen: u64,
+    given: u64,
 }
 
 impl Share {
     pub fn new(share: f64) -> Share {
         Share {
             ppm: (share.clamp(0.0, 1.0) * 1e6).round() as u64,
-            carry: 0,
+            ..Share::default()
         }
     }
 
-    /// How many of `n` records get this outcome.
-    pub fn take(&mut self, n: u64) -> u64 {
+    /// `n` more records seen: how many of them (at most `room`) get this outcome.
+    pub fn take(&mut self, n: u64, room: u64) -> u64 {
+        self.seen += n;
         if self.ppm == 0 {
             return 0;
         }
-        let total = u128::from(self.carry) + u128::from(n) * u128::from(self.ppm);
-        let k = (total / 1_000_000) as u64;
-        self.carry = (total % 1_000_000) as u64;
-        k.min(n)
+        let target = (u128::from(self.seen) * u128::from(self.ppm) / 1_000_000) as u64;
+        let k = target.saturating_sub(self.given).min(room);
+        self.given += k;
+        k
     }
 }
 
@@ -114,8 +116,8 @@ pub fn apply(segs: &[Segment], dropped: &mut Share, failed: &mut Share) -> Vec<S
             continue;
         }
         let n = s.records();
-        let d = dropped.take(n);
-        let f = failed.take(n).min(n - d);
+        let d = dropped.take(n, n);
+        let f = failed.take(n, n - d);
         let mut rest = Some(*s);
         for (k, kind) in [(d, SegKind::Dropped), (f, SegKind::ProcessingFailed)] {
             let Some(r) = rest else { break };
@@ -167,10 +169,25 @@ mod tests {
     #[test]
     fn shares_add_up_exactly_over_many_batches() {
         let mut s = Share::new(0.1);
-        let total: u64 = (0..7).map(|_| s.take(143)).sum();
+        let total: u64 = (0..7).map(|_| s.take(143, 143)).sum();
         assert_eq!(total, 100); // 10 % of 1,001 records, rounded down
-        assert_eq!(Share::new(0.0).take(1_000), 0);
-        assert_eq!(Share::new(1.0).take(1_000), 1_000);
+        assert_eq!(Share::new(0.0).take(1_000, 1_000), 0);
+        assert_eq!(Share::new(1.0).take(1_000, 1_000), 1_000);
+    }
+
+    #[test]
+    fn a_share_crowded_out_of_a_segment_catches_up_later() {
+        // One-record segments with 5 % dropped and 10 % failed: the 20th record is both
+        // shares' turn; the failed one waits for the next record instead of being lost.
+        let segs: Vec<Segment> = (0..1_000).map(|i| seg(i, i + 1)).collect();
+        let out = apply(&segs, &mut Share::new(0.05), &mut Share::new(0.1));
+        let count = |k| out.iter().filter(|s| s.kind == k).count();
+        assert_eq!(count(SegKind::Dropped), 50);
+        // The 1,000th record is both shares' turn too: its failure waits for a 1,001st.
+        assert_eq!(count(SegKind::ProcessingFailed), 99);
+        // Shares adding up to 1 leave no Ok record (but the first, before any share is due).
+        let out = apply(&segs, &mut Share::new(0.5), &mut Share::new(0.5));
+        assert!(out.iter().filter(|s| s.kind == SegKind::Data).count() <= 1);
     }
 
     #[test]

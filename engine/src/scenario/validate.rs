@@ -4,6 +4,7 @@
 
 use super::duration::quote;
 use super::error::{Result, ScenarioError};
+use super::firehose::FirehoseConsumer;
 use super::limits;
 use super::model::*;
 use super::read::index_path;
@@ -140,6 +141,8 @@ struct Load {
     records: f64,
     /// The highest total write rate, in bytes per second.
     peak_bytes_per_second: f64,
+    /// Bytes offered.
+    bytes: f64,
 }
 
 fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
@@ -162,6 +165,7 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
         ));
     }
     let mut records = 0.0;
+    let mut bytes = 0.0;
     let mut peak_bytes_per_second = byte_rate(&rates);
     let mut since = 0.0;
     for &i in order {
@@ -173,6 +177,7 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
                 records_per_second,
             } => {
                 records += total(&rates) * (now - since);
+                bytes += byte_rate(&rates) * (now - since);
                 since = now;
                 if let Some(p) = s.producers.iter().position(|p| p.name == *producer) {
                     if let Some(rate) = rates.get_mut(p) {
@@ -195,6 +200,7 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
         }
     }
     records += total(&rates) * (s.duration.as_secs_f64() - since);
+    bytes += byte_rate(&rates) * (s.duration.as_secs_f64() - since);
     if records > limits::MAX_TOTAL_RECORDS {
         return Err(ScenarioError::new(
             "duration",
@@ -208,6 +214,7 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
     Ok(Load {
         records,
         peak_bytes_per_second,
+        bytes,
     })
 }
 
@@ -226,10 +233,14 @@ fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<(
     let readers = 1.0 + s.consumers.len() as f64;
     let mut events = shards * seconds * readers;
     for c in &s.consumers {
-        // A Firehose stream's events are its per-second reads (counted above) and
-        // one delivery per buffer: far fewer than the reads.
-        let ConsumerKind::Lambda(l) = &c.kind else {
-            continue;
+        let l = match &c.kind {
+            ConsumerKind::Lambda(l) => l,
+            ConsumerKind::Firehose(f) => {
+                // What the shards admit: 1 MiB/s each at most.
+                let bytes = load.bytes.min(shards * 1_048_576.0 * seconds);
+                events += firehose_events(f, bytes, seconds);
+                continue;
+            }
         };
         let mut smallest_batch = l.esm.batch_size;
         for entry in &s.timeline {
@@ -254,6 +265,28 @@ fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<(
         ));
     }
     Ok(())
+}
+
+/// A Firehose stream's events beyond its reads: one delivery (with its events) per
+/// buffer, closed by size or by interval, and as many transform invocations, each tried
+/// up to 1 + NumberOfRetries times, per transform buffer.
+fn firehose_events(f: &FirehoseConsumer, bytes: f64, seconds: f64) -> f64 {
+    const MIB: f64 = 1_048_576.0;
+    let buffers = |size_mb: f64, interval_s: u32| {
+        let by_size = bytes / (size_mb * MIB);
+        let by_time = seconds / f64::from(interval_s.max(1));
+        by_size + by_time
+    };
+    let mut events = 3.0
+        * buffers(
+            f64::from(f.buffering.size_in_mbs),
+            f.buffering.interval_in_seconds,
+        );
+    if let Some(p) = &f.processing {
+        let tries = 1.0 + f64::from(p.number_of_retries);
+        events += 2.0 * tries * buffers(p.buffer_size_in_mbs, p.buffer_interval_in_seconds);
+    }
+    events
 }
 
 /// A non-negative count with thousands separators ("5,000,000,000").
