@@ -115,7 +115,11 @@ pub fn firehose_block(d: FirehoseDestination) -> Vec<Field> {
                 max: 900.0,
                 step: 1.0,
             },
-            default: "300",
+            default: if d == FirehoseDestination::HttpEndpoint {
+                "300 (assumption: the API says 300, the buffering table 60)"
+            } else {
+                "300"
+            },
             help: "…or this long after its first record, whichever comes first (0: no buffering).",
             link: FH_BUFFERING,
         },

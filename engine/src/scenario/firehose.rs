@@ -133,7 +133,8 @@ pub struct BufferingHints {
     /// `SizeInMBs` (MiB, measured before compression). Default 5.
     pub size_in_mbs: u32,
     /// `IntervalInSeconds`, 0–900. Default 300 (0: no buffering, delivered
-    /// within seconds).
+    /// within seconds). Assumption for HTTP endpoints: 300 s, as the API says
+    /// (the buffering-hints table says 60 s).
     pub interval_in_seconds: u32,
 }
 
