@@ -12,6 +12,7 @@ pub mod consumer;
 pub mod firehose;
 pub mod intervals;
 pub mod lambda;
+pub mod lineage;
 pub mod md5;
 pub mod producer;
 pub mod queue;

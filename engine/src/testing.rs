@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::lineage::ShardReads;
 use crate::scenario::StartingPosition;
-use crate::stream::{ReadBatch, ReadError, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
+use crate::stream::{ReadBatch, ReadError, ShardId, GET_RECORDS_MAX_RECORDS};
 use crate::time::{SimDuration, SimTime};
 
 /// The poller's settings.
@@ -58,23 +59,13 @@ impl Default for PollerConfig {
 /// Timer token of the consumer's creation.
 const BEGIN: u64 = u64::MAX;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Lane {
-    /// Waiting for its parents to be drained.
-    Waiting,
-    /// Being read.
-    Reading,
-    /// Read to its end.
-    Done,
-}
-
 /// A minimal consumer: polls each shard (or subscribes with enhanced
 /// fan-out), processes records instantly, checkpoints after every read, and
 /// drains parents before children.
 #[derive(Clone, Debug)]
 pub struct TestPoller {
     cfg: PollerConfig,
-    lanes: BTreeMap<ShardId, (Lane, u64)>,
+    reads: ShardReads,
     /// Shards with an enhanced fan-out subscription.
     subscribed: BTreeMap<ShardId, bool>,
     /// Created (scope set) yet?
@@ -88,7 +79,7 @@ impl TestPoller {
     pub fn new(cfg: PollerConfig) -> TestPoller {
         TestPoller {
             cfg,
-            lanes: BTreeMap::new(),
+            reads: ShardReads::default(),
             subscribed: BTreeMap::new(),
             begun: false,
             phase: SimDuration::ZERO,
@@ -108,23 +99,8 @@ impl TestPoller {
         }))
     }
 
-    fn parents_done(&self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
-        ctx.shard(shard).is_none_or(|info| {
-            info.parents().all(|p| {
-                self.lanes.get(&p).is_none_or(|(l, _)| *l == Lane::Done)
-                    || ctx.shard(p).is_none_or(|i| i.state == ShardState::Expired)
-            })
-        })
-    }
-
-    fn activate(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, first: bool) {
-        let pos = if first {
-            self.cfg.starting_position
-        } else {
-            StartingPosition::TrimHorizon
-        };
-        let from = ctx.position(shard, pos);
-        self.lanes.insert(shard, (Lane::Reading, from));
+    /// Polls a shard that started being read.
+    fn activate(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
         let at = SimTime(ctx.now().0.max(self.cfg.paused_until.0) + self.phase.0);
         ctx.schedule(at, u64::from(shard.0));
     }
@@ -134,28 +110,14 @@ impl TestPoller {
         self.begun = true;
         ctx.start_scope(self.cfg.starting_position);
         self.phase = SimDuration(ctx.rng().below(self.cfg.poll_interval.0.max(1)));
-        let shards = ctx.shards();
-        for info in &shards {
-            if info.state != ShardState::Expired {
-                self.lanes.insert(info.id, (Lane::Waiting, 0));
-            }
-        }
-        for info in &shards {
-            if info.state != ShardState::Expired && self.parents_done(ctx, info.id) {
-                self.activate(ctx, info.id, true);
-            }
+        for shard in self.reads.begin(ctx, self.cfg.starting_position) {
+            self.activate(ctx, shard);
         }
     }
 
     fn finish_shard(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, children: &[ShardId]) {
-        if let Some(l) = self.lanes.get_mut(&shard) {
-            l.0 = Lane::Done;
-        }
-        for &c in children {
-            self.lanes.entry(c).or_insert((Lane::Waiting, 0));
-            if self.lanes[&c].0 == Lane::Waiting && self.parents_done(ctx, c) {
-                self.activate(ctx, c, false);
-            }
+        for c in self.reads.finished(ctx, shard, children) {
+            self.activate(ctx, c);
         }
     }
 
@@ -164,9 +126,7 @@ impl TestPoller {
             ctx.deliver(b.shard, b.first_seq, b.next_seq);
             ctx.settle(b.shard, b.first_seq, b.next_seq, Outcome::Processed);
         }
-        if let Some(l) = self.lanes.get_mut(&b.shard) {
-            l.1 = b.next_seq;
-        }
+        self.reads.advance(b.shard, b.next_seq);
         if b.shard_end {
             let children = b.children.clone();
             self.finish_shard(ctx, b.shard, &children);
@@ -174,7 +134,7 @@ impl TestPoller {
     }
 
     fn poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
-        let Some(&(Lane::Reading, from)) = self.lanes.get(&shard) else {
+        let Some(from) = self.reads.position(shard) else {
             return;
         };
         if self.cfg.enhanced_fan_out {
@@ -236,9 +196,8 @@ impl Consumer for TestPoller {
             ConsumerEvent::Records(b) => self.take(ctx, &b),
             ConsumerEvent::ShardOpened { .. } if !self.begun => {}
             ConsumerEvent::ShardOpened { shard } => {
-                self.lanes.entry(shard).or_insert((Lane::Waiting, 0));
-                if self.lanes[&shard].0 == Lane::Waiting && self.parents_done(ctx, shard) {
-                    self.activate(ctx, shard, false);
+                if self.reads.opened(ctx, shard) {
+                    self.activate(ctx, shard);
                 }
             }
             ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Timeline { .. } => {}

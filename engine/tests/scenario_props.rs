@@ -486,6 +486,29 @@ fn firehose_base() -> Value {
     v
 }
 
+/// `v` after `edits` at random places.
+fn mutated(mut v: Value, edits: Vec<(prop::sample::Index, usize, Mutation)>) -> Value {
+    for (where_, pick, m) in edits {
+        let mut all = Vec::new();
+        containers(&v, String::new(), &mut all);
+        let pointer = where_.get(&all).clone();
+        mutate(&mut v, &pointer, pick, m);
+    }
+    v
+}
+
+/// A mutated scenario gives a clear error, or one that still round-trips.
+fn check_mutated(v: &Value) -> Result<(), TestCaseError> {
+    match scenario::from_value(v) {
+        Ok(s) => {
+            let back = scenario::from_value(&s.to_json());
+            prop_assert_eq!(back.as_ref(), Ok(&s));
+        }
+        Err(e) => check_error(Some(v), &e)?,
+    }
+    Ok(())
+}
+
 /// Every container path in `v` (as JSON pointers).
 fn containers(v: &Value, here: String, out: &mut Vec<String>) {
     match v {
@@ -677,21 +700,8 @@ proptest! {
     fn mutated_scenarios_never_panic(
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<usize>(), mutation()), 1..4)
     ) {
-        let mut v = base();
-        for (where_, pick, m) in edits {
-            let mut all = Vec::new();
-            containers(&v, String::new(), &mut all);
-            let pointer = where_.get(&all).clone();
-            mutate(&mut v, &pointer, pick, m);
-        }
-        match scenario::from_value(&v) {
-            Ok(s) => {
-                // Whatever survived mutation must still round-trip.
-                let back = scenario::from_value(&s.to_json());
-                prop_assert_eq!(back.as_ref(), Ok(&s));
-            }
-            Err(e) => check_error(Some(&v), &e)?,
-        }
+        let v = mutated(base(), edits);
+        check_mutated(&v)?;
         if let Err(e) = scenario::parse(&v.to_string()) {
             check_error(Some(&v), &e)?;
         }
@@ -701,20 +711,7 @@ proptest! {
     fn mutated_firehose_scenarios_never_panic(
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<usize>(), mutation()), 1..4)
     ) {
-        let mut v = firehose_base();
-        for (where_, pick, m) in edits {
-            let mut all = Vec::new();
-            containers(&v, String::new(), &mut all);
-            let pointer = where_.get(&all).clone();
-            mutate(&mut v, &pointer, pick, m);
-        }
-        match scenario::from_value(&v) {
-            Ok(s) => {
-                let back = scenario::from_value(&s.to_json());
-                prop_assert_eq!(back.as_ref(), Ok(&s));
-            }
-            Err(e) => check_error(Some(&v), &e)?,
-        }
+        check_mutated(&mutated(firehose_base(), edits))?;
     }
 
     #[test]

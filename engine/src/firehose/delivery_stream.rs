@@ -15,7 +15,7 @@
 //! Assumption: one timer a second reads every shard in turn (in shard order), so the
 //! cost is one event a second, whatever the number of shards.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::buffer::{oldest, Buffer, SegKind, Segment};
 use super::delivery::{failed_prefix, Batch, Phase, RETRY_EVERY, S3_WRITE};
@@ -23,8 +23,9 @@ use super::metrics::{self, Ratio};
 use super::transform::{self, Invocation, Share, INVOCATIONS_PER_SHARD};
 use super::{assumption, why, FirehoseEvent, FirehoseSummary};
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::lineage::ShardReads;
 use crate::scenario::{Action, FirehoseConsumer, FirehoseDestination, StartingPosition};
-use crate::stream::{ReadError, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
+use crate::stream::{ReadError, ShardId, GET_RECORDS_MAX_RECORDS};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{ConsumerSummary, EventKind, Stat};
 
@@ -44,21 +45,20 @@ const ATTEMPT_DONE: u64 = 4 << TAG;
 const RETRY: u64 = 5 << TAG;
 const VALUE: u64 = (1 << TAG) - 1;
 
+/// Which of the two buffers.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Lane {
-    /// Waiting for its parents to be read to their end.
-    Waiting,
-    /// Being read.
-    Reading,
-    /// Read to its end.
-    Done,
+enum Stage {
+    /// The transform Lambda's own buffer.
+    Transform,
+    /// The destination's buffer (`BufferingHints`).
+    Destination,
 }
 
 /// An Amazon Data Firehose stream with the Kinesis stream as its source.
 #[derive(Clone, Debug)]
 pub struct DeliveryStream {
     cfg: FirehoseConsumer,
-    lanes: BTreeMap<ShardId, (Lane, u64)>,
+    reads: ShardReads,
     begun: bool,
     transform_buf: Buffer,
     invocations: VecDeque<Invocation>,
@@ -84,7 +84,7 @@ impl DeliveryStream {
             dropped: Share::new(cfg.transform.dropped_share),
             failed: Share::new(cfg.transform.processing_failed_share),
             cfg: cfg.clone(),
-            lanes: BTreeMap::new(),
+            reads: ShardReads::default(),
             begun: false,
             transform_buf: Buffer::default(),
             invocations: VecDeque::new(),
@@ -130,52 +130,13 @@ impl DeliveryStream {
 
     // ---- source -------------------------------------------------------------
 
-    fn parents_done(&self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
-        ctx.shard(shard).is_none_or(|info| {
-            info.parents().all(|p| {
-                self.lanes.get(&p).is_none_or(|(l, _)| *l == Lane::Done)
-                    || ctx.shard(p).is_none_or(|i| i.state == ShardState::Expired)
-            })
-        })
-    }
-
     fn begin(&mut self, ctx: &mut ConsumerCtx<'_>) {
         self.begun = true;
         ctx.start_scope(StartingPosition::Latest);
-        let shards = ctx.shards();
-        for info in &shards {
-            if info.state != ShardState::Expired {
-                self.lanes.insert(info.id, (Lane::Waiting, 0));
-            }
-        }
-        for info in &shards {
-            if info.state != ShardState::Expired && self.parents_done(ctx, info.id) {
-                let from = ctx.position(info.id, StartingPosition::Latest);
-                self.lanes.insert(info.id, (Lane::Reading, from));
-            }
-        }
+        self.reads.begin(ctx, StartingPosition::Latest);
         // Firehose's reads are not aligned with the producers' ticks.
         let phase = ctx.rng().below(POLL_EVERY.0);
         ctx.schedule_in(SimDuration(phase), POLL);
-    }
-
-    fn finish_shard(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId, children: &[ShardId]) {
-        if let Some(l) = self.lanes.get_mut(&shard) {
-            l.0 = Lane::Done;
-        }
-        for &c in children {
-            self.lanes.entry(c).or_insert((Lane::Waiting, 0));
-            self.try_activate(ctx, c);
-        }
-    }
-
-    fn try_activate(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) {
-        if self.lanes.get(&shard).is_some_and(|l| l.0 == Lane::Waiting)
-            && self.parents_done(ctx, shard)
-        {
-            let from = ctx.position(shard, StartingPosition::TrimHorizon);
-            self.lanes.insert(shard, (Lane::Reading, from));
-        }
     }
 
     fn stalled(&self) -> bool {
@@ -186,12 +147,7 @@ impl DeliveryStream {
     /// stalled), zero-interval flushes, and the DataFreshness sample.
     fn poll(&mut self, ctx: &mut ConsumerCtx<'_>) {
         if !self.stalled() {
-            let reading: Vec<ShardId> = self
-                .lanes
-                .iter()
-                .filter(|(_, l)| l.0 == Lane::Reading)
-                .map(|(s, _)| *s)
-                .collect();
+            let reading = self.reads.reading();
             let (mut records, mut bytes, mut behind) = (0, 0, None);
             for shard in reading {
                 self.read(ctx, shard, &mut records, &mut bytes, &mut behind);
@@ -227,22 +183,20 @@ impl DeliveryStream {
         bytes: &mut u64,
         behind: &mut Option<u64>,
     ) {
-        let from = self.lanes.get(&shard).map_or(0, |l| l.1);
+        let from = self.reads.position(shard).unwrap_or(0);
         match ctx.get_records(shard, from, GET_RECORDS_MAX_RECORDS) {
             Ok(b) => {
                 *records += b.records;
                 *bytes += b.bytes;
                 *behind = Some(behind.unwrap_or(0).max(b.millis_behind_latest));
-                if let Some(l) = self.lanes.get_mut(&shard) {
-                    l.1 = b.next_seq;
-                }
+                self.reads.advance(shard, b.next_seq);
                 for run in &b.runs {
                     self.ingest(ctx, Segment::of_run(shard, run));
                 }
                 let (end, children) = (b.shard_end, b.children.clone());
                 ctx.recycle_read(b);
                 if end {
-                    self.finish_shard(ctx, shard, &children);
+                    self.reads.finished(ctx, shard, &children);
                 }
             }
             // Firehose retries GetRecords indefinitely: the next second's read.
@@ -252,7 +206,7 @@ impl DeliveryStream {
                     .shard(shard)
                     .map(|i| i.children.clone())
                     .unwrap_or_default();
-                self.finish_shard(ctx, shard, &children);
+                self.reads.finished(ctx, shard, &children);
             }
         }
     }
@@ -280,23 +234,10 @@ impl DeliveryStream {
     // ---- buffers ------------------------------------------------------------
 
     fn ingest(&mut self, ctx: &mut ConsumerCtx<'_>, seg: Segment) {
-        let Some(p) = &self.cfg.processing else {
+        if self.cfg.processing.is_some() {
+            self.fill(ctx, Stage::Transform, seg);
+        } else {
             self.buffer_for_destination(ctx, seg);
-            return;
-        };
-        let limit = (p.buffer_size_in_mbs * MIB) as u64;
-        let interval = SimDuration::from_secs(u64::from(p.buffer_interval_in_seconds));
-        let mut seg = Some(seg);
-        while let Some(s) = seg {
-            let was_empty = self.transform_buf.is_empty();
-            seg = self.transform_buf.add(s, limit, ctx.now);
-            if was_empty && interval.0 > 0 {
-                let token = TRANSFORM_FLUSH | (self.transform_buf.generation & VALUE);
-                ctx.schedule_in(interval, token);
-            }
-            if self.transform_buf.full(limit) {
-                self.flush_transform(ctx);
-            }
         }
     }
 
@@ -307,18 +248,36 @@ impl DeliveryStream {
         {
             seg.kind = SegKind::Malformed;
         }
-        let limit = self.dest_limit();
-        let interval = self.dest_interval();
+        self.fill(ctx, Stage::Destination, seg);
+    }
+
+    /// Adds `seg` to the buffer of `stage`, flushing it each time it reaches its size; a
+    /// buffer that opens schedules its interval flush.
+    fn fill(&mut self, ctx: &mut ConsumerCtx<'_>, stage: Stage, seg: Segment) {
+        let (limit, interval, tag) = match (stage, &self.cfg.processing) {
+            (Stage::Transform, Some(p)) => (
+                (p.buffer_size_in_mbs * MIB) as u64,
+                SimDuration::from_secs(u64::from(p.buffer_interval_in_seconds)),
+                TRANSFORM_FLUSH,
+            ),
+            _ => (self.dest_limit(), self.dest_interval(), DEST_FLUSH),
+        };
         let mut seg = Some(seg);
         while let Some(s) = seg {
-            let was_empty = self.dest_buf.is_empty();
-            seg = self.dest_buf.add(s, limit, ctx.now);
+            let buf = match stage {
+                Stage::Transform => &mut self.transform_buf,
+                Stage::Destination => &mut self.dest_buf,
+            };
+            let was_empty = buf.is_empty();
+            seg = buf.add(s, limit, ctx.now);
             if was_empty && interval.0 > 0 {
-                let token = DEST_FLUSH | (self.dest_buf.generation & VALUE);
-                ctx.schedule_in(interval, token);
+                ctx.schedule_in(interval, tag | (buf.generation & VALUE));
             }
-            if self.dest_buf.full(limit) {
-                self.flush_dest(ctx, "size");
+            if buf.full(limit) {
+                match stage {
+                    Stage::Transform => self.flush_transform(ctx),
+                    Stage::Destination => self.flush_dest(ctx, "size"),
+                }
             }
         }
     }
@@ -798,8 +757,7 @@ impl Consumer for DeliveryStream {
                 }
             }
             ConsumerEvent::ShardOpened { shard } if self.begun => {
-                self.lanes.entry(shard).or_insert((Lane::Waiting, 0));
-                self.try_activate(ctx, shard);
+                self.reads.opened(ctx, shard);
             }
             ConsumerEvent::Timeline { index } => self.outage(ctx, index),
             ConsumerEvent::ShardOpened { .. }

@@ -1,0 +1,117 @@
+//! Reading shards parents before children: a child shard is read only once every
+//! parent has been read to its end (or has expired), so each partition key stays in
+//! order across splits and merges. KCL, the Lambda mapping, Firehose and the Flink
+//! source all follow this rule.
+//! Source: <https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-after-resharding.html>
+
+use std::collections::BTreeMap;
+
+use crate::consumer::ConsumerCtx;
+use crate::scenario::StartingPosition;
+use crate::stream::{ShardId, ShardState};
+
+/// Where a reader is on one shard.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ShardRead {
+    /// Waiting for its parents to be read to their end.
+    Waiting,
+    /// Being read; the next sequence number to read.
+    Reading(u64),
+    /// Read to its end.
+    Done,
+}
+
+/// A reader's progress on every shard it knows, by shard id.
+#[derive(Clone, Debug, Default)]
+pub struct ShardReads {
+    shards: BTreeMap<ShardId, ShardRead>,
+}
+
+impl ShardReads {
+    /// Every live shard waits; those without unread parents start at `pos`. Returns
+    /// the shards started, in shard order.
+    pub fn begin(&mut self, ctx: &ConsumerCtx<'_>, pos: StartingPosition) -> Vec<ShardId> {
+        let live: Vec<ShardId> = ctx
+            .shards()
+            .iter()
+            .filter(|i| i.state != ShardState::Expired)
+            .map(|i| i.id)
+            .collect();
+        for &id in &live {
+            self.shards.insert(id, ShardRead::Waiting);
+        }
+        live.into_iter()
+            .filter(|&id| self.start_if_ready(ctx, id, pos))
+            .collect()
+    }
+
+    /// `shard` was read to its end: each child whose parents are all read starts at
+    /// its beginning. Returns the children started.
+    pub fn finished(
+        &mut self,
+        ctx: &ConsumerCtx<'_>,
+        shard: ShardId,
+        children: &[ShardId],
+    ) -> Vec<ShardId> {
+        self.shards.insert(shard, ShardRead::Done);
+        children
+            .iter()
+            .copied()
+            .filter(|&c| self.opened(ctx, c))
+            .collect()
+    }
+
+    /// A shard created by a reshard: it starts at its beginning if its parents are read.
+    /// Returns whether it started.
+    pub fn opened(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
+        self.shards.entry(shard).or_insert(ShardRead::Waiting);
+        self.start_if_ready(ctx, shard, StartingPosition::TrimHorizon)
+    }
+
+    fn start_if_ready(
+        &mut self,
+        ctx: &ConsumerCtx<'_>,
+        shard: ShardId,
+        pos: StartingPosition,
+    ) -> bool {
+        if self.shards.get(&shard) != Some(&ShardRead::Waiting) || !self.parents_done(ctx, shard) {
+            return false;
+        }
+        self.shards
+            .insert(shard, ShardRead::Reading(ctx.position(shard, pos)));
+        true
+    }
+
+    fn parents_done(&self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
+        ctx.shard(shard).is_none_or(|info| {
+            info.parents().all(|p| {
+                self.shards.get(&p).is_none_or(|r| *r == ShardRead::Done)
+                    || ctx.shard(p).is_none_or(|i| i.state == ShardState::Expired)
+            })
+        })
+    }
+
+    /// The next sequence number to read on `shard`, if it is being read.
+    pub fn position(&self, shard: ShardId) -> Option<u64> {
+        match self.shards.get(&shard) {
+            Some(ShardRead::Reading(at)) => Some(*at),
+            _ => None,
+        }
+    }
+
+    /// Moves the read position of a shard being read.
+    pub fn advance(&mut self, shard: ShardId, next: u64) {
+        if let Some(r @ ShardRead::Reading(_)) = self.shards.get_mut(&shard) {
+            *r = ShardRead::Reading(next);
+        }
+    }
+
+    /// The shards being read, in shard order.
+    pub fn reading(&self) -> Vec<ShardId> {
+        self.shards
+            .iter()
+            .filter(|(_, r)| matches!(r, ShardRead::Reading(_)))
+            .map(|(s, _)| *s)
+            .collect()
+    }
+}
