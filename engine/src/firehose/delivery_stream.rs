@@ -372,6 +372,14 @@ impl DeliveryStream {
         };
         let ok = inv.result == transform::Result::Success;
         let ratio = self.processing_ratio.note(period, ok);
+        metric(ctx, metrics::PROCESSING_SUCCESS, Stat::Last, ratio);
+        metric(
+            ctx,
+            metrics::PROCESSING_DURATION,
+            Stat::Maximum,
+            duration_ms,
+        );
+        let inv = &mut self.invocations[i];
         if ok {
             let out = transform::apply(&inv.segs, &mut self.dropped, &mut self.failed);
             let count = |k: SegKind| {
@@ -404,13 +412,6 @@ impl DeliveryStream {
                 inv.attempt += 1;
                 ev.follow = Some("retry");
                 ctx.emit(EventKind::Firehose(Box::new(ev)));
-                metric(ctx, metrics::PROCESSING_SUCCESS, Stat::Last, ratio);
-                metric(
-                    ctx,
-                    metrics::PROCESSING_DURATION,
-                    Stat::Maximum,
-                    duration_ms,
-                );
                 self.start_invocation(ctx, i);
                 return;
             }
@@ -426,13 +427,6 @@ impl DeliveryStream {
             inv.output = Some(out);
             ctx.emit(EventKind::Firehose(Box::new(ev)));
         }
-        metric(ctx, metrics::PROCESSING_SUCCESS, Stat::Last, ratio);
-        metric(
-            ctx,
-            metrics::PROCESSING_DURATION,
-            Stat::Maximum,
-            duration_ms,
-        );
         // Outputs go on in invocation order.
         while self.invocations.front().is_some_and(|v| v.output.is_some()) {
             let Some(done) = self.invocations.pop_front() else {
