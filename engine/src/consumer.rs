@@ -716,9 +716,12 @@ impl<'a> ConsumerCtx<'a> {
     /// 5-minute renewals of SubscribeToShard are invisible.
     /// Source: <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html>
     pub fn subscribe(&mut self, shard: ShardId, from: u64) -> Result<(), &'static str> {
-        let mut efo: Vec<usize> = self.subs.iter().map(|s| s.consumer).collect();
-        efo.sort_unstable();
-        efo.dedup();
+        let mut efo: Vec<usize> = Vec::new();
+        for s in self.subs.iter() {
+            if !efo.contains(&s.consumer) {
+                efo.push(s.consumer);
+            }
+        }
         if !efo.contains(&self.index) && efo.len() >= MAX_EFO_CONSUMERS {
             return Err("LimitExceededException");
         }

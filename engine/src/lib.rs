@@ -14,6 +14,7 @@ pub mod intervals;
 pub mod lambda;
 pub mod lineage;
 pub mod md5;
+pub mod order;
 pub mod producer;
 pub mod queue;
 pub mod reshard;

@@ -311,7 +311,10 @@ impl Stream {
                             i += 1;
                         }
                     }
-                    due.sort_by(|a, b| b.attempt.cmp(&a.attempt).then(a.due.cmp(&b.due)));
+                    // Most attempts first, then the earliest due.
+                    due = crate::order::sorted_by_key(due, |r| {
+                        (u128::from(u8::MAX - r.attempt) << 64) | u128::from(r.due.0)
+                    });
                 }
                 if fresh == 0 && due.is_empty() {
                     continue;

@@ -708,8 +708,8 @@ impl Simulation {
         let names: Vec<String> = self.consumers.iter().map(|c| c.name.clone()).collect();
         self.rec.metrics.flush_ticks();
         let series = self.rec.metrics.series(&names);
-        let mut events = std::mem::take(&mut self.rec.events);
-        events.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        let events = std::mem::take(&mut self.rec.events);
+        let events = sort_events(events, &names);
         let shards: Vec<_> = self.stream.shard_infos().cloned().collect();
         let hash = Trace::compute_hash(&events, &series, &shards, &summary);
         Trace {
@@ -749,6 +749,23 @@ impl Simulation {
             consumers,
         }
     }
+}
+
+/// The events in [`crate::trace::TraceEvent::order_key`] order (a stable sort), as one
+/// `u128` key each: the time, then the events of a consumer about a shard after the
+/// others, by shard and by the consumer's name.
+fn sort_events(
+    events: Vec<crate::trace::TraceEvent>,
+    names: &[String],
+) -> Vec<crate::trace::TraceEvent> {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::order::sorted_by_key(events, |e| {
+        let (at, tie) = e.order_key();
+        let low = tie.map_or(0, |(shard, consumer)| {
+            (1 << 63) | (u128::from(shard.0) << 16) | crate::order::name_rank(&names, consumer)
+        });
+        (u128::from(at.0) << 64) | low
+    })
 }
 
 fn consumer_summary(c: &Slot, stream: &Stream) -> ConsumerSummary {

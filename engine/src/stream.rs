@@ -552,14 +552,16 @@ impl Stream {
 
     /// The open shards, ordered by starting hash key.
     pub fn open_shards(&self) -> Vec<ShardId> {
-        let mut v: Vec<&ShardInfo> = self
+        let v: Vec<&ShardInfo> = self
             .shards
             .iter()
             .map(|s| &s.info)
             .filter(|i| i.state == ShardState::Open)
             .collect();
-        v.sort_by_key(|i| i.starting_hash_key);
-        v.iter().map(|i| i.id).collect()
+        crate::order::sorted_by_key(v, |i| i.starting_hash_key)
+            .iter()
+            .map(|i| i.id)
+            .collect()
     }
 
     /// Number of open shards.

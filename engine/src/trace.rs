@@ -712,7 +712,14 @@ impl Metrics {
                 .get(c)
                 .map(|v| v.iter().collect())
                 .unwrap_or_default();
-            own.sort_by_key(|m| m.0);
+            // A handful of names: an insertion sort (stable) keeps the bundle small.
+            for i in 1..own.len() {
+                let mut j = i;
+                while j > 0 && own[j - 1].0 > own[j].0 {
+                    own.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             for (metric, stat, l) in own {
                 out.push(l.series(
                     metric,

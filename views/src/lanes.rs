@@ -142,8 +142,7 @@ pub fn density_paths(
             D2(w)
         );
     }
-    paths.sort_by_key(|(l, _)| *l);
-    paths
+    shardscope_engine::order::sorted_by_key(paths, |(l, _)| u128::from(*l))
 }
 
 fn density(s: &Series, axis: &TimeAxis, peak: u64) -> Vec<(f64, f64, u8)> {

@@ -38,15 +38,14 @@ pub fn counters_at(trace: &Trace, t_us: u64) -> Vec<(String, [u64; 5])> {
             })
             .collect();
     }
-    let mut names: Vec<&str> = trace
-        .series
-        .iter()
-        .filter_map(|s| s.consumer.as_deref())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
+    let names = crate::map_of(
+        trace
+            .series
+            .iter()
+            .filter_map(|s| Some((s.consumer.as_deref()?, ()))),
+    );
     names
-        .into_iter()
+        .into_keys()
         .filter_map(|name| {
             let mut values = [0u64; 5];
             let mut found = false;
@@ -87,7 +86,7 @@ pub struct ReadPosition {
 /// blocked shard's position stays put while the playhead moves.
 /// None for a shard the consumer had not read by then.
 pub fn read_positions(trace: &Trace, t_us: u64) -> Vec<ReadPosition> {
-    let mut out: Vec<ReadPosition> = trace
+    let out: Vec<ReadPosition> = trace
         .series
         .iter()
         .filter(|s| s.metric == "IteratorAgeMilliseconds")
@@ -113,8 +112,14 @@ pub fn read_positions(trace: &Trace, t_us: u64) -> Vec<ReadPosition> {
             })
         })
         .collect();
-    out.sort_by(|a, b| (&a.consumer, a.shard).cmp(&(&b.consumer, b.shard)));
-    out
+    let names: Vec<&str> = out.iter().map(|p| p.consumer.as_str()).collect();
+    let keys: Vec<u128> = out
+        .iter()
+        .map(|p| {
+            (shardscope_engine::order::name_rank(&names, &p.consumer) << 32) | u128::from(p.shard.0)
+        })
+        .collect();
+    shardscope_engine::order::rearrange(out, &shardscope_engine::order::stable_order(keys))
 }
 
 /// The time of the first incident or action strictly after `t_us`, if any.

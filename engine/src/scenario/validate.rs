@@ -26,8 +26,7 @@ pub(crate) fn validate(s: &mut Scenario) -> Result<()> {
     )?;
     references(s)?;
 
-    let mut order: Vec<usize> = (0..s.timeline.len()).collect();
-    order.sort_by_key(|&i| s.timeline[i].at);
+    let order = crate::order::stable_order(s.timeline.iter().map(|e| u128::from(e.at.0)));
     let shards = peak_shards(s, &order)?;
     let load = load(s, &order)?;
     estimate_events(s, shards, &load)?;
