@@ -10,7 +10,9 @@
 //! it). Facts: `reference/firehose-and-glue.md` Part 1.
 //! Source: <https://docs.aws.amazon.com/firehose/latest/APIReference/API_CreateDeliveryStream.html>
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use super::json::obj;
 
 use super::duration::quote;
 use super::error::{Result, ScenarioError};
@@ -558,21 +560,24 @@ fn lambda_processor(p: &Obj) -> Result<LambdaProcessor> {
 /// The canonical JSON of a Firehose consumer (every default written out).
 pub(crate) fn to_json(name: &str, f: &FirehoseConsumer) -> Value {
     let d = f.destination;
-    let hints = json!({
-        "SizeInMBs": f.buffering.size_in_mbs,
-        "IntervalInSeconds": f.buffering.interval_in_seconds,
-    });
+    let hints = obj([
+        ("SizeInMBs", f.buffering.size_in_mbs.into()),
+        ("IntervalInSeconds", f.buffering.interval_in_seconds.into()),
+    ]);
     let mut block = Map::new();
     match d {
         FirehoseDestination::Redshift => {
-            block.insert("S3Configuration".into(), json!({ "BufferingHints": hints }));
+            block.insert("S3Configuration".into(), obj([("BufferingHints", hints)]));
         }
         _ => {
             block.insert("BufferingHints".into(), hints);
         }
     }
     if let Some(r) = f.retry_duration_seconds {
-        block.insert("RetryOptions".into(), json!({ "DurationInSeconds": r }));
+        block.insert(
+            "RetryOptions".into(),
+            obj([("DurationInSeconds", r.into())]),
+        );
     }
     block.insert(
         "S3BackupMode".into(),
@@ -584,40 +589,52 @@ pub(crate) fn to_json(name: &str, f: &FirehoseConsumer) -> Value {
         }
     }
     if let Some(l) = &f.processing {
-        let param = |n: &str, v: String| json!({ "ParameterName": n, "ParameterValue": v });
+        let param =
+            |n: &str, v: String| obj([("ParameterName", n.into()), ("ParameterValue", v.into())]);
+        let parameters = vec![
+            param("LambdaArn", l.lambda_arn.clone()),
+            param("BufferSizeInMBs", format_number(l.buffer_size_in_mbs)),
+            param(
+                "BufferIntervalInSeconds",
+                l.buffer_interval_in_seconds.to_string(),
+            ),
+            param("NumberOfRetries", l.number_of_retries.to_string()),
+        ];
+        let processor = obj([
+            ("Type", "Lambda".into()),
+            ("Parameters", Value::Array(parameters)),
+        ]);
         block.insert(
             "ProcessingConfiguration".into(),
-            json!({
-                "Enabled": true,
-                "Processors": [{
-                    "Type": "Lambda",
-                    "Parameters": [
-                        param("LambdaArn", l.lambda_arn.clone()),
-                        param("BufferSizeInMBs", format_number(l.buffer_size_in_mbs)),
-                        param("BufferIntervalInSeconds", l.buffer_interval_in_seconds.to_string()),
-                        param("NumberOfRetries", l.number_of_retries.to_string()),
-                    ],
-                }],
-            }),
+            obj([
+                ("Enabled", true.into()),
+                ("Processors", Value::Array(vec![processor])),
+            ]),
         );
     }
     let t = &f.transform;
-    json!({
-        "kind": "firehose",
-        "name": name,
-        d.block(): block,
-        "destination": {
-            "latency_ms": f.destination_model.latency_ms,
-            "error_rate": f.destination_model.error_rate,
-        },
-        "transform": {
-            "invoke_ms": t.invoke_ms,
-            "per_record_ms": t.per_record_ms,
-            "dropped_share": t.dropped_share,
-            "processing_failed_share": t.processing_failed_share,
-            "error_rate": t.error_rate,
-        },
-    })
+    let mut consumer = Map::new();
+    consumer.insert("kind".into(), "firehose".into());
+    consumer.insert("name".into(), name.into());
+    consumer.insert(d.block().into(), Value::Object(block));
+    consumer.insert(
+        "destination".into(),
+        obj([
+            ("latency_ms", f.destination_model.latency_ms.into()),
+            ("error_rate", f.destination_model.error_rate.into()),
+        ]),
+    );
+    consumer.insert(
+        "transform".into(),
+        obj([
+            ("invoke_ms", t.invoke_ms.into()),
+            ("per_record_ms", t.per_record_ms.into()),
+            ("dropped_share", t.dropped_share.into()),
+            ("processing_failed_share", t.processing_failed_share.into()),
+            ("error_rate", t.error_rate.into()),
+        ]),
+    );
+    Value::Object(consumer)
 }
 
 /// A parameter value as AWS writes it: `"1"`, `"0.5"`.

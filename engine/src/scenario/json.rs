@@ -2,7 +2,7 @@
 //! in canonical strings, the timeline sorted. `parse` reads it back to an equal
 //! scenario.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::duration::format_duration;
 use super::model::*;
@@ -18,18 +18,32 @@ fn num(x: f64) -> Value {
     Value::from(x)
 }
 
+/// A JSON object with these keys, in this order. (`json!` would go through serde for every
+/// value, a copy of its serializer per type in the wasm bundle.)
+pub(crate) fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
+}
+
+fn list<T>(items: &[T], f: impl Fn(&T) -> Value) -> Value {
+    Value::Array(items.iter().map(f).collect())
+}
+
 pub(crate) fn scenario(s: &Scenario) -> Value {
-    let mut v = json!({
-        "format": FORMAT,
-        "title": s.title,
-        "description": s.description,
-        "seed": s.seed,
-        "duration": format_duration(s.duration),
-        "stream": stream(&s.stream),
-        "producers": s.producers.iter().map(producer).collect::<Vec<_>>(),
-        "consumers": s.consumers.iter().map(consumer).collect::<Vec<_>>(),
-        "timeline": s.timeline.iter().map(entry).collect::<Vec<_>>(),
-    });
+    let mut v = obj([
+        ("format", FORMAT.into()),
+        ("title", s.title.as_str().into()),
+        ("description", s.description.as_str().into()),
+        ("seed", s.seed.into()),
+        ("duration", format_duration(s.duration).into()),
+        ("stream", stream(&s.stream)),
+        ("producers", list(&s.producers, producer)),
+        ("consumers", list(&s.consumers, consumer)),
+        ("timeline", list(&s.timeline, entry)),
+    ]);
     if let Some(m) = v.as_object_mut() {
         if let Some(e) = &s.embed {
             m.insert("embed".into(), super::workshop::embed_json(e));
@@ -42,23 +56,26 @@ pub(crate) fn scenario(s: &Scenario) -> Value {
 }
 
 fn stream(s: &StreamConfig) -> Value {
-    json!({
-        "StreamName": s.stream_name,
-        "ShardCount": s.shard_count,
-        "StreamModeDetails": { "StreamMode": s.mode.as_str() },
-        "RetentionPeriodHours": s.retention_hours,
-    })
+    obj([
+        ("StreamName", s.stream_name.as_str().into()),
+        ("ShardCount", s.shard_count.into()),
+        (
+            "StreamModeDetails",
+            obj([("StreamMode", s.mode.as_str().into())]),
+        ),
+        ("RetentionPeriodHours", s.retention_hours.into()),
+    ])
 }
 
 fn producer(p: &Producer) -> Value {
-    let mut v = json!({
-        "name": p.name,
-        "records_per_second": num(p.records_per_second),
-        "record_bytes": p.record_bytes,
-        "partition_keys": p.partition_keys,
-        "hot_key_share": num(p.hot_key_share),
-        "retry_throttled": p.retry_throttled,
-    });
+    let mut v = obj([
+        ("name", p.name.as_str().into()),
+        ("records_per_second", num(p.records_per_second)),
+        ("record_bytes", p.record_bytes.into()),
+        ("partition_keys", p.partition_keys.into()),
+        ("hot_key_share", num(p.hot_key_share)),
+        ("retry_throttled", p.retry_throttled.into()),
+    ]);
     if let (Some(key), Some(m)) = (p.explicit_hash_key, v.as_object_mut()) {
         m.insert("ExplicitHashKey".into(), Value::String(key.to_string()));
     }
@@ -72,25 +89,35 @@ fn consumer(c: &Consumer) -> Value {
             let mut esm = Map::new();
             starting_position(l.esm.starting_position, &mut esm);
             mapping_fields(&full_patch(&l.esm), &mut esm);
-            json!({
-                "kind": c.kind.as_str(),
-                "name": c.name,
-                "EventSourceMapping": esm,
-                "enhanced_fan_out": l.enhanced_fan_out,
-                "Function": {
-                    "Timeout": l.function.timeout_seconds,
-                    "ReservedConcurrentExecutions": l.function.reserved_concurrent_executions,
-                },
-                "handler": handler(&HandlerPatch {
-                    invoke_ms: Some(l.handler.invoke_ms),
-                    per_record_ms: Some(l.handler.per_record_ms),
-                    error_rate: Some(l.handler.error_rate),
-                    // Written only when not the default, so existing
-                    // scenarios keep their canonical text.
-                    item_failures: (l.handler.item_failures != ItemFailures::Report)
-                        .then_some(l.handler.item_failures),
-                }),
-            })
+            let reserved = l
+                .function
+                .reserved_concurrent_executions
+                .map_or(Value::Null, Value::from);
+            obj([
+                ("kind", c.kind.as_str().into()),
+                ("name", c.name.as_str().into()),
+                ("EventSourceMapping", Value::Object(esm)),
+                ("enhanced_fan_out", l.enhanced_fan_out.into()),
+                (
+                    "Function",
+                    obj([
+                        ("Timeout", l.function.timeout_seconds.into()),
+                        ("ReservedConcurrentExecutions", reserved),
+                    ]),
+                ),
+                (
+                    "handler",
+                    handler(&HandlerPatch {
+                        invoke_ms: Some(l.handler.invoke_ms),
+                        per_record_ms: Some(l.handler.per_record_ms),
+                        error_rate: Some(l.handler.error_rate),
+                        // Written only when not the default, so existing
+                        // scenarios keep their canonical text.
+                        item_failures: (l.handler.item_failures != ItemFailures::Report)
+                            .then_some(l.handler.item_failures),
+                    }),
+                ),
+            ])
         }
     }
 }
@@ -147,15 +174,18 @@ fn mapping_fields(p: &MappingPatch, m: &mut Map<String, Value>) {
     }
     if let Some(v) = p.report_batch_item_failures {
         let types: &[&str] = if v { &["ReportBatchItemFailures"] } else { &[] };
-        put("FunctionResponseTypes", json!(types));
+        put(
+            "FunctionResponseTypes",
+            Value::Array(types.iter().map(|t| Value::from(*t)).collect()),
+        );
     }
     if let Some(v) = p.tumbling_window_in_seconds {
         put("TumblingWindowInSeconds", v.into());
     }
     if let Some(v) = &p.on_failure {
         let config = match v {
-            Some(d) => json!({ "OnFailure": { "Destination": d.arn } }),
-            None => json!({}),
+            Some(d) => obj([("OnFailure", obj([("Destination", d.arn.as_str().into())]))]),
+            None => obj([]),
         };
         put("DestinationConfig", config);
     }

@@ -2,7 +2,7 @@
 //! (the compact player's knobs and height) and `challenge` (a goal over the summary that
 //! the playground and `shardscope simulate` check).
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::error::{Result, ScenarioError};
 use super::read::{as_array, as_int, as_str, Obj};
@@ -274,30 +274,39 @@ pub(crate) fn challenge(o: &Obj, consumer_names: &[&str]) -> Result<Challenge> {
 }
 
 pub(crate) fn embed_json(e: &Embed) -> Value {
-    json!({ "knobs": e.knobs, "height": e.height })
+    super::json::obj([
+        (
+            "knobs",
+            Value::Array(e.knobs.iter().map(|k| Value::from(k.as_str())).collect()),
+        ),
+        ("height", e.height.into()),
+    ])
 }
 
 pub(crate) fn challenge_json(c: &Challenge) -> Value {
     let mut goal = serde_json::Map::new();
     for g in &c.goals {
         let v = match (g.min, g.max) {
-            (Some(a), Some(b)) if a == b => json!(a),
+            (Some(a), Some(b)) if a == b => Value::from(a),
             (min, max) => {
                 let mut m = serde_json::Map::new();
                 if let Some(a) = min {
-                    m.insert("min".into(), json!(a));
+                    m.insert("min".into(), Value::from(a));
                 }
                 if let Some(b) = max {
-                    m.insert("max".into(), json!(b));
+                    m.insert("max".into(), Value::from(b));
                 }
                 Value::Object(m)
             }
         };
         goal.insert(g.field.clone(), v);
     }
-    let mut v = json!({ "brief": c.brief, "goal": goal });
+    let mut v = super::json::obj([
+        ("brief", c.brief.as_str().into()),
+        ("goal", Value::Object(goal)),
+    ]);
     if let (Some(name), Some(m)) = (&c.consumer, v.as_object_mut()) {
-        m.insert("consumer".into(), json!(name));
+        m.insert("consumer".into(), Value::from(name.as_str()));
     }
     v
 }
