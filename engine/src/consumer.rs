@@ -145,6 +145,9 @@ pub(crate) struct ShardLedger {
     pub processed: IntervalSet,
     pub discarded: IntervalSet,
     pub delivered: IntervalSet,
+    /// Records trimmed while delivered and not yet settled: counted as expired, unless
+    /// the delivery that holds them then succeeds (see [`Ledger::expire`]).
+    pub limbo: IntervalSet,
     pub n_processed: u64,
     pub n_discarded: u64,
     pub n_expired: u64,
@@ -283,12 +286,30 @@ impl Ledger {
 
     /// The retention trim moved `shard`'s horizon from `old` to `new`:
     /// unsettled in-scope records in between are expired for this consumer.
+    ///
+    /// Those of them that were delivered (an invocation holding them may be running)
+    /// are kept in limbo: if their delivery then succeeds, they count as processed
+    /// instead (design.md: "a record delivered and then processed counts as processed
+    /// even if it passed retention meanwhile"). Records trimmed before they were
+    /// delivered stay expired.
     pub(crate) fn expire(&mut self, shard: ShardId, new: u64, now: SimTime) -> u64 {
         let l = self.shard_mut(shard);
         let mut lost = 0;
         if let Some(lo) = l.lower_bound() {
             if new > lo {
                 lost = (new - lo) - l.processed.count_in(lo, new) - l.discarded.count_in(lo, new);
+                if lost > 0 && l.delivered.count_in(lo, new) > 0 {
+                    for (a, b) in l.processed.gaps(lo, new) {
+                        for (c, d) in l.discarded.gaps(a, b) {
+                            let mut at = c;
+                            for (x, y) in l.delivered.gaps(c, d) {
+                                l.limbo.insert_count(at, x);
+                                at = y;
+                            }
+                            l.limbo.insert_count(at, d);
+                        }
+                    }
+                }
             }
         }
         l.floor = l.floor.max(new);
@@ -395,6 +416,18 @@ impl Ledger {
         let Some(lo) = self.shard_mut(shard).lower_bound() else {
             return 0;
         };
+        let l = self.shard_mut(shard);
+        if outcome == Outcome::Processed && from < lo {
+            // Delivered before they were trimmed, and now processed: no longer expired.
+            let revived = l.limbo.remove(from, to.min(lo));
+            l.n_expired -= revived;
+            l.n_processed += revived;
+        }
+        // What is still in limbo below a settle that starts past it was not in this
+        // delivery: its records stay expired.
+        if from >= lo {
+            l.limbo.forget_below(from);
+        }
         let from = from.max(lo);
         let to = to.min(end);
         if from >= to {

@@ -341,3 +341,34 @@ fn item_failures_key_in_the_scenario_and_in_deploy() {
         .count();
     assert_eq!(fails, 2);
 }
+
+/// A consumer at half the write rate falls behind until it reads at the trim horizon, then
+/// keeps processing there: records trimmed while the invocation holding them runs count as
+/// processed when it succeeds; only records trimmed before they were delivered expire.
+/// 100 records/s written for 60 h; 100-record batches of 2 s (20 ms a record) process 50/s.
+/// The iterator age reaches the 24 h retention at 48 h; in the 12 h after, the handler still
+/// processes 50/s while 50/s age out unread.
+#[test]
+fn records_trimmed_during_a_successful_invocation_count_as_processed() {
+    let s = shardscope_engine::scenario::parse(
+        r#"{ "format": "shardscope/1", "duration": "60h",
+             "stream": { "ShardCount": 1, "RetentionPeriodHours": 24 },
+             "producers": [ { "name": "p", "records_per_second": 100, "record_bytes": 100, "partition_keys": 100 } ],
+             "consumers": [ { "kind": "lambda", "name": "fn",
+                 "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON", "BatchSize": 100 },
+                 "Function": { "Timeout": 60 },
+                 "handler": { "invoke_ms": 0, "per_record_ms": 20 } } ] }"#,
+    )
+    .unwrap();
+    let c = summary(&run(&s));
+    // 50/s for 60 h (less the invocation running at the end).
+    assert!(c.processed.abs_diff(50 * 60 * 3_600) <= 200, "{c:?}");
+    // 50/s for the last 12 h, trimmed before the consumer got to them.
+    assert!(
+        c.expired_unprocessed.abs_diff(50 * 12 * 3_600) <= 200,
+        "{c:?}"
+    );
+    // The last 24 h of writes are still in the stream, unread.
+    assert_eq!(c.pending_at_end, 100 * 24 * 3_600);
+    assert_eq!(c.discarded, 0);
+}
