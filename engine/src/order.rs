@@ -33,13 +33,14 @@ pub fn sorted_by_key<T>(v: Vec<T>, key: impl Fn(&T) -> u128) -> Vec<T> {
 /// The rank of each of `names` among the distinct names, in byte order: a sort key for
 /// a name that fits in a `u128` key (a few names, so a quadratic count is cheapest).
 pub fn name_rank(names: &[&str], name: &str) -> u128 {
-    let mut smaller: Vec<&str> = Vec::new();
-    for &n in names {
-        if n < name && !smaller.contains(&n) {
-            smaller.push(n);
+    let mut rank = 0;
+    for (i, &n) in names.iter().enumerate() {
+        // Each distinct smaller name once: at its first occurrence.
+        if n < name && !names[..i].contains(&n) {
+            rank += 1;
         }
     }
-    smaller.len() as u128
+    rank
 }
 
 #[cfg(test)]
