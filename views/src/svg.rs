@@ -368,6 +368,29 @@ mod tests {
     }
 
     #[test]
+    fn a_firehose_consumer_gets_its_lane_and_its_data_freshness_chart() {
+        // OpenSearch down from 2 to 6 min, a 60 s retry window: batches go to the backup.
+        let s = scenario::parse(
+            r#"{ "format": "shardscope/1", "title": "t", "duration": "10m",
+                 "stream": { "ShardCount": 1 },
+                 "producers": [ { "name": "p", "records_per_second": 10 } ],
+                 "consumers": [ { "kind": "firehose", "name": "logs",
+                     "AmazonopensearchserviceDestinationConfiguration": {
+                         "BufferingHints": { "SizeInMBs": 5, "IntervalInSeconds": 60 },
+                         "RetryOptions": { "DurationInSeconds": 60 } } } ],
+                 "timeline": [ { "at": "2m", "do": "destination_outage", "consumer": "logs", "duration": "4m" } ] }"#,
+        )
+        .unwrap();
+        let svg = render(&Simulation::new(&s).unwrap().finish(), 800.0);
+        assert!(svg.contains(">logs</text>"), "the lane's label");
+        assert!(svg.contains("retry window used up → S3 backup (logs)"));
+        assert!(svg.contains("buffer delivered (logs)"));
+        assert!(svg.contains("Firehose DataFreshness (s)"));
+        assert!(svg.contains(">destination_outage</text>"));
+        assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
+    }
+
+    #[test]
     fn a_blocked_shard_is_drawn_read_up_to_its_poison_record() {
         // One shard, a poison record at 2 min, default retries: the mapping never gets past it.
         let s = scenario::parse(
