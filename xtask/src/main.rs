@@ -19,7 +19,8 @@ Commands:
   test    everything CI checks: fmt, clippy, native tests, wasm tests in headless Chromium,
           the release build, the bundle-size budget and the Playwright end-to-end tests
   build   write the hostable static site to dist/ (release, wasm-opt -Oz)
-  bench   the engine's criterion benchmarks
+  bench   the engine's criterion benchmarks, then the browser benchmark
+  size    the release build against the bundle budget, and what the bytes are (twiggy)
   setup   install whatever is missing (every other command runs this first)
 ";
 
@@ -36,6 +37,9 @@ fn main() -> ExitCode {
         "build" => setup::ensure().and_then(|()| steps::build()),
         "test" => setup::ensure().and_then(|()| steps::test()),
         "bench" => setup::ensure().and_then(|()| steps::bench(rest)),
+        "size" => setup::ensure()
+            .and_then(|()| steps::build())
+            .and_then(|()| size::report()),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

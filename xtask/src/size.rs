@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::shell::{cargo_bin_dir, cmd, output, root, run};
+
 /// Gzipped bytes of the wasm, JavaScript and CSS in `dist/`. The one place the budget is set:
 /// the playground is embedded in blog posts, so every kilobyte is paid by someone else's page.
 ///
@@ -59,6 +61,35 @@ pub fn check(dist: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `cargo xtask size`: the release build's sizes against the budget, then what the bytes are —
+/// the largest functions and data and the generic functions copied most, read by twiggy
+/// from the wasm before wasm-opt strips its names (sizes there are before optimisation, but
+/// rank the same). Installs twiggy when it is missing.
+pub fn report() -> Result<(), String> {
+    let checked = check(&root().join("dist"));
+    let twiggy = cargo_bin_dir().join("twiggy");
+    if output(cmd(&twiggy.to_string_lossy(), &["--version"])).is_none() {
+        println!("size: installing twiggy 0.8.0 (takes a few minutes on 2 cores)");
+        run(cmd(
+            "cargo",
+            &["install", "twiggy", "--version", "0.8.0", "--locked"],
+        ))?;
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root().join("target"), std::path::PathBuf::from);
+    let wasm = target
+        .join("wasm32-unknown-unknown")
+        .join("release")
+        .join("shardscope-app.wasm");
+    let wasm = wasm.to_string_lossy();
+    let twiggy = twiggy.to_string_lossy();
+    println!("\nsize: the largest items (before wasm-opt)");
+    run(cmd(&twiggy, &["top", "-n", "40", &wasm]))?;
+    println!("\nsize: generic functions copied most");
+    run(cmd(&twiggy, &["monos", "-m", "15", &wasm]))?;
+    checked
 }
 
 fn gzip_len(bytes: &[u8]) -> u64 {
