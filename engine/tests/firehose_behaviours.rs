@@ -390,3 +390,53 @@ fn runs_are_deterministic() {
     v["consumers"][0]["destination"] = json!({ "error_rate": 0.3 });
     assert_eq!(run(&v).hash, run(&v).hash);
 }
+
+/// Firehose shares the shard's read limits with every other polling consumer. Beside five
+/// readers that poll each second (six calls a second for five allowed), some of its calls are
+/// throttled; it retries them the next second and keeps up. At 500 records/s of 1,000 bytes,
+/// six readers need 3 MB/s of the shard's 2 MiB/s: the readers that poll every 200 ms while
+/// behind win, and Firehose, reading once a second, falls minutes behind.
+#[test]
+fn firehose_shares_the_read_limits_with_other_polling_consumers() {
+    use shardscope_engine::testing::TestPoller;
+    let run_with_pollers = |rate: f64| {
+        let v = story(
+            "10m",
+            rate,
+            1_000,
+            "ExtendedS3DestinationConfiguration",
+            s3(1, 60),
+        );
+        let s = scenario::from_value(&v).unwrap();
+        let mut sim = Simulation::new(&s).unwrap();
+        for i in 0..5 {
+            sim.add_consumer(&format!("poller{i}"), TestPoller::boxed())
+                .unwrap();
+        }
+        sim.finish()
+    };
+    let fh_throttled = |t: &Trace| {
+        t.events
+            .iter()
+            .filter(|e| matches!(&e.kind, EventKind::ReadThrottled { consumer, .. } if consumer == "fh"))
+            .count()
+    };
+    let t = run_with_pollers(100.0);
+    let (c, _) = summary(&t);
+    // Six calls a second for five: the shard throttles one reader or another every second.
+    assert!(
+        t.summary.stream.read_throttled_calls >= 500,
+        "{:?}",
+        t.summary.stream
+    );
+    assert_eq!(c.expired_unprocessed + c.discarded, 0);
+    // Everything but the last buffer (at most a minute and a few seconds) was delivered.
+    assert!(c.pending_at_end <= 6_500, "{c:?}");
+    assert!(c.max_iterator_age_ms < 70_000, "{c:?}");
+
+    let t = run_with_pollers(500.0);
+    assert!(fh_throttled(&t) > 0, "Firehose was never throttled");
+    let (c, _) = summary(&t);
+    assert!(c.processed < c.records_in_scope * 6 / 10, "{c:?}");
+    assert!(c.max_iterator_age_ms > 5 * 60_000, "{c:?}");
+}
