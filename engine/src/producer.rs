@@ -21,6 +21,7 @@
 //! offer exactly 150 records per tick, a shard's long-run share is exact, and
 //! the result is the same on every platform.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::scenario::Producer;
@@ -76,7 +77,9 @@ pub(crate) struct Route {
     /// that a tick needs no 128-bit division.
     pub step: (u64, u128),
     pub step_rate: Option<u64>,
-    pub retries: Vec<RetryBatch>,
+    /// Records waiting for a retry, by (due time, attempt): a lasting overload keeps
+    /// hundreds of these, and a tick takes the due ones without walking the rest.
+    pub retries: BTreeMap<(SimTime, u8), u64>,
 }
 
 /// A producer's changing state.
@@ -302,15 +305,21 @@ impl Stream {
                 }
                 // Retries that are due, oldest attempts first.
                 let mut due: Vec<RetryBatch> = Vec::new();
-                if !route.retries.is_empty() {
-                    let mut i = 0;
-                    while i < route.retries.len() {
-                        if route.retries[i].due <= now {
-                            due.push(route.retries.swap_remove(i));
-                        } else {
-                            i += 1;
-                        }
-                    }
+                if route
+                    .retries
+                    .first_key_value()
+                    .is_some_and(|((at, _), _)| *at <= now)
+                {
+                    let later = route.retries.split_off(&(SimTime(now.0 + 1), 0));
+                    let ready = std::mem::replace(&mut route.retries, later);
+                    due = ready
+                        .into_iter()
+                        .map(|((due, attempt), count)| RetryBatch {
+                            due,
+                            attempt,
+                            count,
+                        })
+                        .collect();
                     // Most attempts first, then the earliest due.
                     due = crate::order::sorted_by_key(due, |r| {
                         (u128::from(u8::MAX - r.attempt) << 64) | u128::from(r.due.0)
@@ -355,14 +364,7 @@ impl Stream {
                 }
                 let route = &mut producers[p_idx].routes[r_idx];
                 for b in requeue {
-                    match route
-                        .retries
-                        .iter_mut()
-                        .find(|x| x.due == b.due && x.attempt == b.attempt)
-                    {
-                        Some(x) => x.count += b.count,
-                        None => route.retries.push(b),
-                    }
+                    *route.retries.entry((b.due, b.attempt)).or_insert(0) += b.count;
                 }
                 if throttled_total > 0 {
                     self.note_throttle(shard, throttled_total, dropped);
@@ -447,7 +449,7 @@ impl Stream {
                     carry: 0,
                     step: (0, 0),
                     step_rate: None,
-                    retries: Vec::new(),
+                    retries: BTreeMap::new(),
                 })
                 .collect();
             for o in old {
@@ -474,21 +476,18 @@ impl Stream {
                 if total == 0 {
                     continue;
                 }
-                for b in o.retries {
-                    let mut left = b.count;
+                for (key, count) in o.retries {
+                    let mut left = count;
                     for (j, &k) in heirs.iter().enumerate() {
                         let share = if j + 1 == heirs.len() {
                             left
                         } else {
-                            (u128::from(b.count) * routes[k].weight / total) as u64
+                            (u128::from(count) * routes[k].weight / total) as u64
                         };
                         let share = share.min(left);
                         left -= share;
                         if share > 0 {
-                            routes[k].retries.push(RetryBatch {
-                                count: share,
-                                ..b.clone()
-                            });
+                            *routes[k].retries.entry(key).or_insert(0) += share;
                         }
                     }
                 }
