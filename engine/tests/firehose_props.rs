@@ -27,9 +27,8 @@ struct Case {
     lambda_too: bool,
 }
 
-/// Records of at most 1,500 bytes at up to 600/s stay under one shard's write
-/// limit: a producer far over it spends its time retrying throttled puts, which
-/// is the stream's cost, not Firehose's.
+/// Records up to 20 KB at up to 600/s: up to 12 times a shard's write limit, so
+/// throttled producers and their retries are part of the runs.
 fn case() -> impl Strategy<Value = Case> {
     (
         (
