@@ -417,11 +417,14 @@ impl Ledger {
             return 0;
         };
         let l = self.shard_mut(shard);
-        if outcome == Outcome::Processed && from < lo {
-            // Delivered before they were trimmed, and now processed: no longer expired.
-            let revived = l.limbo.remove(from, to.min(lo));
-            l.n_expired -= revived;
-            l.n_processed += revived;
+        if from < lo {
+            // Delivered before they were trimmed: processed now, they are no longer
+            // expired; given up on, they stay expired (and leave limbo either way).
+            let settled = l.limbo.remove(from, to.min(lo));
+            if outcome == Outcome::Processed {
+                l.n_expired -= settled;
+                l.n_processed += settled;
+            }
         }
         // What is still in limbo below a settle that starts past it was not in this
         // delivery: its records stay expired.

@@ -30,7 +30,30 @@ pub fn sorted_by_key<T>(v: Vec<T>, key: impl Fn(&T) -> u128) -> Vec<T> {
     rearrange(v, &order)
 }
 
-/// The rank of each of `names` among the distinct names, in byte order: a sort key for
+/// Each distinct name of `names` with its rank among them in byte order, for sort keys that
+/// hold a name (look a name up with [`rank_of`]).
+pub fn ranks<'a>(names: &[&'a str]) -> Vec<(&'a str, u128)> {
+    let mut distinct: Vec<&'a str> = Vec::new();
+    for &n in names {
+        if !distinct.contains(&n) {
+            distinct.push(n);
+        }
+    }
+    distinct
+        .iter()
+        .map(|&n| (n, name_rank(&distinct, n)))
+        .collect()
+}
+
+/// The rank of `name` in a table from [`ranks`] (0 if absent).
+pub fn rank_of(ranks: &[(&str, u128)], name: &str) -> u128 {
+    ranks
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(0, |(_, r)| *r)
+}
+
+/// The rank of `name` among the distinct names of `names`, in byte order: a sort key for
 /// a name that fits in a `u128` key (a few names, so a quadratic count is cheapest).
 pub fn name_rank(names: &[&str], name: &str) -> u128 {
     let mut rank = 0;

@@ -435,8 +435,9 @@ impl Stream {
     /// Recomputes every producer's routes after the set of open shards
     /// changed. Routes to shards still open keep their carry and retries;
     /// retries waiting for a closed shard move to the open shards that took
-    /// over its range, split by routing weight (largest share first gets the
-    /// rounding remainder).
+    /// over its range, split by routing weight (the last of them gets the
+    /// rounding remainder), and merge with retries due at the same time and
+    /// attempt there.
     pub(crate) fn reroute(&mut self, producers: &mut [ProducerState]) {
         let open = self.open_shards();
         for (p_idx, p) in producers.iter_mut().enumerate() {

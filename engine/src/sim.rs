@@ -759,17 +759,11 @@ fn sort_events(
     names: &[String],
 ) -> Vec<crate::trace::TraceEvent> {
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let ranks: Vec<(&str, u128)> = names
-        .iter()
-        .map(|n| (*n, crate::order::name_rank(&names, n)))
-        .collect();
+    let ranks = crate::order::ranks(&names);
     crate::order::sorted_by_key(events, |e| {
         let (at, tie) = e.order_key();
         let low = tie.map_or(0, |(shard, consumer)| {
-            let rank = ranks
-                .iter()
-                .find(|(n, _)| *n == consumer)
-                .map_or(0, |(_, r)| *r);
+            let rank = crate::order::rank_of(&ranks, consumer);
             (1 << 63) | (u128::from(shard.0) << 16) | rank
         });
         (u128::from(at.0) << 64) | low

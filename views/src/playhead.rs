@@ -113,10 +113,11 @@ pub fn read_positions(trace: &Trace, t_us: u64) -> Vec<ReadPosition> {
         })
         .collect();
     let names: Vec<&str> = out.iter().map(|p| p.consumer.as_str()).collect();
+    let ranks = shardscope_engine::order::ranks(&names);
     let keys: Vec<u128> = out
         .iter()
         .map(|p| {
-            (shardscope_engine::order::name_rank(&names, &p.consumer) << 32) | u128::from(p.shard.0)
+            (shardscope_engine::order::rank_of(&ranks, &p.consumer) << 32) | u128::from(p.shard.0)
         })
         .collect();
     shardscope_engine::order::rearrange(out, &shardscope_engine::order::stable_order(keys))
