@@ -21,7 +21,6 @@
 //! offer exactly 150 records per tick, a shard's long-run share is exact, and
 //! the result is the same on every platform.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::scenario::Producer;
@@ -77,9 +76,19 @@ pub(crate) struct Route {
     /// that a tick needs no 128-bit division.
     pub step: (u64, u128),
     pub step_rate: Option<u64>,
-    /// Records waiting for a retry, by (due time, attempt): a lasting overload keeps
-    /// hundreds of these, and a tick takes the due ones without walking the rest.
-    pub retries: BTreeMap<(SimTime, u8), u64>,
+    /// Records waiting for a retry, sorted by (due time, attempt), one batch per key: a
+    /// lasting overload keeps hundreds of these, and a tick takes the due ones (a prefix)
+    /// without walking the rest.
+    pub retries: Vec<RetryBatch>,
+}
+
+/// Adds `b` to `retries` (sorted by due time and attempt), merged with a batch of the
+/// same key.
+fn add_retry(retries: &mut Vec<RetryBatch>, b: RetryBatch) {
+    match retries.binary_search_by_key(&(b.due, b.attempt), |x| (x.due, x.attempt)) {
+        Ok(i) => retries[i].count += b.count,
+        Err(i) => retries.insert(i, b),
+    }
 }
 
 /// A producer's changing state.
@@ -305,21 +314,9 @@ impl Stream {
                 }
                 // Retries that are due, oldest attempts first.
                 let mut due: Vec<RetryBatch> = Vec::new();
-                if route
-                    .retries
-                    .first_key_value()
-                    .is_some_and(|((at, _), _)| *at <= now)
-                {
-                    let later = route.retries.split_off(&(SimTime(now.0 + 1), 0));
-                    let ready = std::mem::replace(&mut route.retries, later);
-                    due = ready
-                        .into_iter()
-                        .map(|((due, attempt), count)| RetryBatch {
-                            due,
-                            attempt,
-                            count,
-                        })
-                        .collect();
+                if route.retries.first().is_some_and(|b| b.due <= now) {
+                    let ready = route.retries.partition_point(|b| b.due <= now);
+                    due = route.retries.drain(..ready).collect();
                     // Most attempts first, then the earliest due.
                     due = crate::order::sorted_by_key(due, |r| {
                         (u128::from(u8::MAX - r.attempt) << 64) | u128::from(r.due.0)
@@ -364,7 +361,7 @@ impl Stream {
                 }
                 let route = &mut producers[p_idx].routes[r_idx];
                 for b in requeue {
-                    *route.retries.entry((b.due, b.attempt)).or_insert(0) += b.count;
+                    add_retry(&mut route.retries, b);
                 }
                 if throttled_total > 0 {
                     self.note_throttle(shard, throttled_total, dropped);
@@ -450,7 +447,7 @@ impl Stream {
                     carry: 0,
                     step: (0, 0),
                     step_rate: None,
-                    retries: BTreeMap::new(),
+                    retries: Vec::new(),
                 })
                 .collect();
             for o in old {
@@ -477,18 +474,22 @@ impl Stream {
                 if total == 0 {
                     continue;
                 }
-                for (key, count) in o.retries {
-                    let mut left = count;
+                for b in o.retries {
+                    let mut left = b.count;
                     for (j, &k) in heirs.iter().enumerate() {
                         let share = if j + 1 == heirs.len() {
                             left
                         } else {
-                            (u128::from(count) * routes[k].weight / total) as u64
+                            (u128::from(b.count) * routes[k].weight / total) as u64
                         };
                         let share = share.min(left);
                         left -= share;
                         if share > 0 {
-                            *routes[k].retries.entry(key).or_insert(0) += share;
+                            let part = RetryBatch {
+                                count: share,
+                                ..b.clone()
+                            };
+                            add_retry(&mut routes[k].retries, part);
                         }
                     }
                 }
