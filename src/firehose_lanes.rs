@@ -6,16 +6,11 @@ use std::rc::Rc;
 
 use shardscope_engine::trace::{EventKind, Trace};
 use shardscope_views::coord::D1;
-use shardscope_views::firehose::{facts, lanes, shape, Lane, Outcome};
+use shardscope_views::firehose::{facts, shape, Lane, Outcome};
 use shardscope_views::TimeAxis;
 use yew::prelude::*;
 
 use crate::timeline::Selection;
-
-/// The lanes of `trace`'s Firehose consumers (empty when there are none).
-pub fn layout(trace: &Trace, axis: &TimeAxis) -> Vec<Lane> {
-    lanes(&trace.events, axis)
-}
 
 /// The inspector's view of Firehose event `index` of `trace`.
 pub fn selection(trace: &Trace, index: usize, count: u64, consumer: &str) -> Selection {
@@ -98,7 +93,7 @@ pub fn rows(
             html! {
                 <g class="firehose-lane" data-consumer={l.consumer.clone()}>
                     <text class="lane-label" x="-8" y={D1(y + 15.0).to_string()} text-anchor="end">
-                        { short(&l.consumer) }
+                        { shardscope_views::firehose::short_label(&l.consumer) }
                         <title>{ format!("{}: Firehose → {}", l.consumer, l.destination.replace('_', " ")) }</title>
                     </text>
                     <rect class="lane-bg firehose" x="0" y={D1(y + 3.0).to_string()}
@@ -114,15 +109,6 @@ pub fn rows(
                 </g>
             }
         }) }
-    }
-}
-
-/// A lane label that fits the gutter.
-fn short(name: &str) -> String {
-    if name.chars().count() <= 13 {
-        name.to_string()
-    } else {
-        format!("{}…", name.chars().take(12).collect::<String>())
     }
 }
 

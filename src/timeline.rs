@@ -226,6 +226,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         })
     };
     let counters = shardscope_views::playhead::counters_at(trace, *playhead);
+    let fh_lanes = shardscope_views::firehose::lanes(&trace.events, &axis);
     let playhead_x = GUTTER + axis.x(*playhead);
     let show_line = *playhead >= axis.start_us && *playhead <= axis.end_us;
 
@@ -271,8 +272,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
-            { lanes_svg(trace, &axis, *width, &props.on_select, &mark_focus, *playhead) }
-            { legend(trace, &axis) }
+            { lanes_svg(trace, &fh_lanes, &axis, *width, &props.on_select, &mark_focus, *playhead) }
+            { legend(trace, &fh_lanes) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
                 "Incoming records and write throttles",
@@ -305,6 +306,7 @@ type MarkFocus = UseStateHandle<usize>;
 
 fn lanes_svg(
     trace: &Rc<Trace>,
+    fh_lanes: &[shardscope_views::firehose::Lane],
     axis: &TimeAxis,
     width: f64,
     on_select: &Callback<Selection>,
@@ -317,7 +319,6 @@ fn lanes_svg(
         .filter(|s| s.metric == "IncomingRecords" && s.shard.is_some())
         .collect();
     let lanes = lanes(&trace.shards, &incoming, axis, trace.duration_us);
-    let fh_lanes = crate::firehose_lanes::layout(trace, axis);
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
     let height = fh_top + LANE_H * fh_lanes.len() as f64 + 4.0;
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
@@ -496,7 +497,7 @@ fn lanes_svg(
                     </g>
                 }) }
                 { for lane_marks }
-                { crate::firehose_lanes::rows(trace, &fh_lanes, axis, fh_top, LANE_H, on_select) }
+                { crate::firehose_lanes::rows(trace, fh_lanes, axis, fh_top, LANE_H, on_select) }
                 { for read_marks }
                 <g class="invocations" role="group"
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
@@ -754,8 +755,7 @@ fn age_chart(
 }
 
 /// A legend of the invocation shapes that appear in this run.
-fn legend(trace: &Trace, axis: &TimeAxis) -> Html {
-    let fh_lanes = crate::firehose_lanes::layout(trace, axis);
+fn legend(trace: &Trace, fh_lanes: &[shardscope_views::firehose::Lane]) -> Html {
     let mut seen = std::collections::BTreeSet::new();
     for e in &trace.events {
         if let EventKind::Lambda(l) = &e.kind {
@@ -792,7 +792,7 @@ fn legend(trace: &Trace, axis: &TimeAxis) -> Html {
                     { "read position at the playhead (from IteratorAge); shaded: not read yet" }
                 </li>
             }
-            { crate::firehose_lanes::legend_items(&fh_lanes) }
+            { crate::firehose_lanes::legend_items(fh_lanes) }
         </ul>
     }
 }

@@ -249,6 +249,15 @@ pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
     out
 }
 
+/// A lane label that fits the 92 px gutter: at most 13 characters.
+pub fn short_label(name: &str) -> String {
+    if name.chars().count() <= 13 {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(12).collect::<String>())
+    }
+}
+
 /// Facts about a Firehose event for the inspector, as label → value.
 pub fn facts(f: &FirehoseEvent) -> Vec<(String, String)> {
     let clock = |ms: u64| crate::axis::clock(ms * 1_000);

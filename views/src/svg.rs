@@ -282,7 +282,7 @@ fn firehose_lane(o: &mut String, l: &crate::firehose::Lane, top: f64, axis: &Tim
         o,
         r##"<text x="-8" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##,
         top + 15.0,
-        esc(&short(&l.consumer))
+        esc(&crate::firehose::short_label(&l.consumer))
     );
     let _ = writeln!(
         o,
@@ -328,15 +328,6 @@ fn firehose_lane(o: &mut String, l: &crate::firehose::Lane, top: f64, axis: &Tim
             m.outcome.label(),
             esc(&l.consumer)
         );
-    }
-}
-
-/// A lane label that fits the gutter.
-fn short(name: &str) -> String {
-    if name.chars().count() <= 13 {
-        name.to_string()
-    } else {
-        format!("{}…", name.chars().take(12).collect::<String>())
     }
 }
 

@@ -112,7 +112,7 @@ impl Batch {
 
     /// True while the batch has failed and not yet got through: reading pauses.
     pub fn stalled(&self) -> bool {
-        self.phase != Phase::Queued && (self.failed_attempts > 0 || self.backup_failed > 0)
+        self.failed_attempts > 0 || self.backup_failed > 0
     }
 
     /// Drops the records below each shard's trim horizon (`trim(shard)`) that the

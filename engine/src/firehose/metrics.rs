@@ -32,43 +32,48 @@ pub struct DeliveryMetrics {
     pub bytes: &'static str,
 }
 
-/// The metric names of a destination.
-pub fn delivery(d: FirehoseDestination) -> DeliveryMetrics {
-    match d {
-        FirehoseDestination::S3 => DeliveryMetrics {
-            freshness: "DeliveryToS3.DataFreshness",
-            success: "DeliveryToS3.Success",
-            records: "DeliveryToS3.Records",
-            bytes: "DeliveryToS3.Bytes",
-        },
-        FirehoseDestination::OpenSearch => DeliveryMetrics {
-            freshness: "DeliveryToAmazonOpenSearchService.DataFreshness",
-            success: "DeliveryToAmazonOpenSearchService.Success",
-            records: "DeliveryToAmazonOpenSearchService.Records",
-            bytes: "DeliveryToAmazonOpenSearchService.Bytes",
-        },
-        FirehoseDestination::Redshift => DeliveryMetrics {
-            freshness: "DeliveryToRedshift.DataFreshness",
-            success: "DeliveryToRedshift.Success",
-            records: "DeliveryToRedshift.Records",
-            bytes: "DeliveryToRedshift.Bytes",
-        },
-        FirehoseDestination::HttpEndpoint => DeliveryMetrics {
-            freshness: "DeliveryToHttpEndpoint.DataFreshness",
-            success: "DeliveryToHttpEndpoint.Success",
-            records: "DeliveryToHttpEndpoint.Records",
-            bytes: "DeliveryToHttpEndpoint.Bytes",
-        },
-    }
-}
-
-/// Every `DataFreshness` name (the charts look for any of them).
+/// Each metric's name per destination, in the order of `FIREHOSE_DESTINATIONS`
+/// (S3, OpenSearch, Redshift, HTTP endpoint).
 pub const FRESHNESS: [&str; 4] = [
     "DeliveryToS3.DataFreshness",
     "DeliveryToAmazonOpenSearchService.DataFreshness",
     "DeliveryToRedshift.DataFreshness",
     "DeliveryToHttpEndpoint.DataFreshness",
 ];
+const SUCCESS: [&str; 4] = [
+    "DeliveryToS3.Success",
+    "DeliveryToAmazonOpenSearchService.Success",
+    "DeliveryToRedshift.Success",
+    "DeliveryToHttpEndpoint.Success",
+];
+const RECORDS: [&str; 4] = [
+    "DeliveryToS3.Records",
+    "DeliveryToAmazonOpenSearchService.Records",
+    "DeliveryToRedshift.Records",
+    "DeliveryToHttpEndpoint.Records",
+];
+const BYTES: [&str; 4] = [
+    "DeliveryToS3.Bytes",
+    "DeliveryToAmazonOpenSearchService.Bytes",
+    "DeliveryToRedshift.Bytes",
+    "DeliveryToHttpEndpoint.Bytes",
+];
+
+/// The metric names of a destination.
+pub fn delivery(d: FirehoseDestination) -> DeliveryMetrics {
+    let i = match d {
+        FirehoseDestination::S3 => 0,
+        FirehoseDestination::OpenSearch => 1,
+        FirehoseDestination::Redshift => 2,
+        FirehoseDestination::HttpEndpoint => 3,
+    };
+    DeliveryMetrics {
+        freshness: FRESHNESS[i],
+        success: SUCCESS[i],
+        records: RECORDS[i],
+        bytes: BYTES[i],
+    }
+}
 
 /// A success ratio per metric period: successes and attempts in the current
 /// period, written as the period's last value (in percent) at every attempt.

@@ -115,16 +115,6 @@ impl FirehoseDestination {
             FirehoseDestination::HttpEndpoint => ["FailedDataOnly", "AllData"],
         }
     }
-
-    /// The CloudWatch metric prefix (`DeliveryToS3`, …).
-    pub fn metric_prefix(self) -> &'static str {
-        match self {
-            FirehoseDestination::S3 => "DeliveryToS3",
-            FirehoseDestination::OpenSearch => "DeliveryToAmazonOpenSearchService",
-            FirehoseDestination::Redshift => "DeliveryToRedshift",
-            FirehoseDestination::HttpEndpoint => "DeliveryToHttpEndpoint",
-        }
-    }
 }
 
 /// `BufferingHints`: deliver when the buffer holds `SizeInMBs` or when
