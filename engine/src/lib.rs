@@ -10,6 +10,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod challenge;
 pub mod consumer;
 pub mod firehose;
+pub mod flink;
 pub mod intervals;
 pub mod lambda;
 pub mod lineage;

@@ -106,6 +106,39 @@ impl ShardReads {
         }
     }
 
+    /// True if the reader knows `shard` (waiting, reading or done).
+    pub fn knows(&self, shard: ShardId) -> bool {
+        self.shards.contains_key(&shard)
+    }
+
+    /// Where a reader is on `shard`, if it knows it.
+    pub fn get(&self, shard: ShardId) -> Option<ShardRead> {
+        self.shards.get(&shard).copied()
+    }
+
+    /// Every shard this reader knows, with where it is, in shard order.
+    pub fn all(&self) -> impl Iterator<Item = (ShardId, ShardRead)> + '_ {
+        self.shards.iter().map(|(s, r)| (*s, *r))
+    }
+
+    /// Shards created since this reader last saw the stream (a restored checkpoint
+    /// predates them) start like new shards. Returns those started.
+    pub fn adopt(&mut self, ctx: &ConsumerCtx<'_>) -> Vec<ShardId> {
+        let unknown: Vec<ShardId> = ctx
+            .shards()
+            .iter()
+            .filter(|i| i.state != ShardState::Expired && !self.knows(i.id))
+            .map(|i| i.id)
+            .collect();
+        for &id in &unknown {
+            self.shards.insert(id, ShardRead::Waiting);
+        }
+        unknown
+            .into_iter()
+            .filter(|&id| self.opened(ctx, id))
+            .collect()
+    }
+
     /// The shards being read, in shard order.
     pub fn reading(&self) -> Vec<ShardId> {
         self.shards

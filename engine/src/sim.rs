@@ -54,12 +54,14 @@ impl std::error::Error for SimError {}
 pub type ConsumerFactory<'f> = &'f dyn Fn(&scenario::Consumer) -> Option<Box<dyn Consumer>>;
 
 /// The consumers this engine version simulates from a scenario: the Lambda
-/// event source mapping ([`crate::lambda::LambdaMapping`]) and Amazon Data
-/// Firehose ([`crate::firehose::DeliveryStream`]).
+/// event source mapping ([`crate::lambda::LambdaMapping`]), Amazon Data
+/// Firehose ([`crate::firehose::DeliveryStream`]) and Managed Service for Apache
+/// Flink ([`crate::flink::Application`]).
 pub fn default_consumers(c: &scenario::Consumer) -> Option<Box<dyn Consumer>> {
     match &c.kind {
         scenario::ConsumerKind::Lambda(l) => Some(crate::lambda::LambdaMapping::boxed(l)),
         scenario::ConsumerKind::Firehose(f) => Some(crate::firehose::DeliveryStream::boxed(f)),
+        scenario::ConsumerKind::Flink(f) => Some(crate::flink::Application::boxed(f)),
     }
 }
 
@@ -602,7 +604,8 @@ impl Simulation {
             | Action::SetMapping { consumer, .. }
             | Action::RecreateMapping { consumer, .. }
             | Action::DestinationOutage { consumer, .. }
-            | Action::BackupOutage { consumer, .. } => {
+            | Action::BackupOutage { consumer, .. }
+            | Action::Flink { consumer, .. } => {
                 if let Some(c) = self.consumers.iter().position(|s| s.name == consumer) {
                     self.with_ctx(c, |imp, ctx| {
                         imp.on_event(ConsumerEvent::Timeline { index }, ctx)

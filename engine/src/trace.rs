@@ -159,6 +159,9 @@ pub enum EventKind {
     /// An Amazon Data Firehose event: a buffer's delivery, a transform
     /// invocation, an outage (see [`crate::firehose::FirehoseEvent`]).
     Firehose(Box<crate::firehose::FirehoseEvent>),
+    /// A Managed Service for Apache Flink event: a status change, a checkpoint,
+    /// a failure, a restore, a snapshot, a scaling (see [`crate::flink::FlinkEvent`]).
+    Flink(Box<crate::flink::FlinkEvent>),
     /// Something a consumer reports about itself (free form, for consumers
     /// whose typed events are not defined yet).
     ConsumerNote {
@@ -225,6 +228,7 @@ impl TraceEvent {
             EventKind::ConsumerNote { .. } => "ConsumerNote",
             EventKind::Lambda(_) => "Lambda",
             EventKind::Firehose(_) => "Firehose",
+            EventKind::Flink(_) => "Flink",
         }
     }
 }
@@ -862,6 +866,9 @@ pub struct ConsumerSummary {
     /// A Firehose consumer's own figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub firehose: Option<crate::firehose::FirehoseSummary>,
+    /// A Flink consumer's own figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flink: Option<crate::flink::FlinkSummary>,
 }
 
 /// Summary v1: exactly the JSON of design.md.

@@ -85,6 +85,7 @@ fn producer(p: &Producer) -> Value {
 fn consumer(c: &Consumer) -> Value {
     match &c.kind {
         ConsumerKind::Firehose(f) => super::firehose::to_json(&c.name, f),
+        ConsumerKind::Flink(f) => super::flink::to_json(&c.name, f),
         ConsumerKind::Lambda(l) => {
             let mut esm = Map::new();
             starting_position(l.esm.starting_position, &mut esm);
@@ -278,6 +279,10 @@ fn entry(e: &TimelineEntry) -> Value {
         | Action::BackupOutage { consumer, duration } => {
             put("consumer", consumer.as_str().into());
             put("duration", format_duration(*duration).into());
+        }
+        Action::Flink { consumer, action } => {
+            put("consumer", consumer.as_str().into());
+            super::flink::action_json(action, &mut m);
         }
     }
     Value::Object(m)

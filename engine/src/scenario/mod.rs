@@ -30,6 +30,7 @@
 mod duration;
 mod error;
 mod firehose;
+mod flink;
 mod json;
 pub mod limits;
 mod model;
@@ -43,6 +44,10 @@ pub use error::{ScenarioError, ROOT};
 pub use firehose::{
     BufferingHints, DestinationModel, FirehoseConsumer, FirehoseDestination, LambdaProcessor,
     TransformModel, DEFAULT_LAMBDA_ARN, FIREHOSE_DESTINATIONS, FIREHOSE_KEYS,
+};
+pub use flink::{
+    CheckpointConfiguration, FlinkAction, FlinkConsumer, FlinkJob, FlinkSource, JobPatch,
+    ParallelismConfiguration, Restore, Window, WindowKind, FLINK_ACTIONS, FLINK_KEYS, KPU_QUOTA,
 };
 pub use model::*;
 pub use parse::{

@@ -116,14 +116,16 @@ pub struct Consumer {
     pub kind: ConsumerKind,
 }
 
-/// What a consumer is (`kind`). `"flink"`, `"kda_sql"` and `"glue"` are
-/// reserved for later versions.
+/// What a consumer is (`kind`). `"kda_sql"` and `"glue"` are reserved for
+/// later versions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConsumerKind {
     /// `"lambda"`: a Lambda function behind an event source mapping.
     Lambda(LambdaConsumer),
     /// `"firehose"`: an Amazon Data Firehose stream reading the stream.
     Firehose(super::firehose::FirehoseConsumer),
+    /// `"flink"`: a Managed Service for Apache Flink application.
+    Flink(super::flink::FlinkConsumer),
 }
 
 impl ConsumerKind {
@@ -132,6 +134,7 @@ impl ConsumerKind {
         match self {
             ConsumerKind::Lambda(_) => "lambda",
             ConsumerKind::Firehose(_) => "firehose",
+            ConsumerKind::Flink(_) => "flink",
         }
     }
 }
@@ -538,6 +541,14 @@ pub enum Action {
         /// `duration`: how long, more than 0.
         duration: SimDuration,
     },
+    /// A Managed Service for Apache Flink action (`fail`, `create_snapshot`,
+    /// `stop_application`, `start_application`, `update_application`).
+    Flink {
+        /// `consumer`: the name of an existing Flink consumer.
+        consumer: String,
+        /// What to do.
+        action: super::flink::FlinkAction,
+    },
 }
 
 impl Action {
@@ -548,7 +559,8 @@ impl Action {
             | Action::SetMapping { consumer, .. }
             | Action::RecreateMapping { consumer, .. }
             | Action::DestinationOutage { consumer, .. }
-            | Action::BackupOutage { consumer, .. } => Some(consumer),
+            | Action::BackupOutage { consumer, .. }
+            | Action::Flink { consumer, .. } => Some(consumer),
             _ => None,
         }
     }
@@ -571,6 +583,7 @@ impl Action {
             Action::RecreateMapping { .. } => "recreate_mapping",
             Action::DestinationOutage { .. } => "destination_outage",
             Action::BackupOutage { .. } => "backup_outage",
+            Action::Flink { action, .. } => action.name(),
         }
     }
 }

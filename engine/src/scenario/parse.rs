@@ -57,9 +57,9 @@ const LAMBDA_KEYS: &[&str] = &[
     "handler",
 ];
 /// The consumer kinds this version reads.
-pub const CONSUMER_KINDS: &[&str] = &["lambda", "firehose"];
+pub const CONSUMER_KINDS: &[&str] = &["lambda", "firehose", "flink"];
 /// Kinds reserved for later versions (design.md).
-pub const PLANNED_KINDS: &[&str] = &["flink", "kda_sql", "glue"];
+pub const PLANNED_KINDS: &[&str] = &["kda_sql", "glue"];
 /// The `EventSourceMapping` keys that UpdateEventSourceMapping can change.
 pub const ESM_UPDATE_KEYS: &[&str] = &[
     "BatchSize",
@@ -88,6 +88,11 @@ pub const ACTIONS: &[&str] = &[
     "recreate_mapping",
     "destination_outage",
     "backup_outage",
+    "fail",
+    "create_snapshot",
+    "stop_application",
+    "start_application",
+    "update_application",
 ];
 
 /// The consumer kind a timeline action (`do`) applies to, if it names a consumer.
@@ -95,6 +100,7 @@ pub fn action_consumer_kind(action: &str) -> Option<&'static str> {
     match action {
         "deploy" | "set_mapping" | "recreate_mapping" => Some("lambda"),
         "destination_outage" | "backup_outage" => Some("firehose"),
+        a if super::flink::FLINK_ACTIONS.contains(&a) => Some("flink"),
         _ => None,
     }
 }
@@ -418,6 +424,13 @@ fn consumer(obj: &Obj, end: SimTime) -> Result<Consumer> {
         return Ok(Consumer {
             name,
             kind: ConsumerKind::Firehose(super::firehose::read(obj)?),
+        });
+    }
+    if kind == "flink" {
+        let name = name(obj.need("name")?, &obj.at("name"))?;
+        return Ok(Consumer {
+            name,
+            kind: ConsumerKind::Flink(super::flink::read(obj, end)?),
         });
     }
     obj.only(LAMBDA_KEYS)?;
@@ -868,6 +881,10 @@ fn timeline_entry(obj: &Obj, end: SimTime, mode: StreamMode) -> Result<TimelineE
                 Action::BackupOutage { consumer, duration }
             }
         }
+        f if super::flink::FLINK_ACTIONS.contains(&f) => Action::Flink {
+            consumer: consumer(obj)?,
+            action: super::flink::read_action(obj, f)?,
+        },
         other => {
             return err(
                 do_path,

@@ -240,6 +240,12 @@ fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<(
                 events += firehose_events(f, bytes, seconds);
                 continue;
             }
+            ConsumerKind::Flink(f) => {
+                // A step a second, and a checkpoint every interval (or checkpoint_ms).
+                let every_ms = f.checkpoint.interval_ms.max(f.job.checkpoint_ms).max(1) as f64;
+                events += seconds + 2.0 * seconds * 1_000.0 / every_ms;
+                continue;
+            }
         };
         let mut smallest_batch = l.esm.batch_size;
         for entry in &s.timeline {
