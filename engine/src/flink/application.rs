@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use super::autoscaler::{self, Autoscaler, Decision};
 use super::checkpoint::{next_start, Saved, State};
-use super::{assigner, assumption, metrics, window, why, FlinkEvent, FlinkSummary, KpuHours};
+use super::{assigner, assumption, metrics, why, window, FlinkEvent, FlinkSummary, KpuHours};
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
 use crate::lineage::{ShardRead, ShardReads};
 use crate::scenario::{Action, FlinkAction, FlinkConsumer, Restore, StartingPosition, WindowKind};
@@ -31,6 +31,9 @@ use crate::trace::{ConsumerSummary, EventKind, Stat};
 
 /// The subtasks' step.
 const STEP: SimDuration = SimDuration::from_secs(1);
+/// The subtasks step 50 ms into each second, between the producers' 100 ms ticks.
+/// Assumption: any fixed phase would do; this one keeps hand counts simple.
+const PHASE: SimDuration = SimDuration::from_millis(50);
 /// Managed Flink's restart strategy: fixed delay, 10 s, unlimited attempts.
 /// Source: `reference-flink-settings` (`reference/flink-and-kda-sql.md` A4, A7).
 const RESTART_DELAY: SimDuration = SimDuration::from_secs(10);
@@ -385,7 +388,12 @@ impl Application {
 
     /// One GetRecords on `shard` of at most `limit` records. `Err((seq, n))`: the
     /// job failed on the poison record `seq` after processing `n` records.
-    fn read(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, limit: u64) -> Result<u64, (u64, u64)> {
+    fn read(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        limit: u64,
+    ) -> Result<u64, (u64, u64)> {
         let Some(from) = self.reads.position(shard) else {
             return Ok(0);
         };
@@ -452,7 +460,8 @@ impl Application {
         if w.kind != WindowKind::Session {
             return;
         }
-        if let (Some(last), Some(at)) = (self.last_arrival.get(&shard), self.reads.position(shard)) {
+        if let (Some(last), Some(at)) = (self.last_arrival.get(&shard), self.reads.position(shard))
+        {
             if arrival.0.saturating_sub(last.0) >= w.size.0 {
                 self.sessions
                     .entry(shard)
@@ -633,7 +642,12 @@ impl Application {
         }
         ev.assumption = Some(assumption::RESTART_DELAY);
         ctx.emit(EventKind::Flink(Box::new(ev)));
-        metric(ctx, metrics::FULL_RESTARTS, Stat::Last, self.summary.restarts);
+        metric(
+            ctx,
+            metrics::FULL_RESTARTS,
+            Stat::Last,
+            self.summary.restarts,
+        );
         self.set_status(ctx, Status::Restarting, why);
         self.plan = Plan::Checkpoint;
         ctx.schedule_in(RESTART_DELAY, RESUME | (self.generation & VALUE));
@@ -758,7 +772,12 @@ impl Application {
     /// Takes a snapshot of the running job. A stop or an update takes it with
     /// stop-with-savepoint, which commits an exactly-once sink; a manual one is
     /// an intermediate savepoint, which does not (Flink ≥ 1.15, A5).
-    fn snapshot(&mut self, ctx: &mut ConsumerCtx<'_>, trigger: &'static str, name: Option<String>) -> Saved {
+    fn snapshot(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        trigger: &'static str,
+        name: Option<String>,
+    ) -> Saved {
         let n = self.snapshots.len() as u64 + 1;
         let state = self.state_now();
         if trigger != "manual" && self.cfg.job.exactly_once {
@@ -780,7 +799,13 @@ impl Application {
         saved
     }
 
-    fn reject(&self, ctx: &mut ConsumerCtx<'_>, action: &'static str, error: &'static str, reason: String) {
+    fn reject(
+        &self,
+        ctx: &mut ConsumerCtx<'_>,
+        action: &'static str,
+        error: &'static str,
+        reason: String,
+    ) {
         ctx.emit(EventKind::ActionRejected {
             action,
             error,
@@ -789,7 +814,8 @@ impl Application {
     }
 
     fn timeline(&mut self, ctx: &mut ConsumerCtx<'_>, index: usize) {
-        let Some(Action::Flink { action, .. }) = ctx.timeline().get(index).map(|e| e.action.clone())
+        let Some(Action::Flink { action, .. }) =
+            ctx.timeline().get(index).map(|e| e.action.clone())
         else {
             return;
         };
@@ -892,7 +918,10 @@ impl Application {
                 };
                 match saved {
                     Some(s) => {
-                        if s.state.window && self.cfg.job.window.is_none() && !allow_non_restored_state {
+                        if s.state.window
+                            && self.cfg.job.window.is_none()
+                            && !allow_non_restored_state
+                        {
                             self.restore_failed(ctx, ev, s.name);
                             return;
                         }
@@ -921,7 +950,9 @@ impl Application {
                     self.parallelism = p;
                 }
                 // Within ParallelismPerKPU × the KPU quota.
-                self.parallelism = self.parallelism.min(self.per_kpu * crate::scenario::KPU_QUOTA);
+                self.parallelism = self
+                    .parallelism
+                    .min(self.per_kpu * crate::scenario::KPU_QUOTA);
                 if let Some(a) = autoscaling {
                     self.autoscaling = a;
                 }
@@ -947,7 +978,13 @@ impl Application {
     /// The job stops for an update or a scaling and runs again after the downtime:
     /// from a snapshot taken now, or, without snapshots, from InitialPosition with
     /// empty state.
-    fn pause(&mut self, ctx: &mut ConsumerCtx<'_>, status: Status, trigger: &'static str, why: &'static str) {
+    fn pause(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        status: Status,
+        trigger: &'static str,
+        why: &'static str,
+    ) {
         self.plan = if self.cfg.snapshots_enabled {
             Plan::Snapshot(self.snapshot(ctx, trigger, None))
         } else {
@@ -1016,11 +1053,14 @@ impl Application {
             }
         }
         if running {
-            self.summary.max_millis_behind_latest = self.summary.max_millis_behind_latest.max(behind);
+            self.summary.max_millis_behind_latest =
+                self.summary.max_millis_behind_latest.max(behind);
             ctx.report_lag(behind);
             metric(ctx, metrics::MILLIS_BEHIND_LATEST, Stat::Maximum, behind);
         }
-        let down = self.down_since.map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
+        let down = self
+            .down_since
+            .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
         metric(ctx, metrics::DOWNTIME, Stat::Maximum, down);
         let up = if self.status == Status::Running {
             now.0.saturating_sub(self.up_since.0) / 1_000
@@ -1060,9 +1100,7 @@ impl Consumer for Application {
         ev.kpus = Some(self.billed_kpus());
         ev.assumption = Some(assumption::STEP);
         ctx.emit(EventKind::Flink(Box::new(ev)));
-        // The subtasks' steps are not aligned with the producers' ticks.
-        let phase = ctx.rng().below(STEP.0);
-        ctx.schedule_in(SimDuration(phase), TICK);
+        ctx.schedule_in(PHASE, TICK);
         let first = SimTime(self.interval().0);
         self.schedule_checkpoint(ctx, first);
     }

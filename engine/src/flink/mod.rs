@@ -157,8 +157,10 @@ pub(crate) mod assumption {
     pub const STEP: &str = "each subtask reads each of its shards once a second (one GetRecords of up to 10,000 records), as much as its CPU share allows: a KPU's vCPU is split evenly among its ParallelismPerKPU slots";
     pub const RESTART_DELAY: &str = "the job runs again 10 s after the failure (the fixed delay); restoring the checkpoint takes no extra time";
     pub const DOWNTIME: &str = "an update or a scaling takes 30 s of downtime (AWS documents none; maintenance restarts take 10–30 s)";
-    pub const NO_CHECKPOINT: &str = "with no completed checkpoint, the job restarts from the positions it started from";
-    pub const STOPPED_LATEST: &str = "RESTORE_FROM_LATEST_SNAPSHOT with no snapshot starts without state, from InitialPosition";
+    pub const NO_CHECKPOINT: &str =
+        "with no completed checkpoint, the job restarts from the positions it started from";
+    pub const STOPPED_LATEST: &str =
+        "RESTORE_FROM_LATEST_SNAPSHOT with no snapshot starts without state, from InitialPosition";
     pub const RESTORE_FAILED: &str = "a faulted restore returns the application to READY (AWS leaves it in STOPPING or UPDATING until rolled back)";
     pub const CPU_MINUTES: &str = "a minute in which the job did not run throughout gives no datapoint and resets both streaks; a scaling resets them too";
 }

@@ -318,7 +318,10 @@ fn configuration_type(o: &Obj) -> Result<bool> {
         "CUSTOM" => Ok(true),
         other => err(
             path,
-            format!("{} is not a ConfigurationType; allowed: DEFAULT, CUSTOM", quote(other)),
+            format!(
+                "{} is not a ConfigurationType; allowed: DEFAULT, CUSTOM",
+                quote(other)
+            ),
         ),
     }
 }
@@ -350,16 +353,12 @@ pub(crate) fn read(obj: &Obj, end: SimTime) -> Result<FlinkConsumer> {
             let fc = Obj::new(v, &app.at("FlinkApplicationConfiguration"))?;
             fc.only(&["CheckpointConfiguration", "ParallelismConfiguration"])?;
             if let Some(v) = fc.get("CheckpointConfiguration") {
-                f.checkpoint = checkpoint_configuration(&Obj::new(
-                    v,
-                    &fc.at("CheckpointConfiguration"),
-                )?)?;
+                f.checkpoint =
+                    checkpoint_configuration(&Obj::new(v, &fc.at("CheckpointConfiguration"))?)?;
             }
             if let Some(v) = fc.get("ParallelismConfiguration") {
-                f.parallelism = parallelism_configuration(&Obj::new(
-                    v,
-                    &fc.at("ParallelismConfiguration"),
-                )?)?;
+                f.parallelism =
+                    parallelism_configuration(&Obj::new(v, &fc.at("ParallelismConfiguration"))?)?;
             }
         }
     }
@@ -381,12 +380,7 @@ fn checkpoint_configuration(o: &Obj) -> Result<CheckpointConfiguration> {
         "CheckpointInterval",
         "MinPauseBetweenCheckpoints",
     ];
-    o.only(&[
-        "ConfigurationType",
-        KEYS[0],
-        KEYS[1],
-        KEYS[2],
-    ])?;
+    o.only(&["ConfigurationType", KEYS[0], KEYS[1], KEYS[2]])?;
     let mut c = CheckpointConfiguration {
         custom: configuration_type(o)?,
         ..CheckpointConfiguration::default()
@@ -470,15 +464,13 @@ fn initial_position(s: &Obj, end: SimTime) -> Result<StartingPosition> {
                 }
                 return Ok(StartingPosition::AtTimestamp(at));
             }
-            other => {
-                return err(
-                    path,
-                    format!(
-                        "{} is not an initial position; allowed: LATEST, TRIM_HORIZON, AT_TIMESTAMP",
-                        quote(other)
-                    ),
-                )
-            }
+            other => return err(
+                path,
+                format!(
+                    "{} is not an initial position; allowed: LATEST, TRIM_HORIZON, AT_TIMESTAMP",
+                    quote(other)
+                ),
+            ),
         },
     };
     if ts.is_some() {
@@ -505,7 +497,10 @@ fn job_patch(j: &Obj) -> Result<JobPatch> {
             other => {
                 return err(
                     path,
-                    format!("{} is not a sink guarantee; allowed: at_least_once, exactly_once", quote(other)),
+                    format!(
+                        "{} is not a sink guarantee; allowed: at_least_once, exactly_once",
+                        quote(other)
+                    ),
                 )
             }
         });
@@ -518,7 +513,10 @@ fn job_patch(j: &Obj) -> Result<JobPatch> {
             other => {
                 return err(
                     path,
-                    format!("{} is not a poison handling; allowed: fail, side_output", quote(other)),
+                    format!(
+                        "{} is not a poison handling; allowed: fail, side_output",
+                        quote(other)
+                    ),
                 )
             }
         });
@@ -550,7 +548,10 @@ fn window(w: &Obj) -> Result<Window> {
         other => {
             return err(
                 type_path,
-                format!("{} is not a window type; allowed: tumbling, sliding, session", quote(other)),
+                format!(
+                    "{} is not a window type; allowed: tumbling, sliding, session",
+                    quote(other)
+                ),
             )
         }
     };
@@ -570,7 +571,10 @@ fn window(w: &Obj) -> Result<Window> {
             let s = positive(w, "slide")?
                 .ok_or_else(|| ScenarioError::new(w.at("slide"), "is required but missing"))?;
             if s > size {
-                return err(w.at("slide"), "is longer than size: the windows would leave gaps");
+                return err(
+                    w.at("slide"),
+                    "is longer than size: the windows would leave gaps",
+                );
             }
             s
         }
