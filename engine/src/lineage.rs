@@ -40,6 +40,14 @@ impl ShardReads {
         for &id in &live {
             self.shards.insert(id, ShardRead::Waiting);
         }
+        if pos == StartingPosition::Latest {
+            // Nothing in a closed shard is after LATEST: its children start at LATEST too.
+            for &id in &live {
+                if ctx.shard(id).is_some_and(|i| i.state == ShardState::Closed) {
+                    self.shards.insert(id, ShardRead::Done);
+                }
+            }
+        }
         live.into_iter()
             .filter(|&id| self.start_if_ready(ctx, id, pos))
             .collect()

@@ -733,7 +733,7 @@ fn timeline_actions_and_references() {
     assert_error(
         with_timeline(json!([{ "at": "1m", "do": "reshard" }])),
         "timeline[0].do",
-        "unknown action \"reshard\"; allowed actions: poison, set_rate, update_shard_count, split_shard, merge_shards, deploy, set_mapping, recreate_mapping, destination_outage, backup_outage",
+        "unknown action \"reshard\"; allowed actions: poison, set_rate, update_shard_count, split_shard, merge_shards, deploy, set_mapping, recreate_mapping, destination_outage, backup_outage, fail, create_snapshot, stop_application, start_application, update_application",
     );
     assert_error(
         with_timeline(json!([{ "at": "1m", "do": "split_shard", "ShardToSplit": "shard-1" }])),
@@ -803,9 +803,9 @@ fn resharding_is_provisioned_only() {
 #[test]
 fn consumer_kinds() {
     assert_error(
-        set(with_lambda(), "/consumers/0/kind", json!("flink")),
+        set(with_lambda(), "/consumers/0/kind", json!("glue")),
         "consumers[0].kind",
-        "kind \"flink\" is not supported yet (planned)",
+        "kind \"glue\" is not supported yet (planned)",
     );
     for planned in ["kda_sql", "glue"] {
         assert_error_contains(
@@ -817,7 +817,7 @@ fn consumer_kinds() {
     assert_error(
         set(with_lambda(), "/consumers/0/kind", json!("kcl")),
         "consumers[0].kind",
-        "unknown kind \"kcl\"; allowed kinds: lambda, firehose (planned: flink, kda_sql, glue)",
+        "unknown kind \"kcl\"; allowed kinds: lambda, firehose, flink (planned: kda_sql, glue)",
     );
 }
 

@@ -659,6 +659,13 @@ impl Application {
         let mut ev = self.event("restore", why::RESTORE_CHECKPOINT);
         let state = match plan {
             Plan::Checkpoint => match &self.latest {
+                // Restored from a snapshot and no checkpoint since: that snapshot.
+                Some(c) if !c.name.is_empty() => {
+                    ev.why = why::RESTORE_SNAPSHOT;
+                    ev.outcome = Some("snapshot");
+                    ev.snapshot = Some(c.name.clone());
+                    Some(c.state.clone())
+                }
                 Some(c) => {
                     ev.outcome = Some("checkpoint");
                     ev.checkpoint = Some(c.id);
@@ -751,6 +758,24 @@ impl Application {
             self.high.entry(s).or_insert(emitted);
         }
         self.summary.records_skipped += skipped;
+        // What a later failure restores: the snapshot just restored (Flink keeps
+        // the savepoint a job started from as its restore point until the first
+        // checkpoint), or the fresh start.
+        match ev.outcome {
+            Some("snapshot") => {
+                self.latest = Some(Saved {
+                    id: 0,
+                    name: ev.snapshot.clone().unwrap_or_default(),
+                    at: ctx.now,
+                    state: self.state_now(),
+                })
+            }
+            Some("initial_position") => {
+                self.initial = self.state_now();
+                self.latest = None;
+            }
+            _ => {}
+        }
         ev.rewound_records = Some(rewound);
         ev.skipped_records = Some(skipped).filter(|n| *n > 0);
         ev.parallelism = Some(self.parallelism);

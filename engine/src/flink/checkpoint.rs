@@ -59,8 +59,8 @@ mod tests {
 
     #[test]
     fn start_to_start_unless_the_pause_is_longer() {
-        let s = |x| SimTime(x * 1_000);
-        let d = |x| SimDuration(x * 1_000);
+        let s = |x: u64| SimTime(x * 1_000);
+        let d = |x: u64| SimDuration(x * 1_000);
         // 60 s interval, 5 s pause, a 1 s checkpoint: the next starts 60 s after.
         assert_eq!(next_start(s(0), s(1_000), d(60_000), d(5_000)), s(60_000));
         // A 58 s checkpoint: the pause pushes the next to 63 s.

@@ -464,13 +464,15 @@ fn initial_position(s: &Obj, end: SimTime) -> Result<StartingPosition> {
                 }
                 return Ok(StartingPosition::AtTimestamp(at));
             }
-            other => return err(
-                path,
-                format!(
+            other => {
+                return err(
+                    path,
+                    format!(
                     "{} is not an initial position; allowed: LATEST, TRIM_HORIZON, AT_TIMESTAMP",
                     quote(other)
                 ),
-            ),
+                )
+            }
         },
     };
     if ts.is_some() {
