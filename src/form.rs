@@ -163,6 +163,27 @@ pub fn firehose_block(d: FirehoseDestination) -> Vec<Field> {
 }
 
 /// A Firehose consumer's playground models (paths below the consumer).
+const FLINK_CHECKPOINTS: &str =
+    "https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_CheckpointConfiguration.html";
+const FLINK_PARALLELISM: &str =
+    "https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_ParallelismConfiguration.html";
+const FLINK_SNAPSHOTS: &str =
+    "https://docs.aws.amazon.com/managed-flink/latest/java/how-snapshots.html";
+
+/// A Flink application's settings, below `consumers[i].`.
+pub const FLINK: &[Field] = &[
+    Field { path: "ApplicationConfiguration.FlinkApplicationConfiguration.ParallelismConfiguration.Parallelism", input: Input::Number { min: 1.0, max: 256.0, step: 1.0 }, default: "1", help: "Subtasks of every operator (setting it switches ConfigurationType to CUSTOM).", link: FLINK_PARALLELISM },
+    Field { path: "ApplicationConfiguration.FlinkApplicationConfiguration.ParallelismConfiguration.ParallelismPerKPU", input: Input::Number { min: 1.0, max: 8.0, step: 1.0 }, default: "1", help: "Task slots per KPU: KPUs = ⌈Parallelism / ParallelismPerKPU⌉, + 1 billed for orchestration.", link: FLINK_PARALLELISM },
+    Field { path: "ApplicationConfiguration.FlinkApplicationConfiguration.ParallelismConfiguration.AutoScalingEnabled", input: Input::Bool, default: "true", help: "CPU ≥ 75 % for 15 min doubles the parallelism; < 10 % for 6 h halves it. Each change restarts the job.", link: FLINK_PARALLELISM },
+    Field { path: "ApplicationConfiguration.FlinkApplicationConfiguration.CheckpointConfiguration.CheckpointInterval", input: Input::Number { min: 1.0, max: 86_400_000.0, step: 1000.0 }, default: "60000", help: "ms between checkpoint starts: what a failure replays (CUSTOM only).", link: FLINK_CHECKPOINTS },
+    Field { path: "ApplicationConfiguration.FlinkApplicationConfiguration.CheckpointConfiguration.MinPauseBetweenCheckpoints", input: Input::Number { min: 0.0, max: 86_400_000.0, step: 1000.0 }, default: "5000", help: "ms at least between one checkpoint's end and the next start.", link: FLINK_CHECKPOINTS },
+    Field { path: "ApplicationConfiguration.ApplicationSnapshotConfiguration.SnapshotsEnabled", input: Input::Bool, default: "true (assumption: the console's default)", help: "Snapshot on stop, update and scaling; without, those lose the state.", link: FLINK_SNAPSHOTS },
+    Field { path: "source.InitialPosition", input: Input::Choice(&["LATEST", "TRIM_HORIZON", "AT_TIMESTAMP"]), default: "LATEST", help: "Where the source starts without state (AT_TIMESTAMP needs InitialTimestamp in the JSON).", link: "https://nightlies.apache.org/flink/flink-docs-stable/docs/connectors/datastream/kinesis/" },
+    Field { path: "job.per_record_us", input: Input::Number { min: 0.0, max: 1_000_000.0, step: 1.0 }, default: "50", help: "Playground: CPU µs per record in one subtask (a KPU's vCPU is shared by its slots).", link: "" },
+    Field { path: "job.sink", input: Input::Choice(&["at_least_once", "exactly_once"]), default: "at_least_once", help: "Playground: an at-least-once sink receives replayed records again; a transactional one commits with each checkpoint.", link: "https://nightlies.apache.org/flink/flink-docs-stable/docs/connectors/datastream/guarantees/" },
+    Field { path: "job.on_poison", input: Input::Choice(&["fail", "side_output"]), default: "fail", help: "Playground: an unhandled exception (a restart loop), or caught and sent to a side output.", link: "" },
+];
+
 pub const FIREHOSE_MODEL: &[Field] = &[
     Field {
         path: "destination.latency_ms",
@@ -308,6 +329,7 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
     };
     let consumer = of_kind("lambda");
     let firehose = of_kind("firehose");
+    let flink = of_kind("flink");
     let producer = s.producers.first().map_or("", |p| p.name.as_str());
     let shards = s.stream.shard_count;
     match action {
@@ -333,6 +355,14 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
         "destination_outage" | "backup_outage" => {
             json!({ "at": at, "do": action, "consumer": firehose, "duration": "10m" })
         }
+        "fail" | "create_snapshot" | "stop_application" => {
+            json!({ "at": at, "do": action, "consumer": flink })
+        }
+        "start_application" => json!({ "at": at, "do": action, "consumer": flink,
+            "RunConfiguration": { "ApplicationRestoreConfiguration": {
+                "ApplicationRestoreType": "RESTORE_FROM_LATEST_SNAPSHOT" } } }),
+        "update_application" => json!({ "at": at, "do": action, "consumer": flink,
+            "ParallelismConfiguration": { "Parallelism": 2 } }),
         _ => {
             json!({ "at": at, "do": "recreate_mapping", "consumer": consumer, "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "0s" })
         }
@@ -399,6 +429,9 @@ pub fn form(props: &FormProps) -> Html {
                     { section(format!("Firehose {}: playground models", c.name), format!("consumers[{i}]."), FIREHOSE_MODEL) }
                     </>
                 },
+                ConsumerKind::Flink(_) => {
+                    section(format!("Flink application {}", c.name), format!("consumers[{i}]."), FLINK)
+                }
             }) }
             { timeline }
         </div>

@@ -67,7 +67,9 @@ pub fn set(json: &str, path: &str, value: Value) -> Result<String, String> {
 
 /// `json` with a setting at `path` set to `value`, like [`set`], except that a buffering
 /// hint is written together with its sibling from `canonical`: AWS takes `SizeInMBs` and
-/// `IntervalInSeconds` both or neither.
+/// `IntervalInSeconds` both or neither; and a Flink checkpoint or parallelism setting is
+/// written with its block from `canonical` and `ConfigurationType` CUSTOM, which AWS
+/// requires to change it.
 pub fn set_setting(
     json: &str,
     canonical: &Value,
@@ -83,6 +85,21 @@ pub fn set_setting(
                 m.insert(leaf.to_string(), value);
             }
             return set(json, parent, pair);
+        }
+        // A Flink checkpoint or parallelism setting needs ConfigurationType CUSTOM.
+        if parent.ends_with("CheckpointConfiguration")
+            || parent.ends_with("ParallelismConfiguration")
+        {
+            let mut block = get(canonical, parent)
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Default::default()));
+            if let Some(m) = block.as_object_mut() {
+                if leaf != "ConfigurationType" {
+                    m.insert("ConfigurationType".into(), "CUSTOM".into());
+                }
+                m.insert(leaf.to_string(), value);
+            }
+            return set(json, parent, block);
         }
     }
     set(json, path, value)

@@ -2,6 +2,7 @@
 //! figures, then one column per consumer.
 
 use shardscope_engine::firehose::FirehoseSummary;
+use shardscope_engine::flink::FlinkSummary;
 use shardscope_engine::trace::{ConsumerSummary, Summary};
 use yew::prelude::*;
 
@@ -132,6 +133,58 @@ const FIREHOSE_ROWS: &[FirehoseRow] = &[
     ),
 ];
 
+/// A row of the Flink table: label, tooltip, value as text.
+type FlinkRow = (&'static str, &'static str, fn(&FlinkSummary) -> String);
+
+const FLINK_ROWS: &[FlinkRow] = &[
+    (
+        "restarts",
+        "fullRestarts: the job failed and restarted from a checkpoint",
+        |f| group(f.restarts),
+    ),
+    ("checkpoints", "Checkpoints completed", |f| {
+        group(f.checkpoints_completed)
+    }),
+    ("snapshots", "Snapshots taken, manual and automatic", |f| {
+        group(f.snapshots)
+    }),
+    (
+        "downtime (ms)",
+        "Time the job was not running: restarts, updates, scaling",
+        |f| group(f.downtime_ms),
+    ),
+    (
+        "duplicates at sink",
+        "Records an at-least-once sink received again after a restore",
+        |f| group(f.duplicates_at_sink),
+    ),
+    (
+        "records skipped",
+        "Records never emitted that a start without state passed over",
+        |f| group(f.records_skipped),
+    ),
+    (
+        "max millisBehindLatest",
+        "How far the source was behind the stream's head, at its highest",
+        |f| group(f.max_millis_behind_latest),
+    ),
+    (
+        "parallelism at end",
+        "Parallelism when the run ended (autoscaling changes it)",
+        |f| f.parallelism_at_end.to_string(),
+    ),
+    (
+        "max KPUs",
+        "Most KPUs billed at once: ⌈Parallelism / ParallelismPerKPU⌉ + 1 for orchestration",
+        |f| f.max_kpus.to_string(),
+    ),
+    (
+        "KPU-hours",
+        "KPU-hours billed, the orchestration KPU included",
+        |f| format!("{:.3}", f.kpu_hours.0),
+    ),
+];
+
 #[function_component(SummaryView)]
 pub fn summary_view(props: &SummaryProps) -> Html {
     let s = &props.summary;
@@ -196,6 +249,27 @@ pub fn summary_view(props: &SummaryProps) -> Html {
                             <tr title={*why}>
                                 <th scope="row">{ *label }</th>
                                 { for s.consumers.values().filter_map(|c| c.firehose.as_ref()).map(|f| html! { <td>{ group(get(f)) }</td> }) }
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            if s.consumers.values().any(|c| c.flink.is_some()) {
+                <table class="figures" aria-label="Flink summary">
+                    <caption>{ "Managed Service for Apache Flink" }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col"></th>
+                            { for s.consumers.iter().filter(|(_, c)| c.flink.is_some()).map(|(name, _)| html! {
+                                <th scope="col">{ name.clone() }</th>
+                            }) }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for FLINK_ROWS.iter().map(|(label, why, get)| html! {
+                            <tr title={*why}>
+                                <th scope="row">{ *label }</th>
+                                { for s.consumers.values().filter_map(|c| c.flink.as_ref()).map(|f| html! { <td>{ get(f) }</td> }) }
                             </tr>
                         }) }
                     </tbody>

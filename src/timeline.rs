@@ -227,6 +227,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     };
     let counters = shardscope_views::playhead::counters_at(trace, *playhead);
     let fh_lanes = shardscope_views::firehose::lanes(&trace.events, &axis);
+    let fl_lanes = shardscope_views::flink::lanes(&trace.events, &axis);
     let playhead_x = GUTTER + axis.x(*playhead);
     let show_line = *playhead >= axis.start_us && *playhead <= axis.end_us;
 
@@ -272,8 +273,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
-            { lanes_svg(trace, &fh_lanes, &axis, *width, &props.on_select, &mark_focus, *playhead) }
-            { legend(trace, &fh_lanes) }
+            { lanes_svg(trace, (&fh_lanes, &fl_lanes), &axis, *width, &props.on_select, &mark_focus, *playhead) }
+            { legend(trace, &fh_lanes, &fl_lanes) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
                 "Incoming records and write throttles",
@@ -287,6 +288,10 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 "Firehose data freshness (s, age of the oldest record in Firehose)", m, trace, &axis, *width)) }
             { consumer_chart("Firehose records to the S3 backup or error prefix (BackupToS3.Records)", "BackupToS3.Records", trace, &axis, *width) }
             { consumer_chart("Firehose records through the transform (SucceedProcessing.Records)", "SucceedProcessing.Records", trace, &axis, *width) }
+            { consumer_chart("Flink millisBehindLatest (maximum)", "millisBehindLatest", trace, &axis, *width) }
+            { consumer_chart("Flink containerCPUUtilization (%, busiest KPU)", "containerCPUUtilization", trace, &axis, *width) }
+            { consumer_chart("Flink KPUs (billed, maximum)", "KPUs", trace, &axis, *width) }
+            { consumer_chart("Flink fullRestarts", "fullRestarts", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
                 &["ReadProvisionedThroughputExceeded"],
@@ -306,7 +311,10 @@ type MarkFocus = UseStateHandle<usize>;
 
 fn lanes_svg(
     trace: &Rc<Trace>,
-    fh_lanes: &[shardscope_views::firehose::Lane],
+    (fh_lanes, fl_lanes): (
+        &[shardscope_views::firehose::Lane],
+        &[shardscope_views::flink::Lane],
+    ),
     axis: &TimeAxis,
     width: f64,
     on_select: &Callback<Selection>,
@@ -320,7 +328,8 @@ fn lanes_svg(
         .collect();
     let lanes = lanes(&trace.shards, &incoming, axis, trace.duration_us);
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
-    let height = fh_top + LANE_H * fh_lanes.len() as f64 + 4.0;
+    let fl_top = fh_top + LANE_H * fh_lanes.len() as f64;
+    let height = fl_top + LANE_H * fl_lanes.len() as f64 + 4.0;
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
     let rows = shardscope_views::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
@@ -498,6 +507,7 @@ fn lanes_svg(
                 }) }
                 { for lane_marks }
                 { crate::firehose_lanes::rows(trace, fh_lanes, axis, fh_top, LANE_H, on_select) }
+                { crate::flink_lanes::rows(trace, fl_lanes, axis, fl_top, LANE_H, on_select) }
                 { for read_marks }
                 <g class="invocations" role="group"
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
@@ -755,7 +765,11 @@ fn age_chart(
 }
 
 /// A legend of the invocation shapes that appear in this run.
-fn legend(trace: &Trace, fh_lanes: &[shardscope_views::firehose::Lane]) -> Html {
+fn legend(
+    trace: &Trace,
+    fh_lanes: &[shardscope_views::firehose::Lane],
+    fl_lanes: &[shardscope_views::flink::Lane],
+) -> Html {
     let mut seen = std::collections::BTreeSet::new();
     for e in &trace.events {
         if let EventKind::Lambda(l) = &e.kind {
@@ -768,7 +782,7 @@ fn legend(trace: &Trace, fh_lanes: &[shardscope_views::firehose::Lane]) -> Html 
         .series
         .iter()
         .any(|s| s.metric == "IteratorAgeMilliseconds" && s.shard.is_some());
-    if seen.is_empty() && !reads && fh_lanes.is_empty() {
+    if seen.is_empty() && !reads && fh_lanes.is_empty() && fl_lanes.is_empty() {
         return html! {};
     }
     html! {
@@ -793,6 +807,7 @@ fn legend(trace: &Trace, fh_lanes: &[shardscope_views::firehose::Lane]) -> Html 
                 </li>
             }
             { crate::firehose_lanes::legend_items(fh_lanes) }
+            { crate::flink_lanes::legend_items(fl_lanes) }
         </ul>
     }
 }

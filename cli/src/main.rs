@@ -318,6 +318,44 @@ fn table(s: &Scenario, t: &Trace) -> String {
         let _ = writeln!(out);
         out.push_str(&columns(&headers, &firehose, 1));
     }
+    let flink: Vec<Vec<String>> = t
+        .summary
+        .consumers
+        .iter()
+        .filter_map(|(name, c)| {
+            let f = c.flink.as_ref()?;
+            Some(vec![
+                name.clone(),
+                thousands(f.restarts),
+                thousands(f.checkpoints_completed),
+                thousands(f.snapshots),
+                thousands(f.downtime_ms),
+                thousands(f.duplicates_at_sink),
+                thousands(f.records_skipped),
+                thousands(f.max_millis_behind_latest),
+                f.parallelism_at_end.to_string(),
+                f.max_kpus.to_string(),
+                format!("{:.3}", f.kpu_hours.0),
+            ])
+        })
+        .collect();
+    if !flink.is_empty() {
+        let headers = [
+            "flink",
+            "restarts",
+            "checkpoints",
+            "snapshots",
+            "downtime ms",
+            "duplicates",
+            "skipped",
+            "max behind ms",
+            "parallelism",
+            "max KPUs",
+            "KPU-hours",
+        ];
+        let _ = writeln!(out);
+        out.push_str(&columns(&headers, &flink, 1));
+    }
     let skipped: Vec<String> = t
         .events
         .iter()

@@ -150,7 +150,7 @@ pub struct Lane {
     pub marks: Vec<Mark>,
 }
 
-fn consumer_of(e: &TraceEvent) -> Option<&str> {
+pub(crate) fn consumer_of(e: &TraceEvent) -> Option<&str> {
     match &e.cause {
         Cause::Consumer { consumer } => Some(consumer),
         _ => None,
@@ -158,7 +158,7 @@ fn consumer_of(e: &TraceEvent) -> Option<&str> {
 }
 
 /// Adds `[x0, x1]` to `spans`, merging it into the last one when they touch.
-fn push_span(spans: &mut Vec<Span>, x0: f64, x1: f64, event: usize, axis: &TimeAxis) {
+pub(crate) fn push_span(spans: &mut Vec<Span>, x0: f64, x1: f64, event: usize, axis: &TimeAxis) {
     if x1 < 0.0 || x0 > axis.width {
         return;
     }

@@ -8,6 +8,7 @@ pub mod axis;
 pub mod chart;
 pub mod coord;
 pub mod firehose;
+pub mod flink;
 pub mod invocations;
 pub mod lanes;
 pub mod marks;

@@ -41,8 +41,10 @@ pub fn render(trace: &Trace, width: f64) -> String {
         .collect();
     let lanes = lanes(&trace.shards, &incoming, &axis, trace.duration_us);
     let fh_lanes = crate::firehose::lanes(&trace.events, &axis);
+    let fl_lanes = crate::flink::lanes(&trace.events, &axis);
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
-    let lanes_h = fh_top + LANE_H * fh_lanes.len() as f64 + 4.0;
+    let fl_top = fh_top + LANE_H * fh_lanes.len() as f64;
+    let lanes_h = fl_top + LANE_H * fl_lanes.len() as f64 + 4.0;
     let rows = crate::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
@@ -130,6 +132,9 @@ pub fn render(trace: &Trace, width: f64) -> String {
     }
     for (i, l) in fh_lanes.iter().enumerate() {
         firehose_lane(&mut o, l, fh_top + LANE_H * i as f64, &axis);
+    }
+    for (i, l) in fl_lanes.iter().enumerate() {
+        flink_lane(&mut o, l, fl_top + LANE_H * i as f64, &axis);
     }
     for m in invocations::marks(&trace.events, &axis) {
         let Some(row) = row_of(m.shard) else { continue };
@@ -272,6 +277,62 @@ pub fn render(trace: &Trace, width: f64) -> String {
     );
     o.push_str("</svg>\n");
     o
+}
+
+/// A Flink consumer's lane: status bands (restarting red, updating and autoscaling
+/// amber, stopped grey) and the marks (the same shapes as the web app).
+fn flink_lane(o: &mut String, l: &crate::flink::Lane, top: f64, axis: &TimeAxis) {
+    use crate::flink::{shape, Kind};
+    let _ = writeln!(
+        o,
+        r##"<text x="-8" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##,
+        top + 15.0,
+        esc(&crate::firehose::short_label(&l.consumer))
+    );
+    let _ = writeln!(
+        o,
+        r##"<rect x="0" y="{:.1}" width="{:.1}" height="{:.1}" fill="#eef5ee"/>"##,
+        top + 3.0,
+        axis.width,
+        LANE_H - 6.0
+    );
+    for b in &l.bands {
+        let fill = match b.status {
+            "RESTARTING" => "#c62828",
+            "READY" => "#8c959f",
+            _ => "#b26a00",
+        };
+        let _ = writeln!(
+            o,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" fill-opacity="0.3"><title>{}</title></rect>"#,
+            b.x0,
+            top + 3.0,
+            (b.x1 - b.x0).max(1.0),
+            LANE_H - 6.0,
+            b.status
+        );
+    }
+    let cy = top + LANE_H / 2.0;
+    for m in &l.marks {
+        let paint = match m.kind {
+            Kind::Checkpoint => r##"stroke="#2e7d32" stroke-width="1.6" fill="none""##,
+            Kind::CheckpointAborted | Kind::Failure => {
+                r##"stroke="#c62828" stroke-width="1.8" fill="none""##
+            }
+            Kind::Restore => r##"fill="#6a1b9a""##,
+            Kind::Snapshot => r##"fill="#0969da""##,
+            Kind::Scale => r##"fill="#b26a00""##,
+            Kind::RestoreFailed => r##"fill="#1b1f24""##,
+        };
+        let _ = writeln!(
+            o,
+            r#"<g><path d="{}" {paint}/><title>{} × {} ({})</title></g>"#,
+            shape(m.kind, m.x, cy),
+            m.count,
+            m.kind.label(),
+            esc(&l.consumer)
+        );
+    }
 }
 
 /// A Firehose consumer's lane: outages as a grey band, buffers filling as light bars,

@@ -1,0 +1,307 @@
+//! A Flink consumer as one lane under the shards: the application's status as
+//! bands (running, restarting, updating, autoscaling, stopped), and its
+//! checkpoints, failures, restores (rewinds), snapshots and scalings as marks.
+//! Marks are aggregated per pixel column, so an hour-long restart loop stays a
+//! few hundred nodes.
+
+use std::collections::BTreeMap;
+
+use shardscope_engine::flink::FlinkEvent;
+use shardscope_engine::trace::{EventKind, TraceEvent};
+
+use crate::axis::TimeAxis;
+use crate::coord::D1;
+use crate::firehose::consumer_of;
+
+/// What a mark stands for, from the least to the most telling: when several share
+/// a pixel, the most telling is drawn on top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A completed checkpoint.
+    Checkpoint,
+    /// A snapshot (manual, or on stop, update, scaling).
+    Snapshot,
+    /// UpdateApplication, or the autoscaler's decision.
+    Scale,
+    /// The job ran again from a checkpoint, a snapshot or its initial position.
+    Restore,
+    /// A checkpoint that never completed (the job failed while it ran).
+    CheckpointAborted,
+    /// An unhandled exception: the job failed.
+    Failure,
+    /// A restore that faulted.
+    RestoreFailed,
+}
+
+impl Kind {
+    /// CSS class.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Checkpoint => "checkpoint",
+            Kind::Snapshot => "snapshot",
+            Kind::Scale => "scale",
+            Kind::Restore => "restore",
+            Kind::CheckpointAborted => "checkpoint-aborted",
+            Kind::Failure => "failure",
+            Kind::RestoreFailed => "restore-failed",
+        }
+    }
+
+    /// Words for the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Checkpoint => "checkpoint completed",
+            Kind::Snapshot => "snapshot",
+            Kind::Scale => "update or autoscaling",
+            Kind::Restore => "restore: positions rewound",
+            Kind::CheckpointAborted => "checkpoint aborted by a failure",
+            Kind::Failure => "job failed (unhandled exception)",
+            Kind::RestoreFailed => "restore faulted",
+        }
+    }
+
+    /// All of them, in legend order.
+    pub const ALL: [Kind; 7] = [
+        Kind::Checkpoint,
+        Kind::Failure,
+        Kind::Restore,
+        Kind::Snapshot,
+        Kind::Scale,
+        Kind::CheckpointAborted,
+        Kind::RestoreFailed,
+    ];
+}
+
+/// The kind of a Flink event's mark, or `None` for status changes.
+pub fn kind(e: &FlinkEvent) -> Option<Kind> {
+    Some(match (e.what, e.outcome) {
+        ("checkpoint", Some("completed")) => Kind::Checkpoint,
+        ("checkpoint", _) => Kind::CheckpointAborted,
+        ("failure", _) => Kind::Failure,
+        ("restore", Some("restore_failed")) => Kind::RestoreFailed,
+        ("restore", _) => Kind::Restore,
+        ("snapshot", _) => Kind::Snapshot,
+        ("scale" | "update", _) => Kind::Scale,
+        _ => return None,
+    })
+}
+
+/// The SVG path of a mark at `x` on a lane whose middle is `cy`: one shape per
+/// kind, so marks read without colour.
+pub fn shape(kind: Kind, x: f64, cy: f64) -> String {
+    match kind {
+        // A tick above the middle.
+        Kind::Checkpoint => format!("M{},{}v6", D1(x), D1(cy - 9.0)),
+        // ◆ above the middle.
+        Kind::Snapshot => format!("M{},{}l3,3l-3,3l-3,-3z", D1(x), D1(cy - 10.0)),
+        // ▲
+        Kind::Scale => format!("M{},{}l4,7h-8z", D1(x), D1(cy - 4.0)),
+        // ◀ a rewind.
+        Kind::Restore => format!("M{},{}v8l-6,-4z", D1(x), D1(cy - 4.0)),
+        // A short tick below the middle.
+        Kind::CheckpointAborted => format!("M{},{}v5", D1(x), D1(cy + 3.0)),
+        // ✕
+        Kind::Failure => format!("M{},{}l7,7m0,-7l-7,7", D1(x - 3.5), D1(cy - 3.5)),
+        // ■
+        Kind::RestoreFailed => format!("M{},{}h7v7h-7z", D1(x - 3.5), D1(cy - 3.5)),
+    }
+}
+
+/// One drawn mark: `count` events of one kind in one pixel column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub kind: Kind,
+    pub x: f64,
+    pub count: u64,
+    /// The (first) trace event behind it.
+    pub event: usize,
+}
+
+/// A stretch of one status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// `RUNNING`, `RESTARTING`, `UPDATING`, `AUTOSCALING`, `READY`.
+    pub status: &'static str,
+    pub x0: f64,
+    pub x1: f64,
+    /// The status event that began it.
+    pub event: usize,
+}
+
+/// One Flink consumer's lane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lane {
+    pub consumer: String,
+    /// Status bands, RUNNING ones left out (the lane's background).
+    pub bands: Vec<Band>,
+    pub marks: Vec<Mark>,
+}
+
+/// The lanes of every Flink consumer in `events`, in order of first appearance.
+pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
+    let mut out: Vec<Lane> = Vec::new();
+    // Per lane, the open status: (status, since µs, event).
+    let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
+    let mut cells: BTreeMap<(usize, i64, Kind), Mark> = BTreeMap::new();
+    let close =
+        |lane: &mut Lane, (status, since, event): (&'static str, u64, usize), until: u64| {
+            if status == "RUNNING" {
+                return;
+            }
+            let (x0, x1) = (axis.x(since).max(0.0), axis.x(until).min(axis.width));
+            if x1 >= x0 && x1 >= 0.0 && x0 <= axis.width {
+                match lane.bands.last_mut() {
+                    // Bands of one status closer than a pixel merge.
+                    Some(b) if b.status == status && x0 <= b.x1 + 1.0 => b.x1 = b.x1.max(x1),
+                    _ => lane.bands.push(Band {
+                        status,
+                        x0,
+                        x1,
+                        event,
+                    }),
+                }
+            }
+        };
+    for (i, e) in events.iter().enumerate() {
+        let EventKind::Flink(f) = &e.kind else {
+            continue;
+        };
+        let Some(consumer) = consumer_of(e) else {
+            continue;
+        };
+        let lane = match out.iter().position(|l| l.consumer == consumer) {
+            Some(p) => p,
+            None => {
+                out.push(Lane {
+                    consumer: consumer.to_string(),
+                    bands: Vec::new(),
+                    marks: Vec::new(),
+                });
+                open.push(("RUNNING", 0, i));
+                out.len() - 1
+            }
+        };
+        if f.what == "status" {
+            let status = f.status.unwrap_or("RUNNING");
+            close(&mut out[lane], open[lane], e.at.0);
+            open[lane] = (status, e.at.0, i);
+            continue;
+        }
+        let Some(kind) = kind(f) else { continue };
+        let x = axis.x(e.at.0);
+        if !(0.0..=axis.width).contains(&x) {
+            continue;
+        }
+        cells
+            .entry((lane, x.floor() as i64, kind))
+            .and_modify(|m| m.count += 1)
+            .or_insert(Mark {
+                kind,
+                x,
+                count: 1,
+                event: i,
+            });
+    }
+    for (lane, o) in open.iter().enumerate() {
+        close(&mut out[lane], *o, axis.end_us);
+    }
+    for ((lane, _, _), m) in cells {
+        out[lane].marks.push(m);
+    }
+    out
+}
+
+/// Facts about a Flink event for the inspector, as label → value.
+pub fn facts(f: &FlinkEvent) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = Vec::new();
+    let mut put = |k: &str, s: String| v.push((k.to_string(), s));
+    if let Some(s) = f.status {
+        put("status", s.to_string());
+    }
+    if let Some(n) = f.id {
+        put("id", n.to_string());
+    }
+    if let Some(s) = &f.snapshot {
+        put("snapshot", s.clone());
+    }
+    if let Some(s) = f.restore_type {
+        put("ApplicationRestoreType", s.to_string());
+    }
+    if let Some(o) = f.outcome {
+        put("outcome", o.replace('_', " "));
+    }
+    if let Some(t) = f.started_ms {
+        put("started", crate::axis::clock(t * 1_000));
+    }
+    if let Some(d) = f.duration_ms {
+        put("duration", format!("{d} ms"));
+    }
+    if let Some(s) = &f.shard {
+        put("shard", s.clone());
+    }
+    if let Some(s) = &f.sequence_number {
+        put("sequence number", s.clone());
+    }
+    if let Some(n) = f.checkpoint {
+        put("restored checkpoint", n.to_string());
+    }
+    for (k, n) in [
+        ("records read again", f.rewound_records),
+        ("records skipped", f.skipped_records),
+        ("fullRestarts", f.restarts),
+    ] {
+        if let Some(n) = n {
+            put(k, n.to_string());
+        }
+    }
+    if let Some(p) = f.from_parallelism {
+        put("parallelism before", p.to_string());
+    }
+    if let Some(p) = f.parallelism {
+        put("parallelism", p.to_string());
+    }
+    if let Some(k) = f.kpus {
+        put("KPUs billed", k.to_string());
+    }
+    if let Some(e) = f.error {
+        put("error", e.to_string());
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shardscope_engine::{scenario, Simulation};
+
+    /// The restart loop of the engine's test: 21 failures at 90.05 s, 100.05 s, …,
+    /// each 10 s of RESTARTING; on a 295 px axis (1 px a second) the bands of
+    /// consecutive restarts touch and merge into one from 90 px to the end.
+    #[test]
+    fn a_restart_loop_is_one_band_with_a_failure_every_ten_pixels() {
+        let s = scenario::parse(
+            r#"{ "format": "shardscope/1", "duration": "295s", "stream": { "ShardCount": 1 },
+                 "producers": [ { "name": "p", "records_per_second": 100 } ],
+                 "consumers": [ { "kind": "flink", "name": "app" } ],
+                 "timeline": [ { "at": "90s", "do": "poison" } ] }"#,
+        )
+        .unwrap();
+        let t = Simulation::new(&s).unwrap().finish();
+        let axis = TimeAxis::whole(t.duration_us, 295.0);
+        let l = &lanes(&t.events, &axis)[0];
+        assert_eq!(l.bands.len(), 1);
+        assert_eq!(l.bands[0].status, "RESTARTING");
+        assert_eq!(
+            (D1(l.bands[0].x0).to_string(), D1(l.bands[0].x1).to_string()),
+            ("90.1".to_string(), "295.0".to_string())
+        );
+        let failures = l.marks.iter().filter(|m| m.kind == Kind::Failure).count();
+        assert_eq!(failures, 21);
+        let checkpoints = l
+            .marks
+            .iter()
+            .filter(|m| m.kind == Kind::Checkpoint)
+            .count();
+        assert_eq!(checkpoints, 1);
+    }
+}
