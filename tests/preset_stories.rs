@@ -260,3 +260,46 @@ fn knob_is_offered(json: &str, knob: &str) -> bool {
     let s = scenario::parse(json).unwrap();
     s.embed.is_some_and(|e| e.knobs.iter().any(|k| k == knob))
 }
+
+fn flink<'a>(s: &'a Summary, name: &str) -> &'a shardscope_engine::flink::FlinkSummary {
+    conserved(&s.consumers[name]);
+    s.consumers[name].flink.as_ref().expect("a Flink consumer")
+}
+
+#[test]
+fn flink_poison_loops_until_the_fix() {
+    let s = run("flink-poison-restart-loop");
+    let f = flink(&s, "sessionizer");
+    // From 5 min to the fix at 15 min: a failure every 10 s.
+    assert_eq!(f.restarts, 60);
+    assert_eq!(f.downtime_ms, 600_000);
+    assert!(f.duplicates_at_sink > 300_000, "{f:?}");
+    assert_eq!(s.consumers["sessionizer"].discarded, 1);
+}
+
+#[test]
+fn flink_at_least_once_sends_the_replay_twice() {
+    let s = run("flink-at-least-once-duplicates");
+    // The 29 s between the checkpoint of 2 min and the failure at 2 min 30 s, at 100/s.
+    assert_eq!(flink(&s, "to-kinesis").duplicates_at_sink, 2_900 + 100);
+    assert_eq!(flink(&s, "to-kafka-txn").duplicates_at_sink, 0);
+}
+
+#[test]
+fn flink_autoscales_once_with_downtime() {
+    let s = run("flink-autoscaling-downtime");
+    let f = flink(&s, "enricher");
+    assert_eq!(f.parallelism_at_end, 4);
+    assert_eq!(f.max_kpus, 3);
+    assert_eq!(f.downtime_ms, 30_000);
+}
+
+#[test]
+fn flink_snapshot_restore_loses_nothing_skip_skips() {
+    let s = run("flink-reprocess-snapshot-vs-skip");
+    let r = flink(&s, "restores");
+    assert_eq!((r.records_skipped, r.duplicates_at_sink), (0, 0));
+    // About 10 minutes at 100/s were written while stopped.
+    let k = flink(&s, "skips");
+    assert!(k.records_skipped.abs_diff(60_000) < 200, "{k:?}");
+}

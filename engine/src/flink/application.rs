@@ -31,9 +31,14 @@ use crate::trace::{ConsumerSummary, EventKind, Stat};
 
 /// The subtasks' step.
 const STEP: SimDuration = SimDuration::from_secs(1);
-/// The subtasks step 50 ms into each second, between the producers' 100 ms ticks.
-/// Assumption: any fixed phase would do; this one keeps hand counts simple.
+/// The subtasks step 50 ms into each second, between the producers' 100 ms ticks
+/// (a second Flink consumer 200 ms later, and so on, so two do not collide on the
+/// shared read limits). Assumption: any fixed phase would do; this keeps hand
+/// counts simple.
 const PHASE: SimDuration = SimDuration::from_millis(50);
+/// A throttled GetRecords is retried once, this much later in the same second
+/// (assumption: the SDK's back-off; the connector retries throttled calls).
+const READ_RETRY: SimDuration = SimDuration::from_millis(100);
 /// Managed Flink's restart strategy: fixed delay, 10 s, unlimited attempts.
 /// Source: `reference-flink-settings` (`reference/flink-and-kda-sql.md` A4, A7).
 const RESTART_DELAY: SimDuration = SimDuration::from_secs(10);
@@ -51,6 +56,7 @@ const TICK: u64 = 0;
 const CHECKPOINT_START: u64 = 1 << TAG;
 const CHECKPOINT_DONE: u64 = 2 << TAG;
 const RESUME: u64 = 3 << TAG;
+const RETRY: u64 = 4 << TAG;
 const VALUE: u64 = (1 << TAG) - 1;
 
 /// The application's status (`ApplicationStatus`, and the job's RESTARTING).
@@ -126,6 +132,8 @@ pub struct Application {
     assignment_key: (Vec<ShardId>, u32),
     /// Per subtask, CPU time (ns) left over from the last step.
     carry: Vec<u64>,
+    /// Throttled reads to retry: (subtask, shard, limit).
+    throttled: Vec<(u32, ShardId, u64)>,
     initial: State,
     latest: Option<Saved>,
     pending: Option<(SimTime, State)>,
@@ -169,6 +177,7 @@ impl Application {
             assignment: Vec::new(),
             assignment_key: (Vec::new(), 0),
             carry: Vec::new(),
+            throttled: Vec::new(),
             initial: State::default(),
             latest: None,
             pending: None,
@@ -240,6 +249,7 @@ impl Application {
     /// of this run are void; a checkpoint in flight never completes.
     fn halt(&mut self, ctx: &mut ConsumerCtx<'_>, count_failed_checkpoint: bool) {
         self.generation += 1;
+        self.throttled.clear();
         if let Some((started, _)) = self.pending.take() {
             if count_failed_checkpoint {
                 self.failed_checkpoints += 1;
@@ -357,11 +367,12 @@ impl Application {
                     continue;
                 }
                 match self.read(ctx, shard, limit) {
-                    Ok(n) => {
+                    Ok(Some(n)) => {
                         let ns = n * per_record_ns;
                         left = left.saturating_sub(ns);
                         used += ns;
                     }
+                    Ok(None) => self.throttled.push((subtask, shard, limit)),
                     Err((seq, n)) => {
                         used += n * per_record_ns;
                         second_busy[i / self.per_kpu as usize] += used;
@@ -383,31 +394,57 @@ impl Application {
         }
         let cpu = second_busy.iter().max().copied().unwrap_or(0) / 10_000_000;
         metric(ctx, metrics::CPU, Stat::Maximum, cpu.min(100));
+        if !self.throttled.is_empty() {
+            ctx.schedule_in(READ_RETRY, RETRY | (self.generation & VALUE));
+        }
         self.emit(ctx);
     }
 
-    /// One GetRecords on `shard` of at most `limit` records. `Err((seq, n))`: the
+    /// Retries the step's throttled reads once.
+    fn retry_reads(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let per_record_ns = (self.cfg.job.per_record_us * 1_000.0).round() as u64;
+        for (subtask, shard, limit) in std::mem::take(&mut self.throttled) {
+            match self.read(ctx, shard, limit) {
+                Ok(Some(n)) => {
+                    let kpu = (subtask / self.per_kpu.max(1)) as usize;
+                    if let Some(b) = self.minute_busy.get_mut(kpu) {
+                        *b += n * per_record_ns;
+                    }
+                }
+                Ok(None) => {}
+                Err((seq, _)) => {
+                    self.emit(ctx);
+                    self.throttled.clear();
+                    self.fail(ctx, "poison", why::POISON, Some((shard, seq)));
+                    return;
+                }
+            }
+        }
+        self.emit(ctx);
+    }
+
+    /// One GetRecords on `shard` of at most `limit` records: how many were read,
+    /// `None` if the call was throttled. `Err((seq, n))`: the
     /// job failed on the poison record `seq` after processing `n` records.
     fn read(
         &mut self,
         ctx: &mut ConsumerCtx<'_>,
         shard: ShardId,
         limit: u64,
-    ) -> Result<u64, (u64, u64)> {
+    ) -> Result<Option<u64>, (u64, u64)> {
         let Some(from) = self.reads.position(shard) else {
-            return Ok(0);
+            return Ok(Some(0));
         };
         let b = match ctx.get_records(shard, from, limit) {
             Ok(b) => b,
-            // The reader retries a throttled call in its next fetch.
-            Err(ReadError::Throttled) => return Ok(0),
+            Err(ReadError::Throttled) => return Ok(None),
             Err(ReadError::ResourceNotFound) => {
                 let children = ctx
                     .shard(shard)
                     .map(|i| i.children.clone())
                     .unwrap_or_default();
                 self.finished(ctx, shard, &children);
-                return Ok(0);
+                return Ok(Some(0));
             }
         };
         let side_output = self.cfg.job.poison_to_side_output;
@@ -443,7 +480,7 @@ impl Application {
         if end {
             self.finished(ctx, shard, &children);
         }
-        Ok(n)
+        Ok(Some(n))
     }
 
     fn finished(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, children: &[ShardId]) {
@@ -1125,7 +1162,8 @@ impl Consumer for Application {
         ev.kpus = Some(self.billed_kpus());
         ev.assumption = Some(assumption::STEP);
         ctx.emit(EventKind::Flink(Box::new(ev)));
-        ctx.schedule_in(PHASE, TICK);
+        let phase = PHASE.0 + 200_000 * (ctx.index as u64 % 5);
+        ctx.schedule_in(SimDuration(phase), TICK);
         let first = SimTime(self.interval().0);
         self.schedule_checkpoint(ctx, first);
     }
@@ -1139,6 +1177,7 @@ impl Consumer for Application {
                     CHECKPOINT_START if current => self.checkpoint_start(ctx),
                     CHECKPOINT_DONE if current => self.checkpoint_done(ctx),
                     RESUME if current => self.resume(ctx),
+                    RETRY if current && self.status == Status::Running => self.retry_reads(ctx),
                     _ => {}
                 }
             }
