@@ -41,7 +41,10 @@ fn simulate(s: &Scenario) -> (u64, u64, u64, String) {
     sim.run();
     let events = sim.events_processed();
     let trace = sim.finish();
-    let f = trace.summary.consumers["app"].flink.clone().unwrap_or_default();
+    let f = trace.summary.consumers["app"]
+        .flink
+        .clone()
+        .unwrap_or_default();
     (
         trace.summary.stream.incoming_records,
         f.restarts,

@@ -48,6 +48,10 @@ test('every preset runs and shows its key numbers', async () => {
       assert.ok((await figure(page, 'Firehose summary', 'delivery batches')) > 0, id);
       await page.locator('.firehose-lane .fh').first().waitFor();
     }
+    if (kinds.has('flink')) {
+      assert.ok((await figure(page, 'Flink summary', 'checkpoints')) > 0, id);
+      await page.locator('.flink-lane .fl').first().waitFor();
+    }
     // A replay from an earlier position is drawn as a jump back in time.
     if ((preset.timeline ?? []).some((e) => e.do === 'recreate_mapping' && e.StartingPosition !== 'LATEST')) {
       await page.locator('.rewind').first().waitFor();
@@ -151,6 +155,45 @@ test('a Firehose batch that outlived its retry window explains itself, and the f
   await page.getByLabel('Add a timeline entry').selectOption('backup_outage');
   await page.locator('.timeline-entries li', { hasText: 'backup_outage' }).waitFor();
   await screenshot(page, 'form-firehose');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a Flink restart loop explains itself, and the form offers its settings', async () => {
+  const { page, problems } = await watchedPage(browser, site.url, { viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}?preset=flink-poison-restart-loop`);
+  await page.getByRole('table', { name: 'Flink summary' }).waitFor({ timeout: 60_000 });
+  // From 5 min to the fix at 15 min: a failure every 10 s (tests/preset_stories.rs).
+  assert.equal(await figure(page, 'Flink summary', 'restarts'), 60);
+  await page.locator('.flink-lane .fl-status.restarting').first().waitFor();
+  await page.locator('.flink-lane .fl.failure').first().dispatchEvent('click');
+  const inspector = page.locator('.inspector .selection');
+  await inspector.waitFor();
+  const text = await inspector.innerText();
+  assert.match(text, /Flink failure/);
+  assert.match(text, /10 s fixed delay/);
+  assert.match(text, /Assumption/i);
+  const link = inspector.getByRole('link', { name: 'AWS documentation' });
+  assert.match(await link.getAttribute('href'), /troubleshooting-rt-restarts\.html/);
+  await screenshot(page, 'inspector-flink');
+  await page.getByRole('tab', { name: 'Form' }).click();
+  for (const name of ['Parallelism', 'ParallelismPerKPU', 'AutoScalingEnabled', 'CheckpointInterval',
+    'SnapshotsEnabled', 'InitialPosition', 'per_record_us', 'sink', 'on_poison']) {
+    assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, name);
+  }
+  // A shorter checkpoint interval replays less: fewer duplicates.
+  const before = await figure(page, 'Flink summary', 'duplicates at sink');
+  const interval = page.getByLabel('CheckpointInterval', { exact: true });
+  await interval.fill('10000');
+  await interval.dispatchEvent('change');
+  await page.waitForFunction((b) => {
+    const row = [...document.querySelectorAll('table[aria-label="Flink summary"] tr')]
+      .find((r) => r.textContent.includes('duplicates at sink'));
+    return row && Number(row.querySelector('td').textContent.replaceAll(',', '')) < b;
+  }, before, { timeout: 30_000 });
+  await page.getByLabel('Add a timeline entry').selectOption('create_snapshot');
+  await page.locator('.timeline-entries li', { hasText: 'create_snapshot' }).waitFor();
+  await screenshot(page, 'form-flink');
   assert.deepEqual(problems, []);
   await page.close();
 });
