@@ -72,7 +72,7 @@ pub fn rows(
             let bands = l.bands.iter().map(|b| {
                 let onclick = open(b.event, 1).reform(|_: MouseEvent| ());
                 html! {
-                    <rect class={format!("fl-status {}", b.status.to_lowercase())} {onclick}
+                    <rect class={format!("fl-status {}", status_class(b.status))} {onclick}
                         x={D1(b.x0).to_string()} y={D1(y + 3.0).to_string()}
                         width={D1((b.x1 - b.x0).max(1.0)).to_string()} height={D1(lane_h - 6.0).to_string()}>
                         <title>{ format!("{}: {}", l.consumer, b.status) }</title>
@@ -131,7 +131,7 @@ pub fn legend_items(lanes: &[Lane]) -> Html {
         { for statuses.into_iter().map(|s| html! {
             <li>
                 <svg width="22" height="14" aria-hidden="true">
-                    <rect class={format!("fl-status {}", s.to_lowercase())} x="2" y="2" width="18" height="10" />
+                    <rect class={format!("fl-status {}", status_class(s))} x="2" y="2" width="18" height="10" />
                 </svg>
                 { match s {
                     "RESTARTING" => "job restarting (downtime)",
@@ -142,5 +142,15 @@ pub fn legend_items(lanes: &[Lane]) -> Html {
             </li>
         }) }
         </>
+    }
+}
+
+/// The CSS class of a status band.
+fn status_class(status: &str) -> &'static str {
+    match status {
+        "RESTARTING" => "restarting",
+        "UPDATING" => "updating",
+        "AUTOSCALING" => "autoscaling",
+        _ => "ready",
     }
 }

@@ -181,7 +181,7 @@ const FLINK_ROWS: &[FlinkRow] = &[
     (
         "KPU-hours",
         "KPU-hours billed, the orchestration KPU included",
-        |f| format!("{:.3}", f.kpu_hours.0),
+        |f| milli(f.kpu_hours.0),
     ),
 ];
 
@@ -277,6 +277,12 @@ pub fn summary_view(props: &SummaryProps) -> Html {
             }
         </div>
     }
+}
+
+/// 0.163 → "0.163" without float formatting (its code is large in the bundle).
+fn milli(x: f64) -> String {
+    let m = (x * 1_000.0).round() as u64;
+    format!("{}.{:03}", group(m / 1_000), m % 1_000)
 }
 
 /// 1234567 → "1,234,567".
