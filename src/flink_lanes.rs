@@ -133,12 +133,7 @@ pub fn legend_items(lanes: &[Lane]) -> Html {
                 <svg width="22" height="14" aria-hidden="true">
                     <rect class={format!("fl-status {}", status_class(s))} x="2" y="2" width="18" height="10" />
                 </svg>
-                { match s {
-                    "RESTARTING" => "job restarting (downtime)",
-                    "UPDATING" => "updating (downtime)",
-                    "AUTOSCALING" => "autoscaling (downtime)",
-                    _ => "stopped (READY)",
-                } }
+                { s }
             </li>
         }) }
         </>

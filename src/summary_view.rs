@@ -137,52 +137,38 @@ const FIREHOSE_ROWS: &[FirehoseRow] = &[
 type FlinkRow = (&'static str, &'static str, fn(&FlinkSummary) -> String);
 
 const FLINK_ROWS: &[FlinkRow] = &[
-    (
-        "restarts",
-        "fullRestarts: the job failed and restarted from a checkpoint",
-        |f| group(f.restarts),
-    ),
-    ("checkpoints", "Checkpoints completed", |f| {
+    ("restarts", "fullRestarts", |f| group(f.restarts)),
+    ("checkpoints", "completed", |f| {
         group(f.checkpoints_completed)
     }),
-    ("snapshots", "Snapshots taken, manual and automatic", |f| {
-        group(f.snapshots)
+    ("snapshots", "manual and automatic", |f| group(f.snapshots)),
+    ("downtime (ms)", "restarts, updates, scaling", |f| {
+        group(f.downtime_ms)
     }),
     (
-        "downtime (ms)",
-        "Time the job was not running: restarts, updates, scaling",
-        |f| group(f.downtime_ms),
-    ),
-    (
         "duplicates at sink",
-        "Records an at-least-once sink received again after a restore",
+        "replayed into an at-least-once sink",
         |f| group(f.duplicates_at_sink),
     ),
     (
         "records skipped",
-        "Records never emitted that a start without state passed over",
+        "passed over by a start without state",
         |f| group(f.records_skipped),
     ),
-    (
-        "max millisBehindLatest",
-        "How far the source was behind the stream's head, at its highest",
-        |f| group(f.max_millis_behind_latest),
-    ),
-    (
-        "parallelism at end",
-        "Parallelism when the run ended (autoscaling changes it)",
-        |f| f.parallelism_at_end.to_string(),
-    ),
+    ("max millisBehindLatest", "highest", |f| {
+        group(f.max_millis_behind_latest)
+    }),
+    ("parallelism at end", "after autoscaling", |f| {
+        f.parallelism_at_end.to_string()
+    }),
     (
         "max KPUs",
-        "Most KPUs billed at once: ⌈Parallelism / ParallelismPerKPU⌉ + 1 for orchestration",
+        "⌈Parallelism / ParallelismPerKPU⌉ + 1",
         |f| f.max_kpus.to_string(),
     ),
-    (
-        "KPU-hours",
-        "KPU-hours billed, the orchestration KPU included",
-        |f| milli(f.kpu_hours.0),
-    ),
+    ("KPU-hours", "orchestration KPU included", |f| {
+        milli(f.kpu_hours.0)
+    }),
 ];
 
 #[function_component(SummaryView)]

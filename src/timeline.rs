@@ -291,7 +291,6 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { consumer_chart("Flink millisBehindLatest (maximum)", "millisBehindLatest", trace, &axis, *width) }
             { consumer_chart("Flink containerCPUUtilization (%, busiest KPU)", "containerCPUUtilization", trace, &axis, *width) }
             { consumer_chart("Flink KPUs (billed, maximum)", "KPUs", trace, &axis, *width) }
-            { consumer_chart("Flink fullRestarts", "fullRestarts", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
                 &["ReadProvisionedThroughputExceeded"],

@@ -263,9 +263,6 @@ pub fn facts(f: &FlinkEvent) -> Vec<(String, String)> {
     if let Some(k) = f.kpus {
         put("KPUs billed", k.to_string());
     }
-    if let Some(e) = f.error {
-        put("error", e.to_string());
-    }
     v
 }
 

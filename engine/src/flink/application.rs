@@ -545,7 +545,6 @@ impl Application {
             }
         }
         let shards: Vec<ShardId> = self.emitted.keys().copied().collect();
-        let mut out = 0;
         for shard in shards {
             let Some(read) = self.read_position(ctx, shard) else {
                 continue;
@@ -569,14 +568,10 @@ impl Application {
             };
             if target > done {
                 self.emitted.insert(shard, target);
-                out += target - done;
                 if !self.cfg.job.exactly_once {
                     self.to_sink(ctx, shard, done, target);
                 }
             }
-        }
-        if out > 0 {
-            metric(ctx, metrics::RECORDS_OUT, Stat::Sum, out);
         }
     }
 
@@ -883,12 +878,7 @@ impl Application {
         };
         let name = action.name();
         let status = self.status;
-        let busy = || {
-            format!(
-                "the application is {}; {name} needs it RUNNING",
-                status.as_str()
-            )
-        };
+        let busy = || "the application is not RUNNING".to_string();
         match action {
             FlinkAction::Fail => {
                 if status == Status::Running {
@@ -905,7 +895,7 @@ impl Application {
                         ctx,
                         name,
                         "LimitExceededException",
-                        format!("{MAX_SNAPSHOTS} snapshots already exist"),
+                        "1,000 snapshots already exist".to_string(),
                     );
                 } else if snap
                     .as_ref()
@@ -924,13 +914,11 @@ impl Application {
             FlinkAction::StopApplication { force } => {
                 if status == Status::Ready || (!force && status != Status::Running) {
                     let reason = if status == Status::Ready {
-                        "the application is already READY".to_string()
+                        "the application is already READY"
                     } else {
-                        format!(
-                            "a normal stop needs RUNNING and the application is {}; Force stops it",
-                            status.as_str()
-                        )
-                    };
+                        "a normal stop needs RUNNING; Force stops it"
+                    }
+                    .to_string();
                     self.reject(ctx, name, "ResourceInUseException", reason);
                     return;
                 }
@@ -946,15 +934,11 @@ impl Application {
                 allow_non_restored_state,
             } => {
                 if status != Status::Ready {
-                    let reason = format!(
-                        "the application is {}; StartApplication needs READY",
-                        status.as_str()
-                    );
+                    let reason = "StartApplication needs READY".to_string();
                     self.reject(ctx, name, "ResourceInUseException", reason);
                     return;
                 }
                 let mut ev = self.event("restore", why::RESTORE_SNAPSHOT);
-                ev.action = Some(name);
                 ev.restore_type = Some(restore.as_str());
                 let saved = match &restore {
                     Restore::Skip => None,
@@ -1022,7 +1006,6 @@ impl Application {
                     self.cfg.job.apply(j);
                 }
                 let mut ev = self.event("update", why::UPDATE);
-                ev.action = Some(name);
                 ev.assumption = Some(assumption::DOWNTIME);
                 ev.parallelism = Some(self.parallelism);
                 ctx.emit(EventKind::Flink(Box::new(ev)));

@@ -18,5 +18,3 @@ pub const FAILED_CHECKPOINTS: &str = "numberOfFailedCheckpoints";
 pub const KPUS: &str = "KPUs";
 /// `containerCPUUtilization` (%, the busiest KPU).
 pub const CPU: &str = "containerCPUUtilization";
-/// `numRecordsOutPerSecond` (records emitted to the sink in the period).
-pub const RECORDS_OUT: &str = "numRecordsOut";

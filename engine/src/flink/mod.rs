@@ -35,7 +35,7 @@ pub struct FlinkEvent {
     /// `status` (the application's status changed), `checkpoint` (one ended),
     /// `failure` (an unhandled exception), `restore` (the job runs again, from a
     /// checkpoint, a snapshot or its initial position), `snapshot`, `scale`
-    /// (the autoscaler's decision), `update` (UpdateApplication), `rejected`.
+    /// (the autoscaler's decision), `update` (UpdateApplication).
     pub what: &'static str,
     /// `status`: RUNNING, RESTARTING, UPDATING, AUTOSCALING, READY.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,12 +88,6 @@ pub struct FlinkEvent {
     /// Failure: `fullRestarts` so far.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restarts: Option<u64>,
-    /// Rejected: the AWS exception.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<&'static str>,
-    /// The `do` of the timeline action this event answers, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action: Option<&'static str>,
     /// The rule, in a few words, with the AWS page that states it.
     pub why: &'static str,
     /// The assumption this event rests on, when AWS does not document it.
@@ -154,13 +148,14 @@ pub(crate) mod why {
 
 /// Assumptions named on trace events (AWS documents none of these).
 pub(crate) mod assumption {
-    pub const STEP: &str = "each subtask reads each of its shards once a second (one GetRecords of up to 10,000 records), as much as its CPU share allows: a KPU's vCPU is split evenly among its ParallelismPerKPU slots";
-    pub const RESTART_DELAY: &str = "the job runs again 10 s after the failure (the fixed delay); restoring the checkpoint takes no extra time";
-    pub const DOWNTIME: &str = "an update or a scaling takes 30 s of downtime (AWS documents none; maintenance restarts take 10–30 s)";
+    pub const STEP: &str = "each subtask reads each of its shards once a second (up to 10,000 records), as far as its share of a KPU's vCPU allows";
+    pub const RESTART_DELAY: &str = "restoring the checkpoint takes no time beyond the 10 s delay";
+    pub const DOWNTIME: &str = "an update or a scaling takes 30 s of downtime (AWS documents none)";
     pub const NO_CHECKPOINT: &str =
         "with no completed checkpoint, the job restarts from the positions it started from";
     pub const STOPPED_LATEST: &str =
         "RESTORE_FROM_LATEST_SNAPSHOT with no snapshot starts without state, from InitialPosition";
-    pub const RESTORE_FAILED: &str = "a faulted restore returns the application to READY (AWS leaves it in STOPPING or UPDATING until rolled back)";
-    pub const CPU_MINUTES: &str = "a minute in which the job did not run throughout gives no datapoint and resets both streaks; a scaling resets them too";
+    pub const RESTORE_FAILED: &str =
+        "a faulted restore returns the application to READY (AWS leaves it UPDATING)";
+    pub const CPU_MINUTES: &str = "a minute with downtime, or a scaling, resets both streaks";
 }

@@ -32,16 +32,6 @@ pub fn emitted_before(w: &Window, watermark: SimTime) -> SimTime {
     SimTime(t.clamp(0, i128::from(u64::MAX)) as u64)
 }
 
-/// The windows' names for the UI (`tumbling 1m`).
-pub fn describe(w: &Window) -> String {
-    let d = crate::scenario::format_duration;
-    match w.kind {
-        WindowKind::Tumbling => format!("tumbling {}", d(w.size)),
-        WindowKind::Sliding => format!("sliding {} every {}", d(w.size), d(w.slide)),
-        WindowKind::Session => format!("session, gap {}", d(w.size)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
