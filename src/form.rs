@@ -704,13 +704,18 @@ mod tests {
         let json = crate::presets::by_id("bounded-retries-on-failure")
             .unwrap()
             .json;
-        // With a Firehose stream beside the Lambda mapping, every action is offered.
+        // With a Firehose stream and a Flink application beside the Lambda mapping, every
+        // action is offered.
         let mut v: Value = serde_json::from_str(json).unwrap();
         v["consumers"]
             .as_array_mut()
             .unwrap()
             .push(json!({ "kind": "firehose", "name": "fh",
             "ExtendedS3DestinationConfiguration": {} }));
+        v["consumers"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({ "kind": "flink", "name": "app" }));
         let json = &v.to_string();
         let s = shardscope_engine::scenario::parse(json).unwrap();
         assert_eq!(offered_actions(&s), shardscope_engine::scenario::ACTIONS);

@@ -91,7 +91,7 @@ pub fn kind(e: &FlinkEvent) -> Option<Kind> {
 pub fn shape(kind: Kind, x: f64, cy: f64) -> String {
     match kind {
         // A tick above the middle.
-        Kind::Checkpoint => format!("M{},{}v6", D1(x), D1(cy - 9.0)),
+        Kind::Checkpoint => format!("M{},{}h2v6h-2z", D1(x - 1.0), D1(cy - 9.0)),
         // ◆ above the middle.
         Kind::Snapshot => format!("M{},{}l3,3l-3,3l-3,-3z", D1(x), D1(cy - 10.0)),
         // ▲
@@ -99,7 +99,7 @@ pub fn shape(kind: Kind, x: f64, cy: f64) -> String {
         // ◀ a rewind.
         Kind::Restore => format!("M{},{}v8l-6,-4z", D1(x), D1(cy - 4.0)),
         // A short tick below the middle.
-        Kind::CheckpointAborted => format!("M{},{}v5", D1(x), D1(cy + 3.0)),
+        Kind::CheckpointAborted => format!("M{},{}h2v5h-2z", D1(x - 1.0), D1(cy + 3.0)),
         // ✕
         Kind::Failure => format!("M{},{}l7,7m0,-7l-7,7", D1(x - 3.5), D1(cy - 3.5)),
         // ■

@@ -315,10 +315,9 @@ fn flink_lane(o: &mut String, l: &crate::flink::Lane, top: f64, axis: &TimeAxis)
     let cy = top + LANE_H / 2.0;
     for m in &l.marks {
         let paint = match m.kind {
-            Kind::Checkpoint => r##"stroke="#2e7d32" stroke-width="1.6" fill="none""##,
-            Kind::CheckpointAborted | Kind::Failure => {
-                r##"stroke="#c62828" stroke-width="1.8" fill="none""##
-            }
+            Kind::Checkpoint => r##"fill="#2e7d32""##,
+            Kind::CheckpointAborted => r##"fill="#c62828""##,
+            Kind::Failure => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
             Kind::Restore => r##"fill="#6a1b9a""##,
             Kind::Snapshot => r##"fill="#0969da""##,
             Kind::Scale => r##"fill="#b26a00""##,

@@ -569,7 +569,7 @@ impl Application {
             if target > done {
                 self.emitted.insert(shard, target);
                 if !self.cfg.job.exactly_once {
-                    self.to_sink(ctx, shard, done, target);
+                    self.reach_sink(ctx, shard, done, target);
                 }
             }
         }
@@ -577,7 +577,7 @@ impl Application {
 
     /// Records `[from, to)` of `shard` reach the sink: processed (side-output
     /// poison records excepted, they are discarded), duplicates counted.
-    fn to_sink(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, from: u64, to: u64) {
+    fn reach_sink(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, from: u64, to: u64) {
         let high = self.high.entry(shard).or_insert(from);
         self.summary.duplicates_at_sink += to.min(*high).saturating_sub(from);
         *high = (*high).max(to);
@@ -648,7 +648,7 @@ impl Application {
             let from = self.committed.get(&shard).copied().unwrap_or(to);
             if to > from {
                 self.committed.insert(shard, to);
-                self.to_sink(ctx, shard, from, to);
+                self.reach_sink(ctx, shard, from, to);
             }
         }
     }
