@@ -154,7 +154,10 @@ proptest! {
         // (A start without state from TRIM_HORIZON reads everything again.)
         let fresh = !c.snapshots || c.stop.is_some_and(|(_, force, skip)| force || skip);
         let skip_back = c.trim_horizon && fresh;
-        if c.exactly_once && !skip_back {
+        // After a forced stop (no snapshot) the latest snapshot may be older than what the
+        // sink committed: restoring it replays into a transactional sink too.
+        let stale = c.stop.is_some_and(|(_, force, _)| force);
+        if c.exactly_once && !skip_back && !stale {
             prop_assert_eq!(f.duplicates_at_sink, 0);
         }
         if c.poison_at_s.is_none() && c.fail_at_s.is_none() {
