@@ -796,6 +796,18 @@ impl<'a> ConsumerCtx<'a> {
         Ok(())
     }
 
+    /// Takes up to `limit` records from `from` out of what this consumer's
+    /// subscription to `shard` has pushed (the caller keeps count of how far
+    /// the pushes reached: see [`ConsumerEvent::Records`]).
+    pub fn take_pushed(
+        &mut self,
+        shard: ShardId,
+        from: u64,
+        limit: u64,
+    ) -> Result<ReadBatch, ReadError> {
+        self.stream.take_pushed(shard, from, limit, self.now)
+    }
+
     /// Ends the subscription to `shard`.
     pub fn unsubscribe(&mut self, shard: ShardId) {
         for s in self.subs.iter_mut() {

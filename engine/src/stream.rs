@@ -902,6 +902,25 @@ impl Stream {
         Ok(batch)
     }
 
+    /// Records `[from, from + limit)` of `shard` that an enhanced fan-out
+    /// subscription has already pushed to a consumer's buffer: no read limits
+    /// here (the subscription paid for them on its own 2 MiB/s). A limit of 0
+    /// still says whether a closed shard is read to its end.
+    pub(crate) fn take_pushed(
+        &mut self,
+        shard: ShardId,
+        from: u64,
+        limit: u64,
+        now: SimTime,
+    ) -> Result<ReadBatch, ReadError> {
+        match self.shards.get(shard.0 as usize) {
+            Some(s) if s.info.state != ShardState::Expired => {}
+            _ => return Err(ReadError::ResourceNotFound),
+        }
+        let runs = self.spare_reads.pop().unwrap_or_default();
+        Ok(self.slice_records(shard, from, limit, u64::MAX, now, runs))
+    }
+
     /// Takes back a read's run list for a later GetRecords.
     pub(crate) fn recycle_read(&mut self, read: ReadBatch) {
         if self.spare_reads.len() < SPARE_READS {

@@ -368,3 +368,124 @@ fn removing_an_operator_needs_allow_non_restored_state() {
     let t = run(&story("2m", 1, app, timeline(true)));
     assert_eq!(events(&t, "restore")[0]["outcome"], "snapshot");
 }
+
+fn efo() -> Value {
+    json!({ "source": { "enhanced_fan_out": true } })
+}
+
+fn read_throttles(t: &Trace, consumer: &str) -> usize {
+    t.events
+        .iter()
+        .filter(
+            |e| matches!(&e.kind, EventKind::ReadThrottled { consumer: c, .. } if c == consumer),
+        )
+        .count()
+}
+
+/// Beside five readers that poll the shard every second, a polling job shares
+/// the shard's 5 calls and 2 MiB a second: at 500 records/s of 1,000 bytes six
+/// readers need 3 MB/s, and the job, reading once a second, falls minutes
+/// behind. With enhanced fan-out it reads on its own 2 MiB/s and is never
+/// throttled: each 100 ms tick is pushed 70 ms after it, so the 599.05 s step
+/// has everything up to the tick at 598.9 s and stands less than 150 ms behind
+/// (the first record of the 599.0 s tick); only the 11 ticks from 599.0 s on
+/// (550 records) are pending at the end.
+#[test]
+fn enhanced_fan_out_reads_on_its_own_throughput() {
+    use shardscope_engine::testing::TestPoller;
+    let run_with_pollers = |app: Value| {
+        let mut v = story("10m", 1, app, json!([]));
+        v["producers"][0]["records_per_second"] = 500.into();
+        v["producers"][0]["record_bytes"] = 1_000.into();
+        let s = scenario::from_value(&v).unwrap();
+        let mut sim = Simulation::new(&s).unwrap();
+        for i in 0..5 {
+            sim.add_consumer(&format!("poller{i}"), TestPoller::boxed())
+                .unwrap();
+        }
+        sim.finish()
+    };
+    let t = run_with_pollers(json!({}));
+    let (c, f) = summary(&t);
+    assert!(read_throttles(&t, "app") > 0);
+    assert!(c.processed < c.records_in_scope * 6 / 10, "{c:?}");
+    assert!(f.max_millis_behind_latest > 4 * 60_000, "{f:?}");
+
+    let t = run_with_pollers(efo());
+    let (c, f) = summary(&t);
+    assert_eq!(read_throttles(&t, "app"), 0);
+    assert_eq!(c.records_in_scope, 300_000);
+    assert_eq!(c.pending_at_end, 550);
+    assert!(f.max_millis_behind_latest < 150, "{f:?}");
+    let start = &events(&t, "status")[0];
+    assert!(start["why"].as_str().unwrap().contains("enhanced fan-out"));
+    assert!(start["assumption"].as_str().unwrap().contains("10,000"));
+}
+
+/// A job that processes 250 records a second (4,000 µs each, Parallelism 1)
+/// behind 500 records/s: its buffer of pushed records fills, the subscription
+/// pauses at 10,000 waiting records and resumes at half (an assumption), and
+/// nothing is lost: the steps from 1.05 s to 599.05 s process 599 × 250 =
+/// 149,750 records, exactly what the polling job processes.
+#[test]
+fn enhanced_fan_out_a_slow_job_pauses_the_pushes_and_loses_nothing() {
+    let slow = |efo: bool| {
+        let mut app = json!({ "job": { "per_record_us": 4000 } });
+        if efo {
+            app["source"] = json!({ "enhanced_fan_out": true });
+        }
+        let mut v = story("10m", 1, app, json!([]));
+        v["producers"][0]["records_per_second"] = 500.into();
+        v
+    };
+    // The simulation's events: a subscription that pushed on every 100 ms
+    // tick would add 6,000 in 10 minutes; paused most of the time, it adds
+    // fewer than 1,000.
+    let events = |efo: bool| {
+        let v = slow(efo);
+        let mut sim = Simulation::new(&scenario::from_value(&v).unwrap()).unwrap();
+        sim.run();
+        sim.events_processed()
+    };
+    assert!(events(true) < events(false) + 1_000);
+    for efo in [false, true] {
+        let t = run(&slow(efo));
+        let (c, f) = summary(&t);
+        assert_eq!(c.processed, 149_750, "efo {efo}");
+        assert_eq!(c.pending_at_end, 300_000 - 149_750, "efo {efo}");
+        assert_eq!(c.ordering_violations, 0);
+        // It stands at the record of about 300 s at 599.05 s.
+        assert!(f.max_millis_behind_latest > 299_000, "{f:?}");
+    }
+}
+
+/// The restart loop with enhanced fan-out. A push reaches the job 70 ms after
+/// the write, so the 59.05 s step has read to the 58.9 s tick (5,890 records,
+/// the checkpoint of 60 s) and the poison record (8,990, written at 90 s) fails
+/// the 91.05 s step. Each restore subscribes again at 5,890; its first push
+/// comes after that instant's step, so the next step, 1 s later, fails again:
+/// failures at 91.05 + 11 k s up to 289.05 s (19), 18 restores of 3,100
+/// records (55,800 duplicates), downtime 18 × 10 s + 5.95 s = 185,950 ms.
+#[test]
+fn enhanced_fan_out_restart_loop_resubscribes_at_the_checkpoint() {
+    let t = run(&story(
+        "295s",
+        1,
+        efo(),
+        json!([{ "at": "90s", "do": "poison", "partition_key": "k-1" }]),
+    ));
+    let (c, f) = summary(&t);
+    assert_eq!(f.restarts, 19);
+    assert_eq!(f.duplicates_at_sink, 18 * 3_100);
+    assert_eq!(f.downtime_ms, 185_950);
+    assert_eq!(c.processed, 8_990);
+    let failures = events(&t, "failure");
+    assert_eq!(failures[0]["at_ms"], 91_050);
+    assert_eq!(failures[1]["at_ms"], 102_050);
+    assert_eq!(failures[18]["at_ms"], 289_050);
+    assert!(failures.iter().all(|e| e["sequence_number"] == "8990"));
+    let restores = events(&t, "restore");
+    assert!(restores
+        .iter()
+        .all(|r| r["checkpoint"] == 1 && r["rewound_records"] == 3_100));
+}

@@ -56,6 +56,10 @@ fn defaults_are_aws_defaults() {
     );
     assert!(f.snapshots_enabled);
     assert_eq!(f.source.initial_position, StartingPosition::Latest);
+    assert!(
+        !f.source.enhanced_fan_out,
+        "POLLING is the reader type by default"
+    );
     assert!(!f.job.exactly_once);
     assert!(f.job.window.is_none());
 }
@@ -157,7 +161,8 @@ fn the_canonical_form_reads_back_equal() {
                 "ParallelismConfiguration": { "ConfigurationType": "CUSTOM", "Parallelism": 4,
                                               "ParallelismPerKPU": 2, "AutoScalingEnabled": false } },
             "ApplicationSnapshotConfiguration": { "SnapshotsEnabled": false } },
-        "source": { "InitialPosition": "AT_TIMESTAMP", "InitialTimestamp": "5m" },
+        "source": { "InitialPosition": "AT_TIMESTAMP", "InitialTimestamp": "5m",
+                    "enhanced_fan_out": true },
         "job": { "per_record_us": 12.5, "sink": "exactly_once", "on_poison": "side_output",
                  "window": { "type": "sliding", "size": "1m", "slide": "10s", "idleness": "30s" } }
     }));
@@ -176,4 +181,17 @@ fn the_canonical_form_reads_back_equal() {
     let again = ok(&s.to_json());
     assert_eq!(s, again);
     assert_eq!(again.to_json(), s.to_json());
+}
+
+#[test]
+fn enhanced_fan_out_is_a_boolean_of_the_source() {
+    let s = ok(&with_flink(
+        json!({ "source": { "enhanced_fan_out": true } }),
+    ));
+    assert!(flink(&s).source.enhanced_fan_out);
+    assert_error(
+        with_flink(json!({ "source": { "enhanced_fan_out": "EFO" } })),
+        "consumers[0].source.enhanced_fan_out",
+        "expected a boolean (true or false), found a string",
+    );
 }

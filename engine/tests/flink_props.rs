@@ -23,6 +23,7 @@ struct Case {
     stop: Option<(u32, bool, bool)>,
     update: Option<(u32, u32)>,
     reshard: bool,
+    efo: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -41,13 +42,14 @@ fn case() -> impl Strategy<Value = Case> {
             proptest::option::of((0u32..=1_500, any::<bool>(), any::<bool>())),
             proptest::option::of((0u32..=1_700, 1u32..=8)),
             any::<bool>(),
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (shards, rate, per_record_us, parallelism, per_kpu),
                 (window, exactly_once, side_output, snapshots, trim_horizon),
-                (poison_at_s, fail_at_s, stop, update, reshard),
+                (poison_at_s, fail_at_s, stop, update, reshard, efo),
             )| Case {
                 shards,
                 rate,
@@ -64,6 +66,7 @@ fn case() -> impl Strategy<Value = Case> {
                 stop,
                 update,
                 reshard,
+                efo,
             },
         )
 }
@@ -91,7 +94,8 @@ fn scenario(c: &Case) -> Value {
                 "ConfigurationType": "CUSTOM", "Parallelism": c.parallelism,
                 "ParallelismPerKPU": c.per_kpu, "AutoScalingEnabled": true } },
             "ApplicationSnapshotConfiguration": { "SnapshotsEnabled": c.snapshots } },
-        "source": { "InitialPosition": if c.trim_horizon { "TRIM_HORIZON" } else { "LATEST" } },
+        "source": { "InitialPosition": if c.trim_horizon { "TRIM_HORIZON" } else { "LATEST" },
+            "enhanced_fan_out": c.efo },
         "job": job });
     let mut timeline = Vec::new();
     if let Some(at) = c.poison_at_s {

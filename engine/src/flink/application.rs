@@ -5,6 +5,9 @@
 //! - **Reading.** Every second each subtask reads the shards assigned to it
 //!   ([`super::assigner`]) through the shared read limits, as far as its CPU
 //!   share allows; children are read after their parents ([`ShardReads`]).
+//!   With `enhanced_fan_out` the shards push to a buffer per shard instead, on
+//!   their own 2 MiB/s, and the subtasks take from it; a full buffer pauses the
+//!   subscription until half of it is read ([`EFO_BUFFER`]).
 //!   Source: `flink-connector-aws` Kinesis source (`reference/flink-and-kda-sql.md` A8).
 //! - **Emitting.** Without a window a record reaches the sink once processed;
 //!   with one, when its first window fires ([`super::window`]). An at-least-once
@@ -25,7 +28,7 @@ use super::{assigner, assumption, metrics, why, window, FlinkEvent, FlinkSummary
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
 use crate::lineage::{ShardRead, ShardReads};
 use crate::scenario::{Action, FlinkAction, FlinkConsumer, Restore, StartingPosition, WindowKind};
-use crate::stream::{ReadError, ShardId, GET_RECORDS_MAX_RECORDS};
+use crate::stream::{ReadBatch, ReadError, ShardId, GET_RECORDS_MAX_RECORDS};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{ConsumerSummary, EventKind, Stat};
 
@@ -39,6 +42,12 @@ const PHASE: SimDuration = SimDuration::from_millis(50);
 /// A throttled GetRecords is retried once, this much later in the same second
 /// (assumption: the SDK's back-off; the connector retries throttled calls).
 const READ_RETRY: SimDuration = SimDuration::from_millis(100);
+/// Records a shard's enhanced fan-out subscription may push ahead of the job
+/// before it is paused (backpressure), and it resumes once half are read.
+/// Assumption ([`assumption::EFO_BUFFER`]): the connector's queue is not
+/// documented in records; one GetRecords' worth (10,000) keeps a stalled job's
+/// buffer small.
+pub const EFO_BUFFER: u64 = GET_RECORDS_MAX_RECORDS;
 /// Managed Flink's restart strategy: fixed delay, 10 s, unlimited attempts.
 /// Source: `reference-flink-settings` (`reference/flink-and-kda-sql.md` A4, A7).
 const RESTART_DELAY: SimDuration = SimDuration::from_secs(10);
@@ -134,6 +143,9 @@ pub struct Application {
     carry: Vec<u64>,
     /// Throttled reads to retry: (subtask, shard, limit).
     throttled: Vec<(u32, ShardId, u64)>,
+    /// With enhanced fan-out, per shard: one past the last record pushed to the
+    /// job's buffer, and whether the subscription is on.
+    pushed: BTreeMap<ShardId, (u64, bool)>,
     initial: State,
     latest: Option<Saved>,
     pending: Option<(SimTime, State)>,
@@ -178,6 +190,7 @@ impl Application {
             assignment_key: (Vec::new(), 0),
             carry: Vec::new(),
             throttled: Vec::new(),
+            pushed: BTreeMap::new(),
             initial: State::default(),
             latest: None,
             pending: None,
@@ -199,6 +212,14 @@ impl Application {
     /// Boxed, for the simulation.
     pub fn boxed(cfg: &FlinkConsumer) -> Box<Application> {
         Box::new(Application::new(cfg))
+    }
+
+    fn running_why(&self) -> &'static str {
+        if self.cfg.source.enhanced_fan_out {
+            why::RUNNING_EFO
+        } else {
+            why::RUNNING
+        }
     }
 
     fn billed_kpus(&self) -> u32 {
@@ -250,6 +271,7 @@ impl Application {
     fn halt(&mut self, ctx: &mut ConsumerCtx<'_>, count_failed_checkpoint: bool) {
         self.generation += 1;
         self.throttled.clear();
+        self.unsubscribe_all(ctx);
         if let Some((started, _)) = self.pending.take() {
             if count_failed_checkpoint {
                 self.failed_checkpoints += 1;
@@ -346,6 +368,7 @@ impl Application {
         }
         let mut second_busy = vec![0u64; kpus];
         let assignment = self.assignment.clone();
+        let efo = self.cfg.source.enhanced_fan_out;
         for subtask in 0..self.parallelism {
             let shards: Vec<ShardId> = assignment
                 .iter()
@@ -359,9 +382,15 @@ impl Application {
             let mut left = budget_ns + self.carry[i];
             let mut used = 0;
             for (k, &shard) in shards.iter().enumerate() {
+                // A poll returns at most 10,000 records; a pushed buffer has no such cap.
+                let most = if efo {
+                    u64::MAX
+                } else {
+                    GET_RECORDS_MAX_RECORDS
+                };
                 let limit = match per_record_ns {
-                    0 => GET_RECORDS_MAX_RECORDS,
-                    n => (left / n / (shards.len() - k) as u64).min(GET_RECORDS_MAX_RECORDS),
+                    0 => most,
+                    n => (left / n / (shards.len() - k) as u64).min(most),
                 };
                 if limit == 0 {
                     continue;
@@ -435,7 +464,12 @@ impl Application {
         let Some(from) = self.reads.position(shard) else {
             return Ok(Some(0));
         };
-        let b = match ctx.get_records(shard, from, limit) {
+        let read = if self.cfg.source.enhanced_fan_out {
+            self.take_pushed(ctx, shard, from, limit)
+        } else {
+            ctx.get_records(shard, from, limit)
+        };
+        let b = match read {
             Ok(b) => b,
             Err(ReadError::Throttled) => return Ok(None),
             Err(ReadError::ResourceNotFound) => {
@@ -481,6 +515,67 @@ impl Application {
             self.finished(ctx, shard, &children);
         }
         Ok(Some(n))
+    }
+
+    /// Takes up to `limit` records from `from` out of `shard`'s buffer of pushed
+    /// records, subscribing first if the subscription is off and the buffer is
+    /// at most half full.
+    fn take_pushed(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        from: u64,
+        limit: u64,
+    ) -> Result<ReadBatch, ReadError> {
+        let from = from.max(ctx.stream().trim_seq(shard));
+        let (to, on) = self.pushed.entry(shard).or_insert((from, false));
+        *to = (*to).max(from);
+        if !*on && *to - from <= EFO_BUFFER / 2 {
+            ctx.subscribe(shard, *to)
+                .map_err(|_| ReadError::ResourceNotFound)?;
+            *on = true;
+        }
+        let n = limit.min(*to - from);
+        ctx.take_pushed(shard, from, n)
+    }
+
+    /// A subscription pushed `shard`'s records up to `to` into the buffer; a
+    /// full buffer pauses it.
+    fn on_pushed(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, to: u64) {
+        let at = self.reads.position(shard);
+        let Some((end, on)) = self.pushed.get_mut(&shard) else {
+            return;
+        };
+        if !*on {
+            return;
+        }
+        *end = (*end).max(to);
+        if (*end).saturating_sub(at.unwrap_or(*end)) >= EFO_BUFFER {
+            *on = false;
+            ctx.unsubscribe(shard);
+        }
+    }
+
+    /// With enhanced fan-out, the job subscribes to each shard it reads as it
+    /// starts (a new child, or a paused subscription, at its next read).
+    fn subscribe_all(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        if self.cfg.source.enhanced_fan_out {
+            for shard in self.reads.reading() {
+                if let Some(at) = self.reads.position(shard) {
+                    let _ = self.take_pushed(ctx, shard, at, 0);
+                }
+            }
+        }
+    }
+
+    /// The job stops reading: every subscription ends, and the buffers are lost
+    /// (the job reads again from its restored positions).
+    fn unsubscribe_all(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        for (shard, (_, on)) in std::mem::take(&mut self.pushed) {
+            if on {
+                ctx.unsubscribe(shard);
+            }
+        }
     }
 
     fn finished(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, children: &[ShardId]) {
@@ -819,7 +914,8 @@ impl Application {
         self.assignment_key = (Vec::new(), 0);
         self.end_downtime(ctx.now);
         self.up_since = ctx.now;
-        self.set_status(ctx, Status::Running, why::RUNNING);
+        self.set_status(ctx, Status::Running, self.running_why());
+        self.subscribe_all(ctx);
         let first = SimTime(ctx.now.0 + self.interval().0);
         self.schedule_checkpoint(ctx, first);
     }
@@ -1139,12 +1235,17 @@ impl Consumer for Application {
         }
         self.initial = self.state_now();
         self.summary.max_kpus = self.billed_kpus();
-        let mut ev = self.event("status", why::RUNNING);
+        let mut ev = self.event("status", self.running_why());
         ev.status = Some("RUNNING");
         ev.parallelism = Some(self.parallelism);
         ev.kpus = Some(self.billed_kpus());
-        ev.assumption = Some(assumption::STEP);
+        ev.assumption = Some(if self.cfg.source.enhanced_fan_out {
+            assumption::EFO_BUFFER
+        } else {
+            assumption::STEP
+        });
         ctx.emit(EventKind::Flink(Box::new(ev)));
+        self.subscribe_all(ctx);
         let phase = PHASE.0 + 200_000 * (ctx.index as u64 % 5);
         ctx.schedule_in(SimDuration(phase), TICK);
         let first = SimTime(self.interval().0);
@@ -1170,8 +1271,13 @@ impl Consumer for Application {
                     self.started(shard, at);
                 }
             }
+            ConsumerEvent::Records(b) => {
+                let (shard, to) = (b.shard, b.next_seq);
+                ctx.recycle_read(*b);
+                self.on_pushed(ctx, shard, to);
+            }
             ConsumerEvent::Timeline { index } => self.timeline(ctx, index),
-            ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Records(_) => {}
+            ConsumerEvent::ShardClosed { .. } => {}
         }
     }
 

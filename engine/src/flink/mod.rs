@@ -131,6 +131,7 @@ pub struct FlinkSummary {
 /// AWS pages cited by `why` strings.
 pub(crate) mod why {
     pub const RUNNING: &str = "the job runs: each subtask reads the shards assigned to it by hash range — https://docs.aws.amazon.com/managed-flink/latest/java/how-sources.html";
+    pub const RUNNING_EFO: &str = "the job runs: each shard pushes to its subtask through enhanced fan-out (SubscribeToShard), on its own 2 MiB/s and about 70 ms behind, instead of sharing the shard's read limits — https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html";
     pub const CHECKPOINT: &str = "checkpoint: the read positions and state are saved; checkpoints start CheckpointInterval apart and never closer than MinPauseBetweenCheckpoints after the last one ended — https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_CheckpointConfiguration.html";
     pub const CHECKPOINT_ABORTED: &str = "the job failed while the checkpoint ran: it never completes (numberOfFailedCheckpoints) — https://docs.aws.amazon.com/managed-flink/latest/java/troubleshooting-chk-timeout.html";
     pub const POISON: &str = "an unhandled exception fails the job; Managed Flink restarts it from the latest checkpoint after a 10 s fixed delay, without limit, so a record that always throws makes a restart loop — https://docs.aws.amazon.com/managed-flink/latest/java/troubleshooting-rt-restarts.html";
@@ -149,6 +150,7 @@ pub(crate) mod why {
 /// Assumptions named on trace events (AWS documents none of these).
 pub(crate) mod assumption {
     pub const STEP: &str = "each subtask reads each of its shards once a second (up to 10,000 records), as far as its share of a KPU's vCPU allows";
+    pub const EFO_BUFFER: &str = "a shard's subscription pauses while 10,000 of its records wait in the job, and resumes when half are read";
     pub const RESTART_DELAY: &str = "restoring the checkpoint takes no time beyond the 10 s delay";
     pub const DOWNTIME: &str = "an update or a scaling takes 30 s of downtime (AWS documents none)";
     pub const NO_CHECKPOINT: &str =

@@ -99,6 +99,11 @@ pub struct FlinkSource {
     /// default), TRIM_HORIZON or AT_TIMESTAMP with `InitialTimestamp`. Used
     /// only when the job starts without restoring state.
     pub initial_position: StartingPosition,
+    /// `enhanced_fan_out` (`source.reader.type` EFO): each shard pushes to the
+    /// job through a registered consumer on its own 2 MiB/s, instead of
+    /// GetRecords polls on the shard's shared limits. Default false (POLLING).
+    /// Source: `reference/flink-and-kda-sql.md` A8.
+    pub enhanced_fan_out: bool,
 }
 
 /// `job`: what the application's code does with each record (playground model).
@@ -335,6 +340,7 @@ pub(crate) fn read(obj: &Obj, end: SimTime) -> Result<FlinkConsumer> {
         snapshots_enabled: true,
         source: FlinkSource {
             initial_position: StartingPosition::Latest,
+            enhanced_fan_out: false,
         },
         job: FlinkJob::default(),
     };
@@ -364,8 +370,9 @@ pub(crate) fn read(obj: &Obj, end: SimTime) -> Result<FlinkConsumer> {
     }
     if let Some(v) = obj.get("source") {
         let s = Obj::new(v, &obj.at("source"))?;
-        s.only(&["InitialPosition", "InitialTimestamp"])?;
+        s.only(&["InitialPosition", "InitialTimestamp", "enhanced_fan_out"])?;
         f.source.initial_position = initial_position(&s, end)?;
+        f.source.enhanced_fan_out = s.bool_or("enhanced_fan_out", false)?;
     }
     if let Some(v) = obj.get("job") {
         let j = Obj::new(v, &obj.at("job"))?;
@@ -803,6 +810,9 @@ pub(crate) fn to_json(name: &str, f: &FlinkConsumer) -> Value {
     source.insert("InitialPosition".into(), pos.as_str().into());
     if let StartingPosition::AtTimestamp(t) = pos {
         source.insert("InitialTimestamp".into(), dur(t.since_start()));
+    }
+    if f.source.enhanced_fan_out {
+        source.insert("enhanced_fan_out".into(), true.into());
     }
     let j = &f.job;
     let mut job = job_json(&JobPatch {

@@ -217,6 +217,12 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
     })
 }
 
+/// Enhanced fan-out pushes a shard's new records after each 100 ms producer
+/// tick: up to 10 pushes a second where a poller makes one call (counted above).
+/// Counted for Flink only: a Lambda mapping's estimate predates it, and links
+/// already shared must keep running.
+const EFO_PUSHES: f64 = 9.0;
+
 /// Guards against runs with too many events. See [`limits::MAX_ESTIMATED_EVENTS`].
 fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<()> {
     let shards = match s.stream.mode {
@@ -244,6 +250,9 @@ fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<(
                 // A step a second, and a checkpoint every interval (or checkpoint_ms).
                 let every_ms = f.checkpoint.interval_ms.max(f.job.checkpoint_ms).max(1) as f64;
                 events += seconds + 2.0 * seconds * 1_000.0 / every_ms;
+                if f.source.enhanced_fan_out {
+                    events += EFO_PUSHES * shards * seconds;
+                }
                 continue;
             }
         };
