@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use shardscope_engine::Trace;
+use shardscope_views::coord::D1;
 use yew::prelude::*;
 
 use crate::challenge_view::ChallengeView;
@@ -262,7 +263,7 @@ pub fn app() -> Html {
                 // The same shape as while running, so the drawing is patched, not rebuilt.
                 // `data-sim-ms`: the engine's wall-clock time for this run (for the browser
                 // benchmark, which compares it with the native engine).
-                <div class="run-status-slot" data-sim-ms={format!("{busy_ms:.1}")}></div>
+                <div class="run-status-slot" data-sim-ms={D1(*busy_ms).to_string()}></div>
                 { for Some(trace).map(|t| drawing(t, false, true)) }
             </>
         },
@@ -449,9 +450,9 @@ pub fn summary_line(s: &shardscope_engine::trace::Summary) -> String {
 fn age(ms: u64) -> String {
     match ms {
         0..=999 => format!("{ms} ms"),
-        1_000..=119_999 => format!("{:.1} s", ms as f64 / 1e3),
-        120_000..=7_199_999 => format!("{:.1} min", ms as f64 / 60e3),
-        _ => format!("{:.1} h", ms as f64 / 3_600e3),
+        1_000..=119_999 => format!("{} s", D1(ms as f64 / 1e3)),
+        120_000..=7_199_999 => format!("{} min", D1(ms as f64 / 60e3)),
+        _ => format!("{} h", D1(ms as f64 / 3_600e3)),
     }
 }
 

@@ -10,6 +10,7 @@ use shardscope_views::firehose::{facts, shape, Lane, Outcome};
 use shardscope_views::TimeAxis;
 use yew::prelude::*;
 
+use crate::consumer_lane;
 use crate::timeline::Selection;
 
 /// The inspector's view of Firehose event `index` of `trace`.
@@ -20,36 +21,20 @@ pub fn selection(trace: &Trace, index: usize, count: u64, consumer: &str) -> Sel
     let EventKind::Firehose(f) = &event.kind else {
         return Selection::default();
     };
-    let mut all = vec![
-        ("consumer".to_string(), consumer.to_string()),
-        (
-            "time".to_string(),
-            shardscope_views::axis::clock(event.at.0),
-        ),
-    ];
-    all.extend(facts(f));
-    let (text, link) = match f.why.split_once(" — http") {
-        Some((text, rest)) => (text.to_string(), Some(format!("http{rest}"))),
-        None => (f.why.to_string(), None),
-    };
     let what = match f.what {
         "transform" => "Transform invocation",
         "delivery" => "Firehose buffer",
         _ => "Firehose",
     };
     let outcome = f.outcome.unwrap_or("").replace('_', " ");
-    let title = if count > 1 {
-        format!("{count} × {what}: {outcome}")
-    } else {
-        format!("{what}: {outcome}")
-    };
-    Selection {
-        title,
-        detail: String::new(),
-        facts: all,
-        why: Some((text, link)),
-        assumption: f.assumption.map(str::to_string),
-    }
+    consumer_lane::selection(
+        consumer_lane::counted(count, format!("{what}: {outcome}")),
+        consumer,
+        event.at.0,
+        facts(f),
+        f.why,
+        f.assumption,
+    )
 }
 
 /// The lanes drawn from `top`, each `lane_h` high.
@@ -72,42 +57,38 @@ pub fn rows(
             };
             let cy = y + lane_h / 2.0;
             let marks = l.marks.iter().enumerate().map(|(i, m)| {
-                let name = m.outcome.name();
-                let label = format!("{} × {} ({})", m.count, m.outcome.label(), l.consumer);
                 let inspect = {
                     let select = on_select.clone();
                     let trace = trace.clone();
                     let (event, count, consumer) = (m.event, m.count, l.consumer.clone());
                     Callback::from(move |()| select.emit(selection(&trace, event, count, &consumer)))
                 };
-                let onclick = inspect.reform(|_: MouseEvent| ());
-                let onkeydown = Callback::from(move |e: KeyboardEvent| crate::timeline::mark_key(&e, &inspect));
-                html! {
-                    <g class={format!("fh {name}")} {onclick} {onkeydown} tabindex={if i == 0 { "0" } else { "-1" }}
-                        role="button" aria-label={label.clone()}>
-                        <path d={shape(m.outcome, m.x, cy)} />
-                        <title>{ label }</title>
-                    </g>
-                }
+                consumer_lane::mark(
+                    format!("fh {}", m.outcome.name()),
+                    shape(m.outcome, m.x, cy),
+                    format!("{} × {} ({})", m.count, m.outcome.label(), l.consumer),
+                    i == 0,
+                    inspect,
+                )
             });
-            html! {
-                <g class="firehose-lane" data-consumer={l.consumer.clone()}>
-                    <text class="lane-label" x="-8" y={D1(y + 15.0).to_string()} text-anchor="end">
-                        { shardscope_views::firehose::short_label(&l.consumer) }
-                        <title>{ format!("{}: Firehose → {}", l.consumer, l.destination.replace('_', " ")) }</title>
-                    </text>
-                    <rect class="lane-bg firehose" x="0" y={D1(y + 3.0).to_string()}
-                        width={D1(axis.width).to_string()} height={D1(lane_h - 6.0).to_string()} />
+            let body = html! {
+                <>
                     { band(&l.outages, "fh-outage", 3.0, lane_h - 6.0) }
                     { band(&l.backup_outages, "fh-outage backup", 3.0, lane_h - 6.0) }
                     { band(&l.buffers, "fh-buffer", 5.0, 4.0) }
                     { band(&l.stalls, "fh-stall", lane_h - 7.0, 4.0) }
-                    <g class="firehose-marks" role="group"
-                        aria-label={format!("{}: buffers and deliveries; arrow keys move between marks, Enter opens one", l.consumer)}>
-                        { for marks }
-                    </g>
-                </g>
+                </>
+            };
+            consumer_lane::Frame {
+                kind: "firehose",
+                consumer: &l.consumer,
+                title: format!("{}: Firehose → {}", l.consumer, l.destination.replace('_', " ")),
+                y,
+                lane_h,
+                width: axis.width,
+                marks_label: "buffers and deliveries",
             }
+            .draw(body, marks.collect())
         }) }
     }
 }

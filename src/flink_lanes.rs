@@ -10,6 +10,7 @@ use shardscope_views::flink::{facts, shape, Kind, Lane};
 use shardscope_views::TimeAxis;
 use yew::prelude::*;
 
+use crate::consumer_lane;
 use crate::timeline::Selection;
 
 /// The inspector's view of Flink event `index` of `trace`.
@@ -20,34 +21,18 @@ pub fn selection(trace: &Trace, index: usize, count: u64, consumer: &str) -> Sel
     let EventKind::Flink(f) = &event.kind else {
         return Selection::default();
     };
-    let mut all = vec![
-        ("consumer".to_string(), consumer.to_string()),
-        (
-            "time".to_string(),
-            shardscope_views::axis::clock(event.at.0),
-        ),
-    ];
-    all.extend(facts(f));
-    let (text, link) = match f.why.split_once(" — http") {
-        Some((text, rest)) => (text.to_string(), Some(format!("http{rest}"))),
-        None => (f.why.to_string(), None),
-    };
     let what = match f.what {
         "status" => format!("Flink application {}", f.status.unwrap_or("")),
-        other => format!("Flink {}", other),
+        other => format!("Flink {other}"),
     };
-    let title = if count > 1 {
-        format!("{count} × {what}")
-    } else {
-        what
-    };
-    Selection {
-        title,
-        detail: String::new(),
-        facts: all,
-        why: Some((text, link)),
-        assumption: f.assumption.map(str::to_string),
-    }
+    consumer_lane::selection(
+        consumer_lane::counted(count, what),
+        consumer,
+        event.at.0,
+        facts(f),
+        f.why,
+        f.assumption,
+    )
 }
 
 /// The lanes drawn from `top`, each `lane_h` high.
@@ -80,33 +65,24 @@ pub fn rows(
                 }
             });
             let marks = l.marks.iter().enumerate().map(|(i, m)| {
-                let label = format!("{} × {} ({})", m.count, m.kind.label(), l.consumer);
-                let inspect = open(m.event, m.count);
-                let onclick = inspect.reform(|_: MouseEvent| ());
-                let onkeydown = Callback::from(move |e: KeyboardEvent| crate::timeline::mark_key(&e, &inspect));
-                html! {
-                    <g class={format!("fl {}", m.kind.name())} {onclick} {onkeydown} tabindex={if i == 0 { "0" } else { "-1" }}
-                        role="button" aria-label={label.clone()}>
-                        <path d={shape(m.kind, m.x, cy)} />
-                        <title>{ label }</title>
-                    </g>
-                }
+                consumer_lane::mark(
+                    format!("fl {}", m.kind.name()),
+                    shape(m.kind, m.x, cy),
+                    format!("{} × {} ({})", m.count, m.kind.label(), l.consumer),
+                    i == 0,
+                    open(m.event, m.count),
+                )
             });
-            html! {
-                <g class="flink-lane" data-consumer={l.consumer.clone()}>
-                    <text class="lane-label" x="-8" y={D1(y + 15.0).to_string()} text-anchor="end">
-                        { shardscope_views::firehose::short_label(&l.consumer) }
-                        <title>{ format!("{}: Managed Service for Apache Flink", l.consumer) }</title>
-                    </text>
-                    <rect class="lane-bg flink" x="0" y={D1(y + 3.0).to_string()}
-                        width={D1(axis.width).to_string()} height={D1(lane_h - 6.0).to_string()} />
-                    { for bands }
-                    <g class="flink-marks" role="group"
-                        aria-label={format!("{}: checkpoints, failures and restores; arrow keys move between marks, Enter opens one", l.consumer)}>
-                        { for marks }
-                    </g>
-                </g>
+            consumer_lane::Frame {
+                kind: "flink",
+                consumer: &l.consumer,
+                title: format!("{}: Managed Service for Apache Flink", l.consumer),
+                y,
+                lane_h,
+                width: axis.width,
+                marks_label: "checkpoints, failures and restores",
             }
+            .draw(bands.collect(), marks.collect())
         }) }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod challenge_view;
+pub mod consumer_lane;
 pub mod firehose_lanes;
 pub mod flink_lanes;
 pub mod form;

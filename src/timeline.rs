@@ -495,7 +495,7 @@ fn lanes_svg(
 
     let ticks = axis.ticks(70.0);
     html! {
-        <svg class="lanes" width={width.to_string()} height={format!("{height:.0}")} role="img"
+        <svg class="lanes" width={width.to_string()} height={(height.round() as i64).to_string()} role="img"
             aria-label={format!("{} shards over {}", lanes.len(), shardscope_views::axis::clock(trace.duration_us))}>
             <g transform={format!("translate({GUTTER},0)")}>
                 { for ticks.iter().map(|t| html! {
@@ -594,8 +594,8 @@ fn rewinds_svg(rewinds: &[shardscope_views::marks::Rewind], axis: &TimeAxis, wid
                     );
                     html! {
                         <g class="rewind">
-                            <path d={format!("M{a:.1},30 C{a:.1},6 {b:.1},6 {b:.1},26")} />
-                            <path class="head" d={format!("M{:.1},21 L{b:.1},29 L{:.1},21", b - 4.0, b + 4.0)} />
+                            <path d={format!("M{a},30 C{a},6 {b},6 {b},26", a = D1(a), b = D1(b))} />
+                            <path class="head" d={format!("M{},21 L{},29 L{},21", D1(b - 4.0), D1(b), D1(b + 4.0))} />
                             <text x={D1((a + b) / 2.0).to_string()} y="10" text-anchor="middle">{ "rewind" }</text>
                             <title>{ label }</title>
                         </g>
@@ -705,10 +705,7 @@ fn invocation_selection(
         let t = shardscope_views::axis::clock(t * 1_000);
         facts.push(("approximateArrivalOfLastRecord".into(), t));
     }
-    let (text, link) = match l.why.split_once(" — http") {
-        Some((text, rest)) => (text.to_string(), Some(format!("http{rest}"))),
-        None => (l.why.to_string(), None),
-    };
+    let (text, link) = crate::consumer_lane::why(l.why);
     let title = if m.count > 1 {
         format!("{} × {} invocation", m.count, m.outcome.name())
     } else {
@@ -874,7 +871,7 @@ fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale)
     };
     html! {
         <>
-        <svg width={width.to_string()} height={format!("{:.0}", CHART_H + 10.0)} role="img"
+        <svg width={width.to_string()} height={((CHART_H + 10.0) as i64).to_string()} role="img"
             aria-label={series.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(", ")}>
             <g transform={format!("translate({GUTTER},6)")}>
                 { for c.y_ticks.iter().map(|(y, label)| html! {

@@ -205,10 +205,11 @@ pub fn short_number(v: u64) -> String {
         _ => (1e9, "G"),
     };
     let x = v as f64 / div;
+    // Integers and `D1`: no exact float formatting in the bundle (coord.rs).
     if x >= 10.0 || x.fract() == 0.0 {
-        format!("{x:.0}{suffix}")
+        format!("{}{suffix}", x.round() as u64)
     } else {
-        format!("{x:.1}{suffix}")
+        format!("{}{suffix}", crate::coord::D1(x))
     }
 }
 

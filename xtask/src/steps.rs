@@ -28,7 +28,8 @@ pub fn build() -> Result<(), String> {
     run(cmd(
         "trunk",
         &["build", "--release", "--offline", "--public-url", "./"],
-    ))
+    ))?;
+    crate::glue::trim_dist(&root().join("dist"))
 }
 
 /// The engine's criterion benchmarks, then the browser benchmark (tests/bench/browser.mjs)
@@ -121,6 +122,13 @@ pub fn test() -> Result<(), String> {
             &["build", "--release", "--offline", "--public-url", "./"],
         ),
     );
+    let built = built && {
+        let trimmed = crate::glue::trim_dist(&root().join("dist"));
+        if let Err(e) = &trimmed {
+            eprintln!("{e}");
+        }
+        trimmed.is_ok()
+    };
     if built {
         let started = Instant::now();
         println!("\n=== size budget ===");

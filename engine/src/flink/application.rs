@@ -144,8 +144,9 @@ pub struct Application {
     /// Throttled reads to retry: (subtask, shard, limit).
     throttled: Vec<(u32, ShardId, u64)>,
     /// With enhanced fan-out, per shard: one past the last record pushed to the
-    /// job's buffer, and whether the subscription is on.
-    pushed: BTreeMap<ShardId, (u64, bool)>,
+    /// job's buffer, and whether the subscription is on. (A Vec, not a map: a
+    /// new map type costs kilobytes of bundle, and a job reads a few shards.)
+    pushed: Vec<(ShardId, u64, bool)>,
     initial: State,
     latest: Option<Saved>,
     pending: Option<(SimTime, State)>,
@@ -190,7 +191,7 @@ impl Application {
             assignment_key: (Vec::new(), 0),
             carry: Vec::new(),
             throttled: Vec::new(),
-            pushed: BTreeMap::new(),
+            pushed: Vec::new(),
             initial: State::default(),
             latest: None,
             pending: None,
@@ -528,7 +529,14 @@ impl Application {
         limit: u64,
     ) -> Result<ReadBatch, ReadError> {
         let from = from.max(ctx.stream().trim_seq(shard));
-        let (to, on) = self.pushed.entry(shard).or_insert((from, false));
+        let i = match self.pushed.iter().position(|p| p.0 == shard) {
+            Some(i) => i,
+            None => {
+                self.pushed.push((shard, from, false));
+                self.pushed.len() - 1
+            }
+        };
+        let (_, to, on) = &mut self.pushed[i];
         *to = (*to).max(from);
         if !*on && *to - from <= EFO_BUFFER / 2 {
             ctx.subscribe(shard, *to)
@@ -543,7 +551,7 @@ impl Application {
     /// full buffer pauses it.
     fn on_pushed(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, to: u64) {
         let at = self.reads.position(shard);
-        let Some((end, on)) = self.pushed.get_mut(&shard) else {
+        let Some((_, end, on)) = self.pushed.iter_mut().find(|p| p.0 == shard) else {
             return;
         };
         if !*on {
@@ -571,7 +579,7 @@ impl Application {
     /// The job stops reading: every subscription ends, and the buffers are lost
     /// (the job reads again from its restored positions).
     fn unsubscribe_all(&mut self, ctx: &mut ConsumerCtx<'_>) {
-        for (shard, (_, on)) in std::mem::take(&mut self.pushed) {
+        for (shard, _, on) in std::mem::take(&mut self.pushed) {
             if on {
                 ctx.unsubscribe(shard);
             }
