@@ -39,10 +39,10 @@ pub fn trim(text: &str) -> Option<String> {
         if t.is_empty() || t.starts_with("//") {
             continue;
         }
-        if t.starts_with("/*") {
-            match t[2..].find("*/") {
+        if let Some(rest) = t.strip_prefix("/*") {
+            match rest.find("*/") {
                 None => in_block = true,
-                Some(end) if t[end + 4..].trim().is_empty() => {}
+                Some(end) if rest[end + 2..].trim().is_empty() => {}
                 Some(_) => return None,
             }
             continue;
