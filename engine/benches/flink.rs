@@ -3,7 +3,8 @@
 //! 200-byte records, 100,000 keys, one simulated hour (≈ 51.8 M records), Parallelism 4
 //! at 20 µs a record, default checkpoints. Goal: under 0.1 s natively. Also the same
 //! with a one-minute tumbling window and a poison record at 30 min (a restart loop for
-//! the rest of the hour).
+//! the rest of the hour), and with enhanced fan-out (a push after each 100 ms producer
+//! tick per shard instead of a poll a second).
 //!
 //! Besides criterion's timing it prints simulated records, restarts and kernel events
 //! per wall second.
@@ -15,7 +16,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use shardscope_engine::scenario::{self, Scenario};
 use shardscope_engine::sim::Simulation;
 
-fn reference(job: &str, timeline: &str) -> Scenario {
+fn reference(source: &str, job: &str, timeline: &str) -> Scenario {
     scenario::parse(&format!(
         r#"{{
       "format": "shardscope/1",
@@ -29,6 +30,7 @@ fn reference(job: &str, timeline: &str) -> Scenario {
       "consumers": [ {{ "kind": "flink", "name": "app",
           "ApplicationConfiguration": {{ "FlinkApplicationConfiguration": {{ "ParallelismConfiguration": {{
               "ConfigurationType": "CUSTOM", "Parallelism": 4, "AutoScalingEnabled": false }} }} }},
+          {source}
           "job": {{ "per_record_us": 20 {job} }} }} ],
       "timeline": [ {timeline} ]
     }}"#
@@ -55,10 +57,15 @@ fn simulate(s: &Scenario) -> (u64, u64, u64, String) {
 
 fn bench(c: &mut Criterion) {
     let cases = [
-        ("Parallelism 4", reference("", "")),
+        ("Parallelism 4", reference("", "", "")),
+        (
+            "enhanced fan-out",
+            reference(r#""source": { "enhanced_fan_out": true },"#, "", ""),
+        ),
         (
             "window and restart loop",
             reference(
+                "",
                 r#", "window": { "type": "tumbling", "size": "1m" }"#,
                 r#"{ "at": "30m", "do": "poison" }"#,
             ),
