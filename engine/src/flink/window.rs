@@ -12,8 +12,11 @@
 //! A record counts as emitted (processed) when the first window holding it fires.
 //! Assumption: a session window is per shard — it closes when its shard has had no
 //! record for the gap (per key in Flink; the playground's keys share their shard's traffic).
-//! With arrival-time event time read in shard order no record is ever behind the
-//! watermark, so `allowed_lateness` only keeps window state longer.
+//! With arrival-time event time read in shard order a record is behind the watermark
+//! only when `idleness` let the watermark pass a shard that returned nothing for that
+//! long while records waited on it (reads throttled again and again). Assumption: such
+//! a record is emitted as if on time, so `allowed_lateness` changes nothing here (Flink
+//! would drop it past the lateness, `numLateRecordsDropped`).
 
 use crate::scenario::{Window, WindowKind};
 use crate::time::SimTime;
