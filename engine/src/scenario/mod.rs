@@ -31,6 +31,7 @@ mod duration;
 mod error;
 mod firehose;
 mod flink;
+pub mod glue;
 mod json;
 pub mod limits;
 mod model;
