@@ -11,6 +11,7 @@ pub mod challenge;
 pub mod consumer;
 pub mod firehose;
 pub mod flink;
+pub mod glue;
 pub mod intervals;
 pub mod lambda;
 pub mod lineage;

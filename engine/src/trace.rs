@@ -869,6 +869,9 @@ pub struct ConsumerSummary {
     /// A Flink consumer's own figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flink: Option<crate::flink::FlinkSummary>,
+    /// A Glue consumer's own figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glue: Option<crate::glue::GlueSummary>,
 }
 
 /// Summary v1: exactly the JSON of design.md.

@@ -1,0 +1,463 @@
+//! The Glue streaming job: its runs, the micro-batch cycle (trigger, fetch,
+//! process, commit), batch retries, failed runs and `MaxRetries`, and DPU billing.
+//!
+//! - **Trigger.** Spark's processing-time trigger: a batch starts every
+//!   `windowSize`; one that overran is followed at once; with no new data no batch
+//!   runs. Source: `reference/firehose-and-glue.md` §2.3.
+//! - **Fetch.** Per shard, GetRecords calls of at most `MaxRecordPerRead` under the
+//!   shard's shared read limits, until `MaxFetchRecordsPerShard` records or
+//!   `MaxFetchTimeInMs` have passed (§2.4). Assumption: without
+//!   `AddIdleTimeBetweenReads` the reader calls every 200 ms (the shard's 5 calls a
+//!   second); with it, every `IdleTimeBetweenReadsInMs`.
+//! - **Process.** `startup_ms` + records × `per_record_us` ÷ executors, where
+//!   executors = workers − 1 (assumption: one worker runs the driver).
+//! - **Fail.** A poison record, or a seeded `error_rate` draw, raises: the batch is
+//!   re-run after 1 s, 2 s, then 5 s (`batchMaxRetries`, §2.3); then the run FAILS
+//!   and, while `MaxRetries` allows, a new run starts and re-runs the uncommitted
+//!   batch with the same offsets (§2.5, §2.7). Assumption: an attempt that raises on
+//!   a poison record has written the batch's records before it (they are written
+//!   again by the next attempt: duplicates); an `error_rate` failure writes nothing.
+//! - **Bill.** Workers × DPUs per worker while a run is STARTING or RUNNING, per
+//!   second, at least a minute per run (§2.9).
+
+use super::{DpuHours, GlueSummary};
+use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::lineage::ShardReads;
+use crate::scenario::glue::GlueConsumer;
+use crate::stream::{ReadError, ShardId};
+use crate::time::{SimDuration, SimTime};
+use crate::trace::{ConsumerSummary, EventKind, Stat};
+
+/// How long a run takes to start. Assumption: Glue 2.0+ starts jobs in tens of
+/// seconds ("10x faster job start times"); AWS gives no figure.
+pub const RUN_START: SimDuration = SimDuration::from_secs(20);
+/// The reader's call interval without `AddIdleTimeBetweenReads` (assumption).
+const CALL_EVERY: SimDuration = SimDuration::from_millis(200);
+/// Back-off before each re-run of a failed batch: 1 s, 2 s, then 5 s (context.py).
+const BACKOFF_MS: [u64; 3] = [1_000, 2_000, 5_000];
+/// The shortest billed run (Glue 2.0+).
+const MIN_BILLED: u64 = 60_000_000;
+
+const TAG: u32 = 48;
+const TRIGGER: u64 = 1 << TAG;
+const FETCH: u64 = 2 << TAG;
+const DONE: u64 = 3 << TAG;
+const RUN_STARTED: u64 = 4 << TAG;
+const VALUE: u64 = (1 << TAG) - 1;
+
+/// A job run's state (`JobRunState`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// STARTING.
+    Starting,
+    /// RUNNING.
+    Running,
+    /// FAILED.
+    Failed,
+    /// STOPPED.
+    Stopped,
+}
+
+impl RunState {
+    /// The AWS spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Starting => "STARTING",
+            RunState::Running => "RUNNING",
+            RunState::Failed => "FAILED",
+            RunState::Stopped => "STOPPED",
+        }
+    }
+}
+
+/// A micro-batch planned (its offsets logged) and not yet committed.
+#[derive(Clone, Debug, Default)]
+struct Batch {
+    id: u64,
+    /// Per shard: [from, to) and the children if the batch read it to its end.
+    ranges: Vec<(ShardId, u64, u64, Option<Vec<ShardId>>)>,
+    /// Shards still fetching.
+    fetching: Vec<ShardId>,
+    records: u64,
+    /// The first poison record, and how many of the batch's records come before it.
+    poison: Option<(ShardId, u64, u64)>,
+    /// Attempts that raised in this run.
+    failures: u32,
+    /// The most records one failed attempt wrote (each is written again later).
+    written: u64,
+    fetch_started: SimTime,
+}
+
+/// An AWS Glue streaming job.
+#[derive(Clone, Debug)]
+pub struct Job {
+    cfg: GlueConsumer,
+    workers: u32,
+    state: RunState,
+    generation: u64,
+    /// The committed offsets (the checkpoint location).
+    reads: ShardReads,
+    batch: Option<Batch>,
+    next_batch: u64,
+    /// When the current trigger interval began.
+    triggered_at: SimTime,
+    retries_left: u32,
+    run_started: SimTime,
+    billed_at: SimTime,
+    quarter_dpu_us: u128,
+    summary: GlueSummary,
+}
+
+impl Job {
+    /// A job with the scenario's settings.
+    pub fn new(cfg: &GlueConsumer) -> Job {
+        Job {
+            cfg: cfg.clone(),
+            workers: cfg.job.number_of_workers.max(2),
+            state: RunState::Stopped,
+            generation: 0,
+            reads: ShardReads::default(),
+            batch: None,
+            next_batch: 0,
+            triggered_at: SimTime::ZERO,
+            retries_left: cfg.job.max_retries,
+            run_started: SimTime::ZERO,
+            billed_at: SimTime::ZERO,
+            quarter_dpu_us: 0,
+            summary: GlueSummary::default(),
+        }
+    }
+
+    /// Boxed, for the simulation.
+    pub fn boxed(cfg: &GlueConsumer) -> Box<Job> {
+        Box::new(Job::new(cfg))
+    }
+
+    fn executors(&self) -> u64 {
+        u64::from(self.workers.saturating_sub(1).max(1))
+    }
+
+    fn note(&self, ctx: &mut ConsumerCtx<'_>, what: &str, detail: String) {
+        let consumer = ctx.name.to_string();
+        ctx.emit(EventKind::ConsumerNote {
+            consumer,
+            shard: None,
+            what: what.to_string(),
+            detail,
+        });
+    }
+
+    fn schedule(&self, ctx: &mut ConsumerCtx<'_>, at: SimTime, tag: u64) {
+        ctx.schedule(at, tag | (self.generation & VALUE));
+    }
+
+    fn bill(&mut self, now: SimTime) {
+        if matches!(self.state, RunState::Starting | RunState::Running) {
+            let dt = u128::from(now.0.saturating_sub(self.billed_at.0));
+            let q = u128::from(self.cfg.job.worker_type.quarter_dpus());
+            self.quarter_dpu_us += dt * q * u128::from(self.workers);
+        }
+        self.billed_at = now;
+    }
+
+    // ---- runs -------------------------------------------------------------------
+
+    /// StartJobRun: STARTING, then RUNNING after [`RUN_START`].
+    fn begin_run(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        self.bill(ctx.now);
+        self.generation += 1;
+        self.state = RunState::Starting;
+        self.run_started = ctx.now;
+        self.summary.job_runs += 1;
+        self.summary.max_workers = self.summary.max_workers.max(self.workers);
+        let detail = format!(
+            "run {} STARTING with {} × {} workers (assumption: a run starts in {} s)",
+            self.summary.job_runs,
+            self.workers,
+            self.cfg.job.worker_type.as_str(),
+            RUN_START.0 / 1_000_000
+        );
+        self.note(ctx, "run", detail);
+        self.schedule(ctx, SimTime(ctx.now.0 + RUN_START.0), RUN_STARTED);
+    }
+
+    fn running(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        self.bill(ctx.now);
+        self.state = RunState::Running;
+        self.note(ctx, "run", format!("run {} RUNNING", self.summary.job_runs));
+        self.triggered_at = ctx.now;
+        match &mut self.batch {
+            // The offsets of an uncommitted batch are logged: it runs again as planned.
+            Some(b) => {
+                b.failures = 0;
+                let at = SimTime(ctx.now.0 + self.processing_us());
+                self.schedule(ctx, at, DONE);
+            }
+            None => self.trigger(ctx),
+        }
+    }
+
+    /// The run ends (FAILED or STOPPED): billed at least a minute.
+    fn end_run(&mut self, ctx: &mut ConsumerCtx<'_>, state: RunState) {
+        self.bill(ctx.now);
+        let ran = ctx.now.0.saturating_sub(self.run_started.0);
+        if ran < MIN_BILLED {
+            let q = u128::from(self.cfg.job.worker_type.quarter_dpus());
+            self.quarter_dpu_us += u128::from(MIN_BILLED - ran) * q * u128::from(self.workers);
+        }
+        self.generation += 1;
+        self.state = state;
+        self.note(
+            ctx,
+            "run",
+            format!("run {} {}", self.summary.job_runs, state.as_str()),
+        );
+    }
+
+    // ---- the micro-batch ----------------------------------------------------------
+
+    /// A trigger: a new batch fetches from the committed offsets.
+    fn trigger(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        self.triggered_at = ctx.now;
+        let reading = self.reads.reading();
+        let ranges = reading
+            .iter()
+            .filter_map(|&s| self.reads.position(s).map(|p| (s, p, p, None)))
+            .collect();
+        self.batch = Some(Batch {
+            id: self.next_batch,
+            ranges,
+            fetching: reading,
+            fetch_started: ctx.now,
+            ..Batch::default()
+        });
+        self.fetch(ctx);
+    }
+
+    /// One round of GetRecords calls on the shards still fetching.
+    fn fetch(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let src = self.cfg.source;
+        let Some(mut b) = self.batch.take() else {
+            return;
+        };
+        for shard in std::mem::take(&mut b.fetching) {
+            let Some(i) = b.ranges.iter().position(|r| r.0 == shard) else {
+                continue;
+            };
+            let (from, to) = (b.ranges[i].1, b.ranges[i].2);
+            let left = src.max_fetch_records_per_shard.saturating_sub(to - from);
+            let limit = left.min(src.max_record_per_read);
+            if limit == 0 {
+                continue;
+            }
+            match ctx.get_records(shard, to, limit) {
+                Ok(r) => {
+                    for run in &r.runs {
+                        if run.is_poison() && b.poison.is_none() {
+                            b.poison = Some((shard, run.first_seq, 0));
+                        }
+                    }
+                    let start = r.first_seq.max(to);
+                    if r.first_seq > to && to == from {
+                        // Records trimmed before the batch read them: the range starts later.
+                        b.ranges[i].1 = r.first_seq;
+                    }
+                    b.ranges[i].2 = r.next_seq;
+                    b.records += r.next_seq - start;
+                    let caught_up = r.next_seq >= ctx.stream().end_seq(shard);
+                    if r.shard_end {
+                        b.ranges[i].3 = Some(r.children.clone());
+                    } else if !caught_up {
+                        b.fetching.push(shard);
+                    }
+                    ctx.recycle_read(r);
+                }
+                Err(ReadError::Throttled) => b.fetching.push(shard),
+                Err(ReadError::ResourceNotFound) => {
+                    let children = ctx.shard(shard).map(|s| s.children.clone());
+                    b.ranges[i].3 = Some(children.unwrap_or_default());
+                }
+            }
+        }
+        let step = if src.add_idle_time_between_reads {
+            SimDuration::from_millis(src.idle_time_between_reads_ms.max(1))
+        } else {
+            CALL_EVERY
+        };
+        let next = ctx.now.0 + step.0;
+        let fetch_end = b.fetch_started.0 + src.max_fetch_time_ms * 1_000;
+        let more = !b.fetching.is_empty() && next < fetch_end;
+        let records = b.records;
+        let ends: bool = b.ranges.iter().any(|r| r.3.is_some());
+        self.batch = Some(b);
+        if more {
+            self.schedule(ctx, SimTime(next), FETCH);
+        } else if records == 0 && !ends {
+            // No new data: no batch (the wrapper calls the function only if count > 0).
+            self.batch = None;
+            let at = SimTime(self.triggered_at.0 + self.window_us());
+            self.schedule(ctx, at, TRIGGER);
+        } else {
+            self.next_batch += 1;
+            let at = SimTime(ctx.now.0 + self.processing_us());
+            self.schedule(ctx, at, DONE);
+        }
+    }
+
+    fn window_us(&self) -> u64 {
+        self.cfg.for_each_batch.window_size.0.max(1)
+    }
+
+    /// `startup_ms` + records × `per_record_us` ÷ executors, in µs.
+    fn processing_us(&self) -> u64 {
+        let records = self.batch.as_ref().map_or(0, |b| b.records);
+        let work = records as f64 * self.cfg.batch.per_record_us / self.executors() as f64;
+        self.cfg.batch.startup_ms * 1_000 + work.round() as u64
+    }
+
+    /// The batch function has run: commit, or raise.
+    fn done(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let Some(mut b) = self.batch.take() else {
+            return;
+        };
+        let ms = ctx.now.0.saturating_sub(b.fetch_started.0) / 1_000;
+        for &(shard, from, to, _) in &b.ranges {
+            if to > from {
+                ctx.deliver(shard, from, to);
+            }
+        }
+        let error_rate = self.cfg.batch.error_rate;
+        let raised = if let Some((shard, seq, _)) = b.poison {
+            // What the attempt wrote: the batch's records before the poison one.
+            let before: u64 = b
+                .ranges
+                .iter()
+                .take_while(|r| r.0 != shard)
+                .map(|r| r.2 - r.1)
+                .sum::<u64>()
+                + b.ranges
+                    .iter()
+                    .find(|r| r.0 == shard)
+                    .map_or(0, |r| seq.saturating_sub(r.1));
+            // Records an earlier attempt wrote reach the sink again.
+            self.summary.duplicates += before.min(b.written);
+            b.written = b.written.max(before);
+            true
+        } else {
+            error_rate > 0.0 && ctx.rng().chance(error_rate)
+        };
+        if raised {
+            self.summary.failed_batches += 1;
+            let max = self.cfg.for_each_batch.batch_max_retries;
+            let detail = format!(
+                "batch {} raised on attempt {} of {} ({} records)",
+                b.id,
+                b.failures + 1,
+                max + 1,
+                b.records
+            );
+            self.note(ctx, "batch_failed", detail);
+            if b.failures < max {
+                let wait = BACKOFF_MS[(b.failures as usize).min(BACKOFF_MS.len() - 1)] * 1_000;
+                b.failures += 1;
+                self.summary.batch_retries += 1;
+                self.batch = Some(b);
+                let at = SimTime(ctx.now.0 + wait + self.processing_us());
+                self.schedule(ctx, at, DONE);
+            } else {
+                self.batch = Some(b);
+                self.summary.failed_runs += 1;
+                self.end_run(ctx, RunState::Failed);
+                if self.retries_left > 0 {
+                    self.retries_left -= 1;
+                    self.begin_run(ctx);
+                }
+            }
+            return;
+        }
+        // Commit: the offsets go to the checkpoint location.
+        self.summary.duplicates += b.written;
+        self.summary.micro_batches += 1;
+        self.summary.max_batch_processing_ms = self.summary.max_batch_processing_ms.max(ms);
+        for (shard, from, to, end) in std::mem::take(&mut b.ranges) {
+            if to > from {
+                ctx.settle(shard, from, to, Outcome::Processed);
+            }
+            self.reads.advance(shard, to);
+            if let Some(children) = end {
+                self.reads.finished(ctx, shard, &children);
+            }
+        }
+        let (i, now) = (ctx.index, ctx.now);
+        let m = &mut ctx.rec.metrics;
+        m.consumer_metric(
+            now,
+            i,
+            "glue.driver.streaming.numRecords",
+            Stat::Sum,
+            b.records,
+        );
+        m.consumer_metric(
+            now,
+            i,
+            "glue.driver.streaming.batchProcessingTimeInMs",
+            Stat::Maximum,
+            ms,
+        );
+        let next = self.triggered_at.0 + self.window_us();
+        self.schedule(ctx, SimTime(next.max(ctx.now.0)), TRIGGER);
+    }
+}
+
+impl Consumer for Job {
+    fn kind(&self) -> &'static str {
+        "glue"
+    }
+
+    fn start(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let pos = self.cfg.source.starting_position;
+        ctx.start_scope(pos);
+        self.reads.begin(ctx, pos);
+        self.begin_run(ctx);
+    }
+
+    fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
+        match event {
+            ConsumerEvent::Timer { token } => {
+                if token & VALUE != self.generation & VALUE {
+                    return;
+                }
+                match token & !VALUE {
+                    RUN_STARTED => self.running(ctx),
+                    TRIGGER => self.trigger(ctx),
+                    FETCH => self.fetch(ctx),
+                    DONE => self.done(ctx),
+                    _ => {}
+                }
+            }
+            ConsumerEvent::ShardOpened { shard } => {
+                self.reads.opened(ctx, shard);
+            }
+            ConsumerEvent::Records(b) => ctx.recycle_read(*b),
+            ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Timeline { .. } => {}
+        }
+    }
+
+    fn finish(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        if matches!(self.state, RunState::Starting | RunState::Running) {
+            self.bill(ctx.now);
+            let ran = ctx.now.0.saturating_sub(self.run_started.0);
+            if ran < MIN_BILLED {
+                let q = u128::from(self.cfg.job.worker_type.quarter_dpus());
+                self.quarter_dpu_us += u128::from(MIN_BILLED - ran) * q * u128::from(self.workers);
+            }
+        }
+        // Quarter-DPU-µs → DPU-hours, to three decimals.
+        let milli = self.quarter_dpu_us / 4 / 3_600_000;
+        self.summary.dpu_hours = DpuHours(milli as f64 / 1_000.0);
+    }
+
+    fn summary_block(&self, s: &mut ConsumerSummary) {
+        s.glue = Some(self.summary.clone());
+    }
+}
