@@ -124,3 +124,40 @@ fn a_poison_batch_fails_the_run_then_max_retries() {
     assert_eq!((s.job_runs, s.failed_runs), (2, 2));
     assert_eq!(s.duplicates, 7 * 2_990);
 }
+
+/// Auto scaling (an assumption on AWS's "close to" windowSize): `NumberOfWorkers` 9
+/// is the maximum and the run starts with the driver and one executor. At 9 ms a
+/// record, the 20 s batch (2,000 records) takes 1.5 + 18 = 19.5 s and each later one
+/// (10,000 records) 1.5 + 90 = 91.5 s, 91.5 % of the window. The last three average
+/// 90 % or more after the batch of 320 s, which ends at 411.5 s: two executors from
+/// then on (46.5 s a batch: no further change). Processed: the 36 batches up to
+/// 3,520 s, 352,000 records. DPU-hours: 2 G.1X workers for 411.5 s and 3 for
+/// 3,188.5 s = 2.885.
+#[test]
+fn auto_scaling_doubles_executors_when_batches_near_the_window() {
+    let mut g = job();
+    g.job.auto_scaling = true;
+    g.job.number_of_workers = 9;
+    g.batch.per_record_us = 9_000.0;
+    let t = run("1h", 100, 100, json!([]), &g);
+    let (c, s) = summary(&t);
+    assert_eq!(s.micro_batches, 36);
+    assert_eq!(c.processed, 352_000);
+    assert_eq!(s.max_workers, 3);
+    assert_eq!(s.dpu_hours.0, 2.885);
+    let scalings: Vec<(u64, String)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            shardscope_engine::trace::EventKind::ConsumerNote { what, detail, .. }
+                if what == "scale" =>
+            {
+                Some((e.at.0 / 1_000, detail.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scalings.len(), 1);
+    assert_eq!(scalings[0].0, 411_500);
+    assert!(scalings[0].1.contains("1 → 2 executors"));
+}

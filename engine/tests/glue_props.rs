@@ -27,6 +27,7 @@ struct Case {
     trim_horizon: bool,
     poison_at_s: Option<u32>,
     reshard: bool,
+    auto_scaling: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -42,13 +43,14 @@ fn case() -> impl Strategy<Value = Case> {
             any::<bool>(),
             proptest::option::of(0u32..=1_700),
             any::<bool>(),
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (shards, rate, workers, window_s, per_record_us),
                 (error_rate, max_retries, batch_max_retries, fetch),
-                (trim_horizon, poison_at_s, reshard),
+                (trim_horizon, poison_at_s, reshard, auto_scaling),
             )| Case {
                 shards,
                 rate,
@@ -62,6 +64,7 @@ fn case() -> impl Strategy<Value = Case> {
                 trim_horizon,
                 poison_at_s,
                 reshard,
+                auto_scaling,
             },
         )
 }
@@ -91,7 +94,7 @@ fn simulate(c: &Case) -> Trace {
             worker_type: WorkerType::G025X,
             number_of_workers: c.workers,
             max_retries: c.max_retries,
-            auto_scaling: false,
+            auto_scaling: c.auto_scaling,
         },
         source: KinesisSource {
             starting_position: if c.trim_horizon {
@@ -143,5 +146,7 @@ proptest! {
             prop_assert_eq!((g.failed_batches, g.duplicates), (0, 0));
         }
         prop_assert!(g.dpu_hours.0 > 0.0);
+        // Auto scaling never goes past NumberOfWorkers.
+        prop_assert!(g.max_workers <= c.workers.max(2));
     }
 }

@@ -17,6 +17,11 @@
 //!   batch with the same offsets (§2.5, §2.7). Assumption: an attempt that raises on
 //!   a poison record has written the batch's records before it (they are written
 //!   again by the next attempt: duplicates); an `error_rate` failure writes nothing.
+//! - **Auto scaling** (`--enable-auto-scaling`, Glue 3.0+): `NumberOfWorkers` is the
+//!   maximum; after each committed batch the executors double when the last three
+//!   batches took 90 % of `windowSize` or more on average, and halve when all three
+//!   took under 25 % (§2.6: "close to" and "comparatively lower"; the thresholds,
+//!   the three batches and a run starting with one executor are assumptions).
 //! - **Bill.** Workers × DPUs per worker while a run is STARTING or RUNNING, per
 //!   second, at least a minute per run (§2.9).
 
@@ -102,6 +107,8 @@ pub struct Job {
     /// When the current trigger interval began.
     triggered_at: SimTime,
     retries_left: u32,
+    /// The last three committed batches' processing times (µs), for auto scaling.
+    recent: Vec<u64>,
     run_started: SimTime,
     billed_at: SimTime,
     quarter_dpu_us: u128,
@@ -113,7 +120,11 @@ impl Job {
     pub fn new(cfg: &GlueConsumer) -> Job {
         Job {
             cfg: cfg.clone(),
-            workers: cfg.job.number_of_workers.max(2),
+            workers: if cfg.job.auto_scaling {
+                2
+            } else {
+                cfg.job.number_of_workers.max(2)
+            },
             state: RunState::Stopped,
             generation: 0,
             reads: ShardReads::default(),
@@ -121,6 +132,7 @@ impl Job {
             next_batch: 0,
             triggered_at: SimTime::ZERO,
             retries_left: cfg.job.max_retries,
+            recent: Vec::new(),
             run_started: SimTime::ZERO,
             billed_at: SimTime::ZERO,
             quarter_dpu_us: 0,
@@ -404,8 +416,52 @@ impl Job {
             Stat::Maximum,
             ms,
         );
+        if self.cfg.job.auto_scaling {
+            self.autoscale(ctx, ms * 1_000);
+        }
         let next = self.triggered_at.0 + self.window_us();
         self.schedule(ctx, SimTime(next.max(ctx.now.0)), TRIGGER);
+    }
+
+    /// Step scaling after a committed batch (see the module's notes).
+    fn autoscale(&mut self, ctx: &mut ConsumerCtx<'_>, took_us: u64) {
+        self.recent.push(took_us);
+        if self.recent.len() > 3 {
+            self.recent.remove(0);
+        }
+        if self.recent.len() < 3 {
+            return;
+        }
+        let window = self.window_us();
+        let executors = self.executors();
+        let most = u64::from(self.cfg.job.number_of_workers.max(2)) - 1;
+        let mean = self.recent.iter().sum::<u64>() / 3;
+        let to = if mean * 10 >= window * 9 {
+            (executors * 2).min(most)
+        } else if self.recent.iter().all(|t| t * 4 < window) {
+            (executors / 2).max(1)
+        } else {
+            executors
+        };
+        if to != executors {
+            self.bill(ctx.now);
+            self.workers = to as u32 + 1;
+            self.summary.max_workers = self.summary.max_workers.max(self.workers);
+            self.recent.clear();
+            let detail = format!(
+                "auto scaling: {} → {} executors (assumption: the last 3 batches against 90 % and 25 % of windowSize)",
+                executors, to
+            );
+            self.note(ctx, "scale", detail);
+            let (i, now) = (ctx.index, ctx.now);
+            ctx.rec.metrics.consumer_metric(
+                now,
+                i,
+                "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors",
+                Stat::Last,
+                to,
+            );
+        }
     }
 }
 
