@@ -161,3 +161,21 @@ fn auto_scaling_doubles_executors_when_batches_near_the_window() {
     assert_eq!(scalings[0].0, 411_500);
     assert!(scalings[0].1.contains("1 → 2 executors"));
 }
+
+/// With `EnableFanOut` the busy shard of the test above keeps up: its records are
+/// pushed on the job's own 2 MiB/s (more than the 1 MB/s written) and a batch takes
+/// up to `MaxFetchRecordsPerShard` (100,000) from the buffer. The first trigger (20 s)
+/// comes at the instant the subscription starts: nothing pushed yet, no batch. Then
+/// batches at 120 … 520 s take 100,000 records each (11.5 s of processing):
+/// 500,000 processed instead of 60,000, and no read throttles.
+#[test]
+fn enhanced_fan_out_keeps_a_busy_shard_up() {
+    let mut g = job();
+    g.source.enable_fan_out = true;
+    let t = run("10m", 1_000, 1_000, json!([]), &g);
+    let (c, s) = summary(&t);
+    assert_eq!(s.micro_batches, 5);
+    assert_eq!(c.processed, 500_000);
+    assert_eq!(s.max_batch_processing_ms, 11_500);
+    assert_eq!(t.summary.stream.read_throttled_calls, 0);
+}

@@ -28,6 +28,7 @@ struct Case {
     poison_at_s: Option<u32>,
     reshard: bool,
     auto_scaling: bool,
+    efo: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -44,13 +45,14 @@ fn case() -> impl Strategy<Value = Case> {
             proptest::option::of(0u32..=1_700),
             any::<bool>(),
             any::<bool>(),
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (shards, rate, workers, window_s, per_record_us),
                 (error_rate, max_retries, batch_max_retries, fetch),
-                (trim_horizon, poison_at_s, reshard, auto_scaling),
+                (trim_horizon, poison_at_s, reshard, auto_scaling, efo),
             )| Case {
                 shards,
                 rate,
@@ -65,6 +67,7 @@ fn case() -> impl Strategy<Value = Case> {
                 poison_at_s,
                 reshard,
                 auto_scaling,
+                efo,
             },
         )
 }
@@ -105,6 +108,7 @@ fn simulate(c: &Case) -> Trace {
             max_fetch_records_per_shard: c.fetch.0,
             max_fetch_time_ms: c.fetch.1,
             add_idle_time_between_reads: c.fetch.2,
+            enable_fan_out: c.efo,
             ..KinesisSource::default()
         },
         for_each_batch: ForEachBatch {

@@ -9,6 +9,11 @@
 //!   `MaxFetchTimeInMs` have passed (§2.4). Assumption: without
 //!   `AddIdleTimeBetweenReads` the reader calls every 200 ms (the shard's 5 calls a
 //!   second); with it, every `IdleTimeBetweenReadsInMs`.
+//! - **Enhanced fan-out** (`EnableFanOut`): each shard pushes to the job's buffer on
+//!   its own 2 MiB/s, and a batch takes up to `MaxFetchRecordsPerShard` from it at its
+//!   trigger; `MaxRecordPerRead` and the idle time no longer apply (§2.4).
+//!   Assumption: a subscription pauses while `MaxFetchRecordsPerShard` records wait,
+//!   and resumes at half.
 //! - **Process.** `startup_ms` + records × `per_record_us` ÷ executors, where
 //!   executors = workers − 1 (assumption: one worker runs the driver).
 //! - **Fail.** A poison record, or a seeded `error_rate` draw, raises: the batch is
@@ -107,6 +112,9 @@ pub struct Job {
     /// When the current trigger interval began.
     triggered_at: SimTime,
     retries_left: u32,
+    /// With enhanced fan-out, per shard: one past the last record pushed, and
+    /// whether the subscription is on.
+    pushed: Vec<(ShardId, u64, bool)>,
     /// The last three committed batches' processing times (µs), for auto scaling.
     recent: Vec<u64>,
     run_started: SimTime,
@@ -133,6 +141,7 @@ impl Job {
             triggered_at: SimTime::ZERO,
             retries_left: cfg.job.max_retries,
             recent: Vec::new(),
+            pushed: Vec::new(),
             run_started: SimTime::ZERO,
             billed_at: SimTime::ZERO,
             quarter_dpu_us: 0,
@@ -197,6 +206,7 @@ impl Job {
         self.bill(ctx.now);
         self.state = RunState::Running;
         self.note(ctx, "run", format!("run {} RUNNING", self.summary.job_runs));
+        self.subscribe_all(ctx);
         self.triggered_at = ctx.now;
         match &mut self.batch {
             // The offsets of an uncommitted batch are logged: it runs again as planned.
@@ -219,6 +229,12 @@ impl Job {
         }
         self.generation += 1;
         self.state = state;
+        // The run's subscriptions end; what they pushed is read again from the checkpoint.
+        for (shard, _, on) in std::mem::take(&mut self.pushed) {
+            if on {
+                ctx.unsubscribe(shard);
+            }
+        }
         self.note(
             ctx,
             "run",
@@ -258,11 +274,16 @@ impl Job {
             };
             let (from, to) = (b.ranges[i].1, b.ranges[i].2);
             let left = src.max_fetch_records_per_shard.saturating_sub(to - from);
-            let limit = left.min(src.max_record_per_read);
-            if limit == 0 {
-                continue;
-            }
-            match ctx.get_records(shard, to, limit) {
+            let read = if src.enable_fan_out {
+                self.take_pushed(ctx, shard, to, left)
+            } else {
+                let limit = left.min(src.max_record_per_read);
+                if limit == 0 {
+                    continue;
+                }
+                ctx.get_records(shard, to, limit)
+            };
+            match read {
                 Ok(r) => {
                     for run in &r.runs {
                         if run.is_poison() && b.poison.is_none() {
@@ -279,7 +300,7 @@ impl Job {
                     let caught_up = r.next_seq >= ctx.stream().end_seq(shard);
                     if r.shard_end {
                         b.ranges[i].3 = Some(r.children.clone());
-                    } else if !caught_up {
+                    } else if !caught_up && !src.enable_fan_out {
                         b.fetching.push(shard);
                     }
                     ctx.recycle_read(r);
@@ -313,6 +334,67 @@ impl Job {
             self.next_batch += 1;
             let at = SimTime(ctx.now.0 + self.processing_us());
             self.schedule(ctx, at, DONE);
+        }
+    }
+
+    /// Up to `limit` records from `from` out of `shard`'s pushed buffer, subscribing
+    /// first if the subscription is off and the buffer at most half full.
+    fn take_pushed(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        from: u64,
+        limit: u64,
+    ) -> Result<crate::stream::ReadBatch, ReadError> {
+        let from = from.max(ctx.stream().trim_seq(shard));
+        let cap = self.cfg.source.max_fetch_records_per_shard.max(1);
+        let i = match self.pushed.iter().position(|p| p.0 == shard) {
+            Some(i) => i,
+            None => {
+                self.pushed.push((shard, from, false));
+                self.pushed.len() - 1
+            }
+        };
+        let (_, to, on) = &mut self.pushed[i];
+        *to = (*to).max(from);
+        if !*on && *to - from <= cap / 2 {
+            ctx.subscribe(shard, *to)
+                .map_err(|_| ReadError::ResourceNotFound)?;
+            *on = true;
+        }
+        let n = limit.min(*to - from);
+        ctx.take_pushed(shard, from, n)
+    }
+
+    /// With enhanced fan-out: subscribes to each shard read whose subscription is off
+    /// and whose buffer is at most half full (as the run starts, and after a commit).
+    fn subscribe_all(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        if !self.cfg.source.enable_fan_out {
+            return;
+        }
+        for shard in self.reads.reading() {
+            if let Some(at) = self.reads.position(shard) {
+                if let Ok(b) = self.take_pushed(ctx, shard, at, 0) {
+                    ctx.recycle_read(b);
+                }
+            }
+        }
+    }
+
+    /// A subscription pushed `shard`'s records up to `to`; a full buffer pauses it.
+    fn on_pushed(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, to: u64) {
+        let at = self.reads.position(shard);
+        let cap = self.cfg.source.max_fetch_records_per_shard.max(1);
+        let Some((_, end, on)) = self.pushed.iter_mut().find(|p| p.0 == shard) else {
+            return;
+        };
+        if !*on {
+            return;
+        }
+        *end = (*end).max(to);
+        if (*end).saturating_sub(at.unwrap_or(*end)) >= cap {
+            *on = false;
+            ctx.unsubscribe(shard);
         }
     }
 
@@ -416,6 +498,7 @@ impl Job {
             Stat::Maximum,
             ms,
         );
+        self.subscribe_all(ctx);
         if self.cfg.job.auto_scaling {
             self.autoscale(ctx, ms * 1_000);
         }
@@ -494,7 +577,11 @@ impl Consumer for Job {
             ConsumerEvent::ShardOpened { shard } => {
                 self.reads.opened(ctx, shard);
             }
-            ConsumerEvent::Records(b) => ctx.recycle_read(*b),
+            ConsumerEvent::Records(b) => {
+                let (shard, to) = (b.shard, b.next_seq);
+                ctx.recycle_read(*b);
+                self.on_pushed(ctx, shard, to);
+            }
             ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Timeline { .. } => {}
         }
     }

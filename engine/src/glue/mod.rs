@@ -8,9 +8,11 @@
 //! Facts: `reference/firehose-and-glue.md` Part 2 and §4; undocumented choices are
 //! named "Assumption:" here and in the notes the job writes to the trace.
 //!
-//! Status (issue 13): the engine's core, tested natively. Not read from scenarios
-//! yet (`"kind": "glue"` is refused as planned); the timeline actions, auto
-//! scaling, enhanced fan-out and the views come next.
+//! Status (issue 13): the engine's core (runs, micro-batches, retries, MaxRetries,
+//! auto scaling, enhanced fan-out, billing), tested natively with the job added to
+//! the simulation directly. Not read from scenarios yet (`"kind": "glue"` is refused
+//! as planned); next: the format and the timeline actions (stop_job, start_job,
+//! reset_checkpoint), typed trace events instead of notes, the views, presets.
 
 pub mod job;
 
