@@ -26,6 +26,7 @@ use super::autoscaler::{self, Autoscaler, Decision};
 use super::checkpoint::{next_start, Saved, State};
 use super::{assigner, assumption, metrics, why, window, FlinkEvent, FlinkSummary, KpuHours};
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::fan_out::PushBuffers;
 use crate::lineage::{ShardRead, ShardReads};
 use crate::scenario::{Action, FlinkAction, FlinkConsumer, Restore, StartingPosition, WindowKind};
 use crate::stream::{ReadBatch, ReadError, ShardId, GET_RECORDS_MAX_RECORDS};
@@ -143,10 +144,8 @@ pub struct Application {
     carry: Vec<u64>,
     /// Throttled reads to retry: (subtask, shard, limit).
     throttled: Vec<(u32, ShardId, u64)>,
-    /// With enhanced fan-out, per shard: one past the last record pushed to the
-    /// job's buffer, and whether the subscription is on. (A Vec, not a map: a
-    /// new map type costs kilobytes of bundle, and a job reads a few shards.)
-    pushed: Vec<(ShardId, u64, bool)>,
+    /// With enhanced fan-out, the records pushed and not yet read.
+    pushed: PushBuffers,
     initial: State,
     latest: Option<Saved>,
     pending: Option<(SimTime, State)>,
@@ -191,7 +190,7 @@ impl Application {
             assignment_key: (Vec::new(), 0),
             carry: Vec::new(),
             throttled: Vec::new(),
-            pushed: Vec::new(),
+            pushed: PushBuffers::default(),
             initial: State::default(),
             latest: None,
             pending: None,
@@ -272,7 +271,7 @@ impl Application {
     fn halt(&mut self, ctx: &mut ConsumerCtx<'_>, count_failed_checkpoint: bool) {
         self.generation += 1;
         self.throttled.clear();
-        self.unsubscribe_all(ctx);
+        self.pushed.end(ctx);
         if let Some((started, _)) = self.pending.take() {
             if count_failed_checkpoint {
                 self.failed_checkpoints += 1;
@@ -518,9 +517,7 @@ impl Application {
         Ok(Some(n))
     }
 
-    /// Takes up to `limit` records from `from` out of `shard`'s buffer of pushed
-    /// records, subscribing first if the subscription is off and the buffer is
-    /// at most half full.
+    /// Takes up to `limit` records of `shard`'s pushed buffer ([`EFO_BUFFER`]).
     fn take_pushed(
         &mut self,
         ctx: &mut ConsumerCtx<'_>,
@@ -528,40 +525,7 @@ impl Application {
         from: u64,
         limit: u64,
     ) -> Result<ReadBatch, ReadError> {
-        let from = from.max(ctx.stream().trim_seq(shard));
-        let i = match self.pushed.iter().position(|p| p.0 == shard) {
-            Some(i) => i,
-            None => {
-                self.pushed.push((shard, from, false));
-                self.pushed.len() - 1
-            }
-        };
-        let (_, to, on) = &mut self.pushed[i];
-        *to = (*to).max(from);
-        if !*on && *to - from <= EFO_BUFFER / 2 {
-            ctx.subscribe(shard, *to)
-                .map_err(|_| ReadError::ResourceNotFound)?;
-            *on = true;
-        }
-        let n = limit.min(*to - from);
-        ctx.take_pushed(shard, from, n)
-    }
-
-    /// A subscription pushed `shard`'s records up to `to` into the buffer; a
-    /// full buffer pauses it.
-    fn on_pushed(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, to: u64) {
-        let at = self.reads.position(shard);
-        let Some((_, end, on)) = self.pushed.iter_mut().find(|p| p.0 == shard) else {
-            return;
-        };
-        if !*on {
-            return;
-        }
-        *end = (*end).max(to);
-        if (*end).saturating_sub(at.unwrap_or(*end)) >= EFO_BUFFER {
-            *on = false;
-            ctx.unsubscribe(shard);
-        }
+        self.pushed.take(ctx, shard, from, limit, EFO_BUFFER)
     }
 
     /// With enhanced fan-out, the job subscribes to each shard it reads as it
@@ -572,16 +536,6 @@ impl Application {
                 if let Some(at) = self.reads.position(shard) {
                     let _ = self.take_pushed(ctx, shard, at, 0);
                 }
-            }
-        }
-    }
-
-    /// The job stops reading: every subscription ends, and the buffers are lost
-    /// (the job reads again from its restored positions).
-    fn unsubscribe_all(&mut self, ctx: &mut ConsumerCtx<'_>) {
-        for (shard, _, on) in std::mem::take(&mut self.pushed) {
-            if on {
-                ctx.unsubscribe(shard);
             }
         }
     }
@@ -1282,7 +1236,8 @@ impl Consumer for Application {
             ConsumerEvent::Records(b) => {
                 let (shard, to) = (b.shard, b.next_seq);
                 ctx.recycle_read(*b);
-                self.on_pushed(ctx, shard, to);
+                let at = self.reads.position(shard);
+                self.pushed.pushed(ctx, shard, to, at, EFO_BUFFER);
             }
             ConsumerEvent::Timeline { index } => self.timeline(ctx, index),
             ConsumerEvent::ShardClosed { .. } => {}

@@ -32,6 +32,7 @@
 
 use super::{DpuHours, GlueSummary};
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::fan_out::PushBuffers;
 use crate::lineage::ShardReads;
 use crate::scenario::glue::GlueConsumer;
 use crate::stream::{ReadError, ShardId};
@@ -112,9 +113,8 @@ pub struct Job {
     /// When the current trigger interval began.
     triggered_at: SimTime,
     retries_left: u32,
-    /// With enhanced fan-out, per shard: one past the last record pushed, and
-    /// whether the subscription is on.
-    pushed: Vec<(ShardId, u64, bool)>,
+    /// With enhanced fan-out, the records pushed and not yet fetched.
+    pushed: PushBuffers,
     /// The last three committed batches' processing times (µs), for auto scaling.
     recent: Vec<u64>,
     run_started: SimTime,
@@ -141,7 +141,7 @@ impl Job {
             triggered_at: SimTime::ZERO,
             retries_left: cfg.job.max_retries,
             recent: Vec::new(),
-            pushed: Vec::new(),
+            pushed: PushBuffers::default(),
             run_started: SimTime::ZERO,
             billed_at: SimTime::ZERO,
             quarter_dpu_us: 0,
@@ -230,11 +230,7 @@ impl Job {
         self.generation += 1;
         self.state = state;
         // The run's subscriptions end; what they pushed is read again from the checkpoint.
-        for (shard, _, on) in std::mem::take(&mut self.pushed) {
-            if on {
-                ctx.unsubscribe(shard);
-            }
-        }
+        self.pushed.end(ctx);
         self.note(
             ctx,
             "run",
@@ -337,8 +333,8 @@ impl Job {
         }
     }
 
-    /// Up to `limit` records from `from` out of `shard`'s pushed buffer, subscribing
-    /// first if the subscription is off and the buffer at most half full.
+    /// Up to `limit` records of `shard`'s pushed buffer, which holds at most
+    /// `MaxFetchRecordsPerShard` (assumption).
     fn take_pushed(
         &mut self,
         ctx: &mut ConsumerCtx<'_>,
@@ -346,24 +342,8 @@ impl Job {
         from: u64,
         limit: u64,
     ) -> Result<crate::stream::ReadBatch, ReadError> {
-        let from = from.max(ctx.stream().trim_seq(shard));
         let cap = self.cfg.source.max_fetch_records_per_shard.max(1);
-        let i = match self.pushed.iter().position(|p| p.0 == shard) {
-            Some(i) => i,
-            None => {
-                self.pushed.push((shard, from, false));
-                self.pushed.len() - 1
-            }
-        };
-        let (_, to, on) = &mut self.pushed[i];
-        *to = (*to).max(from);
-        if !*on && *to - from <= cap / 2 {
-            ctx.subscribe(shard, *to)
-                .map_err(|_| ReadError::ResourceNotFound)?;
-            *on = true;
-        }
-        let n = limit.min(*to - from);
-        ctx.take_pushed(shard, from, n)
+        self.pushed.take(ctx, shard, from, limit, cap)
     }
 
     /// With enhanced fan-out: subscribes to each shard read whose subscription is off
@@ -378,23 +358,6 @@ impl Job {
                     ctx.recycle_read(b);
                 }
             }
-        }
-    }
-
-    /// A subscription pushed `shard`'s records up to `to`; a full buffer pauses it.
-    fn on_pushed(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, to: u64) {
-        let at = self.reads.position(shard);
-        let cap = self.cfg.source.max_fetch_records_per_shard.max(1);
-        let Some((_, end, on)) = self.pushed.iter_mut().find(|p| p.0 == shard) else {
-            return;
-        };
-        if !*on {
-            return;
-        }
-        *end = (*end).max(to);
-        if (*end).saturating_sub(at.unwrap_or(*end)) >= cap {
-            *on = false;
-            ctx.unsubscribe(shard);
         }
     }
 
@@ -580,7 +543,9 @@ impl Consumer for Job {
             ConsumerEvent::Records(b) => {
                 let (shard, to) = (b.shard, b.next_seq);
                 ctx.recycle_read(*b);
-                self.on_pushed(ctx, shard, to);
+                let at = self.reads.position(shard);
+                let cap = self.cfg.source.max_fetch_records_per_shard.max(1);
+                self.pushed.pushed(ctx, shard, to, at, cap);
             }
             ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Timeline { .. } => {}
         }
