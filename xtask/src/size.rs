@@ -26,9 +26,10 @@ use crate::shell::{cargo_bin_dir, cmd, output, root, run};
 /// "s" instead of 2 (−30.9 KB), minified CSS (Trunk.toml, −0.8 KB) and shorter form help
 /// brought it under (409.5 KB). Flink's enhanced fan-out (+1.9 KB; a `Vec` where a new
 /// BTreeMap type cost 1 KB) fit by sharing the consumer lanes' frame, marks and inspector
-/// text (`src/consumer_lane.rs`, −0.2 KB) and trimming wasm-bindgen's glue (`glue.rs`:
+/// text (`src/consumer_lane.rs`, −0.2 KB) and trimming wasm-bindgen's glue (`bindgen_js.rs`:
 /// indentation and comments, −0.9 KB): 409.4 KB. Then the engine at opt-level "z" like the
-/// rest (−17.3 KB; the browser 0-12 % slower): 392.0 KB, room for Glue and KDA SQL. The next cuts: the Timeline component (62 KB raw),
+/// rest (−17.3 KB; the browser 0-12 % slower): 392.0 KB, room for Glue and KDA SQL. The next
+/// cuts: the Timeline component (62 KB raw),
 /// scenario parsing (about 110 KB raw), the trace's serde code, formatting and panic strings
 /// (`cargo xtask size` lists them).
 pub const BUDGET_GZIP_BYTES: u64 = 400 * 1024;

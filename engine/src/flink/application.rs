@@ -534,7 +534,9 @@ impl Application {
         if self.cfg.source.enhanced_fan_out {
             for shard in self.reads.reading() {
                 if let Some(at) = self.reads.position(shard) {
-                    let _ = self.take_pushed(ctx, shard, at, 0);
+                    if let Ok(b) = self.take_pushed(ctx, shard, at, 0) {
+                        ctx.recycle_read(b);
+                    }
                 }
             }
         }

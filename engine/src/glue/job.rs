@@ -181,6 +181,16 @@ impl Job {
         self.billed_at = now;
     }
 
+    /// Bills a run that ends at `now` (while still STARTING or RUNNING): at least a minute.
+    fn bill_run_end(&mut self, now: SimTime) {
+        self.bill(now);
+        let ran = now.0.saturating_sub(self.run_started.0);
+        if ran < MIN_BILLED {
+            let q = u128::from(self.cfg.job.worker_type.quarter_dpus());
+            self.quarter_dpu_us += u128::from(MIN_BILLED - ran) * q * u128::from(self.workers);
+        }
+    }
+
     // ---- runs -------------------------------------------------------------------
 
     /// StartJobRun: STARTING, then RUNNING after [`RUN_START`].
@@ -221,12 +231,7 @@ impl Job {
 
     /// The run ends (FAILED or STOPPED): billed at least a minute.
     fn end_run(&mut self, ctx: &mut ConsumerCtx<'_>, state: RunState) {
-        self.bill(ctx.now);
-        let ran = ctx.now.0.saturating_sub(self.run_started.0);
-        if ran < MIN_BILLED {
-            let q = u128::from(self.cfg.job.worker_type.quarter_dpus());
-            self.quarter_dpu_us += u128::from(MIN_BILLED - ran) * q * u128::from(self.workers);
-        }
+        self.bill_run_end(ctx.now);
         self.generation += 1;
         self.state = state;
         // The run's subscriptions end; what they pushed is read again from the checkpoint.
@@ -553,12 +558,7 @@ impl Consumer for Job {
 
     fn finish(&mut self, ctx: &mut ConsumerCtx<'_>) {
         if matches!(self.state, RunState::Starting | RunState::Running) {
-            self.bill(ctx.now);
-            let ran = ctx.now.0.saturating_sub(self.run_started.0);
-            if ran < MIN_BILLED {
-                let q = u128::from(self.cfg.job.worker_type.quarter_dpus());
-                self.quarter_dpu_us += u128::from(MIN_BILLED - ran) * q * u128::from(self.workers);
-            }
+            self.bill_run_end(ctx.now);
         }
         // Quarter-DPU-µs → DPU-hours, to three decimals.
         let milli = self.quarter_dpu_us / 4 / 3_600_000;
