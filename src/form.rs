@@ -185,6 +185,28 @@ pub const FLINK: &[Field] = &[
     Field { path: "job.on_poison", input: Input::Choice(&["fail", "side_output"]), default: "fail", help: "Playground: throw (restart loop) or side output.", link: "" },
 ];
 
+const GLUE_JOB: &str = "https://docs.aws.amazon.com/glue/latest/webapi/API_CreateJob.html";
+const GLUE_SOURCE: &str =
+    "https://docs.aws.amazon.com/glue/latest/webapi/API_KinesisStreamingSourceOptions.html";
+const GLUE_BATCH: &str = "https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-concepts.html";
+
+/// A Glue streaming job's settings, below `consumers[i].`.
+pub const GLUE: &[Field] = &[
+    Field { path: "Job.GlueVersion", input: Input::Choice(&["2.0", "3.0", "4.0", "5.0"]), default: "4.0 (assumption: 5.x streaming unverified)", help: "3.0+ for G.025X and auto scaling; 4.0+ for fan-out and timestamps.", link: GLUE_JOB },
+    Field { path: "Job.WorkerType", input: Input::Choice(&["G.025X", "G.1X", "G.2X", "G.4X", "G.8X"]), default: "G.1X", help: "DPUs per worker: 0.25, 1, 2, 4, 8.", link: GLUE_JOB },
+    Field { path: "Job.NumberOfWorkers", input: Input::Number { min: 2.0, max: 299.0, step: 1.0 }, default: "2", help: "One runs the driver, each other one an executor (assumption). The maximum with auto scaling.", link: GLUE_JOB },
+    Field { path: "Job.MaxRetries", input: Input::Number { min: 0.0, max: 10.0, step: 1.0 }, default: "0", help: "New runs after a FAILED one; each re-runs the uncommitted batch.", link: GLUE_JOB },
+    Field { path: "Job.DefaultArguments.--enable-auto-scaling", input: Input::Choice(&["false", "true"]), default: "false", help: "Executors follow batch time against windowSize, after each batch.", link: "https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-auto-scaling.html" },
+    Field { path: "KinesisStreamingSourceOptions.StartingPosition", input: Input::Choice(&["latest", "trim_horizon", "earliest"]), default: "latest", help: "Used only while the checkpoint location is empty.", link: GLUE_SOURCE },
+    Field { path: "KinesisStreamingSourceOptions.MaxFetchRecordsPerShard", input: Input::Number { min: 1.0, max: 10_000_000.0, step: 1000.0 }, default: "100000", help: "Records per shard per micro-batch.", link: GLUE_SOURCE },
+    Field { path: "KinesisStreamingSourceOptions.MaxFetchTimeInMs", input: Input::Number { min: 1.0, max: 3_600_000.0, step: 100.0 }, default: "1000", help: "GetRecords time per shard per batch: a busy shard falls behind.", link: GLUE_SOURCE },
+    Field { path: "KinesisStreamingSourceOptions.EnableFanOut", input: Input::Bool, default: "false", help: "Enhanced fan-out (a FanoutConsumerARN): its own 2 MiB/s per shard.", link: "https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-kinesis-efo.html" },
+    Field { path: "forEachBatch.windowSize", input: Input::Text, default: "100s", help: "A micro-batch every windowSize, or at once after one that overran.", link: GLUE_BATCH },
+    Field { path: "forEachBatch.batchMaxRetries", input: Input::Number { min: 0.0, max: 100.0, step: 1.0 }, default: "3", help: "Re-runs of a failed batch after 1 s, 2 s, 5 s; then the run FAILS.", link: "https://github.com/awslabs/aws-glue-libs/blob/main/awsglue/context.py" },
+    Field { path: "batch.per_record_us", input: Input::Number { min: 0.0, max: 1_000_000.0, step: 1.0 }, default: "100", help: "Playground: µs per record on one executor.", link: "" },
+    Field { path: "batch.error_rate", input: Input::Number { min: 0.0, max: 1.0, step: 0.01 }, default: "0", help: "Playground: share of batch attempts that raise.", link: "" },
+];
+
 pub const FIREHOSE_MODEL: &[Field] = &[
     Field {
         path: "destination.latency_ms",
@@ -331,6 +353,7 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
     let consumer = of_kind("lambda");
     let firehose = of_kind("firehose");
     let flink = of_kind("flink");
+    let glue = of_kind("glue");
     let producer = s.producers.first().map_or("", |p| p.name.as_str());
     let shards = s.stream.shard_count;
     match action {
@@ -364,6 +387,8 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
                 "ApplicationRestoreType": "RESTORE_FROM_LATEST_SNAPSHOT" } } }),
         "update_application" => json!({ "at": at, "do": action, "consumer": flink,
             "ParallelismConfiguration": { "Parallelism": 2 } }),
+        "stop_job" | "reset_checkpoint" => json!({ "at": at, "do": action, "consumer": glue }),
+        "start_job" => json!({ "at": at, "do": action, "consumer": glue, "NumberOfWorkers": 4 }),
         _ => {
             json!({ "at": at, "do": "recreate_mapping", "consumer": consumer, "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "0s" })
         }
@@ -432,6 +457,9 @@ pub fn form(props: &FormProps) -> Html {
                 },
                 ConsumerKind::Flink(_) => {
                     section(format!("Flink application {}", c.name), format!("consumers[{i}]."), FLINK)
+                }
+                ConsumerKind::Glue(_) => {
+                    section(format!("Glue streaming job {}", c.name), format!("consumers[{i}]."), GLUE)
                 }
             }) }
             { timeline }

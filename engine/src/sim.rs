@@ -55,13 +55,14 @@ pub type ConsumerFactory<'f> = &'f dyn Fn(&scenario::Consumer) -> Option<Box<dyn
 
 /// The consumers this engine version simulates from a scenario: the Lambda
 /// event source mapping ([`crate::lambda::LambdaMapping`]), Amazon Data
-/// Firehose ([`crate::firehose::DeliveryStream`]) and Managed Service for Apache
-/// Flink ([`crate::flink::Application`]).
+/// Firehose ([`crate::firehose::DeliveryStream`]), Managed Service for Apache
+/// Flink ([`crate::flink::Application`]) and AWS Glue ([`crate::glue::Job`]).
 pub fn default_consumers(c: &scenario::Consumer) -> Option<Box<dyn Consumer>> {
     match &c.kind {
         scenario::ConsumerKind::Lambda(l) => Some(crate::lambda::LambdaMapping::boxed(l)),
         scenario::ConsumerKind::Firehose(f) => Some(crate::firehose::DeliveryStream::boxed(f)),
         scenario::ConsumerKind::Flink(f) => Some(crate::flink::Application::boxed(f)),
+        scenario::ConsumerKind::Glue(g) => Some(crate::glue::Job::boxed(g)),
     }
 }
 
@@ -605,7 +606,8 @@ impl Simulation {
             | Action::RecreateMapping { consumer, .. }
             | Action::DestinationOutage { consumer, .. }
             | Action::BackupOutage { consumer, .. }
-            | Action::Flink { consumer, .. } => {
+            | Action::Flink { consumer, .. }
+            | Action::Glue { consumer, .. } => {
                 if let Some(c) = self.consumers.iter().position(|s| s.name == consumer) {
                     self.with_ctx(c, |imp, ctx| {
                         imp.on_event(ConsumerEvent::Timeline { index }, ctx)

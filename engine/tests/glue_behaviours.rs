@@ -1,14 +1,13 @@
-//! The Glue streaming job's core (issue 13, not yet read from scenarios): each
-//! behaviour as a run whose numbers a reader can work out by hand
-//! (reference/firehose-and-glue.md Part 2 and §4). The job is added to the
-//! simulation directly.
+//! The Glue streaming job (issue 13): each behaviour as a run whose numbers a
+//! reader can work out by hand (reference/firehose-and-glue.md Part 2 and §4).
+//! Each run goes through the format: the job's canonical JSON is read back.
 //!
 //! Counting rules: a producer at 100 records/s writes 10 records on each 100 ms
 //! tick; a run starts 20 s after StartJobRun (an assumption); the first trigger is
 //! then, and the next ones `windowSize` apart.
 
 use serde_json::{json, Value};
-use shardscope_engine::glue::{GlueSummary, Job};
+use shardscope_engine::glue::GlueSummary;
 use shardscope_engine::scenario::glue::{
     BatchModel, ForEachBatch, GlueConsumer, GlueJob, GlueVersion, KinesisSource, WorkerType,
 };
@@ -25,6 +24,7 @@ fn job() -> GlueConsumer {
             number_of_workers: 2,
             max_retries: 0,
             auto_scaling: false,
+            timeout_minutes: None,
         },
         source: KinesisSource {
             starting_position: StartingPosition::TrimHorizon,
@@ -49,10 +49,15 @@ fn run(duration: &str, rate: u32, bytes: u32, timeline: Value, g: &GlueConsumer)
         "consumers": [],
         "timeline": timeline
     });
-    let s = scenario::from_value(&v).unwrap_or_else(|e| panic!("{e}"));
-    let mut sim = Simulation::new(&s).expect("simulation");
-    sim.add_consumer("etl", Job::boxed(g)).unwrap();
-    sim.finish()
+    let mut s = scenario::from_value(&v).unwrap_or_else(|e| panic!("{e}"));
+    s.consumers.push(scenario::Consumer {
+        name: "etl".into(),
+        kind: scenario::ConsumerKind::Glue(g.clone()),
+    });
+    // Through the format: its canonical JSON reads back as the same scenario.
+    let s2 = scenario::from_value(&s.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s2, s);
+    Simulation::new(&s2).expect("simulation").finish()
 }
 
 fn summary(t: &Trace) -> (ConsumerSummary, GlueSummary) {

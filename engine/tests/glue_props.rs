@@ -1,11 +1,10 @@
 //! Property tests of the Glue job's core over random runs: conservation, per-key
 //! order, determinism, every failed attempt either retried or failing its run, and
-//! no panic, with poison records and reshards. The job is added to the simulation
-//! directly (issue 13: Glue is not read from scenarios yet).
+//! no panic, with poison records and reshards. Each case goes through the format
+//! (its canonical JSON is read back).
 
 use proptest::prelude::*;
 use serde_json::json;
-use shardscope_engine::glue::Job;
 use shardscope_engine::scenario::glue::{
     BatchModel, ForEachBatch, GlueConsumer, GlueJob, GlueVersion, KinesisSource, WorkerType,
 };
@@ -98,6 +97,7 @@ fn simulate(c: &Case) -> Trace {
             number_of_workers: c.workers,
             max_retries: c.max_retries,
             auto_scaling: c.auto_scaling,
+            timeout_minutes: None,
         },
         source: KinesisSource {
             starting_position: if c.trim_horizon {
@@ -122,8 +122,13 @@ fn simulate(c: &Case) -> Trace {
             error_rate: c.error_rate,
         },
     };
-    let mut sim = Simulation::new(&s).expect("simulation");
-    sim.add_consumer("etl", Job::boxed(&g)).expect("consumer");
+    let mut s = s;
+    s.consumers.push(scenario::Consumer {
+        name: "etl".into(),
+        kind: scenario::ConsumerKind::Glue(g),
+    });
+    let s = scenario::from_value(&s.to_json()).expect("canonical JSON reads back");
+    let sim = Simulation::new(&s).expect("simulation");
     sim.finish()
 }
 

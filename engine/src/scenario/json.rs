@@ -86,6 +86,7 @@ fn consumer(c: &Consumer) -> Value {
     match &c.kind {
         ConsumerKind::Firehose(f) => super::firehose::to_json(&c.name, f),
         ConsumerKind::Flink(f) => super::flink::to_json(&c.name, f),
+        ConsumerKind::Glue(g) => super::glue::to_json(&c.name, g),
         ConsumerKind::Lambda(l) => {
             let mut esm = Map::new();
             starting_position(l.esm.starting_position, &mut esm);
@@ -283,6 +284,10 @@ fn entry(e: &TimelineEntry) -> Value {
         Action::Flink { consumer, action } => {
             put("consumer", consumer.as_str().into());
             super::flink::action_json(action, &mut m);
+        }
+        Action::Glue { consumer, action } => {
+            put("consumer", consumer.as_str().into());
+            super::glue::action_json(action, &mut m);
         }
     }
     Value::Object(m)

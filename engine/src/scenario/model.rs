@@ -116,8 +116,7 @@ pub struct Consumer {
     pub kind: ConsumerKind,
 }
 
-/// What a consumer is (`kind`). `"kda_sql"` and `"glue"` are reserved for
-/// later versions.
+/// What a consumer is (`kind`). `"kda_sql"` is reserved for a later version.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConsumerKind {
     /// `"lambda"`: a Lambda function behind an event source mapping.
@@ -126,6 +125,8 @@ pub enum ConsumerKind {
     Firehose(super::firehose::FirehoseConsumer),
     /// `"flink"`: a Managed Service for Apache Flink application.
     Flink(super::flink::FlinkConsumer),
+    /// `"glue"`: an AWS Glue streaming job.
+    Glue(super::glue::GlueConsumer),
 }
 
 impl ConsumerKind {
@@ -135,6 +136,7 @@ impl ConsumerKind {
             ConsumerKind::Lambda(_) => "lambda",
             ConsumerKind::Firehose(_) => "firehose",
             ConsumerKind::Flink(_) => "flink",
+            ConsumerKind::Glue(_) => "glue",
         }
     }
 }
@@ -549,6 +551,13 @@ pub enum Action {
         /// What to do.
         action: super::flink::FlinkAction,
     },
+    /// An AWS Glue action (`stop_job`, `start_job`, `reset_checkpoint`).
+    Glue {
+        /// `consumer`: the name of an existing Glue consumer.
+        consumer: String,
+        /// What to do.
+        action: super::glue::GlueAction,
+    },
 }
 
 impl Action {
@@ -560,7 +569,8 @@ impl Action {
             | Action::RecreateMapping { consumer, .. }
             | Action::DestinationOutage { consumer, .. }
             | Action::BackupOutage { consumer, .. }
-            | Action::Flink { consumer, .. } => Some(consumer),
+            | Action::Flink { consumer, .. }
+            | Action::Glue { consumer, .. } => Some(consumer),
             _ => None,
         }
     }
@@ -584,6 +594,7 @@ impl Action {
             Action::DestinationOutage { .. } => "destination_outage",
             Action::BackupOutage { .. } => "backup_outage",
             Action::Flink { action, .. } => action.name(),
+            Action::Glue { action, .. } => action.name(),
         }
     }
 }

@@ -57,9 +57,9 @@ const LAMBDA_KEYS: &[&str] = &[
     "handler",
 ];
 /// The consumer kinds this version reads.
-pub const CONSUMER_KINDS: &[&str] = &["lambda", "firehose", "flink"];
+pub const CONSUMER_KINDS: &[&str] = &["lambda", "firehose", "flink", "glue"];
 /// Kinds reserved for later versions (design.md).
-pub const PLANNED_KINDS: &[&str] = &["kda_sql", "glue"];
+pub const PLANNED_KINDS: &[&str] = &["kda_sql"];
 /// The `EventSourceMapping` keys that UpdateEventSourceMapping can change.
 pub const ESM_UPDATE_KEYS: &[&str] = &[
     "BatchSize",
@@ -93,6 +93,9 @@ pub const ACTIONS: &[&str] = &[
     "stop_application",
     "start_application",
     "update_application",
+    "stop_job",
+    "start_job",
+    "reset_checkpoint",
 ];
 
 /// The consumer kind a timeline action (`do`) applies to, if it names a consumer.
@@ -101,6 +104,7 @@ pub fn action_consumer_kind(action: &str) -> Option<&'static str> {
         "deploy" | "set_mapping" | "recreate_mapping" => Some("lambda"),
         "destination_outage" | "backup_outage" => Some("firehose"),
         a if super::flink::FLINK_ACTIONS.contains(&a) => Some("flink"),
+        a if super::glue::GLUE_ACTIONS.contains(&a) => Some("glue"),
         _ => None,
     }
 }
@@ -431,6 +435,14 @@ fn consumer(obj: &Obj, end: SimTime) -> Result<Consumer> {
         return Ok(Consumer {
             name,
             kind: ConsumerKind::Flink(super::flink::read(obj, end)?),
+        });
+    }
+    if kind == "glue" {
+        let name = name(obj.need("name")?, &obj.at("name"))?;
+        let glue = super::glue::read(obj, end, &name)?;
+        return Ok(Consumer {
+            name,
+            kind: ConsumerKind::Glue(glue),
         });
     }
     obj.only(LAMBDA_KEYS)?;
@@ -884,6 +896,10 @@ fn timeline_entry(obj: &Obj, end: SimTime, mode: StreamMode) -> Result<TimelineE
         f if super::flink::FLINK_ACTIONS.contains(&f) => Action::Flink {
             consumer: consumer(obj)?,
             action: super::flink::read_action(obj, f)?,
+        },
+        g if super::glue::GLUE_ACTIONS.contains(&g) => Action::Glue {
+            consumer: consumer(obj)?,
+            action: super::glue::read_action(obj, g)?,
         },
         other => {
             return err(

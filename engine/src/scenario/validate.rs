@@ -219,7 +219,7 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
 
 /// Enhanced fan-out pushes a shard's new records after each 100 ms producer
 /// tick: up to 10 pushes a second where a poller makes one call (counted above).
-/// Counted for Flink only: a Lambda mapping's estimate predates it, and links
+/// Counted for Flink and Glue only: a Lambda mapping's estimate predates it, and links
 /// already shared must keep running.
 const EFO_PUSHES: f64 = 9.0;
 
@@ -251,6 +251,22 @@ fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<(
                 let every_ms = f.checkpoint.interval_ms.max(f.job.checkpoint_ms).max(1) as f64;
                 events += seconds + 2.0 * seconds * 1_000.0 / every_ms;
                 if f.source.enhanced_fan_out {
+                    events += EFO_PUSHES * shards * seconds;
+                }
+                continue;
+            }
+            ConsumerKind::Glue(g) => {
+                // Per micro-batch: the trigger, the fetch rounds within MaxFetchTimeInMs, the commit.
+                let s = &g.source;
+                let step_ms = if s.add_idle_time_between_reads {
+                    s.idle_time_between_reads_ms.max(1)
+                } else {
+                    200
+                };
+                let rounds = 1.0 + (s.max_fetch_time_ms / step_ms) as f64;
+                let window_s = g.for_each_batch.window_size.as_secs_f64().max(1.0);
+                events += seconds / window_s * (2.0 + rounds);
+                if s.enable_fan_out {
                     events += EFO_PUSHES * shards * seconds;
                 }
                 continue;
