@@ -45,6 +45,7 @@ fn job() -> GlueConsumer {
             number_of_workers: 10,
             max_retries: 0,
             auto_scaling: false,
+            timeout_minutes: None,
         },
         source: KinesisSource {
             starting_position: StartingPosition::TrimHorizon,

@@ -162,6 +162,9 @@ pub enum EventKind {
     /// A Managed Service for Apache Flink event: a status change, a checkpoint,
     /// a failure, a restore, a snapshot, a scaling (see [`crate::flink::FlinkEvent`]).
     Flink(Box<crate::flink::FlinkEvent>),
+    /// An AWS Glue event: a job run's state, a committed or failed micro-batch, a
+    /// scaling, a checkpoint reset (see [`crate::glue::GlueEvent`]).
+    Glue(Box<crate::glue::GlueEvent>),
     /// Something a consumer reports about itself (free form, for consumers
     /// whose typed events are not defined yet).
     ConsumerNote {
@@ -229,6 +232,7 @@ impl TraceEvent {
             EventKind::Lambda(_) => "Lambda",
             EventKind::Firehose(_) => "Firehose",
             EventKind::Flink(_) => "Flink",
+            EventKind::Glue(_) => "Glue",
         }
     }
 }

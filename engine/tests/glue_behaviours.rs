@@ -7,13 +7,13 @@
 //! then, and the next ones `windowSize` apart.
 
 use serde_json::{json, Value};
-use shardscope_engine::glue::GlueSummary;
+use shardscope_engine::glue::{GlueEvent, GlueSummary};
 use shardscope_engine::scenario::glue::{
     BatchModel, ForEachBatch, GlueConsumer, GlueJob, GlueVersion, KinesisSource, WorkerType,
 };
 use shardscope_engine::scenario::{self, StartingPosition};
 use shardscope_engine::time::SimDuration;
-use shardscope_engine::trace::ConsumerSummary;
+use shardscope_engine::trace::{ConsumerSummary, EventKind};
 use shardscope_engine::{Simulation, Trace};
 
 fn job() -> GlueConsumer {
@@ -46,18 +46,27 @@ fn run(duration: &str, rate: u32, bytes: u32, timeline: Value, g: &GlueConsumer)
         "stream": { "ShardCount": 1 },
         "producers": [ { "name": "p", "records_per_second": rate, "record_bytes": bytes,
                          "partition_keys": 100 } ],
-        "consumers": [],
-        "timeline": timeline
+        "consumers": []
     });
     let mut s = scenario::from_value(&v).unwrap_or_else(|e| panic!("{e}"));
     s.consumers.push(scenario::Consumer {
         name: "etl".into(),
         kind: scenario::ConsumerKind::Glue(g.clone()),
     });
-    // Through the format: its canonical JSON reads back as the same scenario.
-    let s2 = scenario::from_value(&s.to_json()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(s2, s);
+    // Through the format: the job's canonical JSON, with the timeline, is read back.
+    let mut v = s.to_json();
+    v["timeline"] = timeline;
+    let s2 = scenario::from_value(&v).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s2.consumers, s.consumers);
     Simulation::new(&s2).expect("simulation").finish()
+}
+
+/// The Glue events `what` of the trace, with their time in ms.
+fn glue_events<'t>(t: &'t Trace, what: &'t str) -> impl Iterator<Item = (u64, &'t GlueEvent)> + 't {
+    t.events.iter().filter_map(move |e| match &e.kind {
+        EventKind::Glue(g) if g.what == what => Some((e.at.0 / 1_000, &**g)),
+        _ => None,
+    })
 }
 
 fn summary(t: &Trace) -> (ConsumerSummary, GlueSummary) {
@@ -128,6 +137,32 @@ fn a_poison_batch_fails_the_run_then_max_retries() {
     assert_eq!(s.batch_retries, 6);
     assert_eq!((s.job_runs, s.failed_runs), (2, 2));
     assert_eq!(s.duplicates, 7 * 2_990);
+    // The batch holds 10,001 records by 120 s: its first call returns 10,000 (1 MB),
+    // so the calls at 120.2 and 120.4 s are throttled by the shard's 2 MiB/s and the
+    // one at 120.6 s takes the last one and the 60 written since: 10,061 records,
+    // 1.5 + 1.0061 s an attempt, after back-offs of 1, 2 and 5 s.
+    let failed: Vec<(u64, Option<u32>, Option<u64>)> = glue_events(&t, "batch_failed")
+        .map(|(ms, e)| (ms, e.attempt, e.retry_in_ms))
+        .collect();
+    assert_eq!(
+        failed[..4],
+        [
+            (123_106, Some(1), Some(1_000)),
+            (126_612, Some(2), Some(2_000)),
+            (131_118, Some(3), Some(5_000)),
+            (138_624, Some(4), None),
+        ]
+    );
+    let r = runs(&t);
+    assert_eq!(
+        r[2..],
+        [
+            (138, "FAILED", "jr_1".to_string()),
+            (138, "STARTING", "jr_1_attempt_1".to_string()),
+            (158, "RUNNING", "jr_1_attempt_1".to_string()),
+            (176, "FAILED", "jr_1_attempt_1".to_string()),
+        ]
+    );
 }
 
 /// Auto scaling (an assumption on AWS's "close to" windowSize): `NumberOfWorkers` 9
@@ -150,21 +185,11 @@ fn auto_scaling_doubles_executors_when_batches_near_the_window() {
     assert_eq!(c.processed, 352_000);
     assert_eq!(s.max_workers, 3);
     assert_eq!(s.dpu_hours.0, 2.885);
-    let scalings: Vec<(u64, String)> = t
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            shardscope_engine::trace::EventKind::ConsumerNote { what, detail, .. }
-                if what == "scale" =>
-            {
-                Some((e.at.0 / 1_000, detail.clone()))
-            }
-            _ => None,
-        })
+    let scalings: Vec<(u64, Option<u32>, Option<u32>)> = glue_events(&t, "scale")
+        .map(|(at, e)| (at, e.from_workers, e.workers))
         .collect();
-    assert_eq!(scalings.len(), 1);
-    assert_eq!(scalings[0].0, 411_500);
-    assert!(scalings[0].1.contains("1 → 2 executors"));
+    // 1 → 2 executors: 2 → 3 workers with the driver.
+    assert_eq!(scalings, [(411_500, Some(2), Some(3))]);
 }
 
 /// With `EnableFanOut` the busy shard of the test above keeps up: its records are
@@ -183,4 +208,133 @@ fn enhanced_fan_out_keeps_a_busy_shard_up() {
     assert_eq!(c.processed, 500_000);
     assert_eq!(s.max_batch_processing_ms, 11_500);
     assert_eq!(t.summary.stream.read_throttled_calls, 0);
+}
+
+/// The actions of the trace rejected, as (time in s, action, error).
+fn rejected(t: &Trace) -> Vec<(u64, &'static str, &'static str)> {
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ActionRejected { action, error, .. } => {
+                Some((e.at.0 / 1_000_000, *action, *error))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The run states of the trace, as (time in s, state, run id).
+fn runs(t: &Trace) -> Vec<(u64, &'static str, String)> {
+    glue_events(t, "run")
+        .map(|(ms, e)| {
+            let id = e.run_id.clone().unwrap_or_default();
+            (ms / 1_000, e.state.unwrap_or(""), id)
+        })
+        .collect()
+}
+
+/// Manual scaling is stop, then start with more workers. Batches at 20 s (2,000
+/// records), 120 and 220 s (10,000 each) on one executor; `start_job` at 100 s is
+/// refused (MaxConcurrentRuns 1), the run is STOPPED at 250 s with nothing
+/// uncommitted, a second `stop_job` at 280 s is refused; `start_job` at 300 s with 3
+/// workers is RUNNING at 320 s and its first batch reads from the checkpoint the
+/// 10,000 records written since 220 s, on 2 executors (1.5 s + 0.5 s). Batches at
+/// 420 and 520 s: 6 in all, 52,000 processed, none twice. DPU: 2 workers × 250 s +
+/// 3 × 300 s = 1,400 DPU-seconds = 0.388 DPU-hours (to three decimals, down).
+#[test]
+fn scaling_workers_needs_a_stop_and_a_start() {
+    let timeline = json!([
+        { "at": "100s", "do": "start_job", "consumer": "etl" },
+        { "at": "250s", "do": "stop_job", "consumer": "etl" },
+        { "at": "280s", "do": "stop_job", "consumer": "etl" },
+        { "at": "300s", "do": "start_job", "consumer": "etl", "NumberOfWorkers": 3 }
+    ]);
+    let t = run("10m", 100, 100, timeline, &job());
+    let (c, g) = summary(&t);
+    assert_eq!(
+        rejected(&t),
+        [
+            (100, "start_job", "ConcurrentRunsExceededException"),
+            (280, "stop_job", "BatchStopJobRunError")
+        ]
+    );
+    assert_eq!(
+        runs(&t),
+        [
+            (0, "STARTING", "jr_1".to_string()),
+            (20, "RUNNING", "jr_1".to_string()),
+            (250, "STOPPED", "jr_1".to_string()),
+            (300, "STARTING", "jr_2".to_string()),
+            (320, "RUNNING", "jr_2".to_string()),
+        ]
+    );
+    let batches: Vec<(u64, Option<u64>, Option<u64>)> = glue_events(&t, "batch")
+        .map(|(ms, e)| (ms, e.records, e.processing_ms))
+        .collect();
+    assert_eq!(batches[3], (322_000, Some(10_000), Some(2_000)));
+    assert_eq!((g.micro_batches, c.processed, c.redeliveries), (6, 52_000, 0));
+    assert_eq!((g.job_runs, g.max_workers), (2, 3));
+    assert_eq!(g.dpu_hours.0, 0.388);
+}
+
+/// Reprocessing: a new checkpointLocation at 300 s while the job runs (from
+/// TRIM_HORIZON). The first run committed 22,000 records (batches at 20, 120 and
+/// 220 s); it is STOPPED, the location becomes `…/etl-reset-1/`, and a second run
+/// (RUNNING at 320 s) reads from the trim horizon again: its first batch holds the
+/// 32,000 records written by then, in 4 calls of at most 10,000 200 ms apart, the
+/// last at 320.6 s also taking the 60 written meanwhile: 32,060 records, processed
+/// in 1.5 + 3.206 s after the 0.6 s of fetching: 5,306 ms. Then 420 and 520 s. 52,000
+/// processed, 22,000 of them twice (redeliveries); no failed attempt, so no
+/// `duplicates`.
+#[test]
+fn a_new_checkpoint_location_reads_again_from_the_starting_position() {
+    let timeline = json!([{ "at": "300s", "do": "reset_checkpoint", "consumer": "etl" }]);
+    let t = run("10m", 100, 10, timeline, &job());
+    let (c, g) = summary(&t);
+    let resets: Vec<Option<String>> = glue_events(&t, "checkpoint_reset")
+        .map(|(_, e)| e.checkpoint_location.clone())
+        .collect();
+    assert_eq!(resets, [Some("s3://bucket/checkpoint/etl-reset-1/".to_string())]);
+    assert_eq!(runs(&t)[2], (300, "STOPPED", "jr_1".to_string()));
+    let batches: Vec<(u64, Option<u64>, Option<u64>)> = glue_events(&t, "batch")
+        .map(|(ms, e)| (ms / 1_000, e.records, e.processing_ms))
+        .collect();
+    assert_eq!(batches[3], (325, Some(32_060), Some(5_306)));
+    assert_eq!(g.micro_batches, 6);
+    assert_eq!((c.processed, c.redeliveries, g.duplicates), (52_000, 22_000, 0));
+}
+
+/// The weekly maintenance restart (no MaintenanceWindow): 7 days after it started
+/// (604,800 s) the run has no batch in progress (the one of 604,720 s committed at
+/// once), so it is EXPIRED then and `jr_1_restart_1` starts, RUNNING 20 s later,
+/// and resumes from the checkpoint: nothing lost, nothing twice; the last batch, at
+/// 605,020 s, commits all written by then. With a `Timeout`
+/// of 60 minutes instead, the run ends TIMEOUT at 3,600 s and is not retried,
+/// although MaxRetries is 3: the stream ages on (one record a second after 3,520 s is
+/// pending).
+#[test]
+fn maintenance_restarts_a_run_after_seven_days_and_a_timeout_ends_it() {
+    let t = run("7d5m", 1, 100, json!([]), &job());
+    let (c, g) = summary(&t);
+    let r = runs(&t);
+    assert_eq!(
+        r[2..],
+        [
+            (604_800, "EXPIRED", "jr_1".to_string()),
+            (604_800, "STARTING", "jr_1_restart_1".to_string()),
+            (604_820, "RUNNING", "jr_1_restart_1".to_string()),
+        ]
+    );
+    assert_eq!((g.job_runs, g.failed_runs, c.redeliveries), (2, 0, 0));
+    assert_eq!(c.processed, 605_020);
+
+    let mut g = job();
+    g.job.timeout_minutes = Some(60);
+    g.job.max_retries = 3;
+    let t = run("2h", 1, 100, json!([]), &g);
+    let (c, s) = summary(&t);
+    assert_eq!(runs(&t)[2], (3_600, "TIMEOUT", "jr_1".to_string()));
+    assert_eq!(s.job_runs, 1);
+    assert_eq!(c.processed, 3_520);
+    assert_eq!(c.pending_at_end, 7_200 - 3_520);
 }

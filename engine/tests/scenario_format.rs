@@ -733,7 +733,7 @@ fn timeline_actions_and_references() {
     assert_error(
         with_timeline(json!([{ "at": "1m", "do": "reshard" }])),
         "timeline[0].do",
-        "unknown action \"reshard\"; allowed actions: poison, set_rate, update_shard_count, split_shard, merge_shards, deploy, set_mapping, recreate_mapping, destination_outage, backup_outage, fail, create_snapshot, stop_application, start_application, update_application",
+        "unknown action \"reshard\"; allowed actions: poison, set_rate, update_shard_count, split_shard, merge_shards, deploy, set_mapping, recreate_mapping, destination_outage, backup_outage, fail, create_snapshot, stop_application, start_application, update_application, stop_job, start_job, reset_checkpoint",
     );
     assert_error(
         with_timeline(json!([{ "at": "1m", "do": "split_shard", "ShardToSplit": "shard-1" }])),
@@ -803,11 +803,11 @@ fn resharding_is_provisioned_only() {
 #[test]
 fn consumer_kinds() {
     assert_error(
-        set(with_lambda(), "/consumers/0/kind", json!("glue")),
+        set(with_lambda(), "/consumers/0/kind", json!("kda_sql")),
         "consumers[0].kind",
-        "kind \"glue\" is not supported yet (planned)",
+        "kind \"kda_sql\" is not supported yet (planned)",
     );
-    for planned in ["kda_sql", "glue"] {
+    for planned in ["kda_sql"] {
         assert_error_contains(
             set(with_lambda(), "/consumers/0/kind", json!(planned)),
             "consumers[0].kind",
@@ -817,7 +817,7 @@ fn consumer_kinds() {
     assert_error(
         set(with_lambda(), "/consumers/0/kind", json!("kcl")),
         "consumers[0].kind",
-        "unknown kind \"kcl\"; allowed kinds: lambda, firehose, flink (planned: kda_sql, glue)",
+        "unknown kind \"kcl\"; allowed kinds: lambda, firehose, flink, glue (planned: kda_sql)",
     );
 }
 

@@ -29,12 +29,19 @@
 //!   the three batches and a run starting with one executor are assumptions).
 //! - **Bill.** Workers × DPUs per worker while a run is STARTING or RUNNING, per
 //!   second, at least a minute per run (§2.9).
+//! - **Runs end** STOPPED (`stop_job`), FAILED, TIMEOUT (a `Timeout` under 7 days;
+//!   not retried) or EXPIRED (the maintenance restart 7 days after the run started:
+//!   the batch in progress commits first, and a `_restart_N` run resumes; §2.7).
+//! - **Timeline.** `start_job` (optionally with other workers), `stop_job`,
+//!   `reset_checkpoint` (a new, empty checkpointLocation: the job reads again from
+//!   `StartingPosition`; a running job is restarted on it; §2.5).
 
-use super::{DpuHours, GlueSummary};
+use super::{assumption, why, DpuHours, GlueEvent, GlueSummary};
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
 use crate::fan_out::PushBuffers;
 use crate::lineage::ShardReads;
-use crate::scenario::glue::GlueConsumer;
+use crate::scenario::glue::{GlueAction, GlueConsumer};
+use crate::scenario::Action;
 use crate::stream::{ReadError, ShardId};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{ConsumerSummary, EventKind, Stat};
@@ -48,12 +55,17 @@ const CALL_EVERY: SimDuration = SimDuration::from_millis(200);
 const BACKOFF_MS: [u64; 3] = [1_000, 2_000, 5_000];
 /// The shortest billed run (Glue 2.0+).
 const MIN_BILLED: u64 = 60_000_000;
+/// A run without a Timeout under this is restarted by maintenance this long after it
+/// started (no MaintenanceWindow; §2.7).
+const WEEK: u64 = 7 * 86_400_000_000;
 
 const TAG: u32 = 48;
 const TRIGGER: u64 = 1 << TAG;
 const FETCH: u64 = 2 << TAG;
 const DONE: u64 = 3 << TAG;
 const RUN_STARTED: u64 = 4 << TAG;
+const MAINTENANCE: u64 = 5 << TAG;
+const TIMEOUT: u64 = 6 << TAG;
 const VALUE: u64 = (1 << TAG) - 1;
 
 /// A job run's state (`JobRunState`).
@@ -67,6 +79,10 @@ pub enum RunState {
     Failed,
     /// STOPPED.
     Stopped,
+    /// TIMEOUT.
+    Timeout,
+    /// EXPIRED: ended by a maintenance restart.
+    Expired,
 }
 
 impl RunState {
@@ -77,6 +93,8 @@ impl RunState {
             RunState::Running => "RUNNING",
             RunState::Failed => "FAILED",
             RunState::Stopped => "STOPPED",
+            RunState::Timeout => "TIMEOUT",
+            RunState::Expired => "EXPIRED",
         }
     }
 }
@@ -94,6 +112,8 @@ struct Batch {
     poison: Option<(ShardId, u64, u64)>,
     /// Attempts that raised in this run.
     failures: u32,
+    /// Its offsets are logged: the fetch is over.
+    planned: bool,
     /// The most records one failed attempt wrote (each is written again later).
     written: u64,
     fetch_started: SimTime,
@@ -121,6 +141,14 @@ pub struct Job {
     billed_at: SimTime,
     quarter_dpu_us: u128,
     summary: GlueSummary,
+    /// The job run id's parts: StartJobRun calls, the attempt, the restart.
+    run_id: (u64, u32, u32),
+    /// A maintenance restart waits for the batch in progress.
+    restart_due: bool,
+    /// Resets of the checkpoint location so far.
+    resets: u32,
+    /// When a reshard was last reported.
+    reshard_seen: Option<SimTime>,
 }
 
 impl Job {
@@ -146,6 +174,10 @@ impl Job {
             billed_at: SimTime::ZERO,
             quarter_dpu_us: 0,
             summary: GlueSummary::default(),
+            run_id: (0, 0, 0),
+            restart_due: false,
+            resets: 0,
+            reshard_seen: None,
         }
     }
 
@@ -158,14 +190,37 @@ impl Job {
         u64::from(self.workers.saturating_sub(1).max(1))
     }
 
-    fn note(&self, ctx: &mut ConsumerCtx<'_>, what: &str, detail: String) {
-        let consumer = ctx.name.to_string();
-        ctx.emit(EventKind::ConsumerNote {
-            consumer,
-            shard: None,
-            what: what.to_string(),
-            detail,
-        });
+    fn event(what: &'static str, why: &'static str) -> GlueEvent {
+        GlueEvent {
+            what,
+            why,
+            ..GlueEvent::default()
+        }
+    }
+
+    fn emit(ctx: &mut ConsumerCtx<'_>, e: GlueEvent) {
+        ctx.emit(EventKind::Glue(Box::new(e)));
+    }
+
+    /// `jr_N`, `jr_N_attempt_A`, `jr_N_restart_R`.
+    fn run_name(&self) -> String {
+        let (n, attempt, restart) = self.run_id;
+        let mut id = format!("jr_{n}");
+        if attempt > 0 {
+            id += &format!("_attempt_{attempt}");
+        }
+        if restart > 0 {
+            id += &format!("_restart_{restart}");
+        }
+        id
+    }
+
+    fn run_event(&self, state: RunState, why: &'static str) -> GlueEvent {
+        GlueEvent {
+            state: Some(state.as_str()),
+            run_id: Some(self.run_name()),
+            ..Job::event("run", why)
+        }
     }
 
     fn schedule(&self, ctx: &mut ConsumerCtx<'_>, at: SimTime, tag: u64) {
@@ -201,21 +256,50 @@ impl Job {
         self.run_started = ctx.now;
         self.summary.job_runs += 1;
         self.summary.max_workers = self.summary.max_workers.max(self.workers);
-        let detail = format!(
-            "run {} STARTING with {} × {} workers (assumption: a run starts in {} s)",
-            self.summary.job_runs,
-            self.workers,
-            self.cfg.job.worker_type.as_str(),
-            RUN_START.0 / 1_000_000
-        );
-        self.note(ctx, "run", detail);
+        self.restart_due = false;
+        let e = GlueEvent {
+            workers: Some(self.workers),
+            worker_type: Some(self.cfg.job.worker_type.as_str()),
+            checkpoint_location: Some(self.cfg.for_each_batch.checkpoint_location.clone()),
+            assumption: Some(assumption::RUN_START),
+            ..self.run_event(RunState::Starting, why::STARTING)
+        };
+        Job::emit(ctx, e);
         self.schedule(ctx, SimTime(ctx.now.0 + RUN_START.0), RUN_STARTED);
+        match self.cfg.job.timeout_minutes {
+            Some(m) if u64::from(m) * 60_000_000 < WEEK => {
+                self.schedule(ctx, SimTime(ctx.now.0 + u64::from(m) * 60_000_000), TIMEOUT);
+            }
+            _ => self.schedule(ctx, SimTime(ctx.now.0 + WEEK), MAINTENANCE),
+        }
+    }
+
+    /// StartJobRun by the reader, or a run after a reset: a new job run id.
+    fn start_run(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        self.run_id = (self.run_id.0 + 1, 0, 0);
+        self.retries_left = self.cfg.job.max_retries;
+        self.begin_run(ctx);
+    }
+
+    fn is_running(&self) -> bool {
+        matches!(self.state, RunState::Starting | RunState::Running)
     }
 
     fn running(&mut self, ctx: &mut ConsumerCtx<'_>) {
         self.bill(ctx.now);
         self.state = RunState::Running;
-        self.note(ctx, "run", format!("run {} RUNNING", self.summary.job_runs));
+        let e = if self.cfg.source.enable_fan_out {
+            GlueEvent {
+                assumption: Some(assumption::EFO_BUFFER),
+                ..self.run_event(RunState::Running, why::RUNNING_EFO)
+            }
+        } else {
+            GlueEvent {
+                assumption: Some(assumption::FETCH),
+                ..self.run_event(RunState::Running, why::RUNNING)
+            }
+        };
+        Job::emit(ctx, e);
         self.subscribe_all(ctx);
         self.triggered_at = ctx.now;
         match &mut self.batch {
@@ -229,18 +313,40 @@ impl Job {
         }
     }
 
-    /// The run ends (FAILED or STOPPED): billed at least a minute.
+    /// The run ends (FAILED, STOPPED, TIMEOUT, EXPIRED): billed at least a minute.
     fn end_run(&mut self, ctx: &mut ConsumerCtx<'_>, state: RunState) {
         self.bill_run_end(ctx.now);
         self.generation += 1;
         self.state = state;
         // The run's subscriptions end; what they pushed is read again from the checkpoint.
         self.pushed.end(ctx);
-        self.note(
-            ctx,
-            "run",
-            format!("run {} {}", self.summary.job_runs, state.as_str()),
-        );
+        self.recent.clear();
+        self.restart_due = false;
+        // A batch still fetching has no logged offsets: the next run plans it again.
+        if self.batch.as_ref().is_some_and(|b| !b.planned) {
+            self.batch = None;
+        }
+        let (why, assumption) = match state {
+            RunState::Failed => (why::FAILED, None),
+            RunState::Timeout => (why::TIMEOUT, None),
+            RunState::Expired => (
+                why::EXPIRED,
+                self.cfg.job.timeout_minutes.is_none().then_some(assumption::NO_TIMEOUT),
+            ),
+            _ => (why::STOPPED, Some(assumption::STOP)),
+        };
+        let e = GlueEvent {
+            assumption,
+            ..self.run_event(state, why)
+        };
+        Job::emit(ctx, e);
+    }
+
+    /// The maintenance restart: the old run EXPIRED, a `_restart_N` run resumes.
+    fn restart(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        self.end_run(ctx, RunState::Expired);
+        self.run_id.2 += 1;
+        self.begin_run(ctx);
     }
 
     // ---- the micro-batch ----------------------------------------------------------
@@ -323,12 +429,16 @@ impl Job {
         let more = !b.fetching.is_empty() && next < fetch_end;
         let records = b.records;
         let ends: bool = b.ranges.iter().any(|r| r.3.is_some());
+        b.planned = !more;
         self.batch = Some(b);
         if more {
             self.schedule(ctx, SimTime(next), FETCH);
         } else if records == 0 && !ends {
             // No new data: no batch (the wrapper calls the function only if count > 0).
             self.batch = None;
+            if self.restart_due {
+                return self.restart(ctx);
+            }
             let at = SimTime(self.triggered_at.0 + self.window_us());
             self.schedule(ctx, at, TRIGGER);
         } else {
@@ -389,7 +499,8 @@ impl Job {
             }
         }
         let error_rate = self.cfg.batch.error_rate;
-        let raised = if let Some((shard, seq, _)) = b.poison {
+        let poison = b.poison;
+        let raised = if let Some((shard, seq, _)) = poison {
             // What the attempt wrote: the batch's records before the poison one.
             let before: u64 = b
                 .ranges
@@ -411,16 +522,20 @@ impl Job {
         if raised {
             self.summary.failed_batches += 1;
             let max = self.cfg.for_each_batch.batch_max_retries;
-            let detail = format!(
-                "batch {} raised on attempt {} of {} ({} records)",
-                b.id,
-                b.failures + 1,
-                max + 1,
-                b.records
-            );
-            self.note(ctx, "batch_failed", detail);
+            let wait = BACKOFF_MS[(b.failures as usize).min(BACKOFF_MS.len() - 1)] * 1_000;
+            let e = GlueEvent {
+                batch: Some(b.id),
+                records: Some(b.records),
+                attempt: Some(b.failures + 1),
+                retry_in_ms: (b.failures < max).then_some(wait / 1_000),
+                cause: Some(if poison.is_some() { "poison" } else { "error_rate" }),
+                shard: poison.map(|(s, _, _)| s.to_string()),
+                sequence_number: poison.map(|(_, q, _)| q.to_string()),
+                assumption: poison.map(|_| assumption::WRITTEN),
+                ..Job::event("batch_failed", why::BATCH_FAILED)
+            };
+            Job::emit(ctx, e);
             if b.failures < max {
-                let wait = BACKOFF_MS[(b.failures as usize).min(BACKOFF_MS.len() - 1)] * 1_000;
                 b.failures += 1;
                 self.summary.batch_retries += 1;
                 self.batch = Some(b);
@@ -432,6 +547,7 @@ impl Job {
                 self.end_run(ctx, RunState::Failed);
                 if self.retries_left > 0 {
                     self.retries_left -= 1;
+                    self.run_id = (self.run_id.0, self.run_id.1 + 1, 0);
                     self.begin_run(ctx);
                 }
             }
@@ -439,6 +555,25 @@ impl Job {
         }
         // Commit: the offsets go to the checkpoint location.
         self.summary.duplicates += b.written;
+        if let Some(t) = b
+            .ranges
+            .iter()
+            .filter(|r| r.2 > r.1)
+            .filter_map(|r| ctx.stream().arrival_of(r.0, r.1))
+            .min()
+        {
+            // Glue's lag: the age of the batch's oldest record when it commits.
+            ctx.report_lag(ctx.now.0.saturating_sub(t.0) / 1_000);
+        }
+        Job::emit(
+            ctx,
+            GlueEvent {
+                batch: Some(b.id),
+                records: Some(b.records),
+                processing_ms: Some(ms),
+                ..Job::event("batch", why::BATCH)
+            },
+        );
         self.summary.micro_batches += 1;
         self.summary.max_batch_processing_ms = self.summary.max_batch_processing_ms.max(ms);
         for (shard, from, to, end) in std::mem::take(&mut b.ranges) {
@@ -466,6 +601,9 @@ impl Job {
             Stat::Maximum,
             ms,
         );
+        if self.restart_due {
+            return self.restart(ctx);
+        }
         self.subscribe_all(ctx);
         if self.cfg.job.auto_scaling {
             self.autoscale(ctx, ms * 1_000);
@@ -496,14 +634,17 @@ impl Job {
         };
         if to != executors {
             self.bill(ctx.now);
+            let from = self.workers;
             self.workers = to as u32 + 1;
             self.summary.max_workers = self.summary.max_workers.max(self.workers);
             self.recent.clear();
-            let detail = format!(
-                "auto scaling: {} → {} executors (assumption: the last 3 batches against 90 % and 25 % of windowSize)",
-                executors, to
-            );
-            self.note(ctx, "scale", detail);
+            let e = GlueEvent {
+                workers: Some(self.workers),
+                from_workers: Some(from),
+                assumption: Some(assumption::SCALING),
+                ..Job::event("scale", why::SCALE)
+            };
+            Job::emit(ctx, e);
             let (i, now) = (ctx.index, ctx.now);
             ctx.rec.metrics.consumer_metric(
                 now,
@@ -512,6 +653,86 @@ impl Job {
                 Stat::Last,
                 to,
             );
+        }
+    }
+}
+
+impl Job {
+    fn reject(ctx: &mut ConsumerCtx<'_>, action: &'static str, error: &'static str, reason: &str) {
+        ctx.emit(EventKind::ActionRejected {
+            action,
+            error,
+            reason: reason.to_string(),
+        });
+    }
+
+    fn timeline(&mut self, ctx: &mut ConsumerCtx<'_>, index: usize) {
+        let Some(Action::Glue { action, .. }) = ctx.timeline().get(index).map(|e| e.action.clone())
+        else {
+            return;
+        };
+        let name = action.name();
+        match action {
+            GlueAction::StopJob => {
+                if self.is_running() {
+                    self.end_run(ctx, RunState::Stopped);
+                } else {
+                    let reason = "the job has no run in progress to stop";
+                    Job::reject(ctx, name, "BatchStopJobRunError", reason);
+                }
+            }
+            GlueAction::StartJob {
+                number_of_workers,
+                worker_type,
+            } => {
+                if self.is_running() {
+                    // MaxConcurrentRuns defaults to 1 (API ExecutionProperty).
+                    let reason = "a run is in progress and MaxConcurrentRuns is 1";
+                    return Job::reject(ctx, name, "ConcurrentRunsExceededException", reason);
+                }
+                if let Some(w) = worker_type {
+                    self.cfg.job.worker_type = w;
+                }
+                if let Some(n) = number_of_workers {
+                    self.cfg.job.number_of_workers = n;
+                }
+                self.workers = if self.cfg.job.auto_scaling {
+                    2
+                } else {
+                    self.cfg.job.number_of_workers.max(2)
+                };
+                self.start_run(ctx);
+            }
+            GlueAction::ResetCheckpoint {
+                checkpoint_location,
+            } => {
+                let running = self.is_running();
+                if running {
+                    self.end_run(ctx, RunState::Stopped);
+                }
+                self.resets += 1;
+                let loc = checkpoint_location.unwrap_or_else(|| {
+                    let old = &self.cfg.for_each_batch.checkpoint_location;
+                    format!("{}-reset-{}/", old.trim_end_matches('/'), self.resets)
+                });
+                self.cfg.for_each_batch.checkpoint_location = loc.clone();
+                // An empty location: no offsets, no logged batch.
+                self.batch = None;
+                self.reads = ShardReads::default();
+                let pos = self.cfg.source.starting_position;
+                ctx.start_scope(pos);
+                self.reads.begin(ctx, pos);
+                Job::emit(
+                    ctx,
+                    GlueEvent {
+                        checkpoint_location: Some(loc),
+                        ..Job::event("checkpoint_reset", why::RESET)
+                    },
+                );
+                if running {
+                    self.start_run(ctx);
+                }
+            }
         }
     }
 }
@@ -525,7 +746,7 @@ impl Consumer for Job {
         let pos = self.cfg.source.starting_position;
         ctx.start_scope(pos);
         self.reads.begin(ctx, pos);
-        self.begin_run(ctx);
+        self.start_run(ctx);
     }
 
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
@@ -539,11 +760,22 @@ impl Consumer for Job {
                     TRIGGER => self.trigger(ctx),
                     FETCH => self.fetch(ctx),
                     DONE => self.done(ctx),
+                    TIMEOUT => self.end_run(ctx, RunState::Timeout),
+                    MAINTENANCE if self.batch.is_some() => self.restart_due = true,
+                    MAINTENANCE => self.restart(ctx),
                     _ => {}
                 }
             }
             ConsumerEvent::ShardOpened { shard } => {
                 self.reads.opened(ctx, shard);
+                if self.is_running() && self.reshard_seen != Some(ctx.now) {
+                    self.reshard_seen = Some(ctx.now);
+                    let e = GlueEvent {
+                        assumption: Some(assumption::RESHARD),
+                        ..Job::event("reshard", why::RESHARD)
+                    };
+                    Job::emit(ctx, e);
+                }
             }
             ConsumerEvent::Records(b) => {
                 let (shard, to) = (b.shard, b.next_seq);
@@ -552,7 +784,8 @@ impl Consumer for Job {
                 let cap = self.cfg.source.max_fetch_records_per_shard.max(1);
                 self.pushed.pushed(ctx, shard, to, at, cap);
             }
-            ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Timeline { .. } => {}
+            ConsumerEvent::Timeline { index } => self.timeline(ctx, index),
+            ConsumerEvent::ShardClosed { .. } => {}
         }
     }
 

@@ -8,17 +8,71 @@
 //! Facts: `reference/firehose-and-glue.md` Part 2 and §4; undocumented choices are
 //! named "Assumption:" here and in the notes the job writes to the trace.
 //!
-//! Status (issue 13): the engine's core (runs, micro-batches, retries, MaxRetries,
-//! auto scaling, enhanced fan-out, billing), tested natively with the job added to
-//! the simulation directly. Not read from scenarios yet (`"kind": "glue"` is refused
-//! as planned); next: the format and the timeline actions (stop_job, start_job,
-//! reset_checkpoint), typed trace events instead of notes, the views, presets.
+//! Every change the reader may ask about is a [`GlueEvent`] in the trace, with the
+//! rule it follows (`why`, with its AWS page) and the assumption it rests on.
 
 pub mod job;
 
 pub use job::Job;
 
 use serde::Serialize;
+
+/// A Glue event in the trace (`"type": "Glue"`). Fields that do not apply are
+/// left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GlueEvent {
+    /// `run` (a job run's state changed), `batch` (a micro-batch committed its
+    /// offsets), `batch_failed` (an attempt raised), `scale` (auto scaling),
+    /// `checkpoint_reset` (a new checkpointLocation), `reshard` (the stream was
+    /// resharded while a run read it).
+    pub what: &'static str,
+    /// `run`: the `JobRunState` (STARTING, RUNNING, STOPPED, FAILED, TIMEOUT, EXPIRED).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'static str>,
+    /// `run`: the job run's id (`jr_2`, `jr_2_attempt_1`, `jr_2_restart_1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// The micro-batch's id (Spark's batchId, from 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
+    /// The micro-batch's records (`numRecords`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<u64>,
+    /// `batch`: `batchProcessingTimeInMs`, from its fetch to its commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processing_ms: Option<u64>,
+    /// `batch_failed`: the attempt that raised, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// `batch_failed`: the back-off before the next attempt; none when the run fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_in_ms: Option<u64>,
+    /// `batch_failed`: `poison` or `error_rate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<&'static str>,
+    /// `batch_failed` on a poison record: its shard and sequence number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<String>,
+    /// `run` (STARTING) and `scale`: the workers, the driver's included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workers: Option<u32>,
+    /// `scale`: the workers before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_workers: Option<u32>,
+    /// `run` (STARTING): the `WorkerType`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_type: Option<&'static str>,
+    /// `run` (STARTING) and `checkpoint_reset`: the checkpointLocation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_location: Option<String>,
+    /// The rule, in a few words, with the AWS page that states it.
+    pub why: &'static str,
+    /// The assumption this event rests on, when AWS does not document it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<&'static str>,
+}
 
 /// DPU-hours, a number with three decimals (`f64` without NaN, so it compares).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -48,4 +102,32 @@ pub struct GlueSummary {
     pub max_workers: u32,
     /// DPU-hours billed (1-minute minimum per run).
     pub dpu_hours: DpuHours,
+}
+
+/// AWS pages cited by `why` strings.
+pub(crate) mod why {
+    pub const STARTING: &str = "StartJobRun: the run is STARTING while Glue provisions its workers; it resumes from the offsets in checkpointLocation, or from StartingPosition when that is empty — https://docs.aws.amazon.com/glue/latest/dg/add-job-streaming.html";
+    pub const RUNNING: &str = "the run is RUNNING: a micro-batch every windowSize (at once after one that overran); per batch each shard is fetched with GetRecords for about MaxFetchTimeInMs and at most MaxFetchRecordsPerShard records, on the shard's shared read limits — https://docs.aws.amazon.com/glue/latest/webapi/API_KinesisStreamingSourceOptions.html";
+    pub const RUNNING_EFO: &str = "the run is RUNNING with enhanced fan-out: each shard pushes to the job on its own 2 MiB/s; MaxRecordPerRead and IdleTimeBetweenReadsInMs no longer apply — https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-kinesis-efo.html";
+    pub const BATCH: &str = "micro-batch committed: the batch function returned and its offsets were written to checkpointLocation; a later run resumes after them — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-concepts.html";
+    pub const BATCH_FAILED: &str = "the batch function raised: forEachBatch runs the batch again after 1 s, 2 s, then 5 s, up to batchMaxRetries (default 3), then re-raises and the run FAILS — https://github.com/awslabs/aws-glue-libs/blob/main/awsglue/context.py";
+    pub const FAILED: &str = "the run FAILED: while MaxRetries allows, Glue starts a new attempt that resumes from checkpointLocation and runs the uncommitted batch again (its records are written again); after the last, the job stays failed and the stream ages on — https://docs.aws.amazon.com/glue/latest/webapi/API_Job.html";
+    pub const STOPPED: &str = "BatchStopJobRun: the run is STOPPED; a batch whose offsets were logged but not committed is run again by the next run — https://docs.aws.amazon.com/glue/latest/webapi/API_BatchStopJobRun.html";
+    pub const TIMEOUT: &str = "the run reached its Timeout (under 7 days): it ends TIMEOUT, and a run that times out is not retried — https://docs.aws.amazon.com/glue/latest/webapi/API_Job.html";
+    pub const EXPIRED: &str = "maintenance restart: 7 days after the run started (no MaintenanceWindow), Glue finishes the batch in progress, commits, marks the run EXPIRED and starts a _restart_N run from checkpointLocation; restarts do not use MaxRetries — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-maintenance.html";
+    pub const SCALE: &str = "auto scaling: after each micro-batch, Glue adds executors when batchProcessingTimeInMs gets close to windowSize and removes them when it is much lower, up to NumberOfWorkers — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-auto-scaling.html";
+    pub const RESET: &str = "a new, empty checkpointLocation: the job has no offsets and reads again from StartingPosition (records past the stream's retention are gone) — https://docs.aws.amazon.com/glue/latest/dg/add-job-streaming.html";
+    pub const RESHARD: &str = "resharded while the job runs: the connector lists shards every describeShardInterval (1 s) and reads children after their parents; AWS's 2022/23 guide said to stop the job, reshard, then start it — https://docs.aws.amazon.com/glue/latest/webapi/API_KinesisStreamingSourceOptions.html";
+}
+
+/// Assumptions named on trace events (AWS documents none of these).
+pub(crate) mod assumption {
+    pub const RUN_START: &str = "a run takes 20 s to start (Glue 2.0+ starts in tens of seconds; AWS gives no figure), and one worker runs the driver, the others one executor each";
+    pub const FETCH: &str = "without AddIdleTimeBetweenReads the reader calls GetRecords every 200 ms";
+    pub const EFO_BUFFER: &str = "a shard's subscription pauses while MaxFetchRecordsPerShard records wait in the job, and resumes at half";
+    pub const WRITTEN: &str = "an attempt that raises on a poison record has written the batch's records before it; an error_rate failure writes nothing";
+    pub const SCALING: &str = "a run starts with 1 executor; they double when the last 3 batches average 90 % of windowSize or more, and halve when all 3 took under 25 %";
+    pub const STOP: &str = "a batch still fetching when the run stops is planned again by the next run; one being processed has logged its offsets and runs again as it was";
+    pub const RESHARD: &str = "the current connector follows resharding; the older rule to stop the job first is not enforced";
+    pub const NO_TIMEOUT: &str = "a streaming job without Timeout runs until stopped (the API's 2,880-minute default is written for batch jobs)";
 }
