@@ -1,7 +1,14 @@
-//! What every consumer lane under the shards shares (Firehose's and Flink's): the
-//! frame with its label, the marks the reader opens in the inspector, and the
-//! inspector's first facts and its "why". One copy of each keeps the bundle small.
+//! What every consumer lane under the shards shares (Firehose's, Flink's, Glue's):
+//! the frame with its label, the marks the reader opens in the inspector, the
+//! inspector's first facts and its "why", and the lanes of a consumer with a status
+//! (status bands and marks). One copy of each keeps the bundle small.
 
+use std::rc::Rc;
+
+use shardscope_engine::trace::Trace;
+use shardscope_views::coord::D1;
+use shardscope_views::status_lane::{Lane, MarkKind};
+use shardscope_views::TimeAxis;
 use yew::prelude::*;
 
 use crate::timeline::Selection;
@@ -100,6 +107,106 @@ impl Frame<'_> {
                     { marks }
                 </g>
             </g>
+        }
+    }
+}
+
+/// How one service's status lanes look and open.
+pub struct StatusLanes {
+    /// The lane's kind ("flink", "glue") and the marks' CSS class ("fl", "gl").
+    pub kind: &'static str,
+    pub class: &'static str,
+    /// The service's name, for the lane's title.
+    pub service: &'static str,
+    pub marks_label: &'static str,
+    /// The statuses drawn as bands, in legend order.
+    pub statuses: &'static [&'static str],
+    /// The inspector's view of event `index` (`count` of them) of a consumer.
+    pub select: fn(&Trace, usize, u64, &str) -> Selection,
+}
+
+impl StatusLanes {
+    /// The lanes drawn from `top`, each `lane_h` high.
+    pub fn rows<K: MarkKind + 'static>(
+        &'static self,
+        trace: &Rc<Trace>,
+        lanes: &[Lane<K>],
+        axis: &TimeAxis,
+        top: f64,
+        lane_h: f64,
+        on_select: &Callback<Selection>,
+    ) -> Html {
+        html! {
+            { for lanes.iter().enumerate().map(|(row, l)| {
+                let y = top + lane_h * row as f64;
+                let cy = y + lane_h / 2.0;
+                let open = |event: usize, count: u64| {
+                    let select = on_select.clone();
+                    let trace = trace.clone();
+                    let consumer = l.consumer.clone();
+                    let f = self.select;
+                    Callback::from(move |()| select.emit(f(&trace, event, count, &consumer)))
+                };
+                let bands = l.bands.iter().map(|b| {
+                    let onclick = open(b.event, 1).reform(|_: MouseEvent| ());
+                    html! {
+                        <rect class={format!("{}-status {}", self.class, b.status.to_ascii_lowercase())} {onclick}
+                            x={D1(b.x0).to_string()} y={D1(y + 3.0).to_string()}
+                            width={D1((b.x1 - b.x0).max(1.0)).to_string()} height={D1(lane_h - 6.0).to_string()}>
+                            <title>{ format!("{}: {}", l.consumer, b.status) }</title>
+                        </rect>
+                    }
+                });
+                let marks = l.marks.iter().enumerate().map(|(i, m)| {
+                    mark(
+                        format!("{} {}", self.class, m.kind.name()),
+                        m.kind.shape(m.x, cy),
+                        format!("{} × {} ({})", m.count, m.kind.label(), l.consumer),
+                        i == 0,
+                        open(m.event, m.count),
+                    )
+                });
+                Frame {
+                    kind: self.kind,
+                    consumer: &l.consumer,
+                    title: format!("{}: {}", l.consumer, self.service),
+                    y,
+                    lane_h,
+                    width: axis.width,
+                    marks_label: self.marks_label,
+                }
+                .draw(bands.collect(), marks.collect())
+            }) }
+        }
+    }
+
+    /// The marks (of `all`, in that order) and statuses that appear in `lanes`, for the
+    /// legend.
+    pub fn legend_items<K: MarkKind>(&self, lanes: &[Lane<K>], all: &[K]) -> Html {
+        let seen = |k: K| lanes.iter().any(|l| l.marks.iter().any(|m| m.kind == k));
+        let statuses = self
+            .statuses
+            .iter()
+            .filter(|s| lanes.iter().any(|l| l.bands.iter().any(|b| b.status == **s)));
+        html! {
+            <>
+            { for all.iter().filter(|k| seen(**k)).map(|k| html! {
+                <li>
+                    <svg width="14" height="14" aria-hidden="true">
+                        <g class={format!("{} {}", self.class, k.name())}><path d={k.shape(8.0, 8.0)} /></g>
+                    </svg>
+                    { k.label() }
+                </li>
+            }) }
+            { for statuses.map(|s| html! {
+                <li>
+                    <svg width="22" height="14" aria-hidden="true">
+                        <rect class={format!("{}-status {}", self.class, s.to_ascii_lowercase())} x="2" y="2" width="18" height="10" />
+                    </svg>
+                    { *s }
+                </li>
+            }) }
+            </>
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod challenge_view;
 pub mod consumer_lane;
 pub mod firehose_lanes;
 pub mod flink_lanes;
+pub mod glue_lanes;
 pub mod form;
 pub mod json_path;
 pub mod knobs;

@@ -3,6 +3,7 @@
 
 use shardscope_engine::firehose::FirehoseSummary;
 use shardscope_engine::flink::FlinkSummary;
+use shardscope_engine::glue::GlueSummary;
 use shardscope_engine::trace::{ConsumerSummary, Summary};
 use yew::prelude::*;
 
@@ -133,10 +134,10 @@ const FIREHOSE_ROWS: &[FirehoseRow] = &[
     ),
 ];
 
-/// A row of the Flink table: label, tooltip, value as text.
-type FlinkRow = (&'static str, &'static str, fn(&FlinkSummary) -> String);
+/// A row of a service's own table: label, tooltip, value as text.
+type BlockRow<T> = (&'static str, &'static str, fn(&T) -> String);
 
-const FLINK_ROWS: &[FlinkRow] = &[
+const FLINK_ROWS: &[BlockRow<FlinkSummary>] = &[
     ("restarts", "fullRestarts", |f| group(f.restarts)),
     ("checkpoints", "completed", |f| {
         group(f.checkpoints_completed)
@@ -170,6 +171,65 @@ const FLINK_ROWS: &[FlinkRow] = &[
         milli(f.kpu_hours.0)
     }),
 ];
+
+const GLUE_ROWS: &[BlockRow<GlueSummary>] = &[
+    ("micro-batches", "committed to checkpointLocation", |g| {
+        group(g.micro_batches)
+    }),
+    ("failed batch attempts", "the batch function raised", |g| {
+        group(g.failed_batches)
+    }),
+    ("batch retries", "batchMaxRetries: after 1 s, 2 s, 5 s", |g| {
+        group(g.batch_retries)
+    }),
+    ("job runs", "started: attempts and restarts included", |g| {
+        group(g.job_runs)
+    }),
+    ("failed runs", "ended FAILED", |g| group(g.failed_runs)),
+    ("duplicates", "written by a failed attempt, then again", |g| {
+        group(g.duplicates)
+    }),
+    (
+        "max batchProcessingTimeInMs",
+        "longest micro-batch, fetch to commit",
+        |g| group(g.max_batch_processing_ms),
+    ),
+    ("max workers", "driver included", |g| g.max_workers.to_string()),
+    ("DPU-hours", "1-minute minimum per run", |g| milli(g.dpu_hours.0)),
+];
+
+/// A table of one service's own figures (`pick` finds them in a consumer's summary).
+fn block_table<T>(
+    s: &Summary,
+    (label, caption): (&'static str, &'static str),
+    pick: fn(&ConsumerSummary) -> Option<&T>,
+    rows: &[BlockRow<T>],
+) -> Html {
+    if !s.consumers.values().any(|c| pick(c).is_some()) {
+        return html! {};
+    }
+    html! {
+        <table class="figures" aria-label={label}>
+            <caption>{ caption }</caption>
+            <thead>
+                <tr>
+                    <th scope="col"></th>
+                    { for s.consumers.iter().filter(|(_, c)| pick(c).is_some()).map(|(name, _)| html! {
+                        <th scope="col">{ name.clone() }</th>
+                    }) }
+                </tr>
+            </thead>
+            <tbody>
+                { for rows.iter().map(|(label, why, get)| html! {
+                    <tr title={*why}>
+                        <th scope="row">{ *label }</th>
+                        { for s.consumers.values().filter_map(pick).map(|f| html! { <td>{ get(f) }</td> }) }
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
 
 #[function_component(SummaryView)]
 pub fn summary_view(props: &SummaryProps) -> Html {
@@ -240,27 +300,8 @@ pub fn summary_view(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
-            if s.consumers.values().any(|c| c.flink.is_some()) {
-                <table class="figures" aria-label="Flink summary">
-                    <caption>{ "Managed Service for Apache Flink" }</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col"></th>
-                            { for s.consumers.iter().filter(|(_, c)| c.flink.is_some()).map(|(name, _)| html! {
-                                <th scope="col">{ name.clone() }</th>
-                            }) }
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for FLINK_ROWS.iter().map(|(label, why, get)| html! {
-                            <tr title={*why}>
-                                <th scope="row">{ *label }</th>
-                                { for s.consumers.values().filter_map(|c| c.flink.as_ref()).map(|f| html! { <td>{ get(f) }</td> }) }
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            }
+            { block_table(s, ("Flink summary", "Managed Service for Apache Flink"), |c| c.flink.as_ref(), FLINK_ROWS) }
+            { block_table(s, ("Glue summary", "AWS Glue streaming"), |c| c.glue.as_ref(), GLUE_ROWS) }
         </div>
     }
 }

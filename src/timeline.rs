@@ -228,6 +228,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let counters = shardscope_views::playhead::counters_at(trace, *playhead);
     let fh_lanes = shardscope_views::firehose::lanes(&trace.events, &axis);
     let fl_lanes = shardscope_views::flink::lanes(&trace.events, &axis);
+    let gl_lanes = shardscope_views::glue::lanes(&trace.events, &axis);
     let playhead_x = GUTTER + axis.x(*playhead);
     let show_line = *playhead >= axis.start_us && *playhead <= axis.end_us;
 
@@ -273,8 +274,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
-            { lanes_svg(trace, (&fh_lanes, &fl_lanes), &axis, *width, &props.on_select, &mark_focus, *playhead) }
-            { legend(trace, &fh_lanes, &fl_lanes) }
+            { lanes_svg(trace, (&fh_lanes, &fl_lanes, &gl_lanes), &axis, *width, &props.on_select, &mark_focus, *playhead) }
+            { legend(trace, &fh_lanes, &fl_lanes, &gl_lanes) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
                 "Incoming records and write throttles",
@@ -291,6 +292,9 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { consumer_chart("Flink millisBehindLatest (maximum)", "millisBehindLatest", trace, &axis, *width) }
             { consumer_chart("Flink containerCPUUtilization (%, busiest KPU)", "containerCPUUtilization", trace, &axis, *width) }
             { consumer_chart("Flink KPUs (billed, maximum)", "KPUs", trace, &axis, *width) }
+            { consumer_chart("Glue records per micro-batch (glue.driver.streaming.numRecords)", "glue.driver.streaming.numRecords", trace, &axis, *width) }
+            { consumer_chart("Glue batchProcessingTimeInMs (maximum)", "glue.driver.streaming.batchProcessingTimeInMs", trace, &axis, *width) }
+            { consumer_chart("Glue executors (numberAllExecutors, after auto scaling)", "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
                 &["ReadProvisionedThroughputExceeded"],
@@ -310,9 +314,10 @@ type MarkFocus = UseStateHandle<usize>;
 
 fn lanes_svg(
     trace: &Rc<Trace>,
-    (fh_lanes, fl_lanes): (
+    (fh_lanes, fl_lanes, gl_lanes): (
         &[shardscope_views::firehose::Lane],
         &[shardscope_views::flink::Lane],
+        &[shardscope_views::glue::Lane],
     ),
     axis: &TimeAxis,
     width: f64,
@@ -328,7 +333,8 @@ fn lanes_svg(
     let lanes = lanes(&trace.shards, &incoming, axis, trace.duration_us);
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
     let fl_top = fh_top + LANE_H * fh_lanes.len() as f64;
-    let height = fl_top + LANE_H * fl_lanes.len() as f64 + 4.0;
+    let gl_top = fl_top + LANE_H * fl_lanes.len() as f64;
+    let height = gl_top + LANE_H * gl_lanes.len() as f64 + 4.0;
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
     let rows = shardscope_views::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
@@ -506,7 +512,8 @@ fn lanes_svg(
                 }) }
                 { for lane_marks }
                 { crate::firehose_lanes::rows(trace, fh_lanes, axis, fh_top, LANE_H, on_select) }
-                { crate::flink_lanes::rows(trace, fl_lanes, axis, fl_top, LANE_H, on_select) }
+                { crate::flink_lanes::LANES.rows(trace, fl_lanes, axis, fl_top, LANE_H, on_select) }
+                { crate::glue_lanes::LANES.rows(trace, gl_lanes, axis, gl_top, LANE_H, on_select) }
                 { for read_marks }
                 <g class="invocations" role="group"
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
@@ -765,6 +772,7 @@ fn legend(
     trace: &Trace,
     fh_lanes: &[shardscope_views::firehose::Lane],
     fl_lanes: &[shardscope_views::flink::Lane],
+    gl_lanes: &[shardscope_views::glue::Lane],
 ) -> Html {
     let mut seen = std::collections::BTreeSet::new();
     for e in &trace.events {
@@ -778,7 +786,8 @@ fn legend(
         .series
         .iter()
         .any(|s| s.metric == "IteratorAgeMilliseconds" && s.shard.is_some());
-    if seen.is_empty() && !reads && fh_lanes.is_empty() && fl_lanes.is_empty() {
+    if seen.is_empty() && !reads && fh_lanes.is_empty() && fl_lanes.is_empty() && gl_lanes.is_empty()
+    {
         return html! {};
     }
     html! {
@@ -803,7 +812,8 @@ fn legend(
                 </li>
             }
             { crate::firehose_lanes::legend_items(fh_lanes) }
-            { crate::flink_lanes::legend_items(fl_lanes) }
+            { crate::flink_lanes::LANES.legend_items(fl_lanes, &shardscope_views::flink::Kind::ALL) }
+            { crate::glue_lanes::LANES.legend_items(gl_lanes, &shardscope_views::glue::Kind::ALL) }
         </ul>
     }
 }

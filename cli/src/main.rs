@@ -356,6 +356,42 @@ fn table(s: &Scenario, t: &Trace) -> String {
         let _ = writeln!(out);
         out.push_str(&columns(&headers, &flink, 1));
     }
+    let glue: Vec<Vec<String>> = t
+        .summary
+        .consumers
+        .iter()
+        .filter_map(|(name, c)| {
+            let g = c.glue.as_ref()?;
+            Some(vec![
+                name.clone(),
+                thousands(g.micro_batches),
+                thousands(g.failed_batches),
+                thousands(g.batch_retries),
+                thousands(g.job_runs),
+                thousands(g.failed_runs),
+                thousands(g.duplicates),
+                thousands(g.max_batch_processing_ms),
+                g.max_workers.to_string(),
+                format!("{:.3}", g.dpu_hours.0),
+            ])
+        })
+        .collect();
+    if !glue.is_empty() {
+        let headers = [
+            "glue",
+            "batches",
+            "failed attempts",
+            "retries",
+            "runs",
+            "failed runs",
+            "duplicates",
+            "max batch ms",
+            "max workers",
+            "DPU-hours",
+        ];
+        let _ = writeln!(out);
+        out.push_str(&columns(&headers, &glue, 1));
+    }
     let skipped: Vec<String> = t
         .events
         .iter()

@@ -1,17 +1,14 @@
-//! A Flink consumer as one lane under the shards: the application's status as
-//! bands (running, restarting, updating, autoscaling, stopped), and its
-//! checkpoints, failures, restores (rewinds), snapshots and scalings as marks.
-//! Marks are aggregated per pixel column, so an hour-long restart loop stays a
-//! few hundred nodes.
-
-use std::collections::BTreeMap;
+//! A Flink consumer as one lane under the shards ([`crate::status_lane`]): the
+//! application's status as bands (running, restarting, updating, autoscaling,
+//! stopped), and its checkpoints, failures, restores (rewinds), snapshots and
+//! scalings as marks.
 
 use shardscope_engine::flink::FlinkEvent;
 use shardscope_engine::trace::{EventKind, TraceEvent};
 
 use crate::axis::TimeAxis;
 use crate::coord::D1;
-use crate::firehose::consumer_of;
+use crate::status_lane::{self, MarkKind, Read};
 
 /// What a mark stands for, from the least to the most telling: when several share
 /// a pixel, the most telling is drawn on top.
@@ -33,9 +30,8 @@ pub enum Kind {
     RestoreFailed,
 }
 
-impl Kind {
-    /// CSS class.
-    pub fn name(self) -> &'static str {
+impl MarkKind for Kind {
+    fn name(self) -> &'static str {
         match self {
             Kind::Checkpoint => "checkpoint",
             Kind::Snapshot => "snapshot",
@@ -47,8 +43,7 @@ impl Kind {
         }
     }
 
-    /// Words for the legend.
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Kind::Checkpoint => "checkpoint completed",
             Kind::Snapshot => "snapshot",
@@ -60,6 +55,12 @@ impl Kind {
         }
     }
 
+    fn shape(self, x: f64, cy: f64) -> String {
+        shape(self, x, cy)
+    }
+}
+
+impl Kind {
     /// All of them, in legend order.
     pub const ALL: [Kind; 7] = [
         Kind::Checkpoint,
@@ -107,108 +108,16 @@ pub fn shape(kind: Kind, x: f64, cy: f64) -> String {
     }
 }
 
-/// One drawn mark: `count` events of one kind in one pixel column.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mark {
-    pub kind: Kind,
-    pub x: f64,
-    pub count: u64,
-    /// The (first) trace event behind it.
-    pub event: usize,
-}
-
-/// A stretch of one status.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Band {
-    /// `RUNNING`, `RESTARTING`, `UPDATING`, `AUTOSCALING`, `READY`.
-    pub status: &'static str,
-    pub x0: f64,
-    pub x1: f64,
-    /// The status event that began it.
-    pub event: usize,
-}
-
 /// One Flink consumer's lane.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lane {
-    pub consumer: String,
-    /// Status bands, RUNNING ones left out (the lane's background).
-    pub bands: Vec<Band>,
-    pub marks: Vec<Mark>,
-}
+pub type Lane = status_lane::Lane<Kind>;
 
 /// The lanes of every Flink consumer in `events`, in order of first appearance.
 pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
-    let mut out: Vec<Lane> = Vec::new();
-    // Per lane, the open status: (status, since µs, event).
-    let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
-    let mut cells: BTreeMap<(usize, i64, Kind), Mark> = BTreeMap::new();
-    let close =
-        |lane: &mut Lane, (status, since, event): (&'static str, u64, usize), until: u64| {
-            if status == "RUNNING" {
-                return;
-            }
-            let (x0, x1) = (axis.x(since).max(0.0), axis.x(until).min(axis.width));
-            if x1 >= x0 && x1 >= 0.0 && x0 <= axis.width {
-                match lane.bands.last_mut() {
-                    // Bands of one status closer than a pixel merge.
-                    Some(b) if b.status == status && x0 <= b.x1 + 1.0 => b.x1 = b.x1.max(x1),
-                    _ => lane.bands.push(Band {
-                        status,
-                        x0,
-                        x1,
-                        event,
-                    }),
-                }
-            }
-        };
-    for (i, e) in events.iter().enumerate() {
-        let EventKind::Flink(f) = &e.kind else {
-            continue;
-        };
-        let Some(consumer) = consumer_of(e) else {
-            continue;
-        };
-        let lane = match out.iter().position(|l| l.consumer == consumer) {
-            Some(p) => p,
-            None => {
-                out.push(Lane {
-                    consumer: consumer.to_string(),
-                    bands: Vec::new(),
-                    marks: Vec::new(),
-                });
-                open.push(("RUNNING", 0, i));
-                out.len() - 1
-            }
-        };
-        if f.what == "status" {
-            let status = f.status.unwrap_or("RUNNING");
-            close(&mut out[lane], open[lane], e.at.0);
-            open[lane] = (status, e.at.0, i);
-            continue;
-        }
-        let Some(kind) = kind(f) else { continue };
-        let x = axis.x(e.at.0);
-        if !(0.0..=axis.width).contains(&x) {
-            continue;
-        }
-        cells
-            .entry((lane, x.floor() as i64, kind))
-            .and_modify(|m| m.count += 1)
-            .or_insert(Mark {
-                kind,
-                x,
-                count: 1,
-                event: i,
-            });
-    }
-    for (lane, o) in open.iter().enumerate() {
-        close(&mut out[lane], *o, axis.end_us);
-    }
-    for ((lane, _, _), m) in cells {
-        out[lane].marks.push(m);
-    }
-    out
+    status_lane::lanes(events, axis, |e| match e {
+        EventKind::Flink(f) if f.what == "status" => Some(Read::Status(f.status.unwrap_or("RUNNING"))),
+        EventKind::Flink(f) => kind(f).map(Read::Mark),
+        _ => None,
+    })
 }
 
 /// Facts about a Flink event for the inspector, as label → value.

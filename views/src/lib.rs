@@ -9,11 +9,13 @@ pub mod chart;
 pub mod coord;
 pub mod firehose;
 pub mod flink;
+pub mod glue;
 pub mod invocations;
 pub mod lanes;
 pub mod marks;
 pub mod playhead;
 pub mod series;
+pub mod status_lane;
 pub mod svg;
 
 pub use axis::TimeAxis;

@@ -12,6 +12,7 @@ use crate::chart::{chart, Scale};
 use crate::invocations::{self, Outcome};
 use crate::lanes::lanes;
 use crate::marks::{episodes, markers, EpisodeKind, MarkerKind};
+use crate::status_lane::MarkKind;
 
 const GUTTER: f64 = 92.0;
 const LANE_H: f64 = 22.0;
@@ -42,9 +43,11 @@ pub fn render(trace: &Trace, width: f64) -> String {
     let lanes = lanes(&trace.shards, &incoming, &axis, trace.duration_us);
     let fh_lanes = crate::firehose::lanes(&trace.events, &axis);
     let fl_lanes = crate::flink::lanes(&trace.events, &axis);
+    let gl_lanes = crate::glue::lanes(&trace.events, &axis);
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
     let fl_top = fh_top + LANE_H * fh_lanes.len() as f64;
-    let lanes_h = fl_top + LANE_H * fl_lanes.len() as f64 + 4.0;
+    let gl_top = fl_top + LANE_H * fl_lanes.len() as f64;
+    let lanes_h = gl_top + LANE_H * gl_lanes.len() as f64 + 4.0;
     let rows = crate::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
@@ -134,7 +137,12 @@ pub fn render(trace: &Trace, width: f64) -> String {
         firehose_lane(&mut o, l, fh_top + LANE_H * i as f64, &axis);
     }
     for (i, l) in fl_lanes.iter().enumerate() {
-        flink_lane(&mut o, l, fl_top + LANE_H * i as f64, &axis);
+        let top = fl_top + LANE_H * i as f64;
+        status_lane(&mut o, l, top, &axis, flink_band, flink_paint);
+    }
+    for (i, l) in gl_lanes.iter().enumerate() {
+        let top = gl_top + LANE_H * i as f64;
+        status_lane(&mut o, l, top, &axis, glue_band, glue_paint);
     }
     for m in invocations::marks(&trace.events, &axis) {
         let Some(row) = row_of(m.shard) else { continue };
@@ -279,10 +287,16 @@ pub fn render(trace: &Trace, width: f64) -> String {
     o
 }
 
-/// A Flink consumer's lane: status bands (restarting red, updating and autoscaling
-/// amber, stopped grey) and the marks (the same shapes as the web app).
-fn flink_lane(o: &mut String, l: &crate::flink::Lane, top: f64, axis: &TimeAxis) {
-    use crate::flink::{shape, Kind};
+/// A Flink or Glue consumer's lane: status bands (`band_fill` by status) and the marks
+/// (the same shapes as the web app, painted by `paint`).
+fn status_lane<K: MarkKind>(
+    o: &mut String,
+    l: &crate::status_lane::Lane<K>,
+    top: f64,
+    axis: &TimeAxis,
+    band_fill: fn(&str) -> &'static str,
+    paint: fn(K) -> &'static str,
+) {
     let _ = writeln!(
         o,
         r##"<text x="-8" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##,
@@ -297,40 +311,72 @@ fn flink_lane(o: &mut String, l: &crate::flink::Lane, top: f64, axis: &TimeAxis)
         LANE_H - 6.0
     );
     for b in &l.bands {
-        let fill = match b.status {
-            "RESTARTING" => "#c62828",
-            "READY" => "#8c959f",
-            _ => "#b26a00",
-        };
         let _ = writeln!(
             o,
-            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" fill-opacity="0.3"><title>{}</title></rect>"#,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="0.3"><title>{}</title></rect>"#,
             b.x0,
             top + 3.0,
             (b.x1 - b.x0).max(1.0),
             LANE_H - 6.0,
+            band_fill(b.status),
             b.status
         );
     }
     let cy = top + LANE_H / 2.0;
     for m in &l.marks {
-        let paint = match m.kind {
-            Kind::Checkpoint => r##"fill="#2e7d32""##,
-            Kind::CheckpointAborted => r##"fill="#c62828""##,
-            Kind::Failure => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
-            Kind::Restore => r##"fill="#6a1b9a""##,
-            Kind::Snapshot => r##"fill="#0969da""##,
-            Kind::Scale => r##"fill="#b26a00""##,
-            Kind::RestoreFailed => r##"fill="#1b1f24""##,
-        };
         let _ = writeln!(
             o,
-            r#"<g><path d="{}" {paint}/><title>{} × {} ({})</title></g>"#,
-            shape(m.kind, m.x, cy),
+            r#"<g><path d="{}" {}/><title>{} × {} ({})</title></g>"#,
+            m.kind.shape(m.x, cy),
+            paint(m.kind),
             m.count,
             m.kind.label(),
             esc(&l.consumer)
         );
+    }
+}
+
+/// Flink: restarting red, updating and autoscaling amber, stopped grey.
+fn flink_band(status: &str) -> &'static str {
+    match status {
+        "RESTARTING" => "#c62828",
+        "READY" => "#8c959f",
+        _ => "#b26a00",
+    }
+}
+
+fn flink_paint(k: crate::flink::Kind) -> &'static str {
+    use crate::flink::Kind;
+    match k {
+        Kind::Checkpoint => r##"fill="#2e7d32""##,
+        Kind::CheckpointAborted => r##"fill="#c62828""##,
+        Kind::Failure => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
+        Kind::Restore => r##"fill="#6a1b9a""##,
+        Kind::Snapshot => r##"fill="#0969da""##,
+        Kind::Scale => r##"fill="#b26a00""##,
+        Kind::RestoreFailed => r##"fill="#1b1f24""##,
+    }
+}
+
+/// Glue: failed and timed-out runs red, starting amber, stopped grey.
+fn glue_band(status: &str) -> &'static str {
+    match status {
+        "FAILED" | "TIMEOUT" => "#c62828",
+        "STOPPED" => "#8c959f",
+        _ => "#b26a00",
+    }
+}
+
+fn glue_paint(k: crate::glue::Kind) -> &'static str {
+    use crate::glue::Kind;
+    match k {
+        Kind::Batch => r##"fill="#2e7d32""##,
+        Kind::Reshard => r##"fill="#0969da""##,
+        Kind::Scale => r##"fill="#b26a00""##,
+        Kind::Reset => r##"fill="#6a1b9a""##,
+        Kind::Restart => r##"fill="#0969da""##,
+        Kind::BatchFailed => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
+        Kind::RunFailed => r##"fill="#1b1f24""##,
     }
 }
 

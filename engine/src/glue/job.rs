@@ -59,6 +59,9 @@ const MIN_BILLED: u64 = 60_000_000;
 /// started (no MaintenanceWindow; §2.7).
 const WEEK: u64 = 7 * 86_400_000_000;
 
+/// Glue's executor count metric (reported at each run's start and each scaling).
+const EXECUTORS: &str = "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors";
+
 const TAG: u32 = 48;
 const TRIGGER: u64 = 1 << TAG;
 const FETCH: u64 = 2 << TAG;
@@ -300,6 +303,10 @@ impl Job {
             }
         };
         Job::emit(ctx, e);
+        let (i, now, executors) = (ctx.index, ctx.now, self.executors());
+        ctx.rec
+            .metrics
+            .consumer_metric(now, i, EXECUTORS, Stat::Last, executors);
         self.subscribe_all(ctx);
         self.triggered_at = ctx.now;
         match &mut self.batch {
@@ -649,7 +656,7 @@ impl Job {
             ctx.rec.metrics.consumer_metric(
                 now,
                 i,
-                "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors",
+                EXECUTORS,
                 Stat::Last,
                 to,
             );

@@ -1,0 +1,140 @@
+//! A consumer that has a status (a Flink application, a Glue job) as one lane under the
+//! shards: its status as bands (the quiet status, RUNNING, is the lane's background) and
+//! its events as marks, aggregated per pixel column so an hour-long restart loop stays a
+//! few hundred nodes. Each service says what its events mean ([`Read`]) and how its
+//! marks look ([`MarkKind`]).
+
+use std::collections::BTreeMap;
+
+use shardscope_engine::trace::{EventKind, TraceEvent};
+
+use crate::axis::TimeAxis;
+use crate::firehose::consumer_of;
+
+/// What a service's mark kinds provide. Kinds order from the least to the most telling:
+/// when several share a pixel, the most telling is drawn on top.
+pub trait MarkKind: Copy + Ord {
+    /// CSS class.
+    fn name(self) -> &'static str;
+    /// Words for the legend.
+    fn label(self) -> &'static str;
+    /// The SVG path at `x` on a lane whose middle is `cy`: one shape per kind, so marks
+    /// read without colour.
+    fn shape(self, x: f64, cy: f64) -> String;
+}
+
+/// What one trace event means for its consumer's lane.
+pub enum Read<K> {
+    /// The status changed.
+    Status(&'static str),
+    /// A mark.
+    Mark(K),
+}
+
+/// One drawn mark: `count` events of one kind in one pixel column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark<K> {
+    pub kind: K,
+    pub x: f64,
+    pub count: u64,
+    /// The (first) trace event behind it.
+    pub event: usize,
+}
+
+/// A stretch of one status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub status: &'static str,
+    pub x0: f64,
+    pub x1: f64,
+    /// The status event that began it.
+    pub event: usize,
+}
+
+/// One consumer's lane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lane<K> {
+    pub consumer: String,
+    /// Status bands, RUNNING ones left out (the lane's background).
+    pub bands: Vec<Band>,
+    pub marks: Vec<Mark<K>>,
+}
+
+/// The lanes of every consumer whose events `read` understands, in order of first
+/// appearance. A lane starts RUNNING.
+pub fn lanes<K: MarkKind>(
+    events: &[TraceEvent],
+    axis: &TimeAxis,
+    read: impl Fn(&EventKind) -> Option<Read<K>>,
+) -> Vec<Lane<K>> {
+    let mut out: Vec<Lane<K>> = Vec::new();
+    // Per lane, the open status: (status, since µs, event).
+    let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
+    let mut cells: BTreeMap<(usize, i64, K), Mark<K>> = BTreeMap::new();
+    let close = |lane: &mut Lane<K>, (status, since, event): (&'static str, u64, usize), until: u64| {
+        if status == "RUNNING" {
+            return;
+        }
+        let (x0, x1) = (axis.x(since).max(0.0), axis.x(until).min(axis.width));
+        if x1 >= x0 && x1 >= 0.0 && x0 <= axis.width {
+            match lane.bands.last_mut() {
+                // Bands of one status closer than a pixel merge.
+                Some(b) if b.status == status && x0 <= b.x1 + 1.0 => b.x1 = b.x1.max(x1),
+                _ => lane.bands.push(Band {
+                    status,
+                    x0,
+                    x1,
+                    event,
+                }),
+            }
+        }
+    };
+    for (i, e) in events.iter().enumerate() {
+        let Some(what) = read(&e.kind) else {
+            continue;
+        };
+        let Some(consumer) = consumer_of(e) else {
+            continue;
+        };
+        let lane = match out.iter().position(|l| l.consumer == consumer) {
+            Some(p) => p,
+            None => {
+                out.push(Lane {
+                    consumer: consumer.to_string(),
+                    bands: Vec::new(),
+                    marks: Vec::new(),
+                });
+                open.push(("RUNNING", 0, i));
+                out.len() - 1
+            }
+        };
+        let kind = match what {
+            Read::Status(status) => {
+                close(&mut out[lane], open[lane], e.at.0);
+                open[lane] = (status, e.at.0, i);
+                continue;
+            }
+            Read::Mark(kind) => kind,
+        };
+        let x = axis.x(e.at.0);
+        if !(0.0..=axis.width).contains(&x) {
+            continue;
+        }
+        cells
+            .entry((lane, x.floor() as i64, kind))
+            .and_modify(|m| m.count += 1)
+            .or_insert(Mark {
+                kind,
+                x,
+                count: 1,
+                event: i,
+            });
+    }
+    for (lane, o) in open.iter().enumerate() {
+        close(&mut out[lane], *o, axis.end_us);
+    }
+    for ((lane, _, _), m) in cells {
+        out[lane].marks.push(m);
+    }
+    out
+}
