@@ -303,3 +303,64 @@ fn flink_snapshot_restore_loses_nothing_skip_skips() {
     let k = flink(&s, "skips");
     assert!(k.records_skipped.abs_diff(60_000) < 200, "{k:?}");
 }
+
+fn glue<'a>(s: &'a Summary, name: &str) -> &'a shardscope_engine::glue::GlueSummary {
+    conserved(&s.consumers[name]);
+    s.consumers[name].glue.as_ref().expect("a Glue consumer")
+}
+
+#[test]
+fn glue_defaults_fall_behind_on_the_fetch_limits() {
+    let s = run("glue-micro-batches-fall-behind");
+    // Triggers at 20, 120, …, 1,720 s: 18 batches each. With the defaults one call per
+    // shard per batch: the first takes the 8,000 records a shard got in 20 s, each later
+    // one 10,000 (10 MB, and the 2 MiB/s throttles the rest of the second).
+    assert_eq!(glue(&s, "defaults").micro_batches, 18);
+    assert_eq!(s.consumers["defaults"].processed, 2 * (8_000 + 17 * 10_000));
+    // The tuned job leaves at most what was written after its last trigger (80 s × 800).
+    assert_eq!(glue(&s, "tuned").micro_batches, 18);
+    assert!(s.consumers["tuned"].pending_at_end <= 64_000);
+    // Two G.1X × 3 workers for 30 min: 1.5 DPU-hours each.
+    assert_eq!(glue(&s, "tuned").dpu_hours.0, 1.5);
+}
+
+#[test]
+fn glue_poison_fails_three_runs_and_the_job_stays_failed() {
+    let s = run("glue-poison-fails-the-run");
+    let g = glue(&s, "to-lake");
+    // The batches of 20, 120 and 220 s commit; the one of 320 s holds the poison. Each
+    // run tries it 1 + 3 times; MaxRetries 2: 3 runs, all FAILED.
+    assert_eq!(g.micro_batches, 3);
+    assert_eq!((g.failed_batches, g.batch_retries), (12, 9));
+    assert_eq!((g.job_runs, g.failed_runs), (3, 3));
+    // Each of the 12 attempts wrote the same records before the poison: 11 rewrites.
+    assert!(g.duplicates > 0 && g.duplicates % 11 == 0, "{g:?}");
+    // Nothing reads after the last failure: at 30 min the checkpoint is 220 s old.
+    let c = &s.consumers["to-lake"];
+    assert!(c.max_iterator_age_ms > 1_500_000, "{c:?}");
+}
+
+#[test]
+fn glue_scaling_needs_a_stop_and_a_start() {
+    let s = run("glue-scaling-stop-and-restart");
+    let g = glue(&s, "aggregator");
+    assert_eq!((g.job_runs, g.failed_runs, g.max_workers), (2, 0, 6));
+    // After the restart it catches up: less than a window (100 s × 600) waits at the end.
+    assert!(s.consumers["aggregator"].pending_at_end < 60_000);
+    // 2 workers × 1,200 s + 6 × 1,080 s = 8,880 DPU-seconds = 2.466 DPU-hours.
+    assert_eq!(g.dpu_hours.0, 2.466);
+}
+
+#[test]
+fn glue_reset_checkpoint_reads_the_stream_again() {
+    let s = run("glue-reprocess-reset-checkpoint");
+    let g = glue(&s, "sessions");
+    let c = &s.consumers["sessions"];
+    // Run 1: batches at 20, 80, …, 1,160 s commit all written by 1,160 s (50/s).
+    // Run 2 (RUNNING at 1,220 s) reads them again, then batches up to 2,360 s.
+    assert_eq!(c.redeliveries, 58_000);
+    assert_eq!(c.processed, 118_000);
+    assert_eq!((g.micro_batches, g.job_runs), (40, 2));
+    // Two G.025X workers (0.25 DPU each) for 40 min.
+    assert_eq!(g.dpu_hours.0, 0.333);
+}

@@ -800,6 +800,14 @@ impl Consumer for Job {
         if matches!(self.state, RunState::Starting | RunState::Running) {
             self.bill_run_end(ctx.now);
         }
+        // A job that stopped reading (FAILED, STOPPED) still lags: the age of the oldest
+        // record after its checkpoint, at the end.
+        for shard in self.reads.reading() {
+            let at = self.reads.position(shard).and_then(|p| ctx.stream().arrival_of(shard, p));
+            if let Some(t) = at {
+                ctx.report_lag(ctx.now.0.saturating_sub(t.0) / 1_000);
+            }
+        }
         // Quarter-DPU-µs → DPU-hours, to three decimals.
         let milli = self.quarter_dpu_us / 4 / 3_600_000;
         self.summary.dpu_hours = DpuHours(milli as f64 / 1_000.0);
