@@ -52,6 +52,10 @@ test('every preset runs and shows its key numbers', async () => {
       assert.ok((await figure(page, 'Flink summary', 'checkpoints')) > 0, id);
       await page.locator('.flink-lane .fl').first().waitFor();
     }
+    if (kinds.has('glue')) {
+      assert.ok((await figure(page, 'Glue summary', 'job runs')) > 0, id);
+      await page.locator('.glue-lane .gl').first().waitFor();
+    }
     // A replay from an earlier position is drawn as a jump back in time.
     if ((preset.timeline ?? []).some((e) => e.do === 'recreate_mapping' && e.StartingPosition !== 'LATEST')) {
       await page.locator('.rewind').first().waitFor();
@@ -202,6 +206,45 @@ test('a Flink restart loop explains itself, and the form offers its settings', a
   await page.getByLabel('Add a timeline entry').selectOption('create_snapshot');
   await page.locator('.timeline-entries li', { hasText: 'create_snapshot' }).waitFor();
   await screenshot(page, 'form-flink');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a failed Glue run explains itself, and the form offers its settings', async () => {
+  const { page, problems } = await watchedPage(browser, site.url, { viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}?preset=glue-poison-fails-the-run`);
+  await page.getByRole('table', { name: 'Glue summary' }).waitFor({ timeout: 60_000 });
+  // 1 run + MaxRetries 2, each trying the poison batch 1 + 3 times (tests/preset_stories.rs).
+  assert.equal(await figure(page, 'Glue summary', 'failed runs'), 3);
+  assert.equal(await figure(page, 'Glue summary', 'failed batch attempts'), 12);
+  await page.locator('.glue-lane .gl-status.failed').first().waitFor();
+  await page.locator('.glue-lane .gl.batch-failed').first().dispatchEvent('click');
+  const inspector = page.locator('.inspector .selection');
+  await inspector.waitFor();
+  const text = await inspector.innerText();
+  assert.match(text, /Glue batch attempt raised/);
+  assert.match(text, /1 s, 2 s, then 5 s/);
+  assert.match(text, /again in 1 s/);
+  assert.match(text, /Assumption/i);
+  await screenshot(page, 'inspector-glue');
+  await page.getByRole('tab', { name: 'Form' }).click();
+  for (const name of ['GlueVersion', 'WorkerType', 'NumberOfWorkers', 'MaxRetries', '--enable-auto-scaling',
+    'StartingPosition', 'MaxFetchRecordsPerShard', 'MaxFetchTimeInMs', 'EnableFanOut', 'windowSize',
+    'batchMaxRetries', 'per_record_us', 'error_rate']) {
+    assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, name);
+  }
+  // Without MaxRetries the first FAILED run is the last.
+  const retries = page.getByLabel('MaxRetries', { exact: true });
+  await retries.fill('0');
+  await retries.dispatchEvent('change');
+  await page.waitForFunction(() => {
+    const row = [...document.querySelectorAll('table[aria-label="Glue summary"] tr')]
+      .find((r) => r.textContent.includes('job runs'));
+    return row && Number(row.querySelector('td').textContent.replaceAll(',', '')) === 1;
+  }, null, { timeout: 30_000 });
+  await page.getByLabel('Add a timeline entry').selectOption('reset_checkpoint');
+  await page.locator('.timeline-entries li', { hasText: 'reset_checkpoint' }).waitFor();
+  await screenshot(page, 'form-glue');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -7,8 +7,7 @@ use shardscope_engine::flink::FlinkEvent;
 use shardscope_engine::trace::{EventKind, TraceEvent};
 
 use crate::axis::TimeAxis;
-use crate::coord::D1;
-use crate::status_lane::{self, MarkKind, Read};
+use crate::status_lane::{self, MarkKind, Read, Shape};
 
 /// What a mark stands for, from the least to the most telling: when several share
 /// a pixel, the most telling is drawn on top.
@@ -55,8 +54,16 @@ impl MarkKind for Kind {
         }
     }
 
-    fn shape(self, x: f64, cy: f64) -> String {
-        shape(self, x, cy)
+    fn form(self) -> Shape {
+        match self {
+            Kind::Checkpoint => Shape::TickUp,
+            Kind::Snapshot => Shape::Diamond,
+            Kind::Scale => Shape::Triangle,
+            Kind::Restore => Shape::Rewind,
+            Kind::CheckpointAborted => Shape::TickDown,
+            Kind::Failure => Shape::Cross,
+            Kind::RestoreFailed => Shape::Square,
+        }
     }
 }
 
@@ -87,25 +94,9 @@ pub fn kind(e: &FlinkEvent) -> Option<Kind> {
     })
 }
 
-/// The SVG path of a mark at `x` on a lane whose middle is `cy`: one shape per
-/// kind, so marks read without colour.
+/// The SVG path of a mark at `x` on a lane whose middle is `cy`.
 pub fn shape(kind: Kind, x: f64, cy: f64) -> String {
-    match kind {
-        // A tick above the middle.
-        Kind::Checkpoint => format!("M{},{}h2v6h-2z", D1(x - 1.0), D1(cy - 9.0)),
-        // ◆ above the middle.
-        Kind::Snapshot => format!("M{},{}l3,3l-3,3l-3,-3z", D1(x), D1(cy - 10.0)),
-        // ▲
-        Kind::Scale => format!("M{},{}l4,7h-8z", D1(x), D1(cy - 4.0)),
-        // ◀ a rewind.
-        Kind::Restore => format!("M{},{}v8l-6,-4z", D1(x), D1(cy - 4.0)),
-        // A short tick below the middle.
-        Kind::CheckpointAborted => format!("M{},{}h2v5h-2z", D1(x - 1.0), D1(cy + 3.0)),
-        // ✕
-        Kind::Failure => format!("M{},{}l7,7m0,-7l-7,7", D1(x - 3.5), D1(cy - 3.5)),
-        // ■
-        Kind::RestoreFailed => format!("M{},{}h7v7h-7z", D1(x - 3.5), D1(cy - 3.5)),
-    }
+    kind.shape(x, cy)
 }
 
 /// One Flink consumer's lane.
@@ -178,6 +169,7 @@ pub fn facts(f: &FlinkEvent) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coord::D1;
     use shardscope_engine::{scenario, Simulation};
 
     /// The restart loop of the engine's test: 21 failures at 90.05 s, 100.05 s, …,

@@ -8,8 +8,7 @@ use shardscope_engine::glue::GlueEvent;
 use shardscope_engine::trace::{EventKind, TraceEvent};
 
 use crate::axis::TimeAxis;
-use crate::coord::D1;
-use crate::status_lane::{self, MarkKind, Read};
+use crate::status_lane::{self, MarkKind, Read, Shape};
 
 /// What a mark stands for, from the least to the most telling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,22 +67,15 @@ impl MarkKind for Kind {
         }
     }
 
-    fn shape(self, x: f64, cy: f64) -> String {
+    fn form(self) -> Shape {
         match self {
-            // A tick above the middle.
-            Kind::Batch => format!("M{},{}h2v6h-2z", D1(x - 1.0), D1(cy - 9.0)),
-            // A short tick below the middle.
-            Kind::Reshard => format!("M{},{}h2v5h-2z", D1(x - 1.0), D1(cy + 3.0)),
-            // ▲
-            Kind::Scale => format!("M{},{}l4,7h-8z", D1(x), D1(cy - 4.0)),
-            // ◀ a rewind.
-            Kind::Reset => format!("M{},{}v8l-6,-4z", D1(x), D1(cy - 4.0)),
-            // ◆ above the middle.
-            Kind::Restart => format!("M{},{}l3,3l-3,3l-3,-3z", D1(x), D1(cy - 10.0)),
-            // ✕
-            Kind::BatchFailed => format!("M{},{}l7,7m0,-7l-7,7", D1(x - 3.5), D1(cy - 3.5)),
-            // ■
-            Kind::RunFailed => format!("M{},{}h7v7h-7z", D1(x - 3.5), D1(cy - 3.5)),
+            Kind::Batch => Shape::TickUp,
+            Kind::Reshard => Shape::TickDown,
+            Kind::Scale => Shape::Triangle,
+            Kind::Reset => Shape::Rewind,
+            Kind::Restart => Shape::Diamond,
+            Kind::BatchFailed => Shape::Cross,
+            Kind::RunFailed => Shape::Square,
         }
     }
 }
@@ -184,6 +176,7 @@ pub fn facts(g: &GlueEvent) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coord::D1;
     use shardscope_engine::{scenario, Simulation};
 
     /// The poison story of the engine's test: batches at 20 s (committed), then the

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use shardscope_engine::trace::{EventKind, TraceEvent};
 
 use crate::axis::TimeAxis;
+use crate::coord::D1;
 use crate::firehose::consumer_of;
 
 /// What a service's mark kinds provide. Kinds order from the least to the most telling:
@@ -18,9 +19,46 @@ pub trait MarkKind: Copy + Ord {
     fn name(self) -> &'static str;
     /// Words for the legend.
     fn label(self) -> &'static str;
-    /// The SVG path at `x` on a lane whose middle is `cy`: one shape per kind, so marks
-    /// read without colour.
-    fn shape(self, x: f64, cy: f64) -> String;
+    /// Its shape: one per kind within a service, so marks read without colour.
+    fn form(self) -> Shape;
+    /// The SVG path at `x` on a lane whose middle is `cy`.
+    fn shape(self, x: f64, cy: f64) -> String {
+        self.form().path(x, cy)
+    }
+}
+
+/// The shapes of status lanes' marks (Flink's and Glue's share them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A tick above the middle.
+    TickUp,
+    /// A short tick below the middle.
+    TickDown,
+    /// ▲
+    Triangle,
+    /// ◀ a rewind.
+    Rewind,
+    /// ◆ above the middle.
+    Diamond,
+    /// ✕
+    Cross,
+    /// ■
+    Square,
+}
+
+impl Shape {
+    /// The SVG path at `x` on a lane whose middle is `cy`.
+    pub fn path(self, x: f64, cy: f64) -> String {
+        match self {
+            Shape::TickUp => format!("M{},{}h2v6h-2z", D1(x - 1.0), D1(cy - 9.0)),
+            Shape::TickDown => format!("M{},{}h2v5h-2z", D1(x - 1.0), D1(cy + 3.0)),
+            Shape::Triangle => format!("M{},{}l4,7h-8z", D1(x), D1(cy - 4.0)),
+            Shape::Rewind => format!("M{},{}v8l-6,-4z", D1(x), D1(cy - 4.0)),
+            Shape::Diamond => format!("M{},{}l3,3l-3,3l-3,-3z", D1(x), D1(cy - 10.0)),
+            Shape::Cross => format!("M{},{}l7,7m0,-7l-7,7", D1(x - 3.5), D1(cy - 3.5)),
+            Shape::Square => format!("M{},{}h7v7h-7z", D1(x - 3.5), D1(cy - 3.5)),
+        }
+    }
 }
 
 /// What one trace event means for its consumer's lane.
