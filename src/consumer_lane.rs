@@ -184,10 +184,11 @@ impl StatusLanes {
     /// legend.
     pub fn legend_items<K: MarkKind>(&self, lanes: &[Lane<K>], all: &[K]) -> Html {
         let seen = |k: K| lanes.iter().any(|l| l.marks.iter().any(|m| m.kind == k));
-        let statuses = self
-            .statuses
-            .iter()
-            .filter(|s| lanes.iter().any(|l| l.bands.iter().any(|b| b.status == **s)));
+        let statuses = self.statuses.iter().filter(|s| {
+            lanes
+                .iter()
+                .any(|l| l.bands.iter().any(|b| b.status == **s))
+        });
         html! {
             <>
             { for all.iter().filter(|k| seen(**k)).map(|k| html! {

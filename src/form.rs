@@ -546,7 +546,7 @@ fn field(
                     }
                     if let Ok(n) = t.parse::<i64>() {
                         write(Value::from(n));
-                    } else if let Ok(x) = t.parse::<f64>() {
+                    } else if let Some(x) = crate::knobs::browser_number(&i) {
                         write(Value::from(x));
                     }
                 }
@@ -769,7 +769,9 @@ mod tests {
     fn every_glue_field_path_is_in_the_canonical_json() {
         let json = json!({ "format": "shardscope/1", "duration": "10m", "stream": { "ShardCount": 1 },
             "consumers": [ { "kind": "glue", "name": "etl" } ] });
-        let c = shardscope_engine::scenario::from_value(&json).unwrap().to_json();
+        let c = shardscope_engine::scenario::from_value(&json)
+            .unwrap()
+            .to_json();
         for f in GLUE {
             let path = format!("consumers[0].{}", f.path);
             assert!(get(&c, &path).is_some(), "{path}");

@@ -105,6 +105,13 @@ pub fn set_setting(
     set(json, path, value)
 }
 
+/// A number input's value as the browser parsed it (`valueAsNumber`), if it is a number.
+/// Not `str::parse::<f64>`: the browser has parsed it already, and core's float parser is
+/// about 5 KB of wasm.
+pub fn browser_number(input: &web_sys::HtmlInputElement) -> Option<f64> {
+    Some(input.value_as_number()).filter(|x| x.is_finite())
+}
+
 /// A knob's label: its last key, as AWS spells it.
 pub fn label(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
@@ -155,9 +162,10 @@ pub fn knobs(props: &KnobsProps) -> Html {
                                 let text = input.value();
                                 let value = text
                                     .parse::<i64>()
+                                    .ok()
                                     .map(Value::from)
-                                    .or_else(|_| text.parse::<f64>().map(Value::from));
-                                if let Ok(value) = value {
+                                    .or_else(|| browser_number(&input).map(Value::from));
+                                if let Some(value) = value {
                                     if let Ok(json) = set_setting(&source, &canonical_n, &p, value) {
                                         dispatch.emit(Action::Edit(json));
                                     }

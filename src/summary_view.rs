@@ -179,23 +179,31 @@ const GLUE_ROWS: &[BlockRow<GlueSummary>] = &[
     ("failed batch attempts", "the batch function raised", |g| {
         group(g.failed_batches)
     }),
-    ("batch retries", "batchMaxRetries: after 1 s, 2 s, 5 s", |g| {
-        group(g.batch_retries)
-    }),
+    (
+        "batch retries",
+        "batchMaxRetries: after 1 s, 2 s, 5 s",
+        |g| group(g.batch_retries),
+    ),
     ("job runs", "started: attempts and restarts included", |g| {
         group(g.job_runs)
     }),
     ("failed runs", "ended FAILED", |g| group(g.failed_runs)),
-    ("duplicates", "written by a failed attempt, then again", |g| {
-        group(g.duplicates)
-    }),
+    (
+        "duplicates",
+        "written by a failed attempt, then again",
+        |g| group(g.duplicates),
+    ),
     (
         "max batchProcessingTimeInMs",
         "longest micro-batch, fetch to commit",
         |g| group(g.max_batch_processing_ms),
     ),
-    ("max workers", "driver included", |g| g.max_workers.to_string()),
-    ("DPU-hours", "1-minute minimum per run", |g| milli(g.dpu_hours.0)),
+    ("max workers", "driver included", |g| {
+        g.max_workers.to_string()
+    }),
+    ("DPU-hours", "1-minute minimum per run", |g| {
+        milli(g.dpu_hours.0)
+    }),
 ];
 
 /// A table of one service's own figures (`pick` finds them in a consumer's summary).

@@ -192,7 +192,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let playing = playing.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                if let Ok(v) = input.value().parse::<f64>() {
+                if let Some(v) = crate::knobs::browser_number(&input) {
                     playing.set(false);
                     playhead.set(v as u64);
                 }
@@ -351,7 +351,7 @@ fn lanes_svg(
         });
         html! {
             <g class="lane">
-                <text class="lane-label" x={(-8.0).to_string()} y={D1(top + 15.0).to_string()} text-anchor="end">
+                <text class="lane-label" x="-8" y={D1(top + 15.0).to_string()} text-anchor="end">
                     { format!("shard {}", l.shard.0) }
                 </text>
                 if x1 > x0 {
@@ -501,13 +501,13 @@ fn lanes_svg(
 
     let ticks = axis.ticks(70.0);
     html! {
-        <svg class="lanes" width={width.to_string()} height={(height.round() as i64).to_string()} role="img"
+        <svg class="lanes" width={D1(width).to_string()} height={(height.round() as i64).to_string()} role="img"
             aria-label={format!("{} shards over {}", lanes.len(), shardscope_views::axis::clock(trace.duration_us))}>
-            <g transform={format!("translate({GUTTER},0)")}>
+            <g transform={format!("translate({},0)", D1(GUTTER))}>
                 { for ticks.iter().map(|t| html! {
                     <g class="tick">
-                        <line x1={D1(t.x).to_string()} x2={D1(t.x).to_string()} y1={AXIS_H.to_string()} y2={D1(height - 4.0).to_string()} />
-                        <text x={D1(t.x).to_string()} y={(AXIS_H - 4.0).to_string()} text-anchor="middle">{ t.label.clone() }</text>
+                        <line x1={D1(t.x).to_string()} x2={D1(t.x).to_string()} y1={D1(AXIS_H).to_string()} y2={D1(height - 4.0).to_string()} />
+                        <text x={D1(t.x).to_string()} y={D1(AXIS_H - 4.0).to_string()} text-anchor="middle">{ t.label.clone() }</text>
                     </g>
                 }) }
                 { for lane_marks }
@@ -589,8 +589,8 @@ fn rewinds_svg(rewinds: &[shardscope_views::marks::Rewind], axis: &TimeAxis, wid
         return html! {};
     }
     html! {
-        <svg class="rewinds" width={width.to_string()} height="34" role="img" aria-label="Reprocessing rewinds">
-            <g transform={format!("translate({GUTTER},0)")}>
+        <svg class="rewinds" width={D1(width).to_string()} height="34" role="img" aria-label="Reprocessing rewinds">
+            <g transform={format!("translate({},0)", D1(GUTTER))}>
                 { for rewinds.iter().map(|r| {
                     let (a, b) = (axis.x(r.from_us), axis.x(r.to_us));
                     let label = format!(
@@ -786,7 +786,11 @@ fn legend(
         .series
         .iter()
         .any(|s| s.metric == "IteratorAgeMilliseconds" && s.shard.is_some());
-    if seen.is_empty() && !reads && fh_lanes.is_empty() && fl_lanes.is_empty() && gl_lanes.is_empty()
+    if seen.is_empty()
+        && !reads
+        && fh_lanes.is_empty()
+        && fl_lanes.is_empty()
+        && gl_lanes.is_empty()
     {
         return html! {};
     }
@@ -881,9 +885,9 @@ fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale)
     };
     html! {
         <>
-        <svg width={width.to_string()} height={((CHART_H + 10.0) as i64).to_string()} role="img"
+        <svg width={D1(width).to_string()} height={((CHART_H + 10.0) as i64).to_string()} role="img"
             aria-label={series.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(", ")}>
-            <g transform={format!("translate({GUTTER},6)")}>
+            <g transform={format!("translate({},6)", D1(GUTTER))}>
                 { for c.y_ticks.iter().map(|(y, label)| html! {
                     <g class="tick">
                         <line x1="0" x2={D1(axis.width).to_string()} y1={D1(*y).to_string()} y2={D1(*y).to_string()} />

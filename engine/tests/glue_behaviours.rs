@@ -272,7 +272,10 @@ fn scaling_workers_needs_a_stop_and_a_start() {
         .map(|(ms, e)| (ms, e.records, e.processing_ms))
         .collect();
     assert_eq!(batches[3], (322_000, Some(10_000), Some(2_000)));
-    assert_eq!((g.micro_batches, c.processed, c.redeliveries), (6, 52_000, 0));
+    assert_eq!(
+        (g.micro_batches, c.processed, c.redeliveries),
+        (6, 52_000, 0)
+    );
     assert_eq!((g.job_runs, g.max_workers), (2, 3));
     assert_eq!(g.dpu_hours.0, 0.388);
 }
@@ -294,14 +297,20 @@ fn a_new_checkpoint_location_reads_again_from_the_starting_position() {
     let resets: Vec<Option<String>> = glue_events(&t, "checkpoint_reset")
         .map(|(_, e)| e.checkpoint_location.clone())
         .collect();
-    assert_eq!(resets, [Some("s3://bucket/checkpoint/etl-reset-1/".to_string())]);
+    assert_eq!(
+        resets,
+        [Some("s3://bucket/checkpoint/etl-reset-1/".to_string())]
+    );
     assert_eq!(runs(&t)[2], (300, "STOPPED", "jr_1".to_string()));
     let batches: Vec<(u64, Option<u64>, Option<u64>)> = glue_events(&t, "batch")
         .map(|(ms, e)| (ms / 1_000, e.records, e.processing_ms))
         .collect();
     assert_eq!(batches[3], (325, Some(32_060), Some(5_306)));
     assert_eq!(g.micro_batches, 6);
-    assert_eq!((c.processed, c.redeliveries, g.duplicates), (52_000, 22_000, 0));
+    assert_eq!(
+        (c.processed, c.redeliveries, g.duplicates),
+        (52_000, 22_000, 0)
+    );
 }
 
 /// The weekly maintenance restart (no MaintenanceWindow): 7 days after it started

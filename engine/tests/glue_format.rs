@@ -49,7 +49,12 @@ fn defaults_are_aws_defaults() {
     let g = glue(&s);
     let j = &g.job;
     assert_eq!(
-        (j.glue_version, j.worker_type, j.number_of_workers, j.max_retries),
+        (
+            j.glue_version,
+            j.worker_type,
+            j.number_of_workers,
+            j.max_retries
+        ),
         (GlueVersion::V4, WorkerType::G1X, 2, 0)
     );
     assert!(!j.auto_scaling);
@@ -71,7 +76,11 @@ fn defaults_are_aws_defaults() {
     assert_eq!(f.checkpoint_location, "s3://shardscope/checkpoint/etl/");
     assert_eq!(f.batch_max_retries, 3);
     assert_eq!(
-        (g.batch.startup_ms, g.batch.per_record_us, g.batch.error_rate),
+        (
+            g.batch.startup_ms,
+            g.batch.per_record_us,
+            g.batch.error_rate
+        ),
         (1_500, 100.0, 0.0)
     );
 }
@@ -113,7 +122,10 @@ fn bad_values_name_their_path() {
         "\"Standard\" is not a streaming WorkerType; allowed: G.025X, G.1X, G.2X, G.4X, G.8X",
     );
     assert_error(
-        with_glue(json!({ "Job": { "GlueVersion": "2.0", "WorkerType": "G.025X" } }), json!([])),
+        with_glue(
+            json!({ "Job": { "GlueVersion": "2.0", "WorkerType": "G.025X" } }),
+            json!([]),
+        ),
         &format!("{c}.Job.WorkerType"),
         "G.025X needs GlueVersion 3.0 or later",
     );
@@ -165,7 +177,10 @@ fn bad_values_name_their_path() {
         "must be from 1s to 24h",
     );
     assert_error(
-        with_glue(json!({ "forEachBatch": { "checkpointLocation": "/tmp/cp" } }), json!([])),
+        with_glue(
+            json!({ "forEachBatch": { "checkpointLocation": "/tmp/cp" } }),
+            json!([]),
+        ),
         &format!("{c}.forEachBatch.checkpointLocation"),
         "must be an s3:// location of at most 1,024 characters",
     );
@@ -205,11 +220,17 @@ fn glue_actions_are_read_and_checked() {
         }
     );
     assert_error(
-        with_glue(json!({}), json!([{ "at": "1m", "do": "stop_job", "consumer": "etl", "Force": true }])),
+        with_glue(
+            json!({}),
+            json!([{ "at": "1m", "do": "stop_job", "consumer": "etl", "Force": true }]),
+        ),
         "timeline[0].Force",
         "unknown key \"Force\"; allowed keys here: at, do, consumer",
     );
-    let mut v = with_glue(json!({}), json!([{ "at": "1m", "do": "stop_job", "consumer": "app" }]));
+    let mut v = with_glue(
+        json!({}),
+        json!([{ "at": "1m", "do": "stop_job", "consumer": "app" }]),
+    );
     v["consumers"]
         .as_array_mut()
         .unwrap()
@@ -233,7 +254,13 @@ fn canonical_json_reads_back() {
     );
     let s = ok(&v);
     let canonical = s.to_json();
-    assert_eq!(canonical["consumers"][0]["KinesisStreamingSourceOptions"]["StartingPosition"], "timestamp");
-    assert_eq!(canonical["consumers"][0]["Job"]["DefaultArguments"]["--enable-auto-scaling"], "false");
+    assert_eq!(
+        canonical["consumers"][0]["KinesisStreamingSourceOptions"]["StartingPosition"],
+        "timestamp"
+    );
+    assert_eq!(
+        canonical["consumers"][0]["Job"]["DefaultArguments"]["--enable-auto-scaling"],
+        "false"
+    );
     assert_eq!(ok(&canonical), s);
 }

@@ -807,13 +807,6 @@ fn consumer_kinds() {
         "consumers[0].kind",
         "kind \"kda_sql\" is not supported yet (planned)",
     );
-    for planned in ["kda_sql"] {
-        assert_error_contains(
-            set(with_lambda(), "/consumers/0/kind", json!(planned)),
-            "consumers[0].kind",
-            &["is not supported yet (planned)"],
-        );
-    }
     assert_error(
         set(with_lambda(), "/consumers/0/kind", json!("kcl")),
         "consumers[0].kind",

@@ -105,7 +105,9 @@ pub type Lane = status_lane::Lane<Kind>;
 /// The lanes of every Flink consumer in `events`, in order of first appearance.
 pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
     status_lane::lanes(events, axis, |e| match e {
-        EventKind::Flink(f) if f.what == "status" => Some(Read::Status(f.status.unwrap_or("RUNNING"))),
+        EventKind::Flink(f) if f.what == "status" => {
+            Some(Read::Status(f.status.unwrap_or("RUNNING")))
+        }
         EventKind::Flink(f) => kind(f).map(Read::Mark),
         _ => None,
     })

@@ -211,7 +211,11 @@ mod tests {
         );
         let count = |k: Kind| l.marks.iter().filter(|m| m.kind == k).count();
         assert_eq!(
-            (count(Kind::Batch), count(Kind::BatchFailed), count(Kind::RunFailed)),
+            (
+                count(Kind::Batch),
+                count(Kind::BatchFailed),
+                count(Kind::RunFailed)
+            ),
             (1, 4, 1)
         );
     }

@@ -109,24 +109,25 @@ pub fn lanes<K: MarkKind>(
     // Per lane, the open status: (status, since µs, event).
     let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
     let mut cells: BTreeMap<(usize, i64, K), Mark<K>> = BTreeMap::new();
-    let close = |lane: &mut Lane<K>, (status, since, event): (&'static str, u64, usize), until: u64| {
-        if status == "RUNNING" {
-            return;
-        }
-        let (x0, x1) = (axis.x(since).max(0.0), axis.x(until).min(axis.width));
-        if x1 >= x0 && x1 >= 0.0 && x0 <= axis.width {
-            match lane.bands.last_mut() {
-                // Bands of one status closer than a pixel merge.
-                Some(b) if b.status == status && x0 <= b.x1 + 1.0 => b.x1 = b.x1.max(x1),
-                _ => lane.bands.push(Band {
-                    status,
-                    x0,
-                    x1,
-                    event,
-                }),
+    let close =
+        |lane: &mut Lane<K>, (status, since, event): (&'static str, u64, usize), until: u64| {
+            if status == "RUNNING" {
+                return;
             }
-        }
-    };
+            let (x0, x1) = (axis.x(since).max(0.0), axis.x(until).min(axis.width));
+            if x1 >= x0 && x1 >= 0.0 && x0 <= axis.width {
+                match lane.bands.last_mut() {
+                    // Bands of one status closer than a pixel merge.
+                    Some(b) if b.status == status && x0 <= b.x1 + 1.0 => b.x1 = b.x1.max(x1),
+                    _ => lane.bands.push(Band {
+                        status,
+                        x0,
+                        x1,
+                        event,
+                    }),
+                }
+            }
+        };
     for (i, e) in events.iter().enumerate() {
         let Some(what) = read(&e.kind) else {
             continue;

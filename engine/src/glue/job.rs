@@ -338,7 +338,11 @@ impl Job {
             RunState::Timeout => (why::TIMEOUT, None),
             RunState::Expired => (
                 why::EXPIRED,
-                self.cfg.job.timeout_minutes.is_none().then_some(assumption::NO_TIMEOUT),
+                self.cfg
+                    .job
+                    .timeout_minutes
+                    .is_none()
+                    .then_some(assumption::NO_TIMEOUT),
             ),
             _ => (why::STOPPED, Some(assumption::STOP)),
         };
@@ -535,7 +539,11 @@ impl Job {
                 records: Some(b.records),
                 attempt: Some(b.failures + 1),
                 retry_in_ms: (b.failures < max).then_some(wait / 1_000),
-                cause: Some(if poison.is_some() { "poison" } else { "error_rate" }),
+                cause: Some(if poison.is_some() {
+                    "poison"
+                } else {
+                    "error_rate"
+                }),
                 shard: poison.map(|(s, _, _)| s.to_string()),
                 sequence_number: poison.map(|(_, q, _)| q.to_string()),
                 assumption: poison.map(|_| assumption::WRITTEN),
@@ -653,13 +661,9 @@ impl Job {
             };
             Job::emit(ctx, e);
             let (i, now) = (ctx.index, ctx.now);
-            ctx.rec.metrics.consumer_metric(
-                now,
-                i,
-                EXECUTORS,
-                Stat::Last,
-                to,
-            );
+            ctx.rec
+                .metrics
+                .consumer_metric(now, i, EXECUTORS, Stat::Last, to);
         }
     }
 }
@@ -803,7 +807,10 @@ impl Consumer for Job {
         // A job that stopped reading (FAILED, STOPPED) still lags: the age of the oldest
         // record after its checkpoint, at the end.
         for shard in self.reads.reading() {
-            let at = self.reads.position(shard).and_then(|p| ctx.stream().arrival_of(shard, p));
+            let at = self
+                .reads
+                .position(shard)
+                .and_then(|p| ctx.stream().arrival_of(shard, p));
             if let Some(t) = at {
                 ctx.report_lag(ctx.now.0.saturating_sub(t.0) / 1_000);
             }

@@ -106,28 +106,30 @@ pub struct GlueSummary {
 
 /// AWS pages cited by `why` strings.
 pub(crate) mod why {
-    pub const STARTING: &str = "StartJobRun: the run is STARTING while Glue provisions its workers; it resumes from the offsets in checkpointLocation, or from StartingPosition when that is empty — https://docs.aws.amazon.com/glue/latest/dg/add-job-streaming.html";
-    pub const RUNNING: &str = "the run is RUNNING: a micro-batch every windowSize (at once after one that overran); per batch each shard is fetched with GetRecords for about MaxFetchTimeInMs and at most MaxFetchRecordsPerShard records, on the shard's shared read limits — https://docs.aws.amazon.com/glue/latest/webapi/API_KinesisStreamingSourceOptions.html";
-    pub const RUNNING_EFO: &str = "the run is RUNNING with enhanced fan-out: each shard pushes to the job on its own 2 MiB/s; MaxRecordPerRead and IdleTimeBetweenReadsInMs no longer apply — https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-kinesis-efo.html";
-    pub const BATCH: &str = "micro-batch committed: the batch function returned and its offsets were written to checkpointLocation; a later run resumes after them — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-concepts.html";
-    pub const BATCH_FAILED: &str = "the batch function raised: forEachBatch runs the batch again after 1 s, 2 s, then 5 s, up to batchMaxRetries (default 3), then re-raises and the run FAILS — https://github.com/awslabs/aws-glue-libs/blob/main/awsglue/context.py";
-    pub const FAILED: &str = "the run FAILED: while MaxRetries allows, Glue starts a new attempt that resumes from checkpointLocation and runs the uncommitted batch again (its records are written again); after the last, the job stays failed and the stream ages on — https://docs.aws.amazon.com/glue/latest/webapi/API_Job.html";
-    pub const STOPPED: &str = "BatchStopJobRun: the run is STOPPED; a batch whose offsets were logged but not committed is run again by the next run — https://docs.aws.amazon.com/glue/latest/webapi/API_BatchStopJobRun.html";
-    pub const TIMEOUT: &str = "the run reached its Timeout (under 7 days): it ends TIMEOUT, and a run that times out is not retried — https://docs.aws.amazon.com/glue/latest/webapi/API_Job.html";
-    pub const EXPIRED: &str = "maintenance restart: 7 days after the run started (no MaintenanceWindow), Glue finishes the batch in progress, commits, marks the run EXPIRED and starts a _restart_N run from checkpointLocation; restarts do not use MaxRetries — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-maintenance.html";
-    pub const SCALE: &str = "auto scaling: after each micro-batch, Glue adds executors when batchProcessingTimeInMs gets close to windowSize and removes them when it is much lower, up to NumberOfWorkers — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-auto-scaling.html";
-    pub const RESET: &str = "a new, empty checkpointLocation: the job has no offsets and reads again from StartingPosition (records past the stream's retention are gone) — https://docs.aws.amazon.com/glue/latest/dg/add-job-streaming.html";
-    pub const RESHARD: &str = "resharded while the job runs: the connector lists shards every describeShardInterval (1 s) and reads children after their parents; AWS's 2022/23 guide said to stop the job, reshard, then start it — https://docs.aws.amazon.com/glue/latest/webapi/API_KinesisStreamingSourceOptions.html";
+    pub const STARTING: &str = "StartJobRun: STARTING while Glue provisions the workers; the run resumes from the offsets in checkpointLocation, or from StartingPosition when it is empty — https://docs.aws.amazon.com/glue/latest/dg/add-job-streaming.html";
+    pub const RUNNING: &str = "RUNNING: a micro-batch every windowSize (at once after one that overran), each shard read with GetRecords for about MaxFetchTimeInMs and at most MaxFetchRecordsPerShard records, on its shared read limits — https://docs.aws.amazon.com/glue/latest/webapi/API_KinesisStreamingSourceOptions.html";
+    pub const RUNNING_EFO: &str = "RUNNING with enhanced fan-out: each shard pushes on the job's own 2 MiB/s; MaxRecordPerRead and IdleTimeBetweenReadsInMs no longer apply — https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-kinesis-efo.html";
+    pub const BATCH: &str = "committed: the batch function returned and the offsets went to checkpointLocation; a later run resumes after them — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-concepts.html";
+    pub const BATCH_FAILED: &str = "the batch function raised: forEachBatch runs the batch again after 1 s, 2 s, then 5 s, up to batchMaxRetries (3), then re-raises and the run FAILS — https://github.com/awslabs/aws-glue-libs/blob/main/awsglue/context.py";
+    pub const FAILED: &str = "FAILED: while MaxRetries allows, a new attempt resumes from checkpointLocation and runs the uncommitted batch again (written twice); after the last, the stream ages on — https://docs.aws.amazon.com/glue/latest/webapi/API_Job.html";
+    pub const STOPPED: &str = "BatchStopJobRun: STOPPED; a batch with logged but uncommitted offsets runs again in the next run — https://docs.aws.amazon.com/glue/latest/webapi/API_BatchStopJobRun.html";
+    pub const TIMEOUT: &str = "the run reached its Timeout (under 7 days): TIMEOUT, and not retried — https://docs.aws.amazon.com/glue/latest/webapi/API_Job.html";
+    pub const EXPIRED: &str = "maintenance: 7 days after the run started (no MaintenanceWindow) Glue commits the batch in progress, marks the run EXPIRED and starts a _restart_N run from checkpointLocation; not counted in MaxRetries — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-maintenance.html";
+    pub const SCALE: &str = "auto scaling: after each micro-batch, executors are added when batchProcessingTimeInMs nears windowSize and removed when it is much lower, up to NumberOfWorkers — https://docs.aws.amazon.com/glue/latest/dg/glue-streaming-auto-scaling.html";
+    pub const RESET: &str = "a new, empty checkpointLocation: no offsets, so the job reads again from StartingPosition (what passed the retention is gone) — https://docs.aws.amazon.com/glue/latest/dg/add-job-streaming.html";
+    pub const RESHARD: &str = "resharded while running: the connector lists shards every describeShardInterval (1 s) and reads children after parents; AWS's 2022/23 guide said to stop, reshard, then start — https://docs.aws.amazon.com/glue/latest/webapi/API_KinesisStreamingSourceOptions.html";
 }
 
 /// Assumptions named on trace events (AWS documents none of these).
 pub(crate) mod assumption {
-    pub const RUN_START: &str = "a run takes 20 s to start (Glue 2.0+ starts in tens of seconds; AWS gives no figure), and one worker runs the driver, the others one executor each";
-    pub const FETCH: &str = "without AddIdleTimeBetweenReads the reader calls GetRecords every 200 ms";
-    pub const EFO_BUFFER: &str = "a shard's subscription pauses while MaxFetchRecordsPerShard records wait in the job, and resumes at half";
-    pub const WRITTEN: &str = "an attempt that raises on a poison record has written the batch's records before it; an error_rate failure writes nothing";
+    pub const RUN_START: &str = "a run starts in 20 s (AWS: tens of seconds); one worker runs the driver, each other one an executor";
+    pub const FETCH: &str = "without AddIdleTimeBetweenReads, a GetRecords call every 200 ms";
+    pub const EFO_BUFFER: &str =
+        "a subscription pauses while MaxFetchRecordsPerShard records wait, and resumes at half";
+    pub const WRITTEN: &str = "an attempt raising on a poison record wrote the batch's records before it; an error_rate failure wrote nothing";
     pub const SCALING: &str = "a run starts with 1 executor; they double when the last 3 batches average 90 % of windowSize or more, and halve when all 3 took under 25 %";
-    pub const STOP: &str = "a batch still fetching when the run stops is planned again by the next run; one being processed has logged its offsets and runs again as it was";
-    pub const RESHARD: &str = "the current connector follows resharding; the older rule to stop the job first is not enforced";
-    pub const NO_TIMEOUT: &str = "a streaming job without Timeout runs until stopped (the API's 2,880-minute default is written for batch jobs)";
+    pub const STOP: &str = "a batch still fetching is planned again by the next run; one being processed runs again as logged";
+    pub const RESHARD: &str =
+        "the current connector follows resharding; the old rule to stop first is not enforced";
+    pub const NO_TIMEOUT: &str = "without Timeout a streaming job runs until stopped (the API's 2,880 minutes are for batch jobs)";
 }

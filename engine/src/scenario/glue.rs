@@ -373,7 +373,10 @@ pub(crate) fn read(obj: &Obj, end: SimTime, name: &str) -> Result<GlueConsumer> 
                     other => {
                         return err(
                             path,
-                            format!("{} is not \"true\" or \"false\" (job arguments are strings)", quote(other)),
+                            format!(
+                                "{} is not \"true\" or \"false\" (job arguments are strings)",
+                                quote(other)
+                            ),
                         )
                     }
                 };
@@ -412,10 +415,16 @@ pub(crate) fn read(obj: &Obj, end: SimTime, name: &str) -> Result<GlueConsumer> 
         g.source.enable_fan_out = s.bool_or("EnableFanOut", false)?;
         let v4 = g.job.glue_version >= GlueVersion::V4;
         if g.source.enable_fan_out && !v4 {
-            return err(s.at("EnableFanOut"), "enhanced fan-out needs GlueVersion 4.0 or later");
+            return err(
+                s.at("EnableFanOut"),
+                "enhanced fan-out needs GlueVersion 4.0 or later",
+            );
         }
         if matches!(g.source.starting_position, StartingPosition::AtTimestamp(_)) && !v4 {
-            return err(s.at("StartingPosition"), "a timestamp needs GlueVersion 4.0 or later");
+            return err(
+                s.at("StartingPosition"),
+                "a timestamp needs GlueVersion 4.0 or later",
+            );
         }
     }
     if let Some(v) = obj.get("forEachBatch") {
@@ -430,7 +439,8 @@ pub(crate) fn read(obj: &Obj, end: SimTime, name: &str) -> Result<GlueConsumer> 
             g.for_each_batch.window_size = d;
         }
         if let Some(v) = f.get("checkpointLocation") {
-            g.for_each_batch.checkpoint_location = checkpoint_location(v, &f.at("checkpointLocation"))?;
+            g.for_each_batch.checkpoint_location =
+                checkpoint_location(v, &f.at("checkpointLocation"))?;
         }
         if let Some(n) = whole(&f, "batchMaxRetries", 0, 100)? {
             g.for_each_batch.batch_max_retries = n as u32;
@@ -456,7 +466,10 @@ pub(crate) fn read(obj: &Obj, end: SimTime, name: &str) -> Result<GlueConsumer> 
 fn checkpoint_location(v: &Value, path: &str) -> Result<String> {
     let s = as_str(v, path)?;
     if !s.starts_with("s3://") || s.len() < 6 || s.len() > 1_024 {
-        return err(path, "must be an s3:// location of at most 1,024 characters");
+        return err(
+            path,
+            "must be an s3:// location of at most 1,024 characters",
+        );
     }
     Ok(s.to_string())
 }
@@ -564,16 +577,28 @@ pub(crate) fn to_json(name: &str, g: &GlueConsumer) -> Value {
         StartingPosition::Latest => "latest",
         StartingPosition::TrimHorizon => "trim_horizon",
         StartingPosition::AtTimestamp(t) => {
-            source.insert("StartingTimestamp".into(), format_duration(t.since_start()).into());
+            source.insert(
+                "StartingTimestamp".into(),
+                format_duration(t.since_start()).into(),
+            );
             "timestamp"
         }
     };
     source.insert("StartingPosition".into(), pos.into());
-    source.insert("MaxFetchRecordsPerShard".into(), s.max_fetch_records_per_shard.into());
+    source.insert(
+        "MaxFetchRecordsPerShard".into(),
+        s.max_fetch_records_per_shard.into(),
+    );
     source.insert("MaxFetchTimeInMs".into(), s.max_fetch_time_ms.into());
     source.insert("MaxRecordPerRead".into(), s.max_record_per_read.into());
-    source.insert("AddIdleTimeBetweenReads".into(), s.add_idle_time_between_reads.into());
-    source.insert("IdleTimeBetweenReadsInMs".into(), s.idle_time_between_reads_ms.into());
+    source.insert(
+        "AddIdleTimeBetweenReads".into(),
+        s.add_idle_time_between_reads.into(),
+    );
+    source.insert(
+        "IdleTimeBetweenReadsInMs".into(),
+        s.idle_time_between_reads_ms.into(),
+    );
     source.insert("EnableFanOut".into(), s.enable_fan_out.into());
     let f = &g.for_each_batch;
     obj([
