@@ -293,7 +293,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { consumer_chart("Flink containerCPUUtilization (%, busiest KPU)", "containerCPUUtilization", trace, &axis, *width) }
             { consumer_chart("Flink KPUs (billed, maximum)", "KPUs", trace, &axis, *width) }
             { consumer_chart("Glue records per micro-batch (glue.driver.streaming.numRecords)", "glue.driver.streaming.numRecords", trace, &axis, *width) }
-            { consumer_chart("Glue batchProcessingTimeInMs (maximum)", "glue.driver.streaming.batchProcessingTimeInMs", trace, &axis, *width) }
+            { consumer_chart("Glue batchProcessingTimeInMs (maximum; above windowSize, the next batch starts at once)", "glue.driver.streaming.batchProcessingTimeInMs", trace, &axis, *width) }
             { consumer_chart("Glue executors (numberAllExecutors, after auto scaling)", "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors", trace, &axis, *width) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",

@@ -12,7 +12,8 @@ pub enum Scale {
     Log,
 }
 
-/// One series, ready to draw: polyline segments (a gap in the data breaks the line).
+/// One series, ready to draw: polyline segments (a gap in the data breaks the line; a
+/// lone point is a 3 px dash).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     pub label: String,
@@ -78,6 +79,12 @@ pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: 
             }
             if !current.is_empty() {
                 segments.push(current);
+            }
+            // A lone point (a metric written once, between gaps) draws as a short dash.
+            for seg in &mut segments {
+                if let [(x, y)] = seg[..] {
+                    *seg = vec![(x - 1.5, y), (x + 1.5, y)];
+                }
             }
             Line {
                 label,
@@ -259,6 +266,8 @@ mod tests {
         let axis = TimeAxis::whole(4_000_000, 4.0);
         let c = chart(&[("a".into(), &s)], &axis, 10.0, Scale::Linear);
         assert_eq!(c.lines[0].segments.len(), 2);
+        // Each lone point is a dash 3 px wide at its value (1 of 1: the top).
+        assert_eq!(c.lines[0].segments[1], vec![(2.0, 0.0), (5.0, 0.0)]);
     }
 
     #[test]

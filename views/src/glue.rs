@@ -139,6 +139,9 @@ pub fn facts(g: &GlueEvent) -> Vec<(String, String)> {
     if let Some(n) = g.processing_ms {
         put("batchProcessingTimeInMs", n.to_string());
     }
+    if let Some(n) = g.window_ms {
+        put("windowSize", format!("{n} ms"));
+    }
     if let Some(n) = g.attempt {
         put("attempt", n.to_string());
     }

@@ -586,6 +586,7 @@ impl Job {
                 batch: Some(b.id),
                 records: Some(b.records),
                 processing_ms: Some(ms),
+                window_ms: Some(self.window_us() / 1_000),
                 ..Job::event("batch", why::BATCH)
             },
         );

@@ -41,6 +41,9 @@ pub struct GlueEvent {
     /// `batch`: `batchProcessingTimeInMs`, from its fetch to its commit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub processing_ms: Option<u64>,
+    /// `batch`: the `windowSize` it is measured against, in ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_ms: Option<u64>,
     /// `batch_failed`: the attempt that raised, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
