@@ -1,6 +1,6 @@
-//! Property tests of the Glue job's core over random runs: conservation, per-key
-//! order, determinism, every failed attempt either retried or failing its run, and
-//! no panic, with poison records and reshards. Each case goes through the format
+//! Property tests of the Glue job over random runs: conservation, per-key order,
+//! determinism, every failed attempt either retried or failing its run, and no
+//! panic, with poison records, reshards, stops, starts and checkpoint resets. Each case goes through the format
 //! (its canonical JSON is read back).
 
 use proptest::prelude::*;
@@ -28,6 +28,8 @@ struct Case {
     reshard: bool,
     auto_scaling: bool,
     efo: bool,
+    /// stop_job at .0 s, start_job .1 s later, and reset_checkpoint 60 s after that if .2.
+    ops: Option<(u32, u32, bool)>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -46,12 +48,14 @@ fn case() -> impl Strategy<Value = Case> {
             any::<bool>(),
             any::<bool>(),
         ),
+        proptest::option::of((60u32..=1_500, 0u32..=300, any::<bool>())),
     )
         .prop_map(
             |(
                 (shards, rate, workers, window_s, per_record_us),
                 (error_rate, max_retries, batch_max_retries, fetch),
                 (trim_horizon, poison_at_s, reshard, auto_scaling, efo),
+                ops,
             )| Case {
                 shards,
                 rate,
@@ -67,6 +71,7 @@ fn case() -> impl Strategy<Value = Case> {
                 reshard,
                 auto_scaling,
                 efo,
+                ops,
             },
         )
 }
@@ -75,6 +80,15 @@ fn simulate(c: &Case) -> Trace {
     let mut timeline = Vec::new();
     if let Some(at) = c.poison_at_s {
         timeline.push(json!({ "at": format!("{at}s"), "do": "poison", "partition_key": "k-3" }));
+    }
+    if let Some((stop, after, reset)) = c.ops {
+        let at = |s: u32| format!("{s}s");
+        timeline.push(json!({ "at": at(stop), "do": "stop_job", "consumer": "etl" }));
+        timeline.push(json!({ "at": at(stop + after), "do": "start_job", "consumer": "etl" }));
+        let t = stop + after + 60;
+        if reset && t <= 1_800 {
+            timeline.push(json!({ "at": at(t), "do": "reset_checkpoint", "consumer": "etl" }));
+        }
     }
     if c.reshard {
         timeline.push(
@@ -86,8 +100,7 @@ fn simulate(c: &Case) -> Trace {
         "duration": "30m",
         "stream": { "ShardCount": c.shards },
         "producers": [ { "name": "p", "records_per_second": c.rate, "partition_keys": 50 } ],
-        "consumers": [],
-        "timeline": timeline
+        "consumers": []
     });
     let s = scenario::from_value(&v).expect("valid scenario");
     let g = GlueConsumer {
@@ -127,7 +140,9 @@ fn simulate(c: &Case) -> Trace {
         name: "etl".into(),
         kind: scenario::ConsumerKind::Glue(g),
     });
-    let s = scenario::from_value(&s.to_json()).expect("canonical JSON reads back");
+    let mut v = s.to_json();
+    v["timeline"] = timeline.into();
+    let s = scenario::from_value(&v).expect("canonical JSON reads back");
     let sim = Simulation::new(&s).expect("simulation");
     sim.finish()
 }
@@ -149,7 +164,11 @@ proptest! {
         let g = etl.glue.clone().expect("glue block");
         // A failed attempt is either retried or ends its run FAILED.
         prop_assert_eq!(g.failed_batches, g.batch_retries + g.failed_runs);
-        prop_assert!(g.job_runs <= 1 + u64::from(c.max_retries));
+        // Each StartJobRun (the first, start_job, a reset while running) gets its attempts.
+        prop_assert!(g.job_runs <= 3 * (1 + u64::from(c.max_retries)));
+        if c.ops.is_none() {
+            prop_assert!(g.job_runs <= 1 + u64::from(c.max_retries));
+        }
         prop_assert!(g.failed_runs <= g.job_runs);
         if c.poison_at_s.is_none() && c.error_rate == 0.0 {
             prop_assert_eq!((g.failed_batches, g.duplicates), (0, 0));
