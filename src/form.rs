@@ -207,6 +207,44 @@ pub const GLUE: &[Field] = &[
     Field { path: "batch.error_rate", input: Input::Number { min: 0.0, max: 1.0, step: 0.01 }, default: "0", help: "Playground: share of batch attempts that raise.", link: "" },
 ];
 
+const KDA_INPUT: &str =
+    "https://docs.aws.amazon.com/kinesisanalytics/latest/dev/input-parallelism.html";
+
+/// A KDA SQL application's settings, below `consumers[i].` (retired: shown for migration).
+pub const KDA_SQL: &[Field] = &[
+    Field { path: "Inputs[0].InputParallelism.Count", input: Input::Number { min: 1.0, max: 64.0, step: 1.0 }, default: "1", help: "In-application streams; raise it when MillisBehindLatest climbs.", link: KDA_INPUT },
+    Field { path: "Inputs[0].InputStartingPositionConfiguration.InputStartingPosition", input: Input::Choice(&["NOW", "TRIM_HORIZON", "LAST_STOPPED_POINT"]), default: "NOW", help: "Where the first start reads from.", link: "https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_InputStartingPositionConfiguration.html" },
+    Field { path: "query.window.type", input: Input::Choice(&["tumbling", "sliding", "stagger"]), default: "tumbling", help: "Playground: the query's window over ROWTIME.", link: "https://docs.aws.amazon.com/kinesisanalytics/latest/dev/windowed-sql.html" },
+    Field { path: "query.window.size", input: Input::Text, default: "60s", help: "Playground: the window's size.", link: "" },
+    Field { path: "query.per_record_us", input: Input::Number { min: 0.0, max: 1_000_000.0, step: 1.0 }, default: "20", help: "Playground: µs per row; one KPU per in-application stream.", link: "" },
+];
+
+/// An output's destination model, below `consumers[i].Outputs[j].`.
+pub const KDA_OUTPUT: &[Field] = &[
+    Field {
+        path: "destination.latency_ms",
+        input: Input::Number {
+            min: 0.0,
+            max: 600_000.0,
+            step: 1.0,
+        },
+        default: "100",
+        help: "Playground: time per delivery attempt.",
+        link: "",
+    },
+    Field {
+        path: "destination.error_rate",
+        input: Input::Number {
+            min: 0.0,
+            max: 1.0,
+            step: 0.01,
+        },
+        default: "0",
+        help: "Playground: failed attempts are retried forever; reading stalls.",
+        link: "https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html",
+    },
+];
+
 pub const FIREHOSE_MODEL: &[Field] = &[
     Field {
         path: "destination.latency_ms",
@@ -466,6 +504,14 @@ pub fn form(props: &FormProps) -> Html {
                 ConsumerKind::Glue(_) => {
                     section(format!("Glue streaming job {}", c.name), format!("consumers[{i}]."), GLUE)
                 }
+                ConsumerKind::KdaSql(k) => html! {
+                    <>
+                    { section(format!("KDA SQL application {} (retired: shown for migration)", c.name), format!("consumers[{i}]."), KDA_SQL) }
+                    { for k.outputs.iter().enumerate().map(|(j, o)| {
+                        section(format!("Output {} of {}", o.name, c.name), format!("consumers[{i}].Outputs[{j}]."), KDA_OUTPUT)
+                    }) }
+                    </>
+                },
             }) }
             { timeline }
         </div>

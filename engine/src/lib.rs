@@ -14,6 +14,7 @@ pub mod firehose;
 pub mod flink;
 pub mod glue;
 pub mod intervals;
+pub mod kda_sql;
 pub mod lambda;
 pub mod lineage;
 pub mod md5;

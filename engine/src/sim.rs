@@ -63,6 +63,7 @@ pub fn default_consumers(c: &scenario::Consumer) -> Option<Box<dyn Consumer>> {
         scenario::ConsumerKind::Firehose(f) => Some(crate::firehose::DeliveryStream::boxed(f)),
         scenario::ConsumerKind::Flink(f) => Some(crate::flink::Application::boxed(f)),
         scenario::ConsumerKind::Glue(g) => Some(crate::glue::Job::boxed(g)),
+        scenario::ConsumerKind::KdaSql(k) => Some(crate::kda_sql::Application::boxed(k)),
     }
 }
 
@@ -607,7 +608,8 @@ impl Simulation {
             | Action::DestinationOutage { consumer, .. }
             | Action::BackupOutage { consumer, .. }
             | Action::Flink { consumer, .. }
-            | Action::Glue { consumer, .. } => {
+            | Action::Glue { consumer, .. }
+            | Action::KdaSql { consumer, .. } => {
                 if let Some(c) = self.consumers.iter().position(|s| s.name == consumer) {
                     self.with_ctx(c, |imp, ctx| {
                         imp.on_event(ConsumerEvent::Timeline { index }, ctx)

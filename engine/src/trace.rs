@@ -165,6 +165,9 @@ pub enum EventKind {
     /// An AWS Glue event: a job run's state, a committed or failed micro-batch, a
     /// scaling, a checkpoint reset (see [`crate::glue::GlueEvent`]).
     Glue(Box<crate::glue::GlueEvent>),
+    /// A Kinesis Data Analytics for SQL event: a status, rows to `error_stream`, a
+    /// window, a failed delivery (see [`crate::kda_sql::KdaSqlEvent`]).
+    KdaSql(Box<crate::kda_sql::KdaSqlEvent>),
     /// Something a consumer reports about itself (free form, for consumers
     /// whose typed events are not defined yet).
     ConsumerNote {
@@ -233,6 +236,7 @@ impl TraceEvent {
             EventKind::Firehose(_) => "Firehose",
             EventKind::Flink(_) => "Flink",
             EventKind::Glue(_) => "Glue",
+            EventKind::KdaSql(_) => "KdaSql",
         }
     }
 }
@@ -876,6 +880,9 @@ pub struct ConsumerSummary {
     /// A Glue consumer's own figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glue: Option<crate::glue::GlueSummary>,
+    /// A KDA SQL consumer's own figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kda_sql: Option<crate::kda_sql::KdaSqlSummary>,
 }
 
 /// Summary v1: exactly the JSON of design.md.

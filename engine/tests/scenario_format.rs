@@ -803,14 +803,9 @@ fn resharding_is_provisioned_only() {
 #[test]
 fn consumer_kinds() {
     assert_error(
-        set(with_lambda(), "/consumers/0/kind", json!("kda_sql")),
-        "consumers[0].kind",
-        "kind \"kda_sql\" is not supported yet (planned)",
-    );
-    assert_error(
         set(with_lambda(), "/consumers/0/kind", json!("kcl")),
         "consumers[0].kind",
-        "unknown kind \"kcl\"; allowed kinds: lambda, firehose, flink, glue (planned: kda_sql)",
+        "unknown kind \"kcl\"; allowed kinds: lambda, firehose, flink, glue, kda_sql",
     );
 }
 

@@ -87,6 +87,7 @@ fn consumer(c: &Consumer) -> Value {
         ConsumerKind::Firehose(f) => super::firehose::to_json(&c.name, f),
         ConsumerKind::Flink(f) => super::flink::to_json(&c.name, f),
         ConsumerKind::Glue(g) => super::glue::to_json(&c.name, g),
+        ConsumerKind::KdaSql(k) => super::kda_sql::to_json(&c.name, k),
         ConsumerKind::Lambda(l) => {
             let mut esm = Map::new();
             starting_position(l.esm.starting_position, &mut esm);
@@ -288,6 +289,10 @@ fn entry(e: &TimelineEntry) -> Value {
         Action::Glue { consumer, action } => {
             put("consumer", consumer.as_str().into());
             super::glue::action_json(action, &mut m);
+        }
+        Action::KdaSql { consumer, action } => {
+            put("consumer", consumer.as_str().into());
+            super::kda_sql::action_json(action, &mut m);
         }
     }
     Value::Object(m)

@@ -33,6 +33,7 @@ mod firehose;
 mod flink;
 pub mod glue;
 mod json;
+pub mod kda_sql;
 pub mod limits;
 mod model;
 mod parse;

@@ -116,7 +116,7 @@ pub struct Consumer {
     pub kind: ConsumerKind,
 }
 
-/// What a consumer is (`kind`). `"kda_sql"` is reserved for a later version.
+/// What a consumer is (`kind`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConsumerKind {
     /// `"lambda"`: a Lambda function behind an event source mapping.
@@ -127,6 +127,8 @@ pub enum ConsumerKind {
     Flink(super::flink::FlinkConsumer),
     /// `"glue"`: an AWS Glue streaming job.
     Glue(super::glue::GlueConsumer),
+    /// `"kda_sql"`: a Kinesis Data Analytics for SQL application (retired).
+    KdaSql(super::kda_sql::KdaSqlConsumer),
 }
 
 impl ConsumerKind {
@@ -137,6 +139,7 @@ impl ConsumerKind {
             ConsumerKind::Firehose(_) => "firehose",
             ConsumerKind::Flink(_) => "flink",
             ConsumerKind::Glue(_) => "glue",
+            ConsumerKind::KdaSql(_) => "kda_sql",
         }
     }
 }
@@ -558,6 +561,14 @@ pub enum Action {
         /// What to do.
         action: super::glue::GlueAction,
     },
+    /// A Kinesis Data Analytics for SQL action (`destination_outage` with `output`,
+    /// `stop_application`, `start_application`).
+    KdaSql {
+        /// `consumer`: the name of an existing KDA SQL consumer.
+        consumer: String,
+        /// What to do.
+        action: super::kda_sql::SqlAction,
+    },
 }
 
 impl Action {
@@ -570,14 +581,18 @@ impl Action {
             | Action::DestinationOutage { consumer, .. }
             | Action::BackupOutage { consumer, .. }
             | Action::Flink { consumer, .. }
-            | Action::Glue { consumer, .. } => Some(consumer),
+            | Action::Glue { consumer, .. }
+            | Action::KdaSql { consumer, .. } => Some(consumer),
             _ => None,
         }
     }
 
     /// The consumer kind an action needs, if it names a consumer.
     pub fn consumer_kind(&self) -> Option<&'static str> {
-        super::parse::action_consumer_kind(self.name())
+        match self {
+            Action::KdaSql { .. } => Some("kda_sql"),
+            _ => super::parse::action_consumer_kind(self.name()),
+        }
     }
 
     /// The `do` string.
@@ -595,6 +610,7 @@ impl Action {
             Action::BackupOutage { .. } => "backup_outage",
             Action::Flink { action, .. } => action.name(),
             Action::Glue { action, .. } => action.name(),
+            Action::KdaSql { action, .. } => action.name(),
         }
     }
 }

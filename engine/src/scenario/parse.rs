@@ -57,9 +57,9 @@ const LAMBDA_KEYS: &[&str] = &[
     "handler",
 ];
 /// The consumer kinds this version reads.
-pub const CONSUMER_KINDS: &[&str] = &["lambda", "firehose", "flink", "glue"];
-/// Kinds reserved for later versions (design.md).
-pub const PLANNED_KINDS: &[&str] = &["kda_sql"];
+pub const CONSUMER_KINDS: &[&str] = &["lambda", "firehose", "flink", "glue", "kda_sql"];
+/// Kinds reserved for later versions (design.md): none left.
+pub const PLANNED_KINDS: &[&str] = &[];
 /// The `EventSourceMapping` keys that UpdateEventSourceMapping can change.
 pub const ESM_UPDATE_KEYS: &[&str] = &[
     "BatchSize",
@@ -234,7 +234,7 @@ pub(crate) fn scenario(v: &Value) -> Result<Scenario> {
         consumer(&Obj::new(v, path)?, end)
     })?;
     let timeline = list(&top, "timeline", limits::MAX_TIMELINE_ENTRIES, |v, path| {
-        timeline_entry(&Obj::new(v, path)?, end, stream.mode)
+        timeline_entry(&Obj::new(v, path)?, end, stream.mode, &consumers)
     })?;
 
     let embed = top
@@ -416,10 +416,9 @@ fn consumer(obj: &Obj, end: SimTime) -> Result<Consumer> {
         return err(
             kind_path,
             format!(
-                "unknown kind {}; allowed kinds: {} (planned: {})",
+                "unknown kind {}; allowed kinds: {}",
                 quote(kind),
-                CONSUMER_KINDS.join(", "),
-                PLANNED_KINDS.join(", ")
+                CONSUMER_KINDS.join(", ")
             ),
         );
     }
@@ -435,6 +434,13 @@ fn consumer(obj: &Obj, end: SimTime) -> Result<Consumer> {
         return Ok(Consumer {
             name,
             kind: ConsumerKind::Flink(super::flink::read(obj, end)?),
+        });
+    }
+    if kind == "kda_sql" {
+        let name = name(obj.need("name")?, &obj.at("name"))?;
+        return Ok(Consumer {
+            name,
+            kind: ConsumerKind::KdaSql(super::kda_sql::read(obj)?),
         });
     }
     if kind == "glue" {
@@ -735,7 +741,12 @@ fn shard_id(obj: &Obj, key: &str) -> Result<ShardNumber> {
         .map_err(|_| ScenarioError::new(path, "not a shard id"))
 }
 
-fn timeline_entry(obj: &Obj, end: SimTime, mode: StreamMode) -> Result<TimelineEntry> {
+fn timeline_entry(
+    obj: &Obj,
+    end: SimTime,
+    mode: StreamMode,
+    consumers: &[Consumer],
+) -> Result<TimelineEntry> {
     let at_path = obj.at("at");
     let at = as_duration(obj.need("at")?, &at_path)?.after_start();
     if at > end {
@@ -763,6 +774,24 @@ fn timeline_entry(obj: &Obj, end: SimTime, mode: StreamMode) -> Result<TimelineE
         }
         Ok(())
     };
+    // `destination_outage`, `stop_application` and `start_application` are also KDA SQL
+    // actions: read by the named consumer's kind.
+    if super::kda_sql::KDA_SQL_ACTIONS.contains(&what) {
+        let named = obj.get("consumer").and_then(Value::as_str);
+        let kda = consumers.iter().find_map(|c| match &c.kind {
+            ConsumerKind::KdaSql(k) if Some(c.name.as_str()) == named => Some(k),
+            _ => None,
+        });
+        if let Some(k) = kda {
+            return Ok(TimelineEntry {
+                at,
+                action: Action::KdaSql {
+                    consumer: consumer(obj)?,
+                    action: super::kda_sql::read_action(obj, what, k)?,
+                },
+            });
+        }
+    }
     let action = match what {
         "poison" => {
             only_all(obj, &[AT_DO, &["partition_key", "count"]])?;

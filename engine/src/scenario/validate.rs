@@ -255,6 +255,13 @@ fn estimate_events(s: &Scenario, provisioned_peak: u32, load: &Load) -> Result<(
                 }
                 continue;
             }
+            ConsumerKind::KdaSql(k) => {
+                // A step a second, each invoking the preprocessor and delivering to every
+                // output, and the retries of failed deliveries and invocations (once a second).
+                let calls = 1 + k.outputs.len() + usize::from(k.input.preprocessor.is_some());
+                events += 2.0 * seconds * calls as f64;
+                continue;
+            }
             ConsumerKind::Glue(g) => {
                 // Per micro-batch: the trigger, the fetch rounds within MaxFetchTimeInMs, the commit.
                 let s = &g.source;
