@@ -12,6 +12,7 @@ pub mod flink_lanes;
 pub mod form;
 pub mod glue_lanes;
 pub mod json_path;
+pub mod kda_sql_lanes;
 pub mod knobs;
 pub mod presets;
 pub mod run;

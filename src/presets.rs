@@ -38,6 +38,8 @@ pub const ALL: &[Preset] = presets![
     "glue-poison-fails-the-run",
     "glue-scaling-stop-and-restart",
     "glue-reprocess-reset-checkpoint",
+    "kda-sql-bad-row-to-error-stream",
+    "kda-sql-destination-outage-stalls",
     "challenge-unblock-the-shard",
     "challenge-lose-only-the-poison",
     "challenge-keep-up",

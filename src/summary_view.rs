@@ -4,6 +4,7 @@
 use shardscope_engine::firehose::FirehoseSummary;
 use shardscope_engine::flink::FlinkSummary;
 use shardscope_engine::glue::GlueSummary;
+use shardscope_engine::kda_sql::KdaSqlSummary;
 use shardscope_engine::trace::{ConsumerSummary, Summary};
 use yew::prelude::*;
 
@@ -206,6 +207,31 @@ const GLUE_ROWS: &[BlockRow<GlueSummary>] = &[
     }),
 ];
 
+const KDA_SQL_ROWS: &[BlockRow<KdaSqlSummary>] = &[
+    (
+        "error_stream records",
+        "bad rows and ProcessingFailed",
+        |k| group(k.error_stream_records),
+    ),
+    ("windows emitted", "sliding: rows emitted", |k| {
+        group(k.windows_emitted)
+    }),
+    (
+        "delivery retries",
+        "destinations and preprocessor, retried for ever",
+        |k| group(k.destination_retries),
+    ),
+    (
+        "duplicates",
+        "rows an output received again after a restart",
+        |k| group(k.duplicates),
+    ),
+    ("max MillisBehindLatest", "highest", |k| {
+        group(k.max_millis_behind_latest)
+    }),
+    ("max KPUs", "8 by default", |k| k.kpus.to_string()),
+];
+
 /// A table of one service's own figures (`pick` finds them in a consumer's summary).
 fn block_table<T>(
     s: &Summary,
@@ -310,6 +336,7 @@ pub fn summary_view(props: &SummaryProps) -> Html {
             }
             { block_table(s, ("Flink summary", "Managed Service for Apache Flink"), |c| c.flink.as_ref(), FLINK_ROWS) }
             { block_table(s, ("Glue summary", "AWS Glue streaming"), |c| c.glue.as_ref(), GLUE_ROWS) }
+            { block_table(s, ("KDA SQL summary", "Kinesis Data Analytics for SQL (retired)"), |c| c.kda_sql.as_ref(), KDA_SQL_ROWS) }
         </div>
     }
 }

@@ -229,6 +229,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let fh_lanes = shardscope_views::firehose::lanes(&trace.events, &axis);
     let fl_lanes = shardscope_views::flink::lanes(&trace.events, &axis);
     let gl_lanes = shardscope_views::glue::lanes(&trace.events, &axis);
+    let kd_lanes = shardscope_views::kda_sql::lanes(&trace.events, &axis);
     let playhead_x = GUTTER + axis.x(*playhead);
     let show_line = *playhead >= axis.start_us && *playhead <= axis.end_us;
 
@@ -274,8 +275,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
-            { lanes_svg(trace, (&fh_lanes, &fl_lanes, &gl_lanes), &axis, *width, &props.on_select, &mark_focus, *playhead) }
-            { legend(trace, &fh_lanes, &fl_lanes, &gl_lanes) }
+            { lanes_svg(trace, (&fh_lanes, &fl_lanes, &gl_lanes, &kd_lanes), &axis, *width, &props.on_select, &mark_focus, *playhead) }
+            { legend(trace, &fh_lanes, &fl_lanes, &gl_lanes, &kd_lanes) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
                 "Incoming records and write throttles",
@@ -291,7 +292,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
             { consumer_chart("Firehose records through the transform (SucceedProcessing.Records)", "SucceedProcessing.Records", trace, &axis, *width) }
             { consumer_chart("Flink millisBehindLatest (maximum)", "millisBehindLatest", trace, &axis, *width) }
             { consumer_chart("Flink containerCPUUtilization (%, busiest KPU)", "containerCPUUtilization", trace, &axis, *width) }
-            { consumer_chart("Flink KPUs (billed, maximum)", "KPUs", trace, &axis, *width) }
+            { consumer_chart("KPUs (maximum; Flink: billed, with the orchestration KPU)", "KPUs", trace, &axis, *width) }
+            { consumer_chart("KDA SQL MillisBehindLatest (maximum)", "MillisBehindLatest", trace, &axis, *width) }
             { consumer_chart("Glue records per micro-batch (glue.driver.streaming.numRecords)", "glue.driver.streaming.numRecords", trace, &axis, *width) }
             { consumer_chart("Glue batchProcessingTimeInMs (maximum; above windowSize, the next batch starts at once)", "glue.driver.streaming.batchProcessingTimeInMs", trace, &axis, *width) }
             { consumer_chart("Glue executors (numberAllExecutors, after auto scaling)", "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors", trace, &axis, *width) }
@@ -314,10 +316,11 @@ type MarkFocus = UseStateHandle<usize>;
 
 fn lanes_svg(
     trace: &Rc<Trace>,
-    (fh_lanes, fl_lanes, gl_lanes): (
+    (fh_lanes, fl_lanes, gl_lanes, kd_lanes): (
         &[shardscope_views::firehose::Lane],
         &[shardscope_views::flink::Lane],
         &[shardscope_views::glue::Lane],
+        &[shardscope_views::kda_sql::Lane],
     ),
     axis: &TimeAxis,
     width: f64,
@@ -334,7 +337,8 @@ fn lanes_svg(
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
     let fl_top = fh_top + LANE_H * fh_lanes.len() as f64;
     let gl_top = fl_top + LANE_H * fl_lanes.len() as f64;
-    let height = gl_top + LANE_H * gl_lanes.len() as f64 + 4.0;
+    let kd_top = gl_top + LANE_H * gl_lanes.len() as f64;
+    let height = kd_top + LANE_H * kd_lanes.len() as f64 + 4.0;
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
     let rows = shardscope_views::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
@@ -514,6 +518,7 @@ fn lanes_svg(
                 { crate::firehose_lanes::rows(trace, fh_lanes, axis, fh_top, LANE_H, on_select) }
                 { crate::flink_lanes::LANES.rows(trace, fl_lanes, axis, fl_top, LANE_H, on_select) }
                 { crate::glue_lanes::LANES.rows(trace, gl_lanes, axis, gl_top, LANE_H, on_select) }
+                { crate::kda_sql_lanes::LANES.rows(trace, kd_lanes, axis, kd_top, LANE_H, on_select) }
                 { for read_marks }
                 <g class="invocations" role="group"
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
@@ -773,6 +778,7 @@ fn legend(
     fh_lanes: &[shardscope_views::firehose::Lane],
     fl_lanes: &[shardscope_views::flink::Lane],
     gl_lanes: &[shardscope_views::glue::Lane],
+    kd_lanes: &[shardscope_views::kda_sql::Lane],
 ) -> Html {
     let mut seen = std::collections::BTreeSet::new();
     for e in &trace.events {
@@ -818,6 +824,7 @@ fn legend(
             { crate::firehose_lanes::legend_items(fh_lanes) }
             { crate::flink_lanes::LANES.legend_items(fl_lanes, &shardscope_views::flink::Kind::ALL) }
             { crate::glue_lanes::LANES.legend_items(gl_lanes, &shardscope_views::glue::Kind::ALL) }
+            { crate::kda_sql_lanes::LANES.legend_items(kd_lanes, &shardscope_views::kda_sql::Kind::ALL) }
         </ul>
     }
 }

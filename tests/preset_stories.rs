@@ -364,3 +364,38 @@ fn glue_reset_checkpoint_reads_the_stream_again() {
     // Two G.025X workers (0.25 DPU each) for 40 min.
     assert_eq!(g.dpu_hours.0, 0.333);
 }
+
+fn kda_sql<'a>(s: &'a Summary, name: &str) -> &'a shardscope_engine::kda_sql::KdaSqlSummary {
+    conserved(&s.consumers[name]);
+    s.consumers[name]
+        .kda_sql
+        .as_ref()
+        .expect("a KDA SQL consumer")
+}
+
+#[test]
+fn kda_sql_sends_bad_rows_to_error_stream_and_goes_on() {
+    let s = run("kda-sql-bad-row-to-error-stream");
+    let k = kda_sql(&s, "clicks-per-minute");
+    // 2 % of 15 minutes at 200/s are ProcessingFailed, and the poison row: 3,600 + 1.
+    assert_eq!(k.error_stream_records, 3_601);
+    assert_eq!(s.consumers["clicks-per-minute"].discarded, 3_601);
+    // A window every minute, the poison notwithstanding.
+    assert_eq!(k.windows_emitted, 15);
+    assert_eq!(k.destination_retries, 0);
+}
+
+#[test]
+fn kda_sql_stalls_on_a_destination_outage_and_duplicates_after_a_restart() {
+    let s = run("kda-sql-destination-outage-stalls");
+    let k = kda_sql(&s, "order-totals");
+    let c = &s.consumers["order-totals"];
+    // Nothing is dropped: every record is processed or still pending at the end.
+    assert_eq!((c.discarded, c.expired_unprocessed), (0, 0));
+    // Stalled from 5 min (the first failure) for about 4 minutes before the stop.
+    assert!(k.max_millis_behind_latest > 200_000, "{k:?}");
+    // The Kinesis output receives again the minute it had beyond the Lambda's checkpoint
+    // (and the 100 rows read in the second the stall began, and one more record).
+    assert!(k.duplicates.abs_diff(6_100) <= 10, "{k:?}");
+    assert!(k.destination_retries > 100, "{k:?}");
+}

@@ -392,6 +392,36 @@ fn table(s: &Scenario, t: &Trace) -> String {
         let _ = writeln!(out);
         out.push_str(&columns(&headers, &glue, 1));
     }
+    let kda: Vec<Vec<String>> = t
+        .summary
+        .consumers
+        .iter()
+        .filter_map(|(name, c)| {
+            let k = c.kda_sql.as_ref()?;
+            Some(vec![
+                name.clone(),
+                thousands(k.error_stream_records),
+                thousands(k.windows_emitted),
+                thousands(k.destination_retries),
+                thousands(k.duplicates),
+                thousands(k.max_millis_behind_latest),
+                k.kpus.to_string(),
+            ])
+        })
+        .collect();
+    if !kda.is_empty() {
+        let headers = [
+            "kda_sql (retired)",
+            "error_stream",
+            "windows",
+            "retries",
+            "duplicates",
+            "max behind ms",
+            "max KPUs",
+        ];
+        let _ = writeln!(out);
+        out.push_str(&columns(&headers, &kda, 1));
+    }
     let skipped: Vec<String> = t
         .events
         .iter()

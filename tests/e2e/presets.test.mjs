@@ -52,6 +52,10 @@ test('every preset runs and shows its key numbers', async () => {
       assert.ok((await figure(page, 'Flink summary', 'checkpoints')) > 0, id);
       await page.locator('.flink-lane .fl').first().waitFor();
     }
+    if (kinds.has('kda_sql')) {
+      assert.ok((await figure(page, 'KDA SQL summary', 'windows emitted')) > 0, id);
+      await page.locator('.kda-lane .kd').first().waitFor();
+    }
     if (kinds.has('glue')) {
       assert.ok((await figure(page, 'Glue summary', 'job runs')) > 0, id);
       await page.locator('.glue-lane .gl').first().waitFor();
@@ -245,6 +249,30 @@ test('a failed Glue run explains itself, and the form offers its settings', asyn
   await page.getByLabel('Add a timeline entry').selectOption('reset_checkpoint');
   await page.locator('.timeline-entries li', { hasText: 'reset_checkpoint' }).waitFor();
   await screenshot(page, 'form-glue');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a KDA SQL outage stalls the application and says why; the service is labelled retired', async () => {
+  const { page, problems } = await watchedPage(browser, site.url, { viewport: { width: 1280, height: 900 } });
+  await page.goto(`${site.url}?preset=kda-sql-destination-outage-stalls`);
+  await page.getByRole('table', { name: 'KDA SQL summary' }).waitFor({ timeout: 60_000 });
+  assert.match(await page.getByRole('table', { name: 'KDA SQL summary' }).innerText(), /retired/);
+  assert.ok((await figure(page, 'KDA SQL summary', 'duplicates')) > 6_000);
+  await page.locator('.kda-lane .kd-status.stalled').first().dispatchEvent('click');
+  const inspector = page.locator('.inspector .selection');
+  await inspector.waitFor();
+  const text = await inspector.innerText();
+  assert.match(text, /ingestion stalls/);
+  assert.match(text, /retries a destination indefinitely/);
+  await screenshot(page, 'inspector-kda-sql');
+  await page.getByRole('tab', { name: 'Form' }).click();
+  await page.getByText('(retired: shown for migration)').first().waitFor();
+  for (const name of ['Count', 'InputStartingPosition', 'type', 'size', 'per_record_us']) {
+    assert.equal(await page.getByLabel(name, { exact: true }).count(), 1, name);
+  }
+  assert.equal(await page.getByLabel('latency_ms', { exact: true }).count(), 2);
+  await screenshot(page, 'form-kda-sql');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -11,6 +11,7 @@ pub mod firehose;
 pub mod flink;
 pub mod glue;
 pub mod invocations;
+pub mod kda_sql;
 pub mod lanes;
 pub mod marks;
 pub mod playhead;

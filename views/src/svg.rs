@@ -44,10 +44,12 @@ pub fn render(trace: &Trace, width: f64) -> String {
     let fh_lanes = crate::firehose::lanes(&trace.events, &axis);
     let fl_lanes = crate::flink::lanes(&trace.events, &axis);
     let gl_lanes = crate::glue::lanes(&trace.events, &axis);
+    let kd_lanes = crate::kda_sql::lanes(&trace.events, &axis);
     let fh_top = AXIS_H + LANE_H * lanes.len() as f64 + 4.0;
     let fl_top = fh_top + LANE_H * fh_lanes.len() as f64;
     let gl_top = fl_top + LANE_H * fl_lanes.len() as f64;
-    let lanes_h = gl_top + LANE_H * gl_lanes.len() as f64 + 4.0;
+    let kd_top = gl_top + LANE_H * gl_lanes.len() as f64;
+    let lanes_h = kd_top + LANE_H * kd_lanes.len() as f64 + 4.0;
     let rows = crate::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
@@ -143,6 +145,10 @@ pub fn render(trace: &Trace, width: f64) -> String {
     for (i, l) in gl_lanes.iter().enumerate() {
         let top = gl_top + LANE_H * i as f64;
         status_lane(&mut o, l, top, &axis, glue_band, glue_paint);
+    }
+    for (i, l) in kd_lanes.iter().enumerate() {
+        let top = kd_top + LANE_H * i as f64;
+        status_lane(&mut o, l, top, &axis, kda_band, kda_paint);
     }
     for m in invocations::marks(&trace.events, &axis) {
         let Some(row) = row_of(m.shard) else { continue };
@@ -364,6 +370,21 @@ fn glue_band(status: &str) -> &'static str {
         "FAILED" | "TIMEOUT" => "#c62828",
         "STOPPED" => "#8c959f",
         _ => "#b26a00",
+    }
+}
+
+/// KDA SQL: stalled red, stopped grey.
+fn kda_band(status: &str) -> &'static str {
+    match status {
+        "STALLED" => "#c62828",
+        _ => "#8c959f",
+    }
+}
+
+fn kda_paint(k: crate::kda_sql::Kind) -> &'static str {
+    match k {
+        crate::kda_sql::Kind::Window => r##"fill="#2e7d32""##,
+        crate::kda_sql::Kind::ErrorStream => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
     }
 }
 

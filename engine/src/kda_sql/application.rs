@@ -98,6 +98,8 @@ pub struct Application {
     committed: Vec<(ShardId, u64)>,
     /// The preprocessor failed in this step: no other stream reads.
     preprocessing_failed: bool,
+    /// The preprocessor's last invocation failed (an episode of retries).
+    preprocessor_failing: bool,
     /// Rounding carry of the preprocessor's shares.
     carry: (f64, f64),
     summary: KdaSqlSummary,
@@ -117,6 +119,7 @@ impl Application {
             outputs: vec![Output::default(); cfg.outputs.len()],
             committed: Vec::new(),
             preprocessing_failed: false,
+            preprocessor_failing: false,
             carry: (0.0, 0.0),
             summary: KdaSqlSummary::default(),
         }
@@ -200,6 +203,7 @@ impl Application {
             o.failing = false;
         }
         self.preprocessing_failed = false;
+        self.preprocessor_failing = false;
         Application::emit(
             ctx,
             KdaSqlEvent {
@@ -348,6 +352,9 @@ impl Application {
         if p.error_rate > 0.0 && ctx.rng().chance(p.error_rate) {
             self.preprocessing_failed = true;
             self.summary.destination_retries += 1;
+            if std::mem::replace(&mut self.preprocessor_failing, true) {
+                return false;
+            }
             let e = KdaSqlEvent {
                 in_app_stream: Some(self.stream_name(stream)),
                 output: Some("preprocessor".into()),
@@ -358,6 +365,9 @@ impl Application {
             };
             Application::emit(ctx, e);
             return false;
+        }
+        if std::mem::replace(&mut self.preprocessor_failing, false) {
+            Application::resumed(ctx, "preprocessor".into());
         }
         // Shares by rounding with a carry: hand-checkable counts.
         let n = rows as f64;
@@ -538,6 +548,15 @@ impl Application {
 
     // ---- outputs ------------------------------------------------------------------
 
+    /// A destination or the preprocessor succeeded after failing: ingestion goes on.
+    fn resumed(ctx: &mut ConsumerCtx<'_>, output: String) {
+        let e = KdaSqlEvent {
+            output: Some(output),
+            ..Application::event("resume", why::RESUME)
+        };
+        Application::emit(ctx, e);
+    }
+
     fn start_deliveries(&mut self, ctx: &mut ConsumerCtx<'_>) {
         for o in 0..self.outputs.len() {
             if !self.outputs[o].busy && !self.outputs[o].queue.is_empty() {
@@ -575,7 +594,9 @@ impl Application {
             self.schedule(ctx, at, ATTEMPT | o as u64);
             return;
         }
-        self.outputs[o].failing = false;
+        if std::mem::replace(&mut self.outputs[o].failing, false) {
+            Application::resumed(ctx, cfg.name.clone());
+        }
         self.outputs[o].busy = false;
         self.outputs[o].queue.pop_front();
         let Some(d) = self.deliveries[id].as_mut() else {

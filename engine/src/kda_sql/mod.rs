@@ -21,7 +21,8 @@ use serde::Serialize;
 pub struct KdaSqlEvent {
     /// `status` (RUNNING, READY), `error_stream` (rows diverted in one step),
     /// `window` (a window emitted), `delivery_failed` (a destination or the
-    /// preprocessor failed: retried), `stall` (ingestion stopped), `resume`.
+    /// preprocessor began to fail: retried, and ingestion stalls), `resume` (it
+    /// succeeded again).
     pub what: &'static str,
     /// `status`: the application's status.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +77,7 @@ pub(crate) mod why {
     pub const ERROR_STREAM: &str = "rows the query cannot coerce, and ProcessingFailed records, go to error_stream; processing goes on — https://docs.aws.amazon.com/kinesisanalytics/latest/dev/error-handling.html";
     pub const WINDOW: &str = "window emitted over ROWTIME: tumbling at its end (STEP), stagger its size after its first row, sliding one row per row — https://docs.aws.amazon.com/kinesisanalytics/latest/dev/windowed-sql.html";
     pub const DESTINATION: &str = "delivery failed: the service retries a destination indefinitely; the application falls behind and stops processing new data — https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html";
+    pub const RESUME: &str = "the retried delivery succeeded: reading goes on from where it stopped; nothing was dropped — https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html";
     pub const PREPROCESSOR: &str = "the preprocessing Lambda failed: the service retries the same batch until it succeeds, and ingestion waits — https://docs.aws.amazon.com/kinesisanalytics/latest/dev/lambda-preprocessing.html";
 }
 
