@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use shardscope_engine::trace::Trace;
 use shardscope_views::coord::D1;
-use shardscope_views::status_lane::{Lane, MarkKind};
+use shardscope_views::status_lane::{Lane, Look};
 use shardscope_views::TimeAxis;
 use yew::prelude::*;
 
@@ -127,10 +127,10 @@ pub struct StatusLanes {
 
 impl StatusLanes {
     /// The lanes drawn from `top`, each `lane_h` high.
-    pub fn rows<K: MarkKind + 'static>(
+    pub fn rows(
         &'static self,
         trace: &Rc<Trace>,
-        lanes: &[Lane<K>],
+        lanes: &[Lane],
         axis: &TimeAxis,
         top: f64,
         lane_h: f64,
@@ -159,9 +159,9 @@ impl StatusLanes {
                 });
                 let marks = l.marks.iter().enumerate().map(|(i, m)| {
                     mark(
-                        format!("{} {}", self.class, m.kind.name()),
-                        m.kind.shape(m.x, cy),
-                        format!("{} × {} ({})", m.count, m.kind.label(), l.consumer),
+                        format!("{} {}", self.class, m.look.name),
+                        m.look.shape.path(m.x, cy),
+                        format!("{} × {} ({})", m.count, m.look.label, l.consumer),
                         i == 0,
                         open(m.event, m.count),
                     )
@@ -182,8 +182,8 @@ impl StatusLanes {
 
     /// The marks (of `all`, in that order) and statuses that appear in `lanes`, for the
     /// legend.
-    pub fn legend_items<K: MarkKind>(&self, lanes: &[Lane<K>], all: &[K]) -> Html {
-        let seen = |k: K| lanes.iter().any(|l| l.marks.iter().any(|m| m.kind == k));
+    pub fn legend_items(&self, lanes: &[Lane], all: &[Look]) -> Html {
+        let seen = |k: Look| lanes.iter().any(|l| l.marks.iter().any(|m| m.look == k));
         let statuses = self.statuses.iter().filter(|s| {
             lanes
                 .iter()
@@ -194,9 +194,9 @@ impl StatusLanes {
             { for all.iter().filter(|k| seen(**k)).map(|k| html! {
                 <li>
                     <svg width="14" height="14" aria-hidden="true">
-                        <g class={format!("{} {}", self.class, k.name())}><path d={k.shape(8.0, 8.0)} /></g>
+                        <g class={format!("{} {}", self.class, k.name)}><path d={k.shape.path(8.0, 8.0)} /></g>
                     </svg>
-                    { k.label() }
+                    { k.label }
                 </li>
             }) }
             { for statuses.map(|s| html! {

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod challenge_view;
 pub mod consumer_lane;
+pub mod deflate;
 pub mod firehose_lanes;
 pub mod flink_lanes;
 pub mod form;

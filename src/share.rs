@@ -12,7 +12,7 @@ const MAX_JSON_BYTES: usize = shardscope_engine::scenario::limits::MAX_DOCUMENT_
 
 /// The hash (with `#s=`) that carries `json`.
 pub fn encode(json: &str) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+    let deflated = crate::deflate::deflate(json.as_bytes());
     format!("{PREFIX}{}", base64url(&deflated))
 }
 

@@ -12,6 +12,7 @@ use shardscope_views::invocations::{self, shape, Outcome};
 use shardscope_views::lanes::{density_paths, lanes};
 use shardscope_views::marks::{episodes, markers, EpisodeKind, MarkerKind};
 use shardscope_views::playhead::read_positions;
+use shardscope_views::status_lane::MarkKind;
 use shardscope_views::TimeAxis;
 use yew::prelude::*;
 
@@ -822,9 +823,9 @@ fn legend(
                 </li>
             }
             { crate::firehose_lanes::legend_items(fh_lanes) }
-            { crate::flink_lanes::LANES.legend_items(fl_lanes, &shardscope_views::flink::Kind::ALL) }
-            { crate::glue_lanes::LANES.legend_items(gl_lanes, &shardscope_views::glue::Kind::ALL) }
-            { crate::kda_sql_lanes::LANES.legend_items(kd_lanes, &shardscope_views::kda_sql::Kind::ALL) }
+            { crate::flink_lanes::LANES.legend_items(fl_lanes, &shardscope_views::flink::Kind::ALL.map(MarkKind::look)) }
+            { crate::glue_lanes::LANES.legend_items(gl_lanes, &shardscope_views::glue::Kind::ALL.map(MarkKind::look)) }
+            { crate::kda_sql_lanes::LANES.legend_items(kd_lanes, &shardscope_views::kda_sql::Kind::ALL.map(MarkKind::look)) }
         </ul>
     }
 }

@@ -100,7 +100,7 @@ pub fn shape(kind: Kind, x: f64, cy: f64) -> String {
 }
 
 /// One Flink consumer's lane.
-pub type Lane = status_lane::Lane<Kind>;
+pub type Lane = status_lane::Lane;
 
 /// The lanes of every Flink consumer in `events`, in order of first appearance.
 pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
@@ -195,12 +195,16 @@ mod tests {
             (D1(l.bands[0].x0).to_string(), D1(l.bands[0].x1).to_string()),
             ("90.1".to_string(), "295.0".to_string())
         );
-        let failures = l.marks.iter().filter(|m| m.kind == Kind::Failure).count();
+        let failures = l
+            .marks
+            .iter()
+            .filter(|m| m.look == Kind::Failure.look())
+            .count();
         assert_eq!(failures, 21);
         let checkpoints = l
             .marks
             .iter()
-            .filter(|m| m.kind == Kind::Checkpoint)
+            .filter(|m| m.look == Kind::Checkpoint.look())
             .count();
         assert_eq!(checkpoints, 1);
     }

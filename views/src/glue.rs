@@ -81,7 +81,7 @@ impl MarkKind for Kind {
 }
 
 /// One Glue consumer's lane.
-pub type Lane = status_lane::Lane<Kind>;
+pub type Lane = status_lane::Lane;
 
 /// What a Glue event means for the lane.
 fn read(e: &GlueEvent) -> Option<Read<Kind>> {
@@ -109,7 +109,7 @@ pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
         for b in &l.bands {
             if b.status == "FAILED" {
                 l.marks.push(status_lane::Mark {
-                    kind: Kind::RunFailed,
+                    look: Kind::RunFailed.look(),
                     x: b.x0,
                     count: 1,
                     event: b.event,
@@ -212,7 +212,7 @@ mod tests {
                 ("FAILED", "138.6".to_string(), "600.0".to_string())
             ]
         );
-        let count = |k: Kind| l.marks.iter().filter(|m| m.kind == k).count();
+        let count = |k: Kind| l.marks.iter().filter(|m| m.look == k.look()).count();
         assert_eq!(
             (
                 count(Kind::Batch),

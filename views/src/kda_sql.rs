@@ -46,7 +46,7 @@ impl MarkKind for Kind {
 }
 
 /// One KDA SQL consumer's lane.
-pub type Lane = status_lane::Lane<Kind>;
+pub type Lane = status_lane::Lane;
 
 fn read(e: &KdaSqlEvent) -> Option<Read<Kind>> {
     Some(match e.what {
@@ -129,7 +129,10 @@ mod tests {
             [("STALLED", "120.1".to_string(), "180.6".to_string())]
         );
         assert_eq!(
-            l.marks.iter().filter(|m| m.kind == Kind::Window).count(),
+            l.marks
+                .iter()
+                .filter(|m| m.look == Kind::Window.look())
+                .count(),
             10
         );
     }

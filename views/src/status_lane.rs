@@ -25,6 +25,23 @@ pub trait MarkKind: Copy + Ord {
     fn shape(self, x: f64, cy: f64) -> String {
         self.form().path(x, cy)
     }
+    /// What a drawn mark keeps of its kind.
+    fn look(self) -> Look {
+        Look {
+            name: self.name(),
+            label: self.label(),
+            shape: self.form(),
+        }
+    }
+}
+
+/// How a mark looks: its CSS class, its words and its shape. Lanes keep this rather
+/// than each service's kind, so that drawing them is one function, not one per service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Look {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub shape: Shape,
 }
 
 /// The shapes of status lanes' marks (Flink's and Glue's share them).
@@ -71,8 +88,8 @@ pub enum Read<K> {
 
 /// One drawn mark: `count` events of one kind in one pixel column.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Mark<K> {
-    pub kind: K,
+pub struct Mark {
+    pub look: Look,
     pub x: f64,
     pub count: u64,
     /// The (first) trace event behind it.
@@ -91,11 +108,11 @@ pub struct Band {
 
 /// One consumer's lane.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Lane<K> {
+pub struct Lane {
     pub consumer: String,
     /// Status bands, RUNNING ones left out (the lane's background).
     pub bands: Vec<Band>,
-    pub marks: Vec<Mark<K>>,
+    pub marks: Vec<Mark>,
 }
 
 /// The lanes of every consumer whose events `read` understands, in order of first
@@ -104,13 +121,13 @@ pub fn lanes<K: MarkKind>(
     events: &[TraceEvent],
     axis: &TimeAxis,
     read: impl Fn(&EventKind) -> Option<Read<K>>,
-) -> Vec<Lane<K>> {
-    let mut out: Vec<Lane<K>> = Vec::new();
+) -> Vec<Lane> {
+    let mut out: Vec<Lane> = Vec::new();
     // Per lane, the open status: (status, since µs, event).
     let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
-    let mut cells: BTreeMap<(usize, i64, K), Mark<K>> = BTreeMap::new();
+    let mut cells: BTreeMap<(usize, i64, K), Mark> = BTreeMap::new();
     let close =
-        |lane: &mut Lane<K>, (status, since, event): (&'static str, u64, usize), until: u64| {
+        |lane: &mut Lane, (status, since, event): (&'static str, u64, usize), until: u64| {
             if status == "RUNNING" {
                 return;
             }
@@ -163,7 +180,7 @@ pub fn lanes<K: MarkKind>(
             .entry((lane, x.floor() as i64, kind))
             .and_modify(|m| m.count += 1)
             .or_insert(Mark {
-                kind,
+                look: kind.look(),
                 x,
                 count: 1,
                 event: i,

@@ -12,7 +12,6 @@ use crate::chart::{chart, Scale};
 use crate::invocations::{self, Outcome};
 use crate::lanes::lanes;
 use crate::marks::{episodes, markers, EpisodeKind, MarkerKind};
-use crate::status_lane::MarkKind;
 
 const GUTTER: f64 = 92.0;
 const LANE_H: f64 = 22.0;
@@ -140,15 +139,15 @@ pub fn render(trace: &Trace, width: f64) -> String {
     }
     for (i, l) in fl_lanes.iter().enumerate() {
         let top = fl_top + LANE_H * i as f64;
-        status_lane(&mut o, l, top, &axis, flink_band, flink_paint);
+        status_lane(&mut o, l, top, &axis, flink_band, paint);
     }
     for (i, l) in gl_lanes.iter().enumerate() {
         let top = gl_top + LANE_H * i as f64;
-        status_lane(&mut o, l, top, &axis, glue_band, glue_paint);
+        status_lane(&mut o, l, top, &axis, glue_band, paint);
     }
     for (i, l) in kd_lanes.iter().enumerate() {
         let top = kd_top + LANE_H * i as f64;
-        status_lane(&mut o, l, top, &axis, kda_band, kda_paint);
+        status_lane(&mut o, l, top, &axis, kda_band, paint);
     }
     for m in invocations::marks(&trace.events, &axis) {
         let Some(row) = row_of(m.shard) else { continue };
@@ -295,13 +294,13 @@ pub fn render(trace: &Trace, width: f64) -> String {
 
 /// A Flink or Glue consumer's lane: status bands (`band_fill` by status) and the marks
 /// (the same shapes as the web app, painted by `paint`).
-fn status_lane<K: MarkKind>(
+fn status_lane(
     o: &mut String,
-    l: &crate::status_lane::Lane<K>,
+    l: &crate::status_lane::Lane,
     top: f64,
     axis: &TimeAxis,
     band_fill: fn(&str) -> &'static str,
-    paint: fn(K) -> &'static str,
+    paint: fn(&str) -> &'static str,
 ) {
     let _ = writeln!(
         o,
@@ -333,10 +332,10 @@ fn status_lane<K: MarkKind>(
         let _ = writeln!(
             o,
             r#"<g><path d="{}" {}/><title>{} × {} ({})</title></g>"#,
-            m.kind.shape(m.x, cy),
-            paint(m.kind),
+            m.look.shape.path(m.x, cy),
+            paint(m.look.name),
             m.count,
-            m.kind.label(),
+            m.look.label,
             esc(&l.consumer)
         );
     }
@@ -351,16 +350,18 @@ fn flink_band(status: &str) -> &'static str {
     }
 }
 
-fn flink_paint(k: crate::flink::Kind) -> &'static str {
-    use crate::flink::Kind;
-    match k {
-        Kind::Checkpoint => r##"fill="#2e7d32""##,
-        Kind::CheckpointAborted => r##"fill="#c62828""##,
-        Kind::Failure => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
-        Kind::Restore => r##"fill="#6a1b9a""##,
-        Kind::Snapshot => r##"fill="#0969da""##,
-        Kind::Scale => r##"fill="#b26a00""##,
-        Kind::RestoreFailed => r##"fill="#1b1f24""##,
+/// A status lane's mark by its class (Flink's, Glue's and KDA SQL's).
+fn paint(name: &str) -> &'static str {
+    match name {
+        "checkpoint" | "batch" | "window" => r##"fill="#2e7d32""##,
+        "checkpoint-aborted" => r##"fill="#c62828""##,
+        "failure" | "batch-failed" | "error-stream" => {
+            r##"stroke="#c62828" stroke-width="1.8" fill="none""##
+        }
+        "restore" | "reset" => r##"fill="#6a1b9a""##,
+        "snapshot" | "restart" | "reshard" => r##"fill="#0969da""##,
+        "scale" => r##"fill="#b26a00""##,
+        _ => r##"fill="#1b1f24""##,
     }
 }
 
@@ -378,26 +379,6 @@ fn kda_band(status: &str) -> &'static str {
     match status {
         "STALLED" => "#c62828",
         _ => "#8c959f",
-    }
-}
-
-fn kda_paint(k: crate::kda_sql::Kind) -> &'static str {
-    match k {
-        crate::kda_sql::Kind::Window => r##"fill="#2e7d32""##,
-        crate::kda_sql::Kind::ErrorStream => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
-    }
-}
-
-fn glue_paint(k: crate::glue::Kind) -> &'static str {
-    use crate::glue::Kind;
-    match k {
-        Kind::Batch => r##"fill="#2e7d32""##,
-        Kind::Reshard => r##"fill="#0969da""##,
-        Kind::Scale => r##"fill="#b26a00""##,
-        Kind::Reset => r##"fill="#6a1b9a""##,
-        Kind::Restart => r##"fill="#0969da""##,
-        Kind::BatchFailed => r##"stroke="#c62828" stroke-width="1.8" fill="none""##,
-        Kind::RunFailed => r##"fill="#1b1f24""##,
     }
 }
 
