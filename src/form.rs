@@ -426,13 +426,23 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
         m.insert("at".into(), at.into());
         m.insert("do".into(), action.into());
         if !kind.is_empty() {
+            // The first consumer of the action's kind, else a KDA SQL application for the
+            // actions it shares by name.
             let consumer = s
                 .consumers
                 .iter()
                 .find(|c| c.kind.as_str() == kind)
-                .or(s.consumers.first())
-                .map_or("", |c| c.name.as_str());
-            m.insert("consumer".into(), consumer.into());
+                .or_else(|| s.consumers.iter().find(|c| c.kind.as_str() == "kda_sql"))
+                .or(s.consumers.first());
+            if let Some(ConsumerKind::KdaSql(k)) = consumer.map(|c| &c.kind) {
+                m.remove("RunConfiguration");
+                if action == "destination_outage" {
+                    let output = k.outputs.first().map_or("", |o| o.name.as_str());
+                    m.insert("output".into(), output.into());
+                }
+            }
+            let name = consumer.map_or("", |c| c.name.as_str());
+            m.insert("consumer".into(), name.into());
         }
     }
     v
@@ -441,12 +451,13 @@ fn template(action: &str, at: &str, s: &Scenario) -> Value {
 /// The actions the "Add" menu offers: those of the kernel, and those of the kinds of
 /// consumer the scenario has.
 fn offered_actions(s: &Scenario) -> Vec<&'static str> {
-    use shardscope_engine::scenario::{action_consumer_kind, ACTIONS};
+    use shardscope_engine::scenario::{action_consumer_kinds, ACTIONS};
     ACTIONS
         .iter()
         .copied()
         .filter(|a| {
-            action_consumer_kind(a).is_none_or(|k| s.consumers.iter().any(|c| c.kind.as_str() == k))
+            let kinds = action_consumer_kinds(a);
+            kinds.is_empty() || s.consumers.iter().any(|c| kinds.contains(&c.kind.as_str()))
         })
         .collect()
 }
@@ -808,6 +819,32 @@ mod tests {
             assert_eq!(entry["do"], *a);
             let out = edit_timeline(json, |tl| tl.push(entry)).unwrap();
             shardscope_engine::scenario::parse(&out).unwrap_or_else(|e| panic!("{a}: {e}"));
+        }
+    }
+
+    #[test]
+    fn a_kda_sql_application_is_offered_its_actions() {
+        let json = json!({ "format": "shardscope/1", "duration": "10m", "stream": { "ShardCount": 1 },
+            "consumers": [ { "kind": "kda_sql", "name": "app", "Outputs": [ { "Name": "D",
+                "LambdaOutput": { "ResourceARN": "arn:aws:lambda:us-east-1:1:function:f" } } ] } ] })
+        .to_string();
+        let s = shardscope_engine::scenario::parse(&json).unwrap();
+        let offered = offered_actions(&s);
+        for a in [
+            "destination_outage",
+            "stop_application",
+            "start_application",
+            "poison",
+        ] {
+            assert!(offered.contains(&a), "{a}");
+            let out = edit_timeline(&json, |tl| tl.push(template(a, "7m", &s))).unwrap();
+            shardscope_engine::scenario::parse(&out).unwrap_or_else(|e| panic!("{a}: {e}"));
+        }
+        assert!(!offered.contains(&"fail") && !offered.contains(&"backup_outage"));
+        let c = s.to_json();
+        for f in KDA_SQL {
+            let path = format!("consumers[0].{}", f.path);
+            assert!(get(&c, &path).is_some(), "{path}");
         }
     }
 

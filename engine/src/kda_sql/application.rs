@@ -8,7 +8,8 @@
 //!   (`per_record_us`) and 8 KPUs in all (the default limit; assumption on how the
 //!   unpublished per-stream insert limit binds). Children are read after parents.
 //! - **Preprocessor.** One invocation per stream per step; `Dropped` records are
-//!   processed (removed on purpose), `ProcessingFailed` ones go to `error_stream`
+//!   processed (removed on purpose) when the rows read with them reach the outputs,
+//!   `ProcessingFailed` ones go to `error_stream`
 //!   (B4); a failed invocation is retried a second later until it succeeds, and
 //!   nothing is read meanwhile (B4: ingestion blocks).
 //! - **Query.** Poison rows go to `error_stream` and processing goes on (B5). The
@@ -53,6 +54,9 @@ type Segment = (ShardId, u64, u64);
 #[derive(Clone, Debug)]
 struct Delivery {
     segments: Vec<Segment>,
+    /// Records the preprocessor dropped among them: processed with the delivery, so
+    /// that each key's records are processed in order.
+    dropped: Vec<Segment>,
     rows: u64,
     /// Outputs still to deliver it.
     left: usize,
@@ -79,6 +83,7 @@ struct Open {
     /// When it emits.
     closes: SimTime,
     segments: Vec<Segment>,
+    dropped: Vec<Segment>,
     rows: u64,
 }
 
@@ -324,7 +329,8 @@ impl Application {
             for &(shard, from, to) in &batch {
                 ctx.deliver(shard, from, to);
             }
-            if !self.preprocess(ctx, s, &mut batch) {
+            let mut dropped = Vec::new();
+            if !self.preprocess(ctx, s, &mut batch, &mut dropped) {
                 // Read again from the batch's start after the retry.
                 for &(shard, from, _) in &batch {
                     self.reads.advance(shard, from);
@@ -332,7 +338,7 @@ impl Application {
                 break;
             }
             total_us += rows as f64 * per_row;
-            self.insert(ctx, s, batch, poison);
+            self.insert(ctx, s, batch, dropped, poison);
         }
         total_us
     }
@@ -344,6 +350,7 @@ impl Application {
         ctx: &mut ConsumerCtx<'_>,
         stream: usize,
         batch: &mut Vec<Segment>,
+        dropped_out: &mut Vec<Segment>,
     ) -> bool {
         let Some(p) = self.cfg.input.preprocessor.clone() else {
             return true;
@@ -397,12 +404,7 @@ impl Application {
                 ctx.settle(shard, end - take_f, end, Outcome::Discarded);
             }
             if take_d > 0 {
-                ctx.settle(
-                    shard,
-                    end - take_f - take_d,
-                    end - take_f,
-                    Outcome::Processed,
-                );
+                dropped_out.push((shard, end - take_f - take_d, end - take_f));
             }
             failed -= take_f;
             dropped -= take_d;
@@ -420,6 +422,7 @@ impl Application {
         ctx: &mut ConsumerCtx<'_>,
         s: usize,
         batch: Vec<Segment>,
+        dropped: Vec<Segment>,
         poison: Vec<Segment>,
     ) {
         let mut bad = 0;
@@ -454,7 +457,7 @@ impl Application {
             Application::emit(ctx, e);
         }
         let n: u64 = rows.iter().map(|r| r.2 - r.1).sum();
-        if n == 0 {
+        if n == 0 && dropped.is_empty() {
             return;
         }
         let w = self.cfg.query.window;
@@ -462,7 +465,7 @@ impl Application {
             SqlWindowKind::Sliding => {
                 // One output row per input row, at once.
                 self.summary.windows_emitted += n;
-                self.emit_rows(ctx, rows, n);
+                self.emit_rows(ctx, rows, dropped, n);
             }
             SqlWindowKind::Tumbling | SqlWindowKind::Stagger => {
                 let size = w.size.0.max(1);
@@ -478,6 +481,7 @@ impl Application {
                 });
                 open.rows += n;
                 open.segments.extend(rows);
+                open.dropped.extend(dropped);
             }
         }
     }
@@ -501,23 +505,29 @@ impl Application {
                     ..Application::event("window", why::WINDOW)
                 };
                 Application::emit(ctx, e);
-                self.emit_rows(ctx, w.segments, w.rows);
+                self.emit_rows(ctx, w.segments, w.dropped, w.rows);
             }
         }
     }
 
     /// Emitted rows go to every output (or are processed, with none).
-    fn emit_rows(&mut self, ctx: &mut ConsumerCtx<'_>, segments: Vec<Segment>, rows: u64) {
+    fn emit_rows(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        segments: Vec<Segment>,
+        dropped: Vec<Segment>,
+        rows: u64,
+    ) {
         if self.outputs.is_empty() {
-            for &(shard, from, to) in &segments {
-                ctx.settle(shard, from, to, Outcome::Processed);
-            }
+            settle_in_order(ctx, &segments, &dropped);
             self.commit(&segments);
+            self.commit(&dropped);
             return;
         }
         let id = self.deliveries.len();
         self.deliveries.push(Some(Delivery {
             segments,
+            dropped,
             rows,
             left: self.outputs.len(),
         }));
@@ -617,11 +627,11 @@ impl Application {
         d.left -= 1;
         if d.left == 0 {
             let segments = std::mem::take(&mut d.segments);
+            let dropped = std::mem::take(&mut d.dropped);
             self.deliveries[id] = None;
-            for &(shard, from, to) in &segments {
-                ctx.settle(shard, from, to, Outcome::Processed);
-            }
+            settle_in_order(ctx, &segments, &dropped);
             self.commit(&segments);
+            self.commit(&dropped);
         }
         self.start_deliveries(ctx);
     }
@@ -662,6 +672,16 @@ impl Application {
                 }
             }
         }
+    }
+}
+
+/// Settles `rows` and `dropped` as processed in sequence order on each shard, so that a
+/// dropped record is never processed before an earlier row of its key.
+fn settle_in_order(ctx: &mut ConsumerCtx<'_>, rows: &[Segment], dropped: &[Segment]) {
+    let all: Vec<Segment> = rows.iter().chain(dropped).copied().collect();
+    let key = |s: &Segment| u128::from(s.0 .0) << 64 | u128::from(s.1);
+    for (shard, from, to) in crate::order::sorted_by_key(all, key) {
+        ctx.settle(shard, from, to, Outcome::Processed);
     }
 }
 

@@ -53,7 +53,8 @@ pub use flink::{
 };
 pub use model::*;
 pub use parse::{
-    action_consumer_kind, ACTIONS, CONSUMER_KINDS, ESM_UPDATE_KEYS, FORMAT, PLANNED_KINDS,
+    action_consumer_kind, action_consumer_kinds, ACTIONS, CONSUMER_KINDS, ESM_UPDATE_KEYS, FORMAT,
+    PLANNED_KINDS,
 };
 pub use workshop::{Challenge, Embed, Goal, CONSUMER_FIELDS, MAX_KNOBS, STREAM_FIELDS};
 

@@ -109,6 +109,16 @@ pub fn action_consumer_kind(action: &str) -> Option<&'static str> {
     }
 }
 
+/// Every consumer kind a timeline action (`do`) can address: the kinds of
+/// [`action_consumer_kind`], and `kda_sql` for the actions it shares by name.
+pub fn action_consumer_kinds(action: &str) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = action_consumer_kind(action).into_iter().collect();
+    if super::kda_sql::KDA_SQL_ACTIONS.contains(&action) {
+        kinds.push("kda_sql");
+    }
+    kinds
+}
+
 /// `Obj::only` for a list made of several slices.
 fn only_all(obj: &Obj, parts: &[&[&str]]) -> Result<()> {
     let allowed: Vec<&str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
