@@ -2,8 +2,7 @@
 //! instead of the Lambda mapping: 16 shards, 900 records/s each (14,400 in all),
 //! 200-byte records, 100,000 keys, one simulated hour (≈ 51.8 M records), 10 G.1X
 //! workers, TRIM_HORIZON, the default 100 s window and fetch limits. Goal: under
-//! 0.1 s natively. The job is added to the simulation directly (issue 13: Glue is
-//! not read from scenarios yet).
+//! 0.1 s natively. The job is added to the simulation directly, from its model.
 //!
 //! Besides criterion's timing it prints simulated records, micro-batches and kernel
 //! events per wall second.
