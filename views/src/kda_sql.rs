@@ -1,6 +1,7 @@
 //! A KDA SQL application as one lane under the shards ([`crate::status_lane`]): the
 //! time ingestion stalls on a failing destination or preprocessor, and the time it is
-//! stopped (READY), as bands; windows emitted and rows sent to `error_stream` as marks.
+//! stopped (READY), as bands; windows emitted and rows sent to `error_stream` (bad rows,
+//! and `ProcessingFailed` records from the preprocessor) as marks.
 
 use shardscope_engine::kda_sql::KdaSqlEvent;
 use shardscope_engine::trace::{EventKind, TraceEvent};
@@ -13,34 +14,39 @@ use crate::status_lane::{self, MarkKind, Read, Shape};
 pub enum Kind {
     /// A window emitted its rows to the outputs.
     Window,
-    /// Rows went to `error_stream`.
-    ErrorStream,
+    /// The preprocessor returned records `ProcessingFailed`: to `error_stream`.
+    ProcessingFailed,
+    /// A row the query could not coerce went to `error_stream`.
+    Poison,
 }
 
 impl Kind {
     /// All of them, in legend order.
-    pub const ALL: [Kind; 2] = [Kind::Window, Kind::ErrorStream];
+    pub const ALL: [Kind; 3] = [Kind::Window, Kind::Poison, Kind::ProcessingFailed];
 }
 
 impl MarkKind for Kind {
     fn name(self) -> &'static str {
         match self {
             Kind::Window => "window",
-            Kind::ErrorStream => "error-stream",
+            Kind::ProcessingFailed => "processing-failed",
+            Kind::Poison => "poison",
         }
     }
 
     fn label(self) -> &'static str {
         match self {
             Kind::Window => "window emitted",
-            Kind::ErrorStream => "rows to error_stream",
+            Kind::ProcessingFailed => "ProcessingFailed records to error_stream",
+            Kind::Poison => "a bad row to error_stream",
         }
     }
 
     fn form(self) -> Shape {
         match self {
             Kind::Window => Shape::TickUp,
-            Kind::ErrorStream => Shape::Cross,
+            Kind::ProcessingFailed => Shape::TickDown,
+            Kind::Poison => Shape::Cross,
         }
     }
 }
@@ -54,7 +60,8 @@ fn read(e: &KdaSqlEvent) -> Option<Read<Kind>> {
         "delivery_failed" => Read::Status("STALLED"),
         "resume" => Read::Status("RUNNING"),
         "window" => Read::Mark(Kind::Window),
-        "error_stream" => Read::Mark(Kind::ErrorStream),
+        "error_stream" if e.poison_rows.is_some() => Read::Mark(Kind::Poison),
+        "error_stream" => Read::Mark(Kind::ProcessingFailed),
         _ => return None,
     })
 }

@@ -355,12 +355,12 @@ fn paint(name: &str) -> &'static str {
     match name {
         "checkpoint" | "batch" | "window" => r##"fill="#2e7d32""##,
         "checkpoint-aborted" => r##"fill="#c62828""##,
-        "failure" | "batch-failed" | "error-stream" => {
+        "failure" | "batch-failed" | "poison" => {
             r##"stroke="#c62828" stroke-width="1.8" fill="none""##
         }
         "restore" | "reset" => r##"fill="#6a1b9a""##,
         "snapshot" | "restart" | "reshard" => r##"fill="#0969da""##,
-        "scale" => r##"fill="#b26a00""##,
+        "scale" | "processing-failed" => r##"fill="#b26a00""##,
         _ => r##"fill="#1b1f24""##,
     }
 }
