@@ -698,7 +698,8 @@ impl Job {
                 worker_type,
             } => {
                 if self.is_running() {
-                    // MaxConcurrentRuns defaults to 1 (API ExecutionProperty).
+                    // MaxConcurrentRuns defaults to 1, and StartJobRun then errs. Source:
+                    // <https://docs.aws.amazon.com/glue/latest/webapi/API_ExecutionProperty.html>
                     let reason = "a run is in progress and MaxConcurrentRuns is 1";
                     return Job::reject(ctx, name, "ConcurrentRunsExceededException", reason);
                 }
