@@ -132,13 +132,12 @@ proptest! {
             app.records_in_scope,
             app.processed + app.discarded + app.expired_unprocessed + app.pending_at_end
         );
-        // Within one in-application stream keys stay in order. After a reshard a parent
-        // and its child can sit in two streams whose windows close apart: KDA SQL
-        // promises no order across in-application streams. And the preprocessor's
-        // shares fall on a batch's last records (assumption): a batch read again after a
+        // Keys stay in order: a shard keeps its in-application stream and a child takes
+        // its parent's (the splits here have one parent). But the preprocessor's shares
+        // fall on a batch's last records (assumption): a batch read again after a
         // restart can fail a record it let through before.
         let replayed_shares = c.shares.is_some() && c.restart.is_some();
-        if (c.parallelism == 1 || !c.reshard) && !replayed_shares {
+        if !replayed_shares {
             prop_assert_eq!(app.ordering_violations, 0);
         }
         let k = app.kda_sql.clone().expect("kda_sql block");

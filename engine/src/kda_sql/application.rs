@@ -2,8 +2,8 @@
 //! its outputs (delivery attempts, retries, outages), stop and start, and the
 //! at-least-once checkpoint of the slowest destination.
 //!
-//! - **Step.** Every second each in-application stream reads its shards (shard i of
-//!   those read goes to stream i mod `InputParallelism`: assumption) with GetRecords
+//! - **Step.** Every second each in-application stream reads its shards (round robin
+//!   as first read, kept, a child taking its parent's: assumption) with GetRecords
 //!   of up to 10,000 records, within one KPU of query time per stream
 //!   (`per_record_us`) and 8 KPUs in all (the default limit; assumption on how the
 //!   unpublished per-stream insert limit binds). Children are read after parents.
@@ -20,9 +20,10 @@
 //!   second later forever; while one is retried nothing is read (B8). A window's
 //!   records are processed once every output has it.
 //! - **Restart.** StopApplication drops what is not delivered everywhere; a start
-//!   from LAST_STOPPED_POINT reads again from the last window every output has
-//!   (the slowest destination's checkpoint), and an output that had a later window
-//!   receives its rows again: duplicates (B8).
+//!   from LAST_STOPPED_POINT reads again from the read positions of the last moment
+//!   every row read was in a window every output has (the slowest destination's
+//!   checkpoint), and an output that had a later window receives its rows again:
+//!   duplicates (B8).
 
 use super::{assumption, why, KdaSqlEvent, KdaSqlSummary};
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
@@ -53,6 +54,9 @@ type Segment = (ShardId, u64, u64);
 /// Rows emitted by a window, on their way to the outputs.
 #[derive(Clone, Debug)]
 struct Delivery {
+    /// The read positions when it was emitted, if every row read by then was in an
+    /// emitted window: once every output has it, a restart may resume there.
+    snapshot: Option<ShardReads>,
     segments: Vec<Segment>,
     /// Records the preprocessor dropped among them: processed with the delivery, so
     /// that each key's records are processed in order.
@@ -96,11 +100,16 @@ pub struct Application {
     reads: ShardReads,
     /// Per in-application stream, the window collecting rows.
     windows: Vec<Option<Open>>,
-    deliveries: Vec<Option<Delivery>>,
+    deliveries: std::collections::VecDeque<Option<Delivery>>,
+    /// The id of `deliveries[0]`: ids go on across stops; delivered ones leave the front.
+    base: usize,
+    /// Each shard's in-application stream, fixed when it is first read (a child takes
+    /// its parent's), and how many shards were given one.
+    streams_of: Vec<(ShardId, usize)>,
     outputs: Vec<Output>,
-    /// Per shard, the end of the last window every output has: where a start from
-    /// LAST_STOPPED_POINT reads again.
-    committed: Vec<(ShardId, u64)>,
+    /// The read positions up to which every output has every row (the slowest
+    /// destination's checkpoint): where a start from LAST_STOPPED_POINT reads again.
+    checkpoint: ShardReads,
     /// The preprocessor failed in this step: no other stream reads.
     preprocessing_failed: bool,
     /// The preprocessor's last invocation failed (an episode of retries).
@@ -120,9 +129,11 @@ impl Application {
             generation: 0,
             reads: ShardReads::default(),
             windows: vec![None; streams],
-            deliveries: Vec::new(),
+            deliveries: std::collections::VecDeque::new(),
+            base: 0,
+            streams_of: Vec::new(),
             outputs: vec![Output::default(); cfg.outputs.len()],
-            committed: Vec::new(),
+            checkpoint: ShardReads::default(),
             preprocessing_failed: false,
             preprocessor_failing: false,
             carry: (0.0, 0.0),
@@ -172,18 +183,14 @@ impl Application {
                 ctx.start_scope(p);
                 self.reads = ShardReads::default();
                 self.reads.begin(ctx, p);
-                self.committed.clear();
+                self.checkpoint = self.reads.clone();
             }
             None => {
-                // The slowest destination's checkpoint: the end of the last window
-                // every output has.
-                for &(shard, at) in &self.committed {
-                    self.reads.advance(shard, at);
-                }
+                // The slowest destination's checkpoint, and the shards created since.
+                self.reads = self.checkpoint.clone();
                 self.reads.adopt(ctx);
             }
         }
-        self.note_starts();
         let e = KdaSqlEvent {
             status: Some("RUNNING"),
             starting_position: Some(from.as_str()),
@@ -201,6 +208,7 @@ impl Application {
         for w in &mut self.windows {
             *w = None;
         }
+        self.base += self.deliveries.len();
         self.deliveries.clear();
         for o in &mut self.outputs {
             o.queue.clear();
@@ -270,6 +278,7 @@ impl Application {
     fn read_all(&mut self, ctx: &mut ConsumerCtx<'_>) -> f64 {
         let shards = self.reads.reading();
         let streams = self.windows.len();
+        let of: Vec<usize> = shards.iter().map(|&sh| self.stream_of(ctx, sh)).collect();
         let per_row = self.cfg.query.per_record_us;
         let mut total_us = 0.0;
         for s in 0..streams {
@@ -285,8 +294,11 @@ impl Application {
             let mut rows_left = budget;
             let mut batch: Vec<Segment> = Vec::new();
             let mut poison: Vec<Segment> = Vec::new();
+            // Shards read to their end: finished only once the batch is in (a failed
+            // preprocessor reads them again).
+            let mut ends: Vec<(ShardId, Vec<ShardId>)> = Vec::new();
             for (i, &shard) in shards.iter().enumerate() {
-                if i % streams != s || rows_left == 0 {
+                if of[i] != s || rows_left == 0 {
                     continue;
                 }
                 let Some(at) = self.reads.position(shard) else {
@@ -309,8 +321,7 @@ impl Application {
                         }
                         self.reads.advance(shard, r.next_seq);
                         if r.shard_end {
-                            let children = r.children.clone();
-                            self.reads.finished(ctx, shard, &children);
+                            ends.push((shard, r.children.clone()));
                         }
                         ctx.recycle_read(r);
                     }
@@ -324,6 +335,9 @@ impl Application {
             }
             let rows: u64 = batch.iter().map(|b| b.2 - b.1).sum();
             if rows == 0 {
+                for (shard, children) in ends {
+                    self.reads.finished(ctx, shard, &children);
+                }
                 continue;
             }
             for &(shard, from, to) in &batch {
@@ -336,6 +350,9 @@ impl Application {
                     self.reads.advance(shard, from);
                 }
                 break;
+            }
+            for (shard, children) in ends {
+                self.reads.finished(ctx, shard, &children);
             }
             total_us += rows as f64 * per_row;
             self.insert(ctx, s, batch, dropped, poison);
@@ -518,14 +535,22 @@ impl Application {
         dropped: Vec<Segment>,
         rows: u64,
     ) {
+        // Every row read so far is in an emitted window: a restart may resume here.
+        let snapshot = self
+            .windows
+            .iter()
+            .all(Option::is_none)
+            .then(|| self.reads.clone());
         if self.outputs.is_empty() {
             settle_in_order(ctx, &segments, &dropped);
-            self.commit(&segments);
-            self.commit(&dropped);
+            if let Some(r) = snapshot {
+                self.checkpoint = r;
+            }
             return;
         }
-        let id = self.deliveries.len();
-        self.deliveries.push(Some(Delivery {
+        let id = self.base + self.deliveries.len();
+        self.deliveries.push_back(Some(Delivery {
+            snapshot,
             segments,
             dropped,
             rows,
@@ -536,24 +561,18 @@ impl Application {
         }
     }
 
-    /// A shard being read that has no checkpoint yet gets its first position.
-    fn note_starts(&mut self) {
-        for shard in self.reads.reading() {
-            if !self.committed.iter().any(|c| c.0 == shard) {
-                if let Some(at) = self.reads.position(shard) {
-                    self.committed.push((shard, at));
-                }
-            }
+    /// The in-application stream of `shard`: fixed when it is first read, a child's its
+    /// parent's, others round robin in the order they are first read (assumption).
+    fn stream_of(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> usize {
+        if let Some(&(_, s)) = self.streams_of.iter().find(|x| x.0 == shard) {
+            return s;
         }
-    }
-
-    fn commit(&mut self, segments: &[Segment]) {
-        for &(shard, _, to) in segments {
-            match self.committed.iter_mut().find(|c| c.0 == shard) {
-                Some(c) => c.1 = c.1.max(to),
-                None => self.committed.push((shard, to)),
-            }
-        }
+        let parent = ctx.shard(shard).and_then(|i| i.parent);
+        let s = parent
+            .and_then(|p| self.streams_of.iter().find(|x| x.0 == p))
+            .map_or(self.streams_of.len() % self.windows.len(), |x| x.1);
+        self.streams_of.push((shard, s));
+        s
     }
 
     // ---- outputs ------------------------------------------------------------------
@@ -579,7 +598,7 @@ impl Application {
 
     /// An attempt of output `o` ended.
     fn attempt_done(&mut self, ctx: &mut ConsumerCtx<'_>, o: usize) {
-        let Some(&id) = self.outputs[o].queue.front() else {
+        let Some(id) = self.outputs[o].queue.front().map(|&id| id - self.base) else {
             self.outputs[o].busy = false;
             return;
         };
@@ -589,7 +608,11 @@ impl Application {
         if failed {
             self.summary.destination_retries += 1;
             if !self.outputs[o].failing {
-                let rows = self.deliveries[id].as_ref().map_or(0, |d| d.rows);
+                let rows = self
+                    .deliveries
+                    .get(id)
+                    .and_then(Option::as_ref)
+                    .map_or(0, |d| d.rows);
                 let e = KdaSqlEvent {
                     output: Some(cfg.name.clone()),
                     rows: Some(rows),
@@ -609,7 +632,7 @@ impl Application {
         }
         self.outputs[o].busy = false;
         self.outputs[o].queue.pop_front();
-        let Some(d) = self.deliveries[id].as_mut() else {
+        let Some(Some(d)) = self.deliveries.get_mut(id) else {
             return;
         };
         // Rows this output had already received (before a restart) are duplicates.
@@ -628,10 +651,16 @@ impl Application {
         if d.left == 0 {
             let segments = std::mem::take(&mut d.segments);
             let dropped = std::mem::take(&mut d.dropped);
+            if let Some(r) = d.snapshot.take() {
+                self.checkpoint = r;
+            }
             self.deliveries[id] = None;
             settle_in_order(ctx, &segments, &dropped);
-            self.commit(&segments);
-            self.commit(&dropped);
+            // Delivered everywhere, in order: they leave the front.
+            while matches!(self.deliveries.front(), Some(None)) {
+                self.deliveries.pop_front();
+                self.base += 1;
+            }
         }
         self.start_deliveries(ctx);
     }
@@ -646,7 +675,7 @@ impl Application {
         match action {
             SqlAction::DestinationOutage { output, duration } => {
                 if let Some(o) = self.cfg.outputs.iter().position(|x| x.name == output) {
-                    self.outputs[o].outage_until = SimTime(ctx.now.0 + duration.0);
+                    self.outputs[o].outage_until = SimTime(ctx.now.0.saturating_add(duration.0));
                 }
             }
             SqlAction::StopApplication => {
@@ -709,7 +738,6 @@ impl Consumer for Application {
             }
             ConsumerEvent::ShardOpened { shard } => {
                 self.reads.opened(ctx, shard);
-                self.note_starts();
             }
             ConsumerEvent::Timeline { index } => self.timeline(ctx, index),
             ConsumerEvent::ShardClosed { .. } | ConsumerEvent::Records(_) => {}

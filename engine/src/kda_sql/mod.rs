@@ -83,7 +83,7 @@ pub(crate) mod why {
 
 /// Assumptions named on trace events (AWS documents none of these).
 pub(crate) mod assumption {
-    pub const STEP: &str = "shard i of those read, in id order, goes to in-application stream i mod InputParallelism; each stream reads each of its shards once a second (up to 10,000 records) and inserts at most one KPU's worth of rows (per_record_us); 8 KPUs at most";
+    pub const STEP: &str = "shards go to the in-application streams round robin as they are first read, and keep theirs (a child takes its parent's); each stream reads each of its shards once a second (up to 10,000 records) and inserts at most one KPU's worth of rows (per_record_us); 8 KPUs at most";
     pub const RETRY: &str = "a failed delivery or invocation is retried 1 s later; while one is retried, no stream reads";
     pub const SHARES: &str = "in each batch the last records are ProcessingFailed and the ones before them Dropped, by the shares rounded";
     pub const STAGGER: &str =
