@@ -218,7 +218,7 @@ fn outages_name_a_firehose_consumer() {
     assert_error(
         v.clone(),
         "timeline[0].consumer",
-        "destination_outage applies to a firehose consumer, and \"fn\" is a lambda consumer",
+        "destination_outage applies to a firehose or kda_sql consumer, and \"fn\" is a lambda consumer",
     );
     v["timeline"] = json!([{ "at": "5m", "do": "deploy", "consumer": "fh", "handler": {} }]);
     assert_error(

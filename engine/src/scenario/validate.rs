@@ -91,8 +91,9 @@ fn references(s: &Scenario) -> Result<()> {
                 return Err(ScenarioError::new(
                     format!("{}.consumer", entry_path(i)),
                     format!(
-                        "{} applies to a {want} consumer, and {} is a {} consumer",
+                        "{} applies to a {} consumer, and {} is a {} consumer",
                         entry.action.name(),
+                        super::parse::action_consumer_kinds(entry.action.name()).join(" or "),
                         quote(name),
                         c.kind.as_str()
                     ),
