@@ -265,3 +265,25 @@ fn a_restart_after_a_reshard_loses_nothing() {
     assert_eq!(k.duplicates, 0);
     assert_eq!(c.ordering_violations, 0);
 }
+
+/// A slow preprocessor: each invocation takes 1,500 ms, so the stream reads at 1, 3,
+/// 5, … s (the step after the invocation returns), 200 records at a time, and the rows
+/// enter the in-application stream 1.5 s after the read (their ROWTIME). The window
+/// of 60 s holds the rows of the reads up to 57 s (ROWTIME 58.5 s): 5,700; the read
+/// of 59 s enters at 60.5 s, in the next window.
+#[test]
+fn a_slow_preprocessor_delays_rowtime_and_reads() {
+    let lambda = json!({ "InputLambdaProcessor": {
+        "ResourceARN": "arn:aws:lambda:us-east-1:123456789012:function:pre", "invoke_ms": 1500 } });
+    let t = run(
+        json!({ "Inputs": [ { "InputStartingPositionConfiguration": { "InputStartingPosition": "TRIM_HORIZON" },
+                              "InputProcessingConfiguration": lambda } ] }),
+        json!([]),
+    );
+    let windows: Vec<(u64, Option<u64>)> = events(&t, "window")
+        .map(|(ms, e)| (ms, e.rows))
+        .take(2)
+        .collect();
+    assert_eq!(windows, [(60_000, Some(5_700)), (120_000, Some(6_000))]);
+    summary(&t);
+}

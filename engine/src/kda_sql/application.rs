@@ -7,7 +7,9 @@
 //!   of up to 10,000 records, within one KPU of query time per stream
 //!   (`per_record_us`) and 8 KPUs in all (the default limit; assumption on how the
 //!   unpublished per-stream insert limit binds). Children are read after parents.
-//! - **Preprocessor.** One invocation per stream per step; `Dropped` records are
+//! - **Preprocessor.** One invocation per stream per step, taking `invoke_ms` +
+//!   `per_record_ms` a record: the rows' ROWTIME is when it returns, and the stream
+//!   reads again at the first step after (assumption); `Dropped` records are
 //!   processed (removed on purpose) when the rows read with them reach the outputs,
 //!   `ProcessingFailed` ones go to `error_stream`
 //!   (B4); a failed invocation is retried a second later until it succeeds, and
@@ -98,8 +100,9 @@ pub struct Application {
     running: bool,
     generation: u64,
     reads: ShardReads,
-    /// Per in-application stream, the window collecting rows.
-    windows: Vec<Option<Open>>,
+    /// Per in-application stream, the windows collecting rows (the next one opens when
+    /// rows' ROWTIME passes the last one's end), oldest first.
+    windows: Vec<Vec<Open>>,
     deliveries: std::collections::VecDeque<Option<Delivery>>,
     /// The id of `deliveries[0]`: ids go on across stops; delivered ones leave the front.
     base: usize,
@@ -112,6 +115,10 @@ pub struct Application {
     checkpoint: ShardReads,
     /// The preprocessor failed in this step: no other stream reads.
     preprocessing_failed: bool,
+    /// Per stream, until when its preprocessor invocation runs (it reads again after).
+    busy_until: Vec<SimTime>,
+    /// The ROWTIME of the rows being inserted: after their preprocessor invocation.
+    rowtime: SimTime,
     /// The preprocessor's last invocation failed (an episode of retries).
     preprocessor_failing: bool,
     /// Rounding carry of the preprocessor's shares.
@@ -128,13 +135,15 @@ impl Application {
             running: false,
             generation: 0,
             reads: ShardReads::default(),
-            windows: vec![None; streams],
+            windows: vec![Vec::new(); streams],
             deliveries: std::collections::VecDeque::new(),
             base: 0,
             streams_of: Vec::new(),
             outputs: vec![Output::default(); cfg.outputs.len()],
             checkpoint: ShardReads::default(),
             preprocessing_failed: false,
+            busy_until: vec![SimTime::ZERO; streams],
+            rowtime: SimTime::ZERO,
             preprocessor_failing: false,
             carry: (0.0, 0.0),
             summary: KdaSqlSummary::default(),
@@ -206,7 +215,7 @@ impl Application {
         self.running = false;
         // What is not delivered everywhere is dropped: a start reads it again.
         for w in &mut self.windows {
-            *w = None;
+            w.clear();
         }
         self.base += self.deliveries.len();
         self.deliveries.clear();
@@ -217,6 +226,9 @@ impl Application {
         }
         self.preprocessing_failed = false;
         self.preprocessor_failing = false;
+        for b in &mut self.busy_until {
+            *b = SimTime::ZERO;
+        }
         Application::emit(
             ctx,
             KdaSqlEvent {
@@ -285,6 +297,10 @@ impl Application {
             if self.preprocessing_failed {
                 break;
             }
+            // Its preprocessor invocation still runs.
+            if ctx.now < self.busy_until[s] {
+                continue;
+            }
             let budget = if per_row > 0.0 {
                 let left = (MAX_KPUS as f64 * KPU_US - total_us).max(0.0);
                 (KPU_US.min(left) / per_row).floor() as u64
@@ -344,6 +360,7 @@ impl Application {
                 ctx.deliver(shard, from, to);
             }
             let mut dropped = Vec::new();
+            self.rowtime = ctx.now;
             if !self.preprocess(ctx, s, &mut batch, &mut dropped) {
                 // Read again from the batch's start after the retry.
                 for &(shard, from, _) in &batch {
@@ -393,6 +410,11 @@ impl Application {
         if std::mem::replace(&mut self.preprocessor_failing, false) {
             Application::resumed(ctx, "preprocessor".into());
         }
+        // The invocation takes invoke_ms + per_record_ms a record: the rows enter the
+        // in-application stream when it returns, and the stream reads again after it.
+        let took = p.invoke_ms * 1_000 + (p.per_record_ms * 1_000.0 * rows as f64).round() as u64;
+        self.rowtime = SimTime(ctx.now.0 + took);
+        self.busy_until[stream] = self.rowtime;
         // Shares by rounding with a carry: hand-checkable counts.
         let n = rows as f64;
         let failed = (n * p.processing_failed_share + self.carry.1).floor();
@@ -489,13 +511,18 @@ impl Application {
                 let closes = match w.kind {
                     // STEP(ROWTIME BY INTERVAL size): the window holding now ends at
                     // the next multiple of size.
-                    SqlWindowKind::Tumbling => SimTime((ctx.now.0 / size + 1) * size),
-                    _ => SimTime(ctx.now.0 + size),
+                    SqlWindowKind::Tumbling => SimTime((self.rowtime.0 / size + 1) * size),
+                    _ => SimTime(self.rowtime.0 + size),
                 };
-                let open = self.windows[s].get_or_insert_with(|| Open {
-                    closes,
-                    ..Open::default()
-                });
+                // Rows whose ROWTIME is past the last window's end open the next one.
+                let list = &mut self.windows[s];
+                if list.last().is_none_or(|w| self.rowtime >= w.closes) {
+                    list.push(Open {
+                        closes,
+                        ..Open::default()
+                    });
+                }
+                let Some(open) = list.last_mut() else { return };
                 open.rows += n;
                 open.segments.extend(rows);
                 open.dropped.extend(dropped);
@@ -506,13 +533,8 @@ impl Application {
     /// Windows whose time has come are emitted.
     fn close_windows(&mut self, ctx: &mut ConsumerCtx<'_>) {
         for s in 0..self.windows.len() {
-            if self.windows[s]
-                .as_ref()
-                .is_some_and(|w| w.closes <= ctx.now)
-            {
-                let Some(w) = self.windows[s].take() else {
-                    continue;
-                };
+            while self.windows[s].first().is_some_and(|w| w.closes <= ctx.now) {
+                let w = self.windows[s].remove(0);
                 self.summary.windows_emitted += 1;
                 let e = KdaSqlEvent {
                     in_app_stream: Some(self.stream_name(s)),
@@ -539,7 +561,7 @@ impl Application {
         let snapshot = self
             .windows
             .iter()
-            .all(Option::is_none)
+            .all(Vec::is_empty)
             .then(|| self.reads.clone());
         if self.outputs.is_empty() {
             settle_in_order(ctx, &segments, &dropped);
