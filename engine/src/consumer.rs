@@ -133,6 +133,8 @@ pub struct ConsumerStats {
     pub throttled_invocations: u64,
     /// Most invocations at once.
     pub max_concurrency: u64,
+    /// What the cost estimate needs beyond the summary.
+    pub usage: crate::cost::Usage,
 }
 
 /// The ledger of one shard.
@@ -694,6 +696,9 @@ impl<'a> ConsumerCtx<'a> {
     ) -> Result<ReadBatch, ReadError> {
         match self.stream.get_records(shard, from, limit, self.now) {
             Ok(b) => {
+                for r in &b.runs {
+                    self.ledger.stats.usage.read(r.count, r.record_bytes);
+                }
                 let age = b
                     .last_arrival()
                     .map_or(0, |t| self.now.0.saturating_sub(t.0) / 1_000);
@@ -784,6 +789,7 @@ impl<'a> ConsumerCtx<'a> {
                 self.subs.len() - 1
             }
         };
+        self.ledger.stats.usage.subscribed = true;
         let s = &mut self.subs[idx];
         s.next_seq = from;
         s.active = true;

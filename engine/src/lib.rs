@@ -9,6 +9,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod challenge;
 pub mod consumer;
+pub mod cost;
 pub mod fan_out;
 pub mod firehose;
 pub mod flink;

@@ -376,6 +376,7 @@ impl Stream {
                     rec.metrics
                         .incoming_tick(period, shard, admitted, tick_bytes);
                     rec.totals.incoming_records += admitted;
+                    rec.totals.bill(admitted, bytes);
                 }
             }
         }
@@ -426,6 +427,7 @@ impl Stream {
         );
         rec.metrics.incoming(now, shard, count, run.bytes());
         rec.totals.incoming_records += count;
+        rec.totals.bill(count, bytes);
         Some((shard, run.first_seq))
     }
 

@@ -665,6 +665,7 @@ impl Simulation {
             (s.consumer, s.shard, batch)
         };
         self.with_ctx(c, |imp, ctx| {
+            ctx.ledger.stats.usage.pushed_bytes += batch.bytes;
             let age = batch
                 .last_arrival()
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
@@ -719,6 +720,22 @@ impl Simulation {
         let events = sort_events(events, &names);
         let shards: Vec<_> = self.stream.shard_infos().cloned().collect();
         let hash = Trace::compute_hash(&events, &series, &shards, &summary);
+        let cost = crate::cost::estimate(&crate::cost::Run {
+            scenario: &self.scenario,
+            end,
+            shards: &shards,
+            totals: &self.rec.totals,
+            consumers: self
+                .consumers
+                .iter()
+                .filter_map(|c| {
+                    let s = summary.consumers.get(&c.name)?;
+                    Some((c.name.as_str(), s, &c.ledger.stats.usage))
+                })
+                .collect(),
+        });
+        let mut summary = summary;
+        summary.cost = Some(cost);
         Trace {
             title: self.scenario.title.clone(),
             seed: self.scenario.seed,
@@ -754,6 +771,7 @@ impl Simulation {
             format: SUMMARY_FORMAT,
             stream,
             consumers,
+            cost: None,
         }
     }
 }

@@ -776,6 +776,20 @@ pub struct StreamTotals {
     pub dropped_records: u64,
     /// Throttled GetRecords calls (ReadProvisionedThroughputExceeded).
     pub read_throttled_calls: u64,
+    /// PUT payload units admitted: each record's 25 KB chunks, a started one counting
+    /// (`kinesis-and-lambda.md` §1.10; Assumption: a KB is 1,024 bytes).
+    pub put_payload_units: u64,
+    /// KiB admitted, each record rounded up to 1 KiB (on-demand data in).
+    pub incoming_kib: u64,
+}
+
+impl StreamTotals {
+    /// Counts `n` admitted records of `bytes` each for billing.
+    pub(crate) fn bill(&mut self, n: u64, bytes: u32) {
+        let b = u64::from(bytes.max(1));
+        self.put_payload_units += n * b.div_ceil(25 * 1_024);
+        self.incoming_kib += n * b.div_ceil(1_024);
+    }
 }
 
 /// Where the kernel, the stream and the consumers write what happens.
@@ -894,6 +908,9 @@ pub struct Summary {
     pub stream: StreamSummary,
     /// Per consumer, by name.
     pub consumers: BTreeMap<String, ConsumerSummary>,
+    /// The cost estimate (set after the trace hash: prices are not simulation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::Cost>,
 }
 
 /// The summary's format string.
@@ -983,6 +1000,7 @@ mod tests {
             format: SUMMARY_FORMAT,
             stream: StreamSummary::default(),
             consumers,
+            cost: None,
         };
         let v: serde_json::Value = serde_json::to_value(&s).unwrap();
         let want = serde_json::json!({

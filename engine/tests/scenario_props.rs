@@ -156,6 +156,7 @@ fn consumer(i: usize, end_ms: u64) -> impl Strategy<Value = Consumer> {
                     function: FunctionConfig {
                         timeout_seconds: timeout,
                         reserved_concurrent_executions: reserved,
+                        memory_size_mb: 128,
                     },
                     handler: Handler {
                         invoke_ms: a,

@@ -263,6 +263,10 @@ impl Application {
         // KPUs in use: the query time of this second, at least one.
         let kpus = ((used_us / KPU_US).ceil() as u64).clamp(1, MAX_KPUS);
         self.summary.kpus = self.summary.kpus.max(kpus as u32);
+        // Billed on the KPUs used, for the second after each step while running (B9).
+        if ctx.now < ctx.end {
+            ctx.stats().usage.kpu_seconds += kpus;
+        }
         let lag = self.millis_behind(ctx);
         self.summary.max_millis_behind_latest = self.summary.max_millis_behind_latest.max(lag);
         ctx.report_lag(lag);

@@ -60,8 +60,8 @@ mod tests {
     #[test]
     fn reserved_concurrency_throttles_above_it() {
         let f = FunctionConfig {
-            timeout_seconds: 3,
             reserved_concurrent_executions: Some(2),
+            ..FunctionConfig::default()
         };
         let mut c = Concurrency::default();
         let l = Concurrency::limit(&f);

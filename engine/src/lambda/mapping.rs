@@ -679,6 +679,7 @@ impl LambdaMapping {
             let p = self.pollers.get_mut(&shard).expect("checked above");
             let rng = lane_rng(&mut p.rngs, seed, generation, shard, lane);
             let inv = handler::invoke(&self.handler, timeout, &b, rbif, malformed, rng);
+            ctx.stats().usage.billed_ms += billed_ms(inv.duration);
             let done_at = SimTime(now.0.saturating_add(inv.duration.0));
             let next = InFlight {
                 start: now,
@@ -1222,6 +1223,7 @@ impl LambdaMapping {
             self.handler.item_failures == ItemFailures::Malformed,
             lane_rng(rngs, seed, generation, shard, lane),
         );
+        ctx.stats().usage.billed_ms += billed_ms(inv.duration);
         let l = self.lane_mut(shard, lane).expect("lane exists");
         l.nonce = l.nonce.wrapping_add(1);
         let nonce = l.nonce;
@@ -1548,6 +1550,8 @@ impl LambdaMapping {
             return;
         };
         ctx.stats().invocations += 1;
+        ctx.stats().usage.billed_ms +=
+            billed_ms(handler::duration(&self.handler, 0).min(self.timeout()));
         let (seed, generation) = (self.seed, self.generation);
         let p = self.pollers.get_mut(&shard).expect("poller exists");
         let ok = !p
@@ -2000,4 +2004,10 @@ fn write_period(ctx: &mut ConsumerCtx<'_>, shard: ShardId, b: PeriodBook) {
     ctx.ledger.age(shard, b.max_age);
     m.iterator_age(t, i, shard, b.max_age);
     m.consumer_metric(t, i, metrics::ITERATOR_AGE, Stat::Maximum, b.max_age);
+}
+
+/// Lambda bills an invocation's duration rounded up to the next millisecond
+/// (<https://aws.amazon.com/lambda/pricing/>).
+fn billed_ms(d: SimDuration) -> u64 {
+    d.0.div_ceil(1_000)
 }

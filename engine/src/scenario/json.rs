@@ -106,6 +106,7 @@ fn consumer(c: &Consumer) -> Value {
                     obj([
                         ("Timeout", l.function.timeout_seconds.into()),
                         ("ReservedConcurrentExecutions", reserved),
+                        ("MemorySize", l.function.memory_size_mb.into()),
                     ]),
                 ),
                 (

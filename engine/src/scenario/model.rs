@@ -311,6 +311,10 @@ pub struct FunctionConfig {
     /// the account's 1,000 concurrent executions; 0–1,000 reserves that many
     /// (0 throttles every invocation).
     pub reserved_concurrent_executions: Option<u32>,
+    /// `MemorySize` in MB: 128–10,240, default 128 (Lambda's default). Only the
+    /// cost estimate uses it (GB-seconds); the handler model sets the duration.
+    /// <https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html>
+    pub memory_size_mb: u32,
 }
 
 impl Default for FunctionConfig {
@@ -318,6 +322,7 @@ impl Default for FunctionConfig {
         FunctionConfig {
             timeout_seconds: 3,
             reserved_concurrent_executions: None,
+            memory_size_mb: 128,
         }
     }
 }

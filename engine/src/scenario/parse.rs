@@ -74,7 +74,7 @@ pub const ESM_UPDATE_KEYS: &[&str] = &[
     "Enabled",
 ];
 const STARTING_KEYS: &[&str] = &["StartingPosition", "StartingPositionTimestamp"];
-const FUNCTION_KEYS: &[&str] = &["Timeout", "ReservedConcurrentExecutions"];
+const FUNCTION_KEYS: &[&str] = &["Timeout", "ReservedConcurrentExecutions", "MemorySize"];
 const HANDLER_KEYS: &[&str] = &["invoke_ms", "per_record_ms", "error_rate", "item_failures"];
 /// The timeline actions (`do`).
 pub const ACTIONS: &[&str] = &[
@@ -693,9 +693,14 @@ fn function(obj: &Obj) -> Result<FunctionConfig> {
         None | Some(Value::Null) => None,
         Some(v) => Some(to_u32(v, &obj.at("ReservedConcurrentExecutions"), 0, 1000)?),
     };
+    let memory_size_mb = match obj.get("MemorySize") {
+        None => 128,
+        Some(v) => to_u32(v, &obj.at("MemorySize"), 128, 10_240)?,
+    };
     Ok(FunctionConfig {
         timeout_seconds,
         reserved_concurrent_executions,
+        memory_size_mb,
     })
 }
 
