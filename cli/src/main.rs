@@ -14,8 +14,8 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use shardscope_engine::compare::{Choice, Runs};
 use shardscope_engine::scenario::{self, format_duration, Scenario};
-use shardscope_engine::sim::Simulation;
 use shardscope_engine::trace::{EventKind, Trace};
 
 const USAGE: &str = "\
@@ -77,13 +77,54 @@ enum Command {
         file: String,
         json: bool,
         trace: Option<String>,
+        compare: Option<Compare>,
     },
     Render {
         file: String,
         svg: String,
         /// Whole pixels, so the command stays comparable (`Eq`).
         width: u32,
+        compare: Option<Compare>,
     },
+}
+
+/// `--compare[=A,B]` and `--shared`: the consumers to compare (empty: all of them).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Compare {
+    consumers: Vec<String>,
+    shared: bool,
+}
+
+/// Reads `--compare`, `--compare=A,B` and `--shared` into `compare`; false for another argument.
+fn compare_arg(a: &str, compare: &mut Option<Compare>, shared: &mut bool) -> bool {
+    if a == "--shared" {
+        *shared = true;
+    } else if a == "--compare" {
+        compare.get_or_insert_with(Compare::default);
+    } else if let Some(names) = a.strip_prefix("--compare=") {
+        let c = compare.get_or_insert_with(Compare::default);
+        c.consumers.extend(
+            names
+                .split(',')
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+        );
+    } else {
+        return false;
+    }
+    true
+}
+
+/// `--shared` only means something with `--compare`.
+fn with_shared(compare: Option<Compare>, shared: bool) -> Result<Option<Compare>, Failure> {
+    match compare {
+        Some(mut c) => {
+            c.shared = shared;
+            Ok(Some(c))
+        }
+        None if shared => Err(usage_error("--shared goes with --compare")),
+        None => Ok(None),
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Command, Failure> {
@@ -112,10 +153,12 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
             let mut file = None;
             let mut json = false;
             let mut trace = None;
+            let (mut compare, mut shared) = (None, false);
             let mut rest = args[1..].iter();
             while let Some(a) = rest.next() {
                 match a.as_str() {
                     "-h" | "--help" => return Ok(Command::Help),
+                    s if compare_arg(s, &mut compare, &mut shared) => {}
                     "--json" => json = true,
                     "--trace" => match rest.next() {
                         Some(out) => trace = Some(out.clone()),
@@ -132,16 +175,24 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
                 }
             }
             let file = file.ok_or_else(|| usage_error("simulate needs a FILE"))?;
-            Ok(Command::Simulate { file, json, trace })
+            let compare = with_shared(compare, shared)?;
+            Ok(Command::Simulate {
+                file,
+                json,
+                trace,
+                compare,
+            })
         }
         "render" => {
             let mut file = None;
             let mut svg = None;
             let mut width = 960;
+            let (mut compare, mut shared) = (None, false);
             let mut rest = args[1..].iter();
             while let Some(a) = rest.next() {
                 match a.as_str() {
                     "-h" | "--help" => return Ok(Command::Help),
+                    s if compare_arg(s, &mut compare, &mut shared) => {}
                     "--svg" => match rest.next() {
                         Some(out) => svg = Some(out.clone()),
                         None => return Err(usage_error("--svg needs an output file")),
@@ -171,7 +222,13 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
             }
             let file = file.ok_or_else(|| usage_error("render needs a FILE"))?;
             let svg = svg.ok_or_else(|| usage_error("render needs --svg OUT"))?;
-            Ok(Command::Render { file, svg, width })
+            let compare = with_shared(compare, shared)?;
+            Ok(Command::Render {
+                file,
+                svg,
+                width,
+                compare,
+            })
         }
         other => Err(usage_error(format!("unknown command: {other}"))),
     }
@@ -422,6 +479,9 @@ fn table(s: &Scenario, t: &Trace) -> String {
         let _ = writeln!(out);
         out.push_str(&columns(&headers, &kda, 1));
     }
+    if let Some(c) = &t.summary.cost {
+        out.push_str(&cost_table(c));
+    }
     let skipped: Vec<String> = t
         .events
         .iter()
@@ -439,6 +499,48 @@ fn table(s: &Scenario, t: &Trace) -> String {
             skipped.join(", ")
         );
     }
+    out
+}
+
+/// The cost estimate, meter by meter.
+fn cost_table(c: &shardscope_engine::cost::Cost) -> String {
+    use shardscope_views::compare::usd;
+    let mut rows = Vec::new();
+    let parts = [("stream", &c.stream, c.stream_usd)].into_iter().chain(
+        c.consumers
+            .iter()
+            .map(|(n, k)| (n.as_str(), &k.items, k.usd)),
+    );
+    for (part, items, total) in parts {
+        for i in items {
+            rows.push(vec![
+                part.to_string(),
+                i.per.clone(),
+                i.quantity.to_string(),
+                format!("${}", i.unit_usd),
+                format!("${}", i.usd),
+            ]);
+        }
+        rows.push(vec![
+            part.to_string(),
+            "total".into(),
+            String::new(),
+            String::new(),
+            usd(total),
+        ]);
+    }
+    let mut out = format!(
+        "\ncost: {} {} ({}, prices checked {})\n",
+        usd(c.total_usd),
+        "in all",
+        c.label,
+        c.prices_checked
+    );
+    out.push_str(&columns(
+        &["part", "meter", "quantity", "unit price", "USD"],
+        &rows,
+        2,
+    ));
     out
 }
 
@@ -487,11 +589,19 @@ fn run(args: &[String]) -> Result<(), Failure> {
             println!("shardscope {}", shardscope_engine::VERSION);
             Ok(())
         }
-        Command::Render { file, svg, width } => {
+        Command::Render {
+            file,
+            svg,
+            width,
+            compare,
+        } => {
             let s = load(&file)?;
-            let sim = Simulation::new(&s).map_err(|e| input_error(format!("{file}: {e}")))?;
-            let t = sim.finish();
-            std::fs::write(&svg, shardscope_views::svg::render(&t, f64::from(width)))
+            let t = simulate(&file, &s, compare.as_ref())?;
+            let drawing = match compare {
+                Some(_) => shardscope_views::svg::render_compare(&t, f64::from(width)),
+                None => shardscope_views::svg::render(&t, f64::from(width)),
+            };
+            std::fs::write(&svg, drawing)
                 .map_err(|e| input_error(format!("cannot write {svg}: {e}")))?;
             Ok(())
         }
@@ -509,10 +619,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Simulate { file, json, trace } => {
+        Command::Simulate {
+            file,
+            json,
+            trace,
+            compare,
+        } => {
             let s = load(&file)?;
-            let sim = Simulation::new(&s).map_err(|e| input_error(format!("{file}: {e}")))?;
-            let t = sim.finish();
+            let t = simulate(&file, &s, compare.as_ref())?;
             if let Some(out) = trace {
                 std::fs::write(&out, t.events_jsonl())
                     .map_err(|e| input_error(format!("cannot write {out}: {e}")))?;
@@ -521,6 +635,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 out(&format!("{}\n", t.summary_json()));
             } else {
                 out(&table(&s, &t));
+                if compare.is_some() {
+                    out(&compare_table(&t));
+                }
             }
             match &s.challenge {
                 Some(c) => verdict(c, &t),
@@ -528,6 +645,82 @@ fn run(args: &[String]) -> Result<(), Failure> {
             }
         }
     }
+}
+
+/// Runs `s`, or compares its consumers: each on its own copy of the stream unless
+/// `--shared` (all of them without names).
+fn simulate(file: &str, s: &Scenario, compare: Option<&Compare>) -> Result<Trace, Failure> {
+    let choice = match compare {
+        None => None,
+        Some(c) => {
+            for n in &c.consumers {
+                if !s.consumers.iter().any(|k| &k.name == n) {
+                    return Err(usage_error(format!(
+                        "--compare: {file} has no consumer named {n:?}"
+                    )));
+                }
+            }
+            let consumers = if c.consumers.is_empty() {
+                s.consumers.iter().map(|k| k.name.clone()).collect()
+            } else {
+                c.consumers.clone()
+            };
+            Some(Choice {
+                consumers,
+                shared: c.shared,
+            })
+        }
+    };
+    let runs = Runs::new(s, choice.as_ref()).map_err(|e| input_error(format!("{file}: {e}")))?;
+    Ok(runs.finish())
+}
+
+/// The compare table: one row a service, and its verdict under it.
+fn compare_table(t: &Trace) -> String {
+    use shardscope_views::compare::{age, group, rows, usd};
+    let headers = [
+        "compare",
+        "service",
+        "processed",
+        "discarded",
+        "expired",
+        "again",
+        "max lag",
+        "downtime",
+        "cost",
+    ];
+    let rows = rows(t);
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.service.to_string(),
+                group(r.processed),
+                group(r.discarded),
+                group(r.expired),
+                format!("{} {}", group(r.again), r.again_label),
+                format!("{} {}", age(r.lag_ms), r.lag_label),
+                r.downtime_us.map_or("—".to_string(), |d| age(d / 1_000)),
+                r.usd.map_or("—".to_string(), usd),
+            ]
+        })
+        .collect();
+    let mut out = String::from("\n");
+    out.push_str(&columns(&headers, &cells, 2));
+    for r in &rows {
+        let _ = writeln!(out, "  {}: {}", r.name, r.verdict);
+    }
+    if let Some(c) = &t.summary.cost {
+        let _ = writeln!(
+            out,
+            "  the stream itself: {} ({}, prices of {})",
+            usd(c.stream_usd),
+            c.label,
+            c.prices_checked
+        );
+    }
+    out
 }
 
 /// Reports the challenge's verdict on stderr (stdout stays the summary); a failed
@@ -599,7 +792,20 @@ mod tests {
             Some(Command::Simulate {
                 file: "a.json".into(),
                 json: true,
-                trace: Some("t.jsonl".into())
+                trace: Some("t.jsonl".into()),
+                compare: None,
+            })
+        );
+        assert_eq!(
+            parse_args(&args("render a.json --svg o.svg --compare=fn,fh --shared")).ok(),
+            Some(Command::Render {
+                file: "a.json".into(),
+                svg: "o.svg".into(),
+                width: 960,
+                compare: Some(Compare {
+                    consumers: vec!["fn".into(), "fh".into()],
+                    shared: true,
+                }),
             })
         );
         assert_eq!(
@@ -615,6 +821,7 @@ mod tests {
             "simulate a b",
             "simulate a --nope",
             "simulate a --trace",
+            "simulate a --shared",
         ] {
             let e = parse_args(&args(bad)).expect_err(bad);
             assert_eq!(e.code, 2, "{bad}");

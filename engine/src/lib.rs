@@ -8,6 +8,7 @@
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod challenge;
+pub mod compare;
 pub mod consumer;
 pub mod cost;
 pub mod fan_out;

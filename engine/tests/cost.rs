@@ -38,7 +38,7 @@ fn cost(t: &Trace) -> &Cost {
     t.summary.cost.as_ref().expect("every run has a cost block")
 }
 
-fn meter<'c>(c: &'c ConsumerCost, name: &str) -> (f64, f64) {
+fn meter(c: &ConsumerCost, name: &str) -> (f64, f64) {
     let i = c
         .items
         .iter()

@@ -6,6 +6,7 @@
 
 pub mod axis;
 pub mod chart;
+pub mod compare;
 pub mod coord;
 pub mod firehose;
 pub mod flink;

@@ -32,6 +32,19 @@ fn esc(s: &str) -> String {
 
 /// The SVG document of `trace`, `width` pixels wide.
 pub fn render(trace: &Trace, width: f64) -> String {
+    draw(trace, width, false)
+}
+
+/// The compare view as one static SVG: the run's drawing (every compared consumer's
+/// lanes under one time axis), then a row per service with its figures and verdict.
+pub fn render_compare(trace: &Trace, width: f64) -> String {
+    draw(trace, width, true)
+}
+
+/// Height of one service's rows in the compare table.
+const COMPARE_ROW_H: f64 = 34.0;
+
+fn draw(trace: &Trace, width: f64, compare: bool) -> String {
     let width = width.clamp(320.0, 4000.0);
     let axis = TimeAxis::whole(trace.duration_us, width - GUTTER - 12.0);
     let incoming: Vec<&Series> = trace
@@ -67,7 +80,18 @@ pub fn render(trace: &Trace, width: f64) -> String {
     .collect();
     let chart_block = |lines: usize| 24.0 + CHART_H + 16.0 * lines.div_ceil(3) as f64 + 12.0;
     let title_h = 28.0;
+    let compared = if compare {
+        crate::compare::rows(trace)
+    } else {
+        Vec::new()
+    };
+    let table_h = if compare {
+        28.0 + COMPARE_ROW_H * compared.len() as f64
+    } else {
+        0.0
+    };
     let height = title_h
+        + table_h
         + lanes_h
         + charts
             .iter()
@@ -280,6 +304,9 @@ pub fn render(trace: &Trace, width: f64) -> String {
         top += chart_block(series.len());
     }
     let _ = writeln!(o, "</g>");
+    if compare {
+        compare_table(&mut o, &compared, height - 8.0 - table_h, width);
+    }
     let _ = writeln!(
         o,
         r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#57606a">Shardscope · {} simulated · trace {}</text>"##,
@@ -290,6 +317,46 @@ pub fn render(trace: &Trace, width: f64) -> String {
     );
     o.push_str("</svg>\n");
     o
+}
+
+/// The compare table: per service, its name and figures on one line, its verdict under it.
+fn compare_table(o: &mut String, rows: &[crate::compare::Row], top: f64, width: f64) {
+    use crate::compare::{age, group, usd};
+    let _ = writeln!(
+        o,
+        r##"<text x="12" y="{:.1}" font-size="12" font-weight="600" fill="#1b1f24">Compared: the same stream and timeline, each service on its own</text>"##,
+        top + 16.0
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + 28.0 + COMPARE_ROW_H * i as f64;
+        let downtime = r
+            .downtime_us
+            .map_or(String::new(), |d| format!(" · down {}", age(d / 1_000)));
+        let cost = r
+            .usd
+            .map_or(String::new(), |u| format!(" · {} (estimate)", usd(u)));
+        let _ = writeln!(
+            o,
+            r##"<text x="12" y="{:.1}" fill="#1b1f24"><tspan font-weight="600">{}</tspan> · {} · processed {} · discarded {} · expired {} · {} {} · max {} {}{downtime}{cost}</text>"##,
+            y + 12.0,
+            esc(&r.name),
+            esc(r.service),
+            group(r.processed),
+            group(r.discarded),
+            group(r.expired),
+            group(r.again),
+            r.again_label,
+            r.lag_label,
+            age(r.lag_ms)
+        );
+        let _ = writeln!(
+            o,
+            r##"<text x="24" y="{:.1}" fill="#57606a" textLength="{:.0}" lengthAdjust="spacingAndGlyphs">{}</text>"##,
+            y + 26.0,
+            width - 36.0,
+            esc(&r.verdict)
+        );
+    }
 }
 
 /// A Flink or Glue consumer's lane: status bands (`band_fill` by status) and the marks

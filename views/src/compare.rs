@@ -1,0 +1,380 @@
+//! The compare table: each consumer's summary figures side by side, under the names
+//! its own service gives them, with its cost and a one-line verdict read from the run
+//! (the first rule that the figures meet, with those figures in it).
+
+use shardscope_engine::trace::{ConsumerSummary, Trace};
+
+use crate::coord::D1;
+use crate::TimeAxis;
+
+/// One service's row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The consumer's name.
+    pub name: String,
+    /// Its kind (`lambda`, `firehose`…).
+    pub kind: String,
+    /// The service, as AWS names it.
+    pub service: &'static str,
+    pub processed: u64,
+    pub discarded: u64,
+    pub expired: u64,
+    /// Records handled again: redeliveries, or duplicates at the sink.
+    pub again: u64,
+    /// What the service calls them.
+    pub again_label: &'static str,
+    /// The highest lag, in ms.
+    pub lag_ms: u64,
+    /// The service's metric for it.
+    pub lag_label: &'static str,
+    /// Time the consumer processed nothing because it was not running (restarts,
+    /// stops, no job run, stalls), in µs; `None` for a service that has no such state.
+    pub downtime_us: Option<u64>,
+    /// The consumer's cost estimate in USD (its own meters; the stream's apart).
+    pub usd: Option<f64>,
+    /// What happened, in one line.
+    pub verdict: String,
+}
+
+/// The service behind a kind.
+pub fn service(kind: &str) -> &'static str {
+    match kind {
+        "lambda" => "Lambda (event source mapping)",
+        "firehose" => "Data Firehose",
+        "flink" => "Managed Service for Apache Flink",
+        "glue" => "Glue streaming",
+        "kda_sql" => "KDA for SQL (retired)",
+        _ => "consumer",
+    }
+}
+
+/// A number with thousands separators.
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `n` things: "1 record", "2 records", "3 retries", "4 micro-batches" (`word` is the singular).
+pub fn count(n: u64, word: &str) -> String {
+    if n == 1 {
+        return format!("1 {word}");
+    }
+    let n = group(n);
+    match word.strip_suffix('y') {
+        Some(stem) => format!("{n} {stem}ies"),
+        None if word.ends_with("ch") => format!("{n} {word}es"),
+        None => format!("{n} {word}s"),
+    }
+}
+
+/// A duration in ms, in the unit a reader expects.
+pub fn age(ms: u64) -> String {
+    match ms {
+        0..=999 => format!("{ms} ms"),
+        1_000..=119_999 => format!("{} s", D1(ms as f64 / 1e3)),
+        120_000..=7_199_999 => format!("{} min", D1(ms as f64 / 60e3)),
+        _ => format!("{} h", D1(ms as f64 / 3_600e3)),
+    }
+}
+
+/// Dollars: cents for a dollar or more, else four decimals.
+pub fn usd(x: f64) -> String {
+    if x >= 1.0 {
+        format!("${x:.2}")
+    } else {
+        format!("${x:.4}")
+    }
+}
+
+/// The rows, in the summary's order (by name).
+pub fn rows(trace: &Trace) -> Vec<Row> {
+    // One pixel a microsecond: band widths are durations.
+    let axis = TimeAxis::whole(trace.duration_us, trace.duration_us.max(1) as f64);
+    let mut down: Vec<(String, f64)> = Vec::new();
+    for lanes in [
+        crate::flink::lanes(&trace.events, &axis),
+        crate::glue::lanes(&trace.events, &axis),
+        crate::kda_sql::lanes(&trace.events, &axis),
+    ] {
+        for l in lanes {
+            let d = l.bands.iter().map(|b| b.x1 - b.x0).sum();
+            down.push((l.consumer, d));
+        }
+    }
+    for l in crate::firehose::lanes(&trace.events, &axis) {
+        let d = l.stalls.iter().map(|b| b.x1 - b.x0).sum();
+        down.push((l.consumer, d));
+    }
+    let cost = trace.summary.cost.as_ref();
+    trace
+        .summary
+        .consumers
+        .iter()
+        .map(|(name, c)| {
+            let (again, again_label, lag_ms, lag_label) = figures(c);
+            let downtime_us = if c.kind == "lambda" {
+                None
+            } else {
+                Some(
+                    down.iter()
+                        .find(|(n, _)| n == name)
+                        .map_or(0, |(_, d)| d.round() as u64),
+                )
+            };
+            Row {
+                name: name.clone(),
+                kind: c.kind.clone(),
+                service: service(&c.kind),
+                processed: c.processed,
+                discarded: c.discarded,
+                expired: c.expired_unprocessed,
+                again,
+                again_label,
+                lag_ms,
+                lag_label,
+                downtime_us,
+                usd: cost.and_then(|k| k.consumers.get(name)).map(|k| k.usd),
+                verdict: verdict(c, downtime_us.unwrap_or(0)),
+            }
+        })
+        .collect()
+}
+
+/// (again, its name, lag, its metric) for a consumer's kind.
+fn figures(c: &ConsumerSummary) -> (u64, &'static str, u64, &'static str) {
+    if let Some(f) = &c.flink {
+        return (
+            f.duplicates_at_sink,
+            "duplicates at the sink",
+            f.max_millis_behind_latest,
+            "millisBehindLatest",
+        );
+    }
+    if let Some(g) = &c.glue {
+        return (
+            g.duplicates,
+            "duplicates",
+            c.max_iterator_age_ms,
+            "IteratorAge",
+        );
+    }
+    if let Some(k) = &c.kda_sql {
+        return (
+            k.duplicates,
+            "duplicates",
+            k.max_millis_behind_latest,
+            "MillisBehindLatest",
+        );
+    }
+    if let Some(f) = &c.firehose {
+        return (
+            c.redeliveries,
+            "redeliveries",
+            f.max_data_freshness_ms,
+            "DataFreshness",
+        );
+    }
+    (
+        c.redeliveries,
+        "redeliveries",
+        c.max_iterator_age_ms,
+        "IteratorAge",
+    )
+}
+
+/// What happened to a consumer, in one line: the first rule its figures meet.
+pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
+    let wait = if c.pending_at_end > 0 {
+        format!("; {} wait", count(c.pending_at_end, "record"))
+    } else {
+        String::new()
+    };
+    let expired = if c.expired_unprocessed > 0 {
+        format!(
+            "; {} expired unread",
+            count(c.expired_unprocessed, "record")
+        )
+    } else {
+        String::new()
+    };
+    if let Some(f) = &c.flink {
+        if f.restarts > 0 {
+            return format!(
+                "failed and restarted {} from its last checkpoint (down {}); the sink got {} twice{wait}{expired}",
+                count(f.restarts, "time"),
+                age(downtime_us / 1_000),
+                count(f.duplicates_at_sink, "record")
+            );
+        }
+        if f.records_skipped > 0 {
+            return format!(
+                "skipped {} on a restore without state",
+                count(f.records_skipped, "record")
+            );
+        }
+        return format!(
+            "kept up: millisBehindLatest at most {}{expired}",
+            age(f.max_millis_behind_latest)
+        );
+    }
+    if let Some(k) = &c.glue {
+        if k.failed_runs > 0 {
+            return format!(
+                "a batch failed {} ({} in the run); {} of {} runs FAILED{wait}{expired}",
+                count(k.failed_batches, "time"),
+                count(k.batch_retries, "retry"),
+                group(k.failed_runs),
+                group(k.job_runs)
+            );
+        }
+        if k.failed_batches > 0 {
+            return format!(
+                "{}, retried: {} written twice{expired}",
+                count(k.failed_batches, "failed batch attempt"),
+                count(k.duplicates, "record")
+            );
+        }
+        return format!(
+            "committed {}, the longest in {}{expired}",
+            count(k.micro_batches, "micro-batch"),
+            age(k.max_batch_processing_ms)
+        );
+    }
+    if let Some(k) = &c.kda_sql {
+        if k.error_stream_records > 0 {
+            return format!(
+                "sent {} to error_stream and went on: {} emitted{expired}",
+                count(k.error_stream_records, "bad row"),
+                count(k.windows_emitted, "window")
+            );
+        }
+        if k.destination_retries > 0 {
+            return format!(
+                "an output failed {} and stalled the application (down {}); nothing dropped{expired}",
+                count(k.destination_retries, "time"),
+                age(downtime_us / 1_000)
+            );
+        }
+        return format!(
+            "emitted {}; MillisBehindLatest at most {}{expired}",
+            count(k.windows_emitted, "window"),
+            age(k.max_millis_behind_latest)
+        );
+    }
+    if let Some(f) = &c.firehose {
+        if f.records_processing_failed > 0 {
+            return format!(
+                "the transform failed {} into processing-failed/ in S3; delivery went on ({} delivered){expired}",
+                count(f.records_processing_failed, "record"),
+                group(f.delivered_records)
+            );
+        }
+        if f.records_to_backup > 0 {
+            return format!(
+                "{} went to the S3 backup or error prefix after the retry window{expired}",
+                count(f.records_to_backup, "record")
+            );
+        }
+        if f.failed_delivery_attempts > 0 {
+            return format!(
+                "{}, retried (stalled {}){expired}",
+                count(f.failed_delivery_attempts, "failed delivery attempt"),
+                age(downtime_us / 1_000)
+            );
+        }
+        return format!(
+            "delivered {} in {}; DataFreshness at most {}",
+            count(f.delivered_records, "record"),
+            count(f.delivery_batches, "buffer"),
+            age(f.max_data_freshness_ms)
+        );
+    }
+    // Lambda (and any consumer without a block of its own).
+    if c.discarded > 0 {
+        let dlq = if c.on_failure_messages > 0 {
+            format!(", {}", count(c.on_failure_messages, "OnFailure message"))
+        } else {
+            String::new()
+        };
+        return format!(
+            "gave up on {} after {}{dlq}; the shard moved on{expired}",
+            count(c.discarded, "record"),
+            count(c.failed_invocations, "failed invocation")
+        );
+    }
+    if c.expired_unprocessed > 0 {
+        return format!(
+            "retried until {} expired from the stream, unprocessed",
+            count(c.expired_unprocessed, "record")
+        );
+    }
+    if c.failed_invocations > 0 && c.pending_at_end > 0 {
+        return format!(
+            "retries a failing batch until its records expire: {}, the shard blocked behind it (IteratorAge {}){wait}",
+            count(c.failed_invocations, "failed invocation"),
+            age(c.max_iterator_age_ms)
+        );
+    }
+    if c.failed_invocations > 0 {
+        return format!(
+            "{}, retried until they succeeded: nothing lost",
+            count(c.failed_invocations, "failed invocation")
+        );
+    }
+    format!(
+        "kept up: {} in {}, IteratorAge at most {}",
+        count(c.processed, "record"),
+        count(c.invocations, "invocation"),
+        age(c.max_iterator_age_ms)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_in_their_unit() {
+        assert_eq!(group(1_234_567), "1,234,567");
+        assert_eq!(age(3_136), "3.1 s");
+        assert_eq!(age(3_594_028), "59.9 min");
+        assert_eq!(usd(0.0426), "$0.0426");
+        assert_eq!(usd(12.345), "$12.35");
+        assert_eq!(count(1, "record"), "1 record");
+        assert_eq!(count(1_000, "retry"), "1,000 retries");
+        assert_eq!(count(2, "micro-batch"), "2 micro-batches");
+    }
+
+    #[test]
+    fn a_blocked_lambda_shard_and_a_bounded_one_read_differently() {
+        let blocked = ConsumerSummary {
+            kind: "lambda".into(),
+            failed_invocations: 1_200,
+            pending_at_end: 50_000,
+            max_iterator_age_ms: 3_000_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict(&blocked, 0),
+            "retries a failing batch until its records expire: 1,200 failed invocations, the shard blocked behind it (IteratorAge 50.0 min); 50,000 records wait"
+        );
+        let bounded = ConsumerSummary {
+            kind: "lambda".into(),
+            failed_invocations: 3,
+            discarded: 12,
+            on_failure_messages: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict(&bounded, 0),
+            "gave up on 12 records after 3 failed invocations, 1 OnFailure message; the shard moved on"
+        );
+    }
+}
