@@ -9,6 +9,7 @@ use shardscope_views::coord::D1;
 use yew::prelude::*;
 
 use crate::challenge_view::ChallengeView;
+use crate::compare_view::{CompareControls, CompareTable, Picked};
 use crate::knobs::Knobs;
 use crate::presets;
 use crate::run::{use_simulation, RunState};
@@ -18,6 +19,7 @@ use crate::shell::Shell;
 use crate::state::{Action, Playground};
 use crate::summary_view::{group, SummaryView};
 use crate::timeline::{Selection, Timeline};
+use crate::tour::{self, TourCaption, TourGrid};
 
 /// How the page was opened, from its URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +32,12 @@ pub struct Location {
     pub preset: Option<String>,
     /// The hash: `#s=…` (deflated) or `#json=…` (percent-encoded, from embed.js).
     pub hash: String,
+    /// `?compare` (all consumers) or `?compare=a,b`: the compare view.
+    pub compare: Option<Vec<String>>,
+    /// `&shared`: the compared consumers share the read limits.
+    pub shared: bool,
+    /// `?tour`: the tour of the article.
+    pub tour: bool,
 }
 
 impl Location {
@@ -39,6 +47,9 @@ impl Location {
             parent_origin: None,
             preset: None,
             hash: hash.to_string(),
+            compare: None,
+            shared: false,
+            tour: false,
         };
         for pair in search.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -47,6 +58,16 @@ impl Location {
                 "embed" => l.embed = true,
                 "origin" if is_web_origin(&v) => l.parent_origin = Some(v),
                 "preset" => l.preset = Some(v),
+                "compare" => {
+                    l.compare = Some(
+                        v.split(',')
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                    )
+                }
+                "shared" => l.shared = true,
+                "tour" => l.tour = true,
                 _ => {}
             }
         }
@@ -124,6 +145,33 @@ fn current_location() -> Location {
     Location::parse(&search, &hash)
 }
 
+/// What the timeline area shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    Run,
+    Compare,
+    Tour,
+}
+
+/// Writes the query part of the address bar (the hash stays), without a request.
+fn write_query(query: &str) {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let loc = w.location();
+    let hash = loc.hash().unwrap_or_default();
+    let url = if query.is_empty() {
+        format!("{}{hash}", loc.pathname().unwrap_or_default())
+    } else {
+        format!("?{query}{hash}")
+    };
+    if loc.search().unwrap_or_default() != url.split('#').next().unwrap_or("") {
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+}
+
 /// How long after the last valid edit the address bar is brought up to date.
 const URL_DELAY_MS: u32 = 300;
 
@@ -199,7 +247,81 @@ pub fn app() -> Html {
         Callback::from(move |action: Action| state.dispatch(action))
     };
 
-    let (run, cancel) = use_simulation(state.scenario.clone());
+    // The view: the run, the compare view or the tour (`?compare`, `?tour`).
+    let view = use_state(|| {
+        if location.tour {
+            View::Tour
+        } else if location.compare.is_some() {
+            View::Compare
+        } else {
+            View::Run
+        }
+    });
+    let picked = use_state(|| {
+        let names = location.compare.clone().unwrap_or_default();
+        match &state.scenario {
+            Some(s) => Picked::only(s, &names, location.shared),
+            None => Picked::default(),
+        }
+    });
+    // The tour cell on show, and its scenario's title: its caption goes once the scenario
+    // is another one.
+    let cell = use_state(|| {
+        let id = location.preset.as_deref()?;
+        let id = id.trim_start_matches("presets/").trim_end_matches(".json");
+        let names = location.compare.as_ref().filter(|n| n.len() == 1)?;
+        let title = state.scenario.as_ref()?.title.clone();
+        Some((tour::cell(id, &names[0])?, title))
+    });
+    let choice = match (&*view, &state.scenario) {
+        (View::Compare, Some(s)) => Some(Rc::new(picked.choice(s))),
+        _ => None,
+    };
+    // The address bar says which view is on show, so that a copied link opens it.
+    {
+        let mut query: Vec<String> = Vec::new();
+        if location.embed {
+            query.push("embed".into());
+        }
+        if let Some(o) = &location.parent_origin {
+            query.push(format!("origin={o}"));
+        }
+        match (&*view, &*cell, &state.scenario) {
+            (View::Compare, Some(((q, s), _)), _) => {
+                query.push(tour::href(*q, *s)[1..].to_string())
+            }
+            (View::Compare, None, Some(s)) => query.push(picked.query(s)),
+            (View::Tour, ..) => query.push("tour".into()),
+            _ => {}
+        }
+        use_effect_with(query.join("&"), |q| write_query(q));
+    }
+    let open_cell = {
+        let (dispatch, view, picked, cell) =
+            (dispatch.clone(), view.clone(), picked.clone(), cell.clone());
+        Callback::from(move |(q, s): (usize, usize)| {
+            let Some(p) = presets::by_id(tour::QUESTIONS[q].0) else {
+                return;
+            };
+            dispatch.emit(Action::Edit(p.json.to_string()));
+            picked.set(Picked {
+                left_out: tour::SERVICES
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != s)
+                    .map(|(_, (n, _))| n.to_string())
+                    .collect(),
+                shared: false,
+            });
+            let title = shardscope_engine::scenario::parse(p.json)
+                .map(|s| s.title)
+                .unwrap_or_default();
+            cell.set(Some(((q, s), title)));
+            view.set(View::Compare);
+        })
+    };
+    let comparing = choice.is_some();
+    let (run, cancel) = use_simulation(state.scenario.clone(), choice);
     let selection = use_state(|| None::<Selection>);
     // The same callback on every render, so that the timeline is not redrawn when only the
     // editor or the playhead changed.
@@ -225,6 +347,9 @@ pub fn app() -> Html {
         html! {
             <div class={classes!("run", busy.then_some("stale"))} aria-busy={busy.to_string()}>
                 <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
+                if summary && comparing {
+                    <CompareTable trace={trace.clone()} />
+                }
                 if summary && !location.embed {
                     <SummaryView summary={trace.summary.clone()} />
                 }
@@ -285,6 +410,16 @@ pub fn app() -> Html {
         </p>
     });
     let selection_view = (*selection).as_ref().map(selection_html);
+    let done = match &run {
+        RunState::Done(t, _) => Some(t.clone()),
+        _ => None,
+    };
+    let caption = match (&*cell, &state.scenario) {
+        (Some((c, title)), Some(s)) if *title == s.title && *view == View::Compare => html! {
+            <TourCaption cell={*c} trace={done} on_next={(!location.embed).then(|| open_cell.clone())} />
+        },
+        _ => html! {},
+    };
 
     if location.embed {
         return html! {
@@ -297,6 +432,7 @@ pub fn app() -> Html {
                 selection={selection_view.unwrap_or_default()}
                 notice={link_notice.unwrap_or_default()}
                 parent_origin={location.parent_origin.clone()}
+                caption={caption}
             />
         };
     }
@@ -304,16 +440,57 @@ pub fn app() -> Html {
     let scenario = html! {
         <ScenarioPanel state={Rc::new((*state).clone())} {dispatch} flush_url={flush} />
     };
-    let timeline = match &state.scenario {
-        Some(s) => html! {
-            <div class="story">
-                <h3 class="story-title">{ s.title.clone() }</h3>
-                <p class="story-text">{ s.description.clone() }</p>
-                { for challenge }
-                { run_view }
-            </div>
+    let tabs = html! {
+        <div class="view-tabs" role="tablist" aria-label="View">
+            { for [(View::Run, "Run"), (View::Compare, "Compare services"), (View::Tour, "Tour of the article")]
+                .into_iter()
+                .map(|(v, label)| {
+                    let view = view.clone();
+                    let selected = *view == v;
+                    html! {
+                        <button type="button" role="tab" aria-selected={selected.to_string()}
+                            onclick={Callback::from(move |_| view.set(v))}>{ label }</button>
+                    }
+                }) }
+        </div>
+    };
+    let controls = match (&*view, &state.scenario) {
+        (View::Compare, Some(s)) => {
+            let (handle, cell) = (picked.clone(), cell.clone());
+            let on_change = Callback::from(move |p: Picked| {
+                cell.set(None);
+                handle.set(p);
+            });
+            html! { <CompareControls scenario={s.clone()} picked={(*picked).clone()} {on_change} /> }
+        }
+        _ => html! {},
+    };
+    let timeline = match (&*view, &state.scenario) {
+        (View::Tour, _) => html! {
+            <>
+                { tabs }
+                <TourGrid on_open={open_cell} current={cell.as_ref().map(|(c, _)| *c)} />
+            </>
         },
-        None => html! { <p class="placeholder">{ "Fix the scenario to see its run." }</p> },
+        (_, Some(s)) => html! {
+            <>
+                { tabs }
+                { controls }
+                { caption }
+                <div class="story">
+                    <h3 class="story-title">{ s.title.clone() }</h3>
+                    <p class="story-text">{ s.description.clone() }</p>
+                    { for challenge }
+                    { run_view }
+                </div>
+            </>
+        },
+        (_, None) => html! {
+            <>
+                { tabs }
+                <p class="placeholder">{ "Fix the scenario to see its run." }</p>
+            </>
+        },
     };
     let inspector = html! {
         <>
@@ -363,6 +540,7 @@ struct EmbedProps {
     selection: Html,
     notice: Html,
     parent_origin: Option<String>,
+    caption: Html,
 }
 
 /// The compact player for other people's pages: title, knobs, timeline and charts, a
@@ -413,6 +591,7 @@ fn embed_page(props: &EmbedProps) -> Html {
                 <p class="error" role="alert">{ e.error.to_string() }</p>
             }
             { props.challenge.clone() }
+            { props.caption.clone() }
             if !line.is_empty() {
                 <p class="summary-line" aria-label="Summary">{ line }</p>
             }

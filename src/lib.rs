@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod challenge_view;
+pub mod compare_view;
 pub mod consumer_lane;
 pub mod deflate;
 pub mod firehose_lanes;
@@ -23,6 +24,7 @@ pub mod shell;
 pub mod state;
 pub mod summary_view;
 pub mod timeline;
+pub mod tour;
 
 /// The app's version, shown in the header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

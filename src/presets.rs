@@ -43,6 +43,10 @@ pub const ALL: &[Preset] = presets![
     "challenge-unblock-the-shard",
     "challenge-lose-only-the-poison",
     "challenge-keep-up",
+    "tour/use-cases",
+    "tour/error-handling",
+    "tour/scaling",
+    "tour/reprocessing",
 ];
 
 /// The preset shown to a reader who arrives without a scenario in the URL.
@@ -67,11 +71,15 @@ mod tests {
     #[test]
     fn every_file_in_www_presets_is_listed() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/presets");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter_map(|n| n.strip_suffix(".json").map(str::to_string))
-            .collect();
+        let mut on_disk: Vec<String> = Vec::new();
+        for (sub, prefix) in [("", ""), ("/tour", "tour/")] {
+            on_disk.extend(
+                std::fs::read_dir(format!("{dir}{sub}"))
+                    .unwrap()
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter_map(|n| n.strip_suffix(".json").map(|n| format!("{prefix}{n}"))),
+            );
+        }
         on_disk.sort();
         let mut listed: Vec<&str> = super::ALL.iter().map(|p| p.id).collect();
         listed.sort();

@@ -7,9 +7,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use shardscope_engine::compare::{Choice, Runs};
 use shardscope_engine::scenario::Scenario;
 use shardscope_engine::time::SimTime;
-use shardscope_engine::{Simulation, Trace};
+use shardscope_engine::Trace;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -61,19 +62,23 @@ fn now_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-/// Runs `scenario` whenever it changes; returns the state of the run and a cancel callback.
+/// Runs `scenario` (its consumers compared by `choice`, if any) whenever either changes;
+/// returns the state of the run and a cancel callback.
 #[hook]
-pub fn use_simulation(scenario: Option<Rc<Scenario>>) -> (RunState, Callback<()>) {
+pub fn use_simulation(
+    scenario: Option<Rc<Scenario>>,
+    choice: Option<Rc<Choice>>,
+) -> (RunState, Callback<()>) {
     let state = use_state(|| RunState::Idle);
     let cancelled = use_mut_ref(|| Rc::new(Cell::new(false)));
 
     {
         let state = state.clone();
         let cancelled = cancelled.clone();
-        use_effect_with(scenario, move |scenario| {
+        use_effect_with((scenario, choice), move |(scenario, choice)| {
             let flag = Rc::new(Cell::new(false));
             *cancelled.borrow_mut() = flag.clone();
-            match scenario.as_deref().map(Simulation::new) {
+            match scenario.as_deref().map(|s| Runs::new(s, choice.as_deref())) {
                 None => state.set(RunState::Idle),
                 Some(Err(e)) => state.set(RunState::Failed(e.to_string())),
                 Some(Ok(sim)) => step(Run {
@@ -102,7 +107,7 @@ pub fn use_simulation(scenario: Option<Rc<Scenario>>) -> (RunState, Callback<()>
 
 /// A run in progress.
 struct Run {
-    sim: Option<Simulation>,
+    sim: Option<Runs>,
     /// Simulated time per `run_until` call (see [`next_slice_us`]).
     slice_us: u64,
     /// Wall-clock time spent in the engine so far.

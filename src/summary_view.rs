@@ -337,7 +337,44 @@ pub fn summary_view(props: &SummaryProps) -> Html {
             { block_table(s, ("Flink summary", "Managed Service for Apache Flink"), |c| c.flink.as_ref(), FLINK_ROWS) }
             { block_table(s, ("Glue summary", "AWS Glue streaming"), |c| c.glue.as_ref(), GLUE_ROWS) }
             { block_table(s, ("KDA SQL summary", "Kinesis Data Analytics for SQL (retired)"), |c| c.kda_sql.as_ref(), KDA_SQL_ROWS) }
+            if let Some(c) = &s.cost {
+                { cost_table(c) }
+            }
         </div>
+    }
+}
+
+/// The cost estimate: each part's meters, quantity and dollars, and the total.
+fn cost_table(c: &shardscope_engine::cost::Cost) -> Html {
+    use shardscope_views::compare::{number, usd};
+    let parts = [("stream", &c.stream, c.stream_usd)].into_iter().chain(
+        c.consumers
+            .iter()
+            .map(|(n, k)| (n.as_str(), &k.items, k.usd)),
+    );
+    html! {
+        <table class="figures cost" aria-label="Cost estimate">
+            <caption>{ format!("Cost: {} ({}, prices checked {}; no free tier)", usd(c.total_usd), c.label, c.prices_checked) }</caption>
+            <thead><tr>
+                <th scope="col"></th><th scope="col">{ "meter" }</th>
+                <th scope="col">{ "quantity" }</th><th scope="col">{ "USD" }</th>
+            </tr></thead>
+            <tbody>
+                { for parts.map(|(part, items, total)| html! {
+                    <>
+                        { for items.iter().map(|i| html! {
+                            <tr>
+                                <th scope="row">{ part }</th>
+                                <td>{ i.per.clone() }</td>
+                                <td>{ number(i.quantity) }</td>
+                                <td>{ usd(i.usd) }</td>
+                            </tr>
+                        }) }
+                        <tr class="total"><th scope="row">{ part }</th><td>{ "total" }</td><td></td><td>{ usd(total) }</td></tr>
+                    </>
+                }) }
+            </tbody>
+        </table>
     }
 }
 

@@ -504,7 +504,7 @@ fn table(s: &Scenario, t: &Trace) -> String {
 
 /// The cost estimate, meter by meter.
 fn cost_table(c: &shardscope_engine::cost::Cost) -> String {
-    use shardscope_views::compare::usd;
+    use shardscope_views::compare::{number, usd};
     let mut rows = Vec::new();
     let parts = [("stream", &c.stream, c.stream_usd)].into_iter().chain(
         c.consumers
@@ -516,9 +516,9 @@ fn cost_table(c: &shardscope_engine::cost::Cost) -> String {
             rows.push(vec![
                 part.to_string(),
                 i.per.clone(),
-                i.quantity.to_string(),
+                number(i.quantity),
                 format!("${}", i.unit_usd),
-                format!("${}", i.usd),
+                format!("${}", number(i.usd)),
             ]);
         }
         rows.push(vec![
@@ -684,7 +684,7 @@ fn compare_table(t: &Trace) -> String {
         "processed",
         "discarded",
         "expired",
-        "again",
+        "read again",
         "max lag",
         "downtime",
         "cost",
@@ -699,7 +699,7 @@ fn compare_table(t: &Trace) -> String {
                 group(r.processed),
                 group(r.discarded),
                 group(r.expired),
-                format!("{} {}", group(r.again), r.again_label),
+                group(r.again),
                 format!("{} {}", age(r.lag_ms), r.lag_label),
                 r.downtime_us.map_or("—".to_string(), |d| age(d / 1_000)),
                 r.usd.map_or("—".to_string(), usd),

@@ -26,16 +26,19 @@ fn alone(s: &Scenario, name: &str) -> Trace {
     Simulation::new(&one).expect("valid").finish()
 }
 
-const ALL: [&str; 5] = ["lambda-fn", "flink-app", "kda-sql-app", "firehose-s3", "glue-job"];
+const ALL: [&str; 5] = ["lambda", "flink", "kda-sql", "firehose", "glue"];
 
 #[test]
 fn each_consumer_compared_alone_is_the_consumer_run_alone() {
-    let s = preset("compare-one-poison-record");
+    let s = preset("tour/error-handling");
     let t = compare(&s, &ALL, false);
     assert_eq!(t.summary.consumers.len(), 5);
     for name in ALL {
         let a = alone(&s, name);
-        assert_eq!(t.summary.consumers[name], a.summary.consumers[name], "{name}");
+        assert_eq!(
+            t.summary.consumers[name], a.summary.consumers[name],
+            "{name}"
+        );
         let cost = |t: &Trace| t.summary.cost.as_ref().map(|c| c.consumers[name].clone());
         assert_eq!(cost(&t), cost(&a), "{name}");
         // Its events are the ones of its own run, in the same order.
@@ -66,32 +69,32 @@ fn one_poison_record_ends_differently_in_each_service() {
     let c = &t.summary.consumers;
     // Lambda: retried without limit (MaximumRetryAttempts -1): nothing discarded, the
     // poisoned shard waits behind its batch.
-    assert_eq!(c["lambda-fn"].discarded, 0);
-    assert!(c["lambda-fn"].failed_invocations > 0 && c["lambda-fn"].pending_at_end > 0);
+    assert_eq!(c["lambda"].discarded, 0);
+    assert!(c["lambda"].failed_invocations > 0 && c["lambda"].pending_at_end > 0);
     // Flink: the job fails and restarts from its checkpoint in a loop.
-    let f = c["flink-app"].flink.as_ref().expect("flink block");
+    let f = c["flink"].flink.as_ref().expect("flink block");
     assert!(f.restarts > 100, "{}", f.restarts);
     // KDA SQL: the one bad row goes to error_stream; the application goes on.
-    let k = c["kda-sql-app"].kda_sql.as_ref().expect("kda block");
+    let k = c["kda-sql"].kda_sql.as_ref().expect("kda block");
     assert_eq!(k.error_stream_records, 1);
-    assert_eq!(c["kda-sql-app"].discarded, 1);
+    assert_eq!(c["kda-sql"].discarded, 1);
     // Firehose: the transform fails it into processing-failed/.
-    let h = c["firehose-s3"].firehose.as_ref().expect("firehose block");
+    let h = c["firehose"].firehose.as_ref().expect("firehose block");
     assert_eq!(h.records_processing_failed, 1);
     // Glue: the batch fails its 3 retries in each of 3 runs (MaxRetries 2): FAILED.
-    let g = c["glue-job"].glue.as_ref().expect("glue block");
+    let g = c["glue"].glue.as_ref().expect("glue block");
     assert_eq!((g.job_runs, g.failed_runs), (3, 3));
 }
 
 fn shardscope_engine_preset() -> Scenario {
-    preset("compare-one-poison-record")
+    preset("tour/error-handling")
 }
 
 #[test]
 fn sharing_the_read_limits_is_asked_for_and_then_throttles() {
     // Five consumers polling the same two shards: more than 5 GetRecords calls a
     // second a shard, so the shared run is throttled where the separate ones are not.
-    let s = preset("compare-one-poison-record");
+    let s = preset("tour/error-handling");
     let shared = compare(&s, &ALL, true);
     let apart = compare(&s, &ALL, false);
     assert!(shared.summary.stream.read_throttled_calls > 1_000);
@@ -129,9 +132,9 @@ fn a_choice_leaves_out_the_others_and_their_actions_and_keeps_indexes() {
 
 #[test]
 fn the_same_comparison_is_the_same_trace() {
-    let s = preset("compare-one-poison-record");
-    let a = compare(&s, &["lambda-fn", "glue-job"], false);
-    let b = compare(&s, &["glue-job", "lambda-fn"], false);
+    let s = preset("tour/error-handling");
+    let a = compare(&s, &["lambda", "glue"], false);
+    let b = compare(&s, &["glue", "lambda"], false);
     assert_eq!(a.hash, b.hash);
     assert_eq!(a, b);
 }

@@ -19,10 +19,8 @@ pub struct Row {
     pub processed: u64,
     pub discarded: u64,
     pub expired: u64,
-    /// Records handled again: redeliveries, or duplicates at the sink.
+    /// Records read again (retries and replays).
     pub again: u64,
-    /// What the service calls them.
-    pub again_label: &'static str,
     /// The highest lag, in ms.
     pub lag_ms: u64,
     /// The service's metric for it.
@@ -84,12 +82,27 @@ pub fn age(ms: u64) -> String {
     }
 }
 
-/// Dollars: cents for a dollar or more, else four decimals.
+/// Dollars: cents from a dollar up, else four decimals (no float formatting: its code
+/// is large in the bundle).
 pub fn usd(x: f64) -> String {
-    if x >= 1.0 {
-        format!("${x:.2}")
+    let t = (x.max(0.0) * 1e4).round() as u64;
+    if t < 10_000 {
+        format!("$0.{t:04}")
     } else {
-        format!("${x:.4}")
+        let c = (x * 100.0).round() as u64;
+        format!("${}.{:02}", group(c / 100), c % 100)
+    }
+}
+
+/// A quantity with up to six decimals, trailing zeros dropped: 2, 0.18, 17.14775.
+pub fn number(x: f64) -> String {
+    let m = (x.max(0.0) * 1e6).round() as u64;
+    let frac = format!("{:06}", m % 1_000_000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        group(m / 1_000_000)
+    } else {
+        format!("{}.{frac}", group(m / 1_000_000))
     }
 }
 
@@ -118,7 +131,7 @@ pub fn rows(trace: &Trace) -> Vec<Row> {
         .consumers
         .iter()
         .map(|(name, c)| {
-            let (again, again_label, lag_ms, lag_label) = figures(c);
+            let (lag_ms, lag_label) = lag(c);
             let downtime_us = if c.kind == "lambda" {
                 None
             } else {
@@ -135,8 +148,7 @@ pub fn rows(trace: &Trace) -> Vec<Row> {
                 processed: c.processed,
                 discarded: c.discarded,
                 expired: c.expired_unprocessed,
-                again,
-                again_label,
+                again: c.redeliveries,
                 lag_ms,
                 lag_label,
                 downtime_us,
@@ -147,49 +159,22 @@ pub fn rows(trace: &Trace) -> Vec<Row> {
         .collect()
 }
 
-/// (again, its name, lag, its metric) for a consumer's kind.
-fn figures(c: &ConsumerSummary) -> (u64, &'static str, u64, &'static str) {
+/// A consumer's highest lag and its service's metric for it.
+fn lag(c: &ConsumerSummary) -> (u64, &'static str) {
     if let Some(f) = &c.flink {
-        return (
-            f.duplicates_at_sink,
-            "duplicates at the sink",
-            f.max_millis_behind_latest,
-            "millisBehindLatest",
-        );
-    }
-    if let Some(g) = &c.glue {
-        return (
-            g.duplicates,
-            "duplicates",
-            c.max_iterator_age_ms,
-            "IteratorAge",
-        );
+        return (f.max_millis_behind_latest, "millisBehindLatest");
     }
     if let Some(k) = &c.kda_sql {
-        return (
-            k.duplicates,
-            "duplicates",
-            k.max_millis_behind_latest,
-            "MillisBehindLatest",
-        );
+        return (k.max_millis_behind_latest, "MillisBehindLatest");
     }
     if let Some(f) = &c.firehose {
-        return (
-            c.redeliveries,
-            "redeliveries",
-            f.max_data_freshness_ms,
-            "DataFreshness",
-        );
+        return (f.max_data_freshness_ms, "DataFreshness");
     }
-    (
-        c.redeliveries,
-        "redeliveries",
-        c.max_iterator_age_ms,
-        "IteratorAge",
-    )
+    (c.max_iterator_age_ms, "IteratorAge")
 }
 
-/// What happened to a consumer, in one line: the first rule its figures meet.
+/// What happened to a consumer, in one line: the first rule its figures meet, most
+/// telling first (errors, then lag, then replays, then how it kept up).
 pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
     let wait = if c.pending_at_end > 0 {
         format!("; {} wait", count(c.pending_at_end, "record"))
@@ -204,12 +189,23 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
     } else {
         String::new()
     };
+    let down = age(downtime_us / 1_000);
+    let (_, lag_label) = lag(c);
+    // Far behind at the end without an error: it did not keep up.
+    let behind = |lag_ms: u64| -> Option<String> {
+        (lag_ms >= 600_000 && c.pending_at_end > 0 && c.redeliveries == 0).then(|| {
+            format!(
+                "fell behind: {lag_label} reached {}{wait}{expired}",
+                age(lag_ms)
+            )
+        })
+    };
+    let again = count(c.redeliveries, "record");
     if let Some(f) = &c.flink {
         if f.restarts > 0 {
             return format!(
-                "failed and restarted {} from its last checkpoint (down {}); the sink got {} twice{wait}{expired}",
+                "failed and restarted {} from its last checkpoint (down {down}); the sink got {} twice{wait}{expired}",
                 count(f.restarts, "time"),
-                age(downtime_us / 1_000),
                 count(f.duplicates_at_sink, "record")
             );
         }
@@ -219,8 +215,24 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
                 count(f.records_skipped, "record")
             );
         }
+        if let Some(b) = behind(f.max_millis_behind_latest) {
+            return b;
+        }
+        if f.duplicates_at_sink > 0 {
+            return format!(
+                "restored from a snapshot: read {again} again, the sink got {} twice (down {down})",
+                count(f.duplicates_at_sink, "record")
+            );
+        }
+        let scaled = if downtime_us > 0 {
+            format!(", down {down} while it stopped, scaled or restarted")
+        } else {
+            String::new()
+        };
         return format!(
-            "kept up: millisBehindLatest at most {}{expired}",
+            "kept up at parallelism {} (up to {} KPUs){scaled}; millisBehindLatest at most {}",
+            f.parallelism_at_end,
+            f.max_kpus,
             age(f.max_millis_behind_latest)
         );
     }
@@ -241,9 +253,19 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
                 count(k.duplicates, "record")
             );
         }
+        if let Some(b) = behind(c.max_iterator_age_ms) {
+            return b;
+        }
+        if c.redeliveries > 0 {
+            return format!(
+                "read {again} again from a new checkpoint location ({})",
+                count(k.job_runs, "run")
+            );
+        }
         return format!(
-            "committed {}, the longest in {}{expired}",
+            "committed {} on up to {}, the longest in {}{expired}",
             count(k.micro_batches, "micro-batch"),
+            count(u64::from(k.max_workers), "worker"),
             age(k.max_batch_processing_ms)
         );
     }
@@ -257,14 +279,23 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
         }
         if k.destination_retries > 0 {
             return format!(
-                "an output failed {} and stalled the application (down {}); nothing dropped{expired}",
-                count(k.destination_retries, "time"),
-                age(downtime_us / 1_000)
+                "an output failed {} and stalled the application (down {down}); nothing dropped{expired}",
+                count(k.destination_retries, "time")
+            );
+        }
+        if let Some(b) = behind(k.max_millis_behind_latest) {
+            return b;
+        }
+        if c.redeliveries > 0 {
+            return format!(
+                "restarted: read {again} again, and its output got {} again",
+                count(k.duplicates, "row")
             );
         }
         return format!(
-            "emitted {}; MillisBehindLatest at most {}{expired}",
+            "emitted {} on up to {}; MillisBehindLatest at most {}",
             count(k.windows_emitted, "window"),
+            count(u64::from(k.kpus), "KPU"),
             age(k.max_millis_behind_latest)
         );
     }
@@ -284,13 +315,15 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
         }
         if f.failed_delivery_attempts > 0 {
             return format!(
-                "{}, retried (stalled {}){expired}",
-                count(f.failed_delivery_attempts, "failed delivery attempt"),
-                age(downtime_us / 1_000)
+                "{}, retried (stalled {down}){expired}",
+                count(f.failed_delivery_attempts, "failed delivery attempt")
             );
         }
+        if let Some(b) = behind(f.max_data_freshness_ms) {
+            return b;
+        }
         return format!(
-            "delivered {} in {}; DataFreshness at most {}",
+            "delivered {} in {}, scaling by itself; DataFreshness at most {}",
             count(f.delivered_records, "record"),
             count(f.delivery_batches, "buffer"),
             age(f.max_data_freshness_ms)
@@ -328,12 +361,56 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
             count(c.failed_invocations, "failed invocation")
         );
     }
+    if let Some(b) = behind(c.max_iterator_age_ms) {
+        return b;
+    }
+    if c.redeliveries > 0 {
+        return format!(
+            "read {again} again from a recreated mapping; IteratorAge at most {}",
+            age(c.max_iterator_age_ms)
+        );
+    }
     format!(
-        "kept up: {} in {}, IteratorAge at most {}",
+        "kept up: {} in {} (up to {} at once), IteratorAge at most {}",
         count(c.processed, "record"),
         count(c.invocations, "invocation"),
+        group(c.max_concurrency),
         age(c.max_iterator_age_ms)
     )
+}
+
+/// The answer to a tour question (0 use cases, 1 error handling, 2 scaling, 3
+/// reprocessing) from a row: its verdict, then the figures that question looks at.
+pub fn answer(question: usize, r: &Row) -> String {
+    let mut first = r.verdict.clone();
+    if let Some(c) = first.get(..1) {
+        first.replace_range(..1, &c.to_uppercase());
+    }
+    let down = r.downtime_us.map_or(String::new(), |d| {
+        format!(", and it was down {}", age(d / 1_000))
+    });
+    let second = match question {
+        0 => format!(
+            "It processed {} with {} at most {}{}.",
+            count(r.processed, "record"),
+            r.lag_label,
+            age(r.lag_ms),
+            r.usd.map_or(String::new(), |u| format!(
+                ", for about {} (estimate)",
+                usd(u)
+            ))
+        ),
+        1 => format!(
+            "It discarded {}, lost {} to expiry and read {} again.",
+            group(r.discarded),
+            group(r.expired),
+            group(r.again)
+        ),
+        2 => format!("Its {} peaked at {}{down}.", r.lag_label, age(r.lag_ms)),
+        _ if r.again == 0 => "It read no record a second time.".to_string(),
+        _ => format!("It read {} a second time{down}.", count(r.again, "record")),
+    };
+    format!("{first}. {second}")
 }
 
 #[cfg(test)]
@@ -347,6 +424,11 @@ mod tests {
         assert_eq!(age(3_594_028), "59.9 min");
         assert_eq!(usd(0.0426), "$0.0426");
         assert_eq!(usd(12.345), "$12.35");
+        assert_eq!(usd(0.99996), "$1.00");
+        assert_eq!(usd(1_234.5), "$1,234.50");
+        assert_eq!(number(2.0), "2");
+        assert_eq!(number(0.180001), "0.180001");
+        assert_eq!(number(17.14775), "17.14775");
         assert_eq!(count(1, "record"), "1 record");
         assert_eq!(count(1_000, "retry"), "1,000 retries");
         assert_eq!(count(2, "micro-batch"), "2 micro-batches");

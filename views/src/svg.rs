@@ -337,7 +337,7 @@ fn compare_table(o: &mut String, rows: &[crate::compare::Row], top: f64, width: 
             .map_or(String::new(), |u| format!(" · {} (estimate)", usd(u)));
         let _ = writeln!(
             o,
-            r##"<text x="12" y="{:.1}" fill="#1b1f24"><tspan font-weight="600">{}</tspan> · {} · processed {} · discarded {} · expired {} · {} {} · max {} {}{downtime}{cost}</text>"##,
+            r##"<text x="12" y="{:.1}" fill="#1b1f24"><tspan font-weight="600">{}</tspan> · {} · processed {} · discarded {} · expired {} · read again {} · max {} {}{downtime}{cost}</text>"##,
             y + 12.0,
             esc(&r.name),
             esc(r.service),
@@ -345,7 +345,6 @@ fn compare_table(o: &mut String, rows: &[crate::compare::Row], top: f64, width: 
             group(r.discarded),
             group(r.expired),
             group(r.again),
-            r.again_label,
             r.lag_label,
             age(r.lag_ms)
         );

@@ -1,0 +1,155 @@
+//! The tour of the article: its five services × four questions as a grid. A question
+//! is one preset under `www/presets/tour/` with the five services reading the same
+//! stream; a cell opens it with only that service compared (linkable and embeddable:
+//! `?preset=tour/scaling&compare=glue`), under the question as a caption and two
+//! sentences of answer read from the run (`shardscope_views::compare::answer`).
+
+use shardscope_engine::trace::Trace;
+use yew::prelude::*;
+
+/// The questions: preset, column label, and the question with `{}` for the service.
+pub const QUESTIONS: [(&str, &str, &str); 4] = [
+    (
+        "tour/use-cases",
+        "Use cases",
+        "What does {} do with a stream of orders?",
+    ),
+    (
+        "tour/error-handling",
+        "Error handling",
+        "How does {} handle a record it cannot process?",
+    ),
+    (
+        "tour/scaling",
+        "Scaling",
+        "How does {} scale when traffic grows?",
+    ),
+    (
+        "tour/reprocessing",
+        "Reprocessing",
+        "How do you reprocess data with {}?",
+    ),
+];
+
+/// The services: the consumer's name in every tour preset, and how the article calls it.
+pub const SERVICES: [(&str, &str); 5] = [
+    ("lambda", "AWS Lambda"),
+    ("flink", "Managed Service for Apache Flink"),
+    ("kda-sql", "Kinesis Data Analytics for SQL"),
+    ("firehose", "Amazon Data Firehose"),
+    ("glue", "AWS Glue streaming"),
+];
+
+/// The cell of a preset and a consumer, if they are a tour's.
+pub fn cell(preset: &str, consumer: &str) -> Option<(usize, usize)> {
+    let q = QUESTIONS.iter().position(|(p, ..)| *p == preset)?;
+    let s = SERVICES.iter().position(|(n, _)| *n == consumer)?;
+    Some((q, s))
+}
+
+/// The link of a cell (relative: the site may live under any path).
+pub fn href(q: usize, s: usize) -> String {
+    format!("?preset={}&compare={}", QUESTIONS[q].0, SERVICES[s].0)
+}
+
+/// The caption of a cell: its question.
+pub fn question(q: usize, s: usize) -> String {
+    QUESTIONS[q].2.replace("{}", SERVICES[s].1)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GridProps {
+    /// Opens a cell: (question, service).
+    pub on_open: Callback<(usize, usize)>,
+    pub current: Option<(usize, usize)>,
+}
+
+/// The grid: a row a service, a column a question; each cell a link to its run.
+#[function_component(TourGrid)]
+pub fn tour_grid(props: &GridProps) -> Html {
+    html! {
+        <section class="tour" aria-label="Tour of the article">
+            <p>{ "The article answers four questions for each of the five services. Each cell runs its answer: the same stream and incident, read by that service alone. In a workshop, go through the cells in order; the columns compare the services." }</p>
+            <table class="tour-grid">
+                <thead><tr>
+                    <th scope="col">{ "service" }</th>
+                    { for QUESTIONS.iter().map(|(_, label, _)| html! { <th scope="col">{ *label }</th> }) }
+                </tr></thead>
+                <tbody>
+                    { for SERVICES.iter().enumerate().map(|(s, (_, service))| html! {
+                        <tr>
+                            <th scope="row">{ *service }</th>
+                            { for (0..QUESTIONS.len()).map(|q| {
+                                let open = props.on_open.clone();
+                                let onclick = Callback::from(move |e: MouseEvent| {
+                                    e.prevent_default();
+                                    open.emit((q, s));
+                                });
+                                let current = props.current == Some((q, s));
+                                html! {
+                                    <td>
+                                        <a href={href(q, s)} {onclick} aria-current={current.then_some("true")}
+                                            data-cell={format!("{q}-{s}")}>{ question(q, s) }</a>
+                                    </td>
+                                }
+                            }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[derive(Properties)]
+pub struct CaptionProps {
+    pub cell: (usize, usize),
+    /// The cell's run, once done.
+    pub trace: Option<std::rc::Rc<Trace>>,
+    /// The next cell, for a workshop going through them in order.
+    #[prop_or_default]
+    pub on_next: Option<Callback<(usize, usize)>>,
+}
+
+impl PartialEq for CaptionProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.cell == other.cell
+            && match (&self.trace, &other.trace) {
+                (Some(a), Some(b)) => std::rc::Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+            && self.on_next == other.on_next
+    }
+}
+
+/// The question as a caption, and the answer read from the run.
+#[function_component(TourCaption)]
+pub fn tour_caption(props: &CaptionProps) -> Html {
+    let (q, s) = props.cell;
+    let answer = props.trace.as_ref().and_then(|t| {
+        let rows = shardscope_views::compare::rows(t);
+        let row = rows.iter().find(|r| r.name == SERVICES[s].0)?;
+        Some(shardscope_views::compare::answer(q, row))
+    });
+    // Down a column: every service's answer to a question, then the next question.
+    let next = if s + 1 < SERVICES.len() {
+        Some((q, s + 1))
+    } else if q + 1 < QUESTIONS.len() {
+        Some((q + 1, 0))
+    } else {
+        None
+    };
+    html! {
+        <figure class="tour-caption">
+            <figcaption>{ question(q, s) }</figcaption>
+            <p class="answer" aria-live="polite">{ answer.unwrap_or_else(|| "Running…".to_string()) }</p>
+            if let (Some(on_next), Some(n)) = (&props.on_next, next) {
+                <a class="next-cell" href={href(n.0, n.1)} onclick={
+                    let on_next = on_next.clone();
+                    Callback::from(move |e: MouseEvent| { e.prevent_default(); on_next.emit(n); })
+                }>{ format!("Next: {} ▸", question(n.0, n.1)) }</a>
+            }
+        </figure>
+    }
+}
