@@ -8,8 +8,8 @@ use shardscope_engine::Trace;
 use shardscope_views::coord::D1;
 use yew::prelude::*;
 
-use crate::challenge_view::ChallengeView;
-use crate::compare_view::{CompareControls, CompareTable, Picked};
+use crate::challenge_view::challenge_view;
+use crate::compare_view::{compare_controls, compare_table, Picked};
 use crate::knobs::Knobs;
 use crate::presets;
 use crate::run::{use_simulation, RunState};
@@ -17,9 +17,9 @@ use crate::scenario_panel::ScenarioPanel;
 use crate::share;
 use crate::shell::Shell;
 use crate::state::{Action, Playground};
-use crate::summary_view::{group, SummaryView};
+use crate::summary_view::{group, summary_view};
 use crate::timeline::{Selection, Timeline};
-use crate::tour::{self, TourCaption, TourGrid};
+use crate::tour::{self, tour_caption, tour_grid};
 
 /// How the page was opened, from its URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -348,10 +348,10 @@ pub fn app() -> Html {
             <div class={classes!("run", busy.then_some("stale"))} aria-busy={busy.to_string()}>
                 <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
                 if summary && comparing {
-                    <CompareTable trace={trace.clone()} />
+                    { compare_table(trace) }
                 }
                 if summary && !location.embed {
-                    <SummaryView summary={trace.summary.clone()} />
+                    { summary_view(&trace.summary) }
                 }
             </div>
         }
@@ -401,9 +401,7 @@ pub fn app() -> Html {
         .scenario
         .as_ref()
         .and_then(|s| s.challenge.clone())
-        .map(|c| {
-            html! { <ChallengeView challenge={c} summary={summary.clone()} /> }
-        });
+        .map(|c| challenge_view(&c, summary.as_ref()));
     let link_notice = (*link_problem).as_ref().map(|problem| html! {
         <p class="notice" role="status">
             { format!("The link's scenario could not be opened ({problem}); showing a preset instead.") }
@@ -416,7 +414,7 @@ pub fn app() -> Html {
     };
     let caption = match (&*cell, &state.scenario) {
         (Some((c, title)), Some(s)) if *title == s.title && *view == View::Compare => html! {
-            <TourCaption cell={*c} trace={done} on_next={(!location.embed).then(|| open_cell.clone())} />
+            { tour_caption(*c, done.as_deref(), (!location.embed).then_some(&open_cell)) }
         },
         _ => html! {},
     };
@@ -441,7 +439,7 @@ pub fn app() -> Html {
         <ScenarioPanel state={Rc::new((*state).clone())} {dispatch} flush_url={flush} />
     };
     let tabs = html! {
-        <div class="view-tabs" role="tablist" aria-label="View">
+        <div class="tabs view-tabs" role="tablist" aria-label="View">
             { for [(View::Run, "Run"), (View::Compare, "Compare services"), (View::Tour, "Tour of the article")]
                 .into_iter()
                 .map(|(v, label)| {
@@ -461,7 +459,7 @@ pub fn app() -> Html {
                 cell.set(None);
                 handle.set(p);
             });
-            html! { <CompareControls scenario={s.clone()} picked={(*picked).clone()} {on_change} /> }
+            compare_controls(s, &picked, &on_change)
         }
         _ => html! {},
     };
@@ -469,7 +467,7 @@ pub fn app() -> Html {
         (View::Tour, _) => html! {
             <>
                 { tabs }
-                <TourGrid on_open={open_cell} current={cell.as_ref().map(|(c, _)| *c)} />
+                { tour_grid(&open_cell, cell.as_ref().map(|(c, _)| *c)) }
             </>
         },
         (_, Some(s)) => html! {

@@ -5,19 +5,10 @@ use shardscope_engine::scenario::Challenge;
 use shardscope_engine::trace::Summary;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ChallengeProps {
-    pub challenge: Challenge,
-    /// The summary of the current run, once it has finished.
-    pub summary: Option<Summary>,
-}
-
-#[function_component(ChallengeView)]
-pub fn challenge_view(props: &ChallengeProps) -> Html {
-    let verdict = props
-        .summary
-        .as_ref()
-        .map(|s| evaluate(&props.challenge, s));
+/// The challenge and its goals against `summary`, the current run's once it has finished.
+/// (A function, not a component: each component is its own copy of Yew's machinery.)
+pub fn challenge_view(challenge: &Challenge, summary: Option<&Summary>) -> Html {
+    let verdict = summary.map(|s| evaluate(challenge, s));
     let status = match &verdict {
         None => ("pending", "Running…"),
         Some(v) if v.met => ("met", "Challenge met"),
@@ -25,9 +16,9 @@ pub fn challenge_view(props: &ChallengeProps) -> Html {
     };
     html! {
         <section class={format!("challenge {}", status.0)} aria-label="Challenge">
-            <p class="challenge-brief"><strong>{ "Challenge: " }</strong>{ props.challenge.brief.clone() }</p>
+            <p class="challenge-brief"><strong>{ "Challenge: " }</strong>{ challenge.brief.clone() }</p>
             <ul class="goals">
-                { for props.challenge.goals.iter().enumerate().map(|(i, g)| {
+                { for challenge.goals.iter().enumerate().map(|(i, g)| {
                     let result = verdict.as_ref().and_then(|v| v.goals.get(i));
                     let (mark, class) = match result {
                         Some(r) if r.met => ("✓", "met"),

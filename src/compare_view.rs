@@ -3,8 +3,6 @@
 //! with a verdict each. The runs and their drawing are the playground's own
 //! (`shardscope_engine::compare`, the timeline).
 
-use std::rc::Rc;
-
 use shardscope_engine::compare::Choice;
 use shardscope_engine::scenario::Scenario;
 use shardscope_engine::trace::Trace;
@@ -60,19 +58,16 @@ impl Picked {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ControlsProps {
-    pub scenario: Rc<Scenario>,
-    pub picked: Picked,
-    pub on_change: Callback<Picked>,
-}
-
-/// A checkbox per consumer of the scenario, and one to share the read limits.
-#[function_component(CompareControls)]
-pub fn compare_controls(props: &ControlsProps) -> Html {
+/// A checkbox per consumer of the scenario, and one to share the read limits (a plain
+/// function, not a component: each component is its own copy of Yew's machinery).
+pub fn compare_controls(
+    scenario: &Scenario,
+    picked: &Picked,
+    on_change: &Callback<Picked>,
+) -> Html {
     let toggle = |name: String| {
-        let picked = props.picked.clone();
-        let on_change = props.on_change.clone();
+        let picked = picked.clone();
+        let on_change = on_change.clone();
         Callback::from(move |_: Event| {
             let mut p = picked.clone();
             match p.left_out.iter().position(|n| *n == name) {
@@ -85,8 +80,8 @@ pub fn compare_controls(props: &ControlsProps) -> Html {
         })
     };
     let share = {
-        let picked = props.picked.clone();
-        let on_change = props.on_change.clone();
+        let picked = picked.clone();
+        let on_change = on_change.clone();
         Callback::from(move |_: Event| {
             on_change.emit(Picked {
                 shared: !picked.shared,
@@ -97,40 +92,28 @@ pub fn compare_controls(props: &ControlsProps) -> Html {
     html! {
         <fieldset class="compare-controls">
             <legend>{ "Compare these consumers of the same stream and timeline" }</legend>
-            { for props.scenario.consumers.iter().map(|c| {
+            { for scenario.consumers.iter().map(|c| {
                 let name = c.name.clone();
                 html! {
                     <label>
-                        <input type="checkbox" checked={!props.picked.left_out.contains(&name)}
+                        <input type="checkbox" checked={!picked.left_out.contains(&name)}
                             onchange={toggle(name.clone())} />
                         { format!("{name} ({})", shardscope_views::compare::service(c.kind.as_str())) }
                     </label>
                 }
             }) }
             <label class="shared">
-                <input type="checkbox" checked={props.picked.shared} onchange={share} />
+                <input type="checkbox" checked={picked.shared} onchange={share} />
                 { "Share the shards' read limits (5 GetRecords calls and 2 MB/s a shard); otherwise each reads its own copy of the stream" }
             </label>
         </fieldset>
     }
 }
 
-#[derive(Properties)]
-pub struct TableProps {
-    pub trace: Rc<Trace>,
-}
-
-impl PartialEq for TableProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.trace, &other.trace)
-    }
-}
-
 /// The services side by side: figures under each service's own names, cost, verdict.
-#[function_component(CompareTable)]
-pub fn compare_table(props: &TableProps) -> Html {
-    let rows = rows(&props.trace);
-    let cost = props.trace.summary.cost.as_ref();
+pub fn compare_table(trace: &Trace) -> Html {
+    let rows = rows(trace);
+    let cost = trace.summary.cost.as_ref();
     html! {
         <section class="compare" aria-label="Services compared">
             <table class="figures compare-table">

@@ -8,11 +8,6 @@ use shardscope_engine::kda_sql::KdaSqlSummary;
 use shardscope_engine::trace::{ConsumerSummary, Summary};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct SummaryProps {
-    pub summary: Summary,
-}
-
 /// A consumer row: label, explanation (a tooltip), and how to read the value.
 type Row = (&'static str, &'static str, fn(&ConsumerSummary) -> u64);
 
@@ -265,9 +260,9 @@ fn block_table<T>(
     }
 }
 
-#[function_component(SummaryView)]
-pub fn summary_view(props: &SummaryProps) -> Html {
-    let s = &props.summary;
+/// The summary's tables. (A function, not a component: each component is its own copy
+/// of Yew's machinery in the bundle.)
+pub fn summary_view(s: &Summary) -> Html {
     let st = &s.stream;
     let stream_rows = [
         ("incoming records", "IncomingRecords: records admitted to the stream", st.incoming_records),

@@ -235,7 +235,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let show_line = *playhead >= axis.start_us && *playhead <= axis.end_us;
 
     html! {
-        <div class="timeline" ref={container} data-trace-hash={trace.hash.clone()}>
+        <div class="timeline" ref={container} data-run={(Rc::as_ptr(trace) as usize).to_string()}>
             <div class="toolbar timeline-toolbar" role="toolbar" aria-label="Time axis">
                 <button type="button" onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
                 <button type="button" onclick={zoom(2.0)} aria-label="Zoom out" disabled={!zoomed}>{ "Zoom out" }</button>

@@ -57,16 +57,9 @@ pub fn question(q: usize, s: usize) -> String {
     QUESTIONS[q].2.replace("{}", SERVICES[s].1)
 }
 
-#[derive(Properties, PartialEq)]
-pub struct GridProps {
-    /// Opens a cell: (question, service).
-    pub on_open: Callback<(usize, usize)>,
-    pub current: Option<(usize, usize)>,
-}
-
-/// The grid: a row a service, a column a question; each cell a link to its run.
-#[function_component(TourGrid)]
-pub fn tour_grid(props: &GridProps) -> Html {
+/// The grid: a row a service, a column a question; each cell a link to its run, which
+/// `on_open` opens in place. (A function, not a component: it has no state.)
+pub fn tour_grid(on_open: &Callback<(usize, usize)>, current: Option<(usize, usize)>) -> Html {
     html! {
         <section class="tour" aria-label="Tour of the article">
             <p>{ "The article answers four questions for each of the five services. Each cell runs its answer: the same stream and incident, read by that service alone. In a workshop, go through the cells in order; the columns compare the services." }</p>
@@ -80,12 +73,12 @@ pub fn tour_grid(props: &GridProps) -> Html {
                         <tr>
                             <th scope="row">{ *service }</th>
                             { for (0..QUESTIONS.len()).map(|q| {
-                                let open = props.on_open.clone();
+                                let open = on_open.clone();
                                 let onclick = Callback::from(move |e: MouseEvent| {
                                     e.prevent_default();
                                     open.emit((q, s));
                                 });
-                                let current = props.current == Some((q, s));
+                                let current = current == Some((q, s));
                                 html! {
                                     <td>
                                         <a href={href(q, s)} {onclick} aria-current={current.then_some("true")}
@@ -101,33 +94,14 @@ pub fn tour_grid(props: &GridProps) -> Html {
     }
 }
 
-#[derive(Properties)]
-pub struct CaptionProps {
-    pub cell: (usize, usize),
-    /// The cell's run, once done.
-    pub trace: Option<std::rc::Rc<Trace>>,
-    /// The next cell, for a workshop going through them in order.
-    #[prop_or_default]
-    pub on_next: Option<Callback<(usize, usize)>>,
-}
-
-impl PartialEq for CaptionProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.cell == other.cell
-            && match (&self.trace, &other.trace) {
-                (Some(a), Some(b)) => std::rc::Rc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-            && self.on_next == other.on_next
-    }
-}
-
-/// The question as a caption, and the answer read from the run.
-#[function_component(TourCaption)]
-pub fn tour_caption(props: &CaptionProps) -> Html {
-    let (q, s) = props.cell;
-    let answer = props.trace.as_ref().and_then(|t| {
+/// The question as a caption, and the answer read from `trace`, the cell's run once it
+/// is done; `on_next` opens the next cell (a workshop goes through them in order).
+pub fn tour_caption(
+    (q, s): (usize, usize),
+    trace: Option<&Trace>,
+    on_next: Option<&Callback<(usize, usize)>>,
+) -> Html {
+    let answer = trace.and_then(|t| {
         let rows = shardscope_views::compare::rows(t);
         let row = rows.iter().find(|r| r.name == SERVICES[s].0)?;
         Some(shardscope_views::compare::answer(q, row))
@@ -144,7 +118,7 @@ pub fn tour_caption(props: &CaptionProps) -> Html {
         <figure class="tour-caption">
             <figcaption>{ question(q, s) }</figcaption>
             <p class="answer" aria-live="polite">{ answer.unwrap_or_else(|| "Running…".to_string()) }</p>
-            if let (Some(on_next), Some(n)) = (&props.on_next, next) {
+            if let (Some(on_next), Some(n)) = (on_next, next) {
                 <a class="next-cell" href={href(n.0, n.1)} onclick={
                     let on_next = on_next.clone();
                     Callback::from(move |e: MouseEvent| { e.prevent_default(); on_next.emit(n); })

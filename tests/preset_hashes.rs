@@ -16,7 +16,7 @@ fn hashes() -> String {
         let trace = shardscope_engine::Simulation::new(&scenario)
             .unwrap()
             .finish();
-        out.push_str(&format!("{} {}\n", p.id, trace.hash));
+        out.push_str(&format!("{} {}\n", p.id, trace.hash()));
     }
     out
 }

@@ -79,7 +79,7 @@ fn preset_trace_hashes_match_the_native_ones() {
         let trace = shardscope_engine::Simulation::new(&scenario)
             .unwrap()
             .finish();
-        let line = format!("{} {}", p.id, trace.hash);
+        let line = format!("{} {}", p.id, trace.hash());
         assert!(
             recorded.lines().any(|l| l == line),
             "{line} is not in tests/preset-hashes.txt"

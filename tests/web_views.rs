@@ -10,12 +10,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use shardscope::summary_view::{SummaryProps, SummaryView};
 use shardscope::timeline::{Selection, Timeline, TimelineProps};
 use shardscope_engine::{Simulation, Trace};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use yew::Callback;
+use yew::{function_component, Callback, Html, Properties};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -185,6 +184,17 @@ async fn the_marks_are_one_tab_stop_and_the_arrows_move_between_them() {
     assert!(fact("approximateArrivalOfLastRecord").is_some());
 }
 
+#[derive(Properties, PartialEq)]
+struct SummaryProps {
+    summary: shardscope_engine::trace::Summary,
+}
+
+/// The summary's tables as a root component.
+#[function_component(SummaryHost)]
+fn summary_host(props: &SummaryProps) -> Html {
+    shardscope::summary_view::summary_view(&props.summary)
+}
+
 #[wasm_bindgen_test]
 async fn the_summary_table_shows_the_engine_numbers() {
     let trace = trace_of("bounded-retries-on-failure");
@@ -192,7 +202,7 @@ async fn the_summary_table_shows_the_engine_numbers() {
     let props = SummaryProps {
         summary: trace.summary.clone(),
     };
-    yew::Renderer::<SummaryView>::with_root_and_props(root.clone(), props).render();
+    yew::Renderer::<SummaryHost>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
 
     let row = |table: &str, label: &str| -> String {

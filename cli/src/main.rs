@@ -277,7 +277,7 @@ fn table(s: &Scenario, t: &Trace) -> String {
         "seed {}, {} simulated, trace {}",
         s.seed,
         format_duration(s.duration),
-        t.hash
+        t.hash()
     );
     let st = &t.summary.stream;
     let _ = writeln!(out, "\nstream {:?}", s.stream.stream_name);

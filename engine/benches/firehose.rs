@@ -47,7 +47,7 @@ fn simulate(s: &Scenario) -> (u64, u64, u64, String) {
         trace.summary.stream.incoming_records,
         f.delivery_batches,
         events,
-        trace.hash,
+        trace.hash(),
     )
 }
 

@@ -51,7 +51,7 @@ fn simulate(s: &Scenario) -> (u64, u64, u64, String) {
         trace.summary.stream.incoming_records,
         f.restarts,
         events,
-        trace.hash,
+        trace.hash(),
     )
 }
 

@@ -73,7 +73,7 @@ fn simulate(s: &Scenario, g: &GlueConsumer) -> (u64, u64, u64, String) {
         trace.summary.stream.incoming_records,
         batches,
         events,
-        trace.hash,
+        trace.hash(),
     )
 }
 

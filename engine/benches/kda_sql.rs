@@ -50,7 +50,7 @@ fn simulate(s: &Scenario) -> (u64, u64, u64, String) {
         trace.summary.stream.incoming_records,
         windows,
         events,
-        trace.hash,
+        trace.hash(),
     )
 }
 

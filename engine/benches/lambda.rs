@@ -50,7 +50,7 @@ fn simulate(s: &Scenario) -> (u64, u64, u64, String) {
         trace.summary.stream.incoming_records,
         inv,
         events,
-        trace.hash,
+        trace.hash(),
     )
 }
 

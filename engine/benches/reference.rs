@@ -37,7 +37,7 @@ fn simulate(s: &Scenario) -> (u64, u64, String) {
     sim.run();
     let events = sim.events_processed();
     let trace = sim.finish();
-    (trace.summary.stream.incoming_records, events, trace.hash)
+    (trace.summary.stream.incoming_records, events, trace.hash())
 }
 
 fn bench(c: &mut Criterion) {

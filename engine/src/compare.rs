@@ -172,7 +172,6 @@ fn empty_trace() -> Trace {
         events: Vec::new(),
         series: Vec::new(),
         shards: Vec::new(),
-        hash: Trace::compute_hash(&[], &[], &[], &summary),
         summary,
     }
 }
@@ -190,7 +189,8 @@ fn event_consumer(e: &TraceEvent) -> Option<&str> {
 }
 
 /// One trace from the runs' traces: consumer events, series and figures from the run
-/// that held the consumer; the stream's from the first run.
+/// that held the consumer; the stream's from the first run. Traces are taken apart, not
+/// copied (an hour's events are many).
 fn merge(
     traces: Vec<Trace>,
     kept: &[(Vec<String>, Vec<usize>)],
@@ -198,62 +198,53 @@ fn merge(
 ) -> Trace {
     let mut events = Vec::new();
     let mut series = Vec::new();
-    let mut first: Option<Trace> = None;
-    let mut summary_consumers = std::collections::BTreeMap::new();
+    let mut head: Option<(String, u64, u64, Vec<crate::stream::ShardInfo>)> = None;
+    let mut summary: Option<crate::trace::Summary> = None;
+    let mut consumers = std::collections::BTreeMap::new();
     let mut costs = std::collections::BTreeMap::new();
     let mut read_throttled = 0;
-    for (i, (t, (consumers, timeline))) in traces.into_iter().zip(kept).enumerate() {
-        let mine = |c: &str| consumers.iter().any(|n| n == c);
-        for mut e in t.events.iter().cloned() {
+    for (i, (t, (names, timeline))) in traces.into_iter().zip(kept).enumerate() {
+        let mine = |c: &str| names.iter().any(|n| n == c);
+        for mut e in t.events {
             if let Cause::Timeline { index } = &mut e.cause {
                 *index = timeline.get(*index).copied().unwrap_or(*index);
             }
-            let owner = match (&e.cause, event_consumer(&e)) {
-                (_, Some(c)) => Some(c.to_string()),
-                (Cause::Timeline { index }, None) => owners.get(*index).cloned().flatten(),
-                _ => None,
-            };
-            let keep = match &owner {
-                Some(c) => mine(c),
-                None => i == 0,
+            let keep = match (&e.cause, event_consumer(&e)) {
+                (_, Some(c)) => mine(c),
+                (Cause::Timeline { index }, None) => match owners.get(*index) {
+                    Some(Some(c)) => mine(c),
+                    _ => i == 0,
+                },
+                _ => i == 0,
             };
             if keep {
                 events.push(e);
             }
         }
-        for s in &t.series {
-            let keep = match &s.consumer {
-                Some(c) => mine(c),
-                None => i == 0,
-            };
-            if keep {
-                series.push(s.clone());
+        for s in t.series {
+            if s.consumer.as_deref().map_or(i == 0, mine) {
+                series.push(s);
             }
         }
-        read_throttled += t.summary.stream.read_throttled_calls;
-        for (name, c) in &t.summary.consumers {
-            summary_consumers.insert(name.clone(), c.clone());
+        let mut s = t.summary;
+        read_throttled += s.stream.read_throttled_calls;
+        if let Some(cost) = s.cost.as_mut() {
+            costs.append(&mut cost.consumers);
         }
-        if let Some(cost) = &t.summary.cost {
-            for (name, c) in &cost.consumers {
-                costs.insert(name.clone(), c.clone());
-            }
-        }
-        if first.is_none() {
-            first = Some(t);
+        consumers.append(&mut s.consumers);
+        if head.is_none() {
+            head = Some((t.title, t.seed, t.duration_us, t.shards));
+            summary = Some(s);
         }
     }
-    let Some(first) = first else {
+    let (Some((title, seed, duration_us, shards)), Some(mut summary)) = (head, summary) else {
         return empty_trace();
     };
-    let names: Vec<String> = summary_consumers.keys().cloned().collect();
+    let names: Vec<String> = consumers.keys().cloned().collect();
     let events = crate::sim::sort_events(events, &names);
-    let mut summary = first.summary.clone();
     summary.stream.read_throttled_calls = read_throttled;
-    summary.consumers = summary_consumers;
-    summary.cost = None;
-    let hash = Trace::compute_hash(&events, &series, &first.shards, &summary);
-    summary.cost = first.summary.cost.map(|c| {
+    summary.consumers = consumers;
+    summary.cost = summary.cost.take().map(|c| {
         let total = c.stream_usd + costs.values().map(|c| c.usd).sum::<f64>();
         Cost {
             consumers: costs,
@@ -262,13 +253,12 @@ fn merge(
         }
     });
     Trace {
-        title: first.title,
-        seed: first.seed,
-        duration_us: first.duration_us,
+        title,
+        seed,
+        duration_us,
         events,
         series,
-        shards: first.shards,
+        shards,
         summary,
-        hash,
     }
 }

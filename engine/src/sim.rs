@@ -719,7 +719,6 @@ impl Simulation {
         let events = std::mem::take(&mut self.rec.events);
         let events = sort_events(events, &names);
         let shards: Vec<_> = self.stream.shard_infos().cloned().collect();
-        let hash = Trace::compute_hash(&events, &series, &shards, &summary);
         let cost = crate::cost::estimate(&crate::cost::Run {
             scenario: &self.scenario,
             end,
@@ -744,7 +743,6 @@ impl Simulation {
             series,
             shards,
             summary,
-            hash,
         }
     }
 

@@ -933,11 +933,19 @@ pub struct Trace {
     pub shards: Vec<ShardInfo>,
     /// The summary.
     pub summary: Summary,
-    /// FNV-1a 64 of the canonical JSON of events, series, shards and summary, in hex.
-    pub hash: String,
 }
 
 impl Trace {
+    /// FNV-1a 64 of the canonical JSON of events, series, shards and summary (its cost
+    /// block left out: prices are data, not simulation), in hex. Computed when asked: the
+    /// playground never needs it, and the serializers of every event type it takes are
+    /// a large share of the browser bundle.
+    pub fn hash(&self) -> String {
+        let mut summary = self.summary.clone();
+        summary.cost = None;
+        Trace::compute_hash(&self.events, &self.series, &self.shards, &summary)
+    }
+
     /// Computes the stable hash: FNV-1a 64 over the canonical JSON encoding
     /// (serde_json output is fully determined by the data: ordered maps and
     /// vectors only, shortest round-trip floats).

@@ -388,7 +388,7 @@ fn runs_are_deterministic() {
         json!({}),
     );
     v["consumers"][0]["destination"] = json!({ "error_rate": 0.3 });
-    assert_eq!(run(&v).hash, run(&v).hash);
+    assert_eq!(run(&v).hash(), run(&v).hash());
 }
 
 /// Firehose shares the shard's read limits with every other polling consumer. Beside five

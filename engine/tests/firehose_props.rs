@@ -154,7 +154,7 @@ proptest! {
         let s = scenario::from_value(&scenario(&c)).expect("valid scenario");
         let t = Simulation::new(&s).expect("simulation").finish();
         let again = Simulation::new(&s).expect("simulation").finish();
-        prop_assert_eq!(&t.hash, &again.hash);
+        prop_assert_eq!(&t.hash(), &again.hash());
         for (name, cs) in &t.summary.consumers {
             prop_assert_eq!(
                 cs.records_in_scope,

@@ -143,7 +143,7 @@ proptest! {
         let s = scenario::from_value(&scenario(&c)).expect("valid scenario");
         let t = Simulation::new(&s).expect("simulation").finish();
         let again = Simulation::new(&s).expect("simulation").finish();
-        prop_assert_eq!(&t.hash, &again.hash);
+        prop_assert_eq!(&t.hash(), &again.hash());
         let app = &t.summary.consumers["app"];
         prop_assert_eq!(
             app.records_in_scope,

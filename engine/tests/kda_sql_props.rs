@@ -126,7 +126,7 @@ proptest! {
     #[test]
     fn kda_sql_conserves_records_and_is_deterministic(c in case()) {
         let t = simulate(&c);
-        prop_assert_eq!(&t.hash, &simulate(&c).hash);
+        prop_assert_eq!(&t.hash(), &simulate(&c).hash());
         let app = &t.summary.consumers["app"];
         prop_assert_eq!(
             app.records_in_scope,

@@ -307,7 +307,7 @@ fn item_failures_key_in_the_scenario_and_in_deploy() {
         tl,
     );
     let built = lambda("4m", 1, 20.0, 100, esm, "", "", tl);
-    assert_eq!(run(&keyed).hash, run_with(&built, true).hash);
+    assert_eq!(run(&keyed).hash(), run_with(&built, true).hash());
     // "report" is the default.
     let report = lambda(
         "4m",
@@ -319,7 +319,7 @@ fn item_failures_key_in_the_scenario_and_in_deploy() {
         "",
         tl,
     );
-    assert_eq!(run(&report).hash, run(&built).hash);
+    assert_eq!(run(&report).hash(), run(&built).hash());
     // A deploy before the poison record switches to the malformed response.
     let deployed = lambda(
         "4m",

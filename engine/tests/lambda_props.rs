@@ -199,7 +199,7 @@ proptest! {
             .sum();
         prop_assert_eq!(series, sum.invocations, "Invocations series vs summary");
         let again = run_with(&s, c.malformed);
-        prop_assert_eq!(&t.hash, &again.hash);
+        prop_assert_eq!(&t.hash(), &again.hash());
     }
 
     /// Chaining a lane's back-to-back invocations inside one kernel event
@@ -215,7 +215,7 @@ proptest! {
         let s = scenario(&c);
         let (chained, _) = run_counting(&s, c.malformed, true);
         let (unchained, _) = run_unchained(&s, c.malformed);
-        prop_assert_eq!(&chained.hash, &unchained.hash);
+        prop_assert_eq!(&chained.hash(), &unchained.hash());
         prop_assert_eq!(chained, unchained);
     }
 }

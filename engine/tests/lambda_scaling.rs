@@ -196,7 +196,7 @@ fn chains_give_the_unchained_trace_in_fewer_events() {
     );
     let (chained, n_chained) = run_counting(&s, false, true);
     let (unchained, n_unchained) = run_unchained(&s, false);
-    assert_eq!(chained.hash, unchained.hash);
+    assert_eq!(chained.hash(), unchained.hash());
     assert_eq!(chained, unchained);
     assert!(summary(&chained).invocations > 10_000);
     assert!(

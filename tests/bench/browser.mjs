@@ -24,16 +24,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function knobToRedraw(page, round) {
   return page.evaluate(async (round) => {
     const area = document.querySelector('textarea.json-editor');
-    const before = document.querySelector('.timeline')?.dataset.traceHash;
+    const before = document.querySelector('.timeline')?.dataset.run;
     const text = area.value.replace(/"records_per_second": (\d+)/, (_, n) => `"records_per_second": ${Number(n) + round}`);
     const t0 = performance.now();
     area.value = text;
     area.dispatchEvent(new Event('input', { bubbles: true }));
-    // Done at the first frame after the timeline shows the new run's trace (the frame that
+    // Done at the first frame after the timeline shows the new run (its data-run changes) (the frame that
     // paints it). A MutationObserver sees the change when it happens; polling once per frame
     // would see it up to a frame late and then wait one more.
     await new Promise((resolve) => {
-      const current = () => document.querySelector('.timeline')?.dataset.traceHash;
+      const current = () => document.querySelector('.timeline')?.dataset.run;
       const painted = () => requestAnimationFrame(() => resolve());
       if (current() && current() !== before) {
         painted();
@@ -45,7 +45,7 @@ async function knobToRedraw(page, round) {
           painted();
         }
       });
-      observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-trace-hash'] });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-run'] });
     });
     return performance.now() - t0;
   }, round);

@@ -383,8 +383,9 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
 /// reprocessing) from a row: its verdict, then the figures that question looks at.
 pub fn answer(question: usize, r: &Row) -> String {
     let mut first = r.verdict.clone();
-    if let Some(c) = first.get(..1) {
-        first.replace_range(..1, &c.to_uppercase());
+    // Verdicts start with an ASCII word (Unicode case tables are large in the bundle).
+    if let Some(c) = first.get_mut(..1) {
+        c.make_ascii_uppercase();
     }
     let down = r.downtime_us.map_or(String::new(), |d| {
         format!(", and it was down {}", age(d / 1_000))

@@ -313,7 +313,7 @@ fn draw(trace: &Trace, width: f64, compare: bool) -> String {
         width - 8.0,
         height - 6.0,
         esc(&clock(trace.duration_us)),
-        esc(&trace.hash)
+        esc(&trace.hash())
     );
     o.push_str("</svg>\n");
     o

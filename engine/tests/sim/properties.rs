@@ -203,7 +203,7 @@ proptest! {
             t = SimTime(t.0 + 13_000_000);
         }
         let b = sim.finish();
-        prop_assert_eq!(&a.hash, &b.hash);
+        prop_assert_eq!(&a.hash(), &b.hash());
         prop_assert_eq!(a, b);
     }
 }
@@ -223,7 +223,7 @@ fn different_seeds_differ() {
     };
     let a = build(&c).unwrap().finish();
     let b = build(&Case { seed: 2, ..c }).unwrap().finish();
-    assert_ne!(a.hash, b.hash);
+    assert_ne!(a.hash(), b.hash());
 }
 
 /// The trace hash of a fixed scenario, pinned. It changes whenever the model
@@ -244,7 +244,7 @@ fn golden_trace_hash() {
         readers: vec![(false, 0, 0), (true, 0, 30)],
     };
     let t = build(&c).unwrap().finish();
-    assert_eq!(t.hash, GOLDEN);
+    assert_eq!(t.hash(), GOLDEN);
 }
 
 const GOLDEN: &str = "46457d6e5f0bebd9";
