@@ -209,7 +209,8 @@ pub fn app() -> Html {
     // pending one first. replaceState makes no request.
     let pending_url = use_mut_ref(|| None::<(Rc<str>, Timeout)>);
     {
-        let scenario = state.scenario.clone();
+        // The scenario by identity (see `state::same_scenario`).
+        let scenario = state.scenario.as_ref().map(|s| Rc::as_ptr(s) as usize);
         let source = state.source.clone();
         let valid = state.error.is_none();
         let pending = pending_url.clone();
@@ -368,7 +369,7 @@ pub fn app() -> Html {
                         <div class="run-status" role="status">
                             <label>
                                 { "Simulating… " }
-                                <progress max="1" value={progress.to_string()} />
+                                <progress max="1000" value={((progress * 1000.0) as u32).to_string()} />
                             </label>
                             <button type="button" onclick={cancel.reform(|_| ())}>{ "Cancel" }</button>
                         </div>
@@ -528,7 +529,7 @@ fn selection_html(s: &Selection) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct EmbedProps {
     state: Rc<Playground>,
     dispatch: Callback<Action>,
@@ -539,6 +540,14 @@ struct EmbedProps {
     notice: Html,
     parent_origin: Option<String>,
     caption: Html,
+}
+
+/// Always drawn again with the page: its parts are fresh each time, and comparing them
+/// (trees of HTML) would cost more than it saves.
+impl PartialEq for EmbedProps {
+    fn eq(&self, _: &Self) -> bool {
+        false
+    }
 }
 
 /// The compact player for other people's pages: title, knobs, timeline and charts, a

@@ -471,11 +471,20 @@ pub fn edit_timeline(json: &str, f: impl FnOnce(&mut Vec<Value>)) -> Option<Stri
     serde_json::to_string_pretty(&root).ok()
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct FormProps {
     pub scenario: std::rc::Rc<Scenario>,
     pub source: std::rc::Rc<str>,
     pub dispatch: Callback<Action>,
+}
+
+/// The scenario by identity (see [`crate::state::same_scenario`]).
+impl PartialEq for FormProps {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.scenario, &other.scenario)
+            && self.source == other.source
+            && self.dispatch == other.dispatch
+    }
 }
 
 #[function_component(Form)]
@@ -612,7 +621,7 @@ fn field(
                 Value::Null => String::new(),
                 v => v.to_string(),
             };
-            html! { <input type="number" id={id.clone()} min={min.to_string()} max={max.to_string()} step={step.to_string()} value={shown} {onchange} /> }
+            html! { <input type="number" id={id.clone()} min={number(min)} max={number(max)} step={number(step)} value={shown} {onchange} /> }
         }
         Input::Bool => {
             let on = current.as_bool().unwrap_or(false);
@@ -750,6 +759,12 @@ fn timeline_editor(s: &Scenario, source: &std::rc::Rc<str>, dispatch: &Callback<
             </label>
         </fieldset>
     }
+}
+
+/// A number as JSON writes it (no `f64` formatting of the standard library: its code is
+/// large in the bundle, and serde_json's is already there).
+fn number(x: f64) -> String {
+    Value::from(x).to_string()
 }
 
 #[cfg(test)]

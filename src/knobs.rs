@@ -117,11 +117,20 @@ pub fn label(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct KnobsProps {
     pub scenario: std::rc::Rc<Scenario>,
     pub source: std::rc::Rc<str>,
     pub dispatch: Callback<Action>,
+}
+
+/// The scenario by identity (see [`crate::state::same_scenario`]).
+impl PartialEq for KnobsProps {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.scenario, &other.scenario)
+            && self.source == other.source
+            && self.dispatch == other.dispatch
+    }
 }
 
 /// The embed's knobs, as labelled inputs.

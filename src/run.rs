@@ -75,7 +75,7 @@ pub fn use_simulation(
     {
         let state = state.clone();
         let cancelled = cancelled.clone();
-        use_effect_with((scenario, choice), move |(scenario, choice)| {
+        use_effect_with(RunKey(scenario, choice), move |RunKey(scenario, choice)| {
             let flag = Rc::new(Cell::new(false));
             *cancelled.borrow_mut() = flag.clone();
             match scenario.as_deref().map(|s| Runs::new(s, choice.as_deref())) {
@@ -103,6 +103,16 @@ pub fn use_simulation(
         })
     };
     ((*state).clone(), cancel)
+}
+
+/// What a run depends on: the scenario by identity (see [`crate::state::same_scenario`]),
+/// the comparison by value.
+struct RunKey(Option<Rc<Scenario>>, Option<Rc<Choice>>);
+
+impl PartialEq for RunKey {
+    fn eq(&self, other: &Self) -> bool {
+        crate::state::same_scenario(&self.0, &other.0) && self.1 == other.1
+    }
 }
 
 /// A run in progress.

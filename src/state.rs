@@ -12,7 +12,7 @@ use crate::json_path;
 /// Most edits remembered for undo.
 const UNDO_DEPTH: usize = 200;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Playground {
     /// The scenario JSON as the reader typed it.
     pub source: Rc<str>,
@@ -22,6 +22,26 @@ pub struct Playground {
     pub error: Option<SourceError>,
     undo: Vec<Rc<str>>,
     redo: Vec<Rc<str>>,
+}
+
+/// The same scenario object: each valid edit parses a new one, so identity is enough, and
+/// comparing two scenarios field by field is a large function in the bundle for nothing.
+pub fn same_scenario(a: &Option<Rc<Scenario>>, b: &Option<Rc<Scenario>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && same_scenario(&self.scenario, &other.scenario)
+            && self.error == other.error
+            && self.undo == other.undo
+            && self.redo == other.redo
+    }
 }
 
 /// A scenario error and where its path is in the source.

@@ -343,7 +343,7 @@ fn lanes_svg(
     let y = |row: usize| AXIS_H + LANE_H * row as f64;
     let rows = shardscope_views::map_of(lanes.iter().map(|l| (l.shard, l.row)));
     let row_of = |shard| rows.get(&shard).copied();
-    let clip = |x: f64| x.clamp(0.0, axis.width);
+    let clip = |x: f64| x.max(0.0).min(axis.width);
 
     let lane_marks = lanes.iter().map(|l| {
         let (x0, x1) = (clip(l.x_start), clip(l.x_end));

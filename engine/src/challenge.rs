@@ -28,17 +28,11 @@ pub fn evaluate(challenge: &Challenge, summary: &Summary) -> Verdict {
         .consumer
         .clone()
         .or_else(|| summary.consumers.keys().next().cloned());
-    let json = serde_json::to_value(summary).unwrap_or_default();
     let goals: Vec<GoalResult> = challenge
         .goals
         .iter()
         .map(|g| {
-            let actual = match g.field.strip_prefix("stream.") {
-                Some(field) => json["stream"][field].as_u64(),
-                None => consumer
-                    .as_ref()
-                    .and_then(|c| json["consumers"][c][g.field.as_str()].as_u64()),
-            };
+            let actual = field(summary, consumer.as_deref(), &g.field);
             let met = actual.is_some_and(|v| {
                 g.min.is_none_or(|min| v >= min) && g.max.is_none_or(|max| v <= max)
             });
@@ -57,6 +51,41 @@ pub fn evaluate(challenge: &Challenge, summary: &Summary) -> Verdict {
     }
 }
 
+/// A goal's field (one of [`crate::scenario::CONSUMER_FIELDS`] or `STREAM_FIELDS`), read
+/// by name: not through the summary's JSON, whose serializer is large in the bundle.
+fn field(summary: &Summary, consumer: Option<&str>, name: &str) -> Option<u64> {
+    if let Some(f) = name.strip_prefix("stream.") {
+        let s = &summary.stream;
+        return Some(match f {
+            "incoming_records" => s.incoming_records,
+            "write_throttled_records" => s.write_throttled_records,
+            "read_throttled_calls" => s.read_throttled_calls,
+            "open_shards_at_end" => u64::from(s.open_shards_at_end),
+            "shards_total" => u64::from(s.shards_total),
+            _ => return None,
+        });
+    }
+    let c = summary.consumers.get(consumer?)?;
+    Some(match name {
+        "records_in_scope" => c.records_in_scope,
+        "processed" => c.processed,
+        "deliveries" => c.deliveries,
+        "redeliveries" => c.redeliveries,
+        "discarded" => c.discarded,
+        "expired_unprocessed" => c.expired_unprocessed,
+        "pending_at_end" => c.pending_at_end,
+        "on_failure_messages" => c.on_failure_messages,
+        "invocations" => c.invocations,
+        "failed_invocations" => c.failed_invocations,
+        "bisections" => c.bisections,
+        "throttled_invocations" => c.throttled_invocations,
+        "max_concurrency" => c.max_concurrency,
+        "max_iterator_age_ms" => c.max_iterator_age_ms,
+        "ordering_violations" => c.ordering_violations,
+        _ => return None,
+    })
+}
+
 impl Goal {
     /// "discarded = 0", "max_iterator_age_ms ≤ 300000", "processed ≥ 10".
     pub fn describe(&self) -> String {
@@ -73,6 +102,37 @@ impl Goal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every field a goal may name reads the same value as the summary's JSON says.
+    #[test]
+    fn every_goal_field_reads_what_the_summary_json_says() {
+        let s = scenario::parse(
+            r#"{ "format": "shardscope/1", "duration": "2m", "stream": { "ShardCount": 2 },
+                 "producers": [ { "name": "p", "records_per_second": 50, "record_bytes": 100, "partition_keys": 10 } ],
+                 "consumers": [ { "kind": "lambda", "name": "fn",
+                     "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } } ],
+                 "timeline": [ { "at": "30s", "do": "poison" } ] }"#,
+        )
+        .expect("valid");
+        let summary = Simulation::new(&s).expect("valid").finish().summary;
+        let json = serde_json::to_value(&summary).expect("serialises");
+        for f in crate::scenario::CONSUMER_FIELDS {
+            assert_eq!(
+                field(&summary, Some("fn"), f),
+                json["consumers"]["fn"][*f].as_u64(),
+                "{f}"
+            );
+        }
+        for f in crate::scenario::STREAM_FIELDS {
+            let name = &f["stream.".len()..];
+            assert_eq!(
+                field(&summary, None, f),
+                json["stream"][name].as_u64(),
+                "{f}"
+            );
+        }
+        assert_eq!(field(&summary, Some("fn"), "nope"), None);
+    }
     use crate::{scenario, Simulation};
 
     fn run(goal: &str) -> Verdict {

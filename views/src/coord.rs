@@ -29,10 +29,19 @@ impl fmt::Display for D2 {
 fn fixed(f: &mut fmt::Formatter<'_>, x: f64, decimals: usize) -> fmt::Result {
     let scale = if decimals == 1 { 10.0 } else { 100.0 };
     let units = (x * scale).round();
-    // Beyond 2^53 (or not a number) the integer path would be wrong: the shortest digits
-    // that read back as `x` ("NaN", "inf", "1000…0"), without the decimals.
+    // Beyond 2^53 (or not a number) the integer path would be wrong: "NaN", "inf", or the
+    // integer digits without decimals ("1e38" past 10^38, never a coordinate). Not through
+    // `{x}`: the standard library's float formatting is large in the bundle.
+    if x.is_nan() {
+        return f.write_str("NaN");
+    }
     if !units.is_finite() || units.abs() >= 9.0e15 {
-        return write!(f, "{x}");
+        let sign = if x < 0.0 { "-" } else { "" };
+        return match x.abs() {
+            a if a.is_infinite() => write!(f, "{sign}inf"),
+            a if a >= 1e38 => write!(f, "{sign}1e38"),
+            a => write!(f, "{sign}{}", a.round() as u128),
+        };
     }
     // Digits written right to left into a buffer, then one `write_str` (the formatting
     // machinery of `write!` was most of the cost).
@@ -83,7 +92,8 @@ mod tests {
             assert_eq!(D2(x).to_string(), two, "{x}");
         }
         assert_eq!(D1(f64::NAN).to_string(), "NaN");
-        assert_eq!(D1(1e300).to_string(), format!("{}", 1e300));
+        assert_eq!(D1(1e20).to_string(), "100000000000000000000");
+        assert_eq!(D1(-1e300).to_string(), "-1e38");
         assert_eq!(D1(f64::INFINITY).to_string(), "inf");
     }
 

@@ -123,8 +123,8 @@ pub fn density_paths(
         if x + w <= 0.0 || x >= width {
             continue;
         }
-        let x0 = x.clamp(0.0, width);
-        let w = ((x + w).clamp(0.0, width) - x0).max(0.5);
+        let x0 = x.max(0.0).min(width);
+        let w = ((x + w).max(0.0).min(width) - x0).max(0.5);
         let i = match paths.iter().position(|(l, _)| *l == level) {
             Some(i) => i,
             None => {

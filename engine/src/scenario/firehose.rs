@@ -507,14 +507,19 @@ fn lambda_processor(p: &Obj) -> Result<LambdaProcessor> {
         };
         let number = |min: f64, max: f64| -> Result<f64> {
             // A JSON number (serde_json's parser: core's `f64::from_str` would add about
-            // 5 KB to the web bundle).
-            match serde_json::from_str::<f64>(value.trim()) {
-                Ok(x) if x.is_finite() && x >= min && x <= max => {
+            // 5 KB to the web bundle; through `Value`, whose errors never print a float).
+            match serde_json::from_str::<Value>(value.trim()).map(|v| v.as_f64()) {
+                Ok(Some(x)) if x.is_finite() && x >= min && x <= max => {
                     Ok(if x == 0.0 { 0.0 } else { x })
                 }
                 _ => err(
                     &value_path,
-                    format!("{} is not a number from {min} to {max}", quote(&value)),
+                    format!(
+                        "{} is not a number from {} to {}",
+                        quote(&value),
+                        format_number(min),
+                        format_number(max)
+                    ),
                 ),
             }
         };

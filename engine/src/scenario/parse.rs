@@ -407,7 +407,10 @@ fn records_per_second(obj: &Obj) -> Result<f64> {
     if r > max {
         return err(
             path,
-            format!("{}{PLAYGROUND}", above(display_number(v), max)),
+            format!(
+                "{}{PLAYGROUND}",
+                above(display_number(v), super::read::bound(max))
+            ),
         );
     }
     Ok(r)

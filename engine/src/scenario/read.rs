@@ -323,6 +323,16 @@ pub(crate) fn as_int(v: &Value, path: &str, min: i64, max: i64) -> Result<i64> {
     }
 }
 
+/// A bound as a reader writes it ("1", "0.5"), through serde_json's number formatting: the
+/// standard library's float formatting would be one more large function in the bundle.
+pub(crate) fn bound(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        (x as i64).to_string()
+    } else {
+        Value::from(x).to_string()
+    }
+}
+
 /// A finite number within `min..=max`.
 pub(crate) fn as_f64(v: &Value, path: &str, min: f64, max: f64) -> Result<f64> {
     let n = number(v, path)?;
@@ -334,10 +344,10 @@ pub(crate) fn as_f64(v: &Value, path: &str, min: f64, max: f64) -> Result<f64> {
         ));
     }
     if f < min {
-        return Err(ScenarioError::new(path, below(n, min)));
+        return Err(ScenarioError::new(path, below(n, bound(min))));
     }
     if f > max {
-        return Err(ScenarioError::new(path, above(n, max)));
+        return Err(ScenarioError::new(path, above(n, bound(max))));
     }
     // Normalise -0.0 so that equal inputs give equal scenarios.
     Ok(if f == 0.0 { 0.0 } else { f })

@@ -159,8 +159,9 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
         return Err(ScenarioError::new(
             "producers",
             format!(
-                "the producers' records_per_second add up to {}, above the maximum {max} {PLAYGROUND}",
-                total(&rates)
+                "the producers' records_per_second add up to {}, above the maximum {} {PLAYGROUND}",
+                super::read::bound(total(&rates)),
+                super::read::bound(max)
             ),
         ));
     }
@@ -188,8 +189,9 @@ fn load(s: &Scenario, order: &[usize]) -> Result<Load> {
                     return Err(ScenarioError::new(
                         format!("{}.records_per_second", entry_path(i)),
                         format!(
-                            "the producers' rates would add up to {} records/s, above the maximum {max} {PLAYGROUND}",
-                            total(&rates)
+                            "the producers' rates would add up to {} records/s, above the maximum {} {PLAYGROUND}",
+                            super::read::bound(total(&rates)),
+                            super::read::bound(max)
                         ),
                     ));
                 }
