@@ -533,6 +533,45 @@ mod tests {
     }
 
     #[test]
+    fn the_compare_svg_adds_a_row_and_a_verdict_per_service() {
+        // A Lambda function and a Firehose stream, each alone with the stream.
+        let s = scenario::parse(
+            r#"{ "format": "shardscope/1", "title": "t", "duration": "5m",
+                 "stream": { "ShardCount": 1 },
+                 "producers": [ { "name": "p", "records_per_second": 10 } ],
+                 "consumers": [
+                     { "kind": "lambda", "name": "fn", "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } },
+                     { "kind": "firehose", "name": "fh", "ExtendedS3DestinationConfiguration": {} } ] }"#,
+        )
+        .unwrap();
+        let choice = shardscope_engine::compare::Choice {
+            consumers: vec!["fn".into(), "fh".into()],
+            shared: false,
+        };
+        let t = shardscope_engine::compare::Runs::new(&s, Some(&choice))
+            .unwrap()
+            .finish();
+        let plain = render(&t, 800.0);
+        let a = render_compare(&t, 800.0);
+        assert_eq!(a, render_compare(&t, 800.0));
+        assert!(!plain.contains("Compared:"));
+        assert!(a.contains("Compared: the same stream and timeline, each service on its own"));
+        let rows = crate::compare::rows(&t);
+        assert_eq!(rows.len(), 2);
+        for r in &rows {
+            assert!(a.contains(&format!("<tspan font-weight=\"600\">{}</tspan>", r.name)));
+            assert!(a.contains(&esc(&r.verdict)), "{}", r.verdict);
+        }
+        // Two rows of 34 px more than the plain drawing, and a heading of 28.
+        let height = |svg: &str| -> u32 {
+            let h = svg.split("height=\"").nth(1).unwrap_or("");
+            h[..h.find('"').unwrap_or(0)].parse().unwrap_or(0)
+        };
+        assert_eq!(height(&a), height(&plain) + 28 + 2 * 34);
+        assert_eq!(a.matches("<g").count(), a.matches("</g>").count());
+    }
+
+    #[test]
     fn a_firehose_consumer_gets_its_lane_and_its_data_freshness_chart() {
         // OpenSearch down from 2 to 6 min, a 60 s retry window: batches go to the backup.
         let s = scenario::parse(
