@@ -99,7 +99,52 @@ fn simulate_json_prints_summary_v1() {
     assert_eq!(v["stream"]["write_throttled_records"], 300_000);
     assert_eq!(v["stream"]["open_shards_at_end"], 1);
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys, vec!["consumers", "format", "stream"]);
+    assert_eq!(keys, vec!["consumers", "cost", "format", "stream"]);
+    // The cost block: 1 shard for the run, at $0.015 a shard-hour, and its PUT payload units.
+    assert_eq!(v["cost"]["label"], "estimate, us-east-1");
+    assert_eq!(v["cost"]["stream"][0]["meter"], "kinesis_shard_hour");
+    assert_eq!(v["cost"]["stream"][0]["unit_usd"], 0.015);
+    assert_eq!(
+        v["cost"]["stream"][1]["meter"],
+        "kinesis_put_payload_units_million"
+    );
+}
+
+#[test]
+fn compare_prints_each_service_with_a_verdict_and_draws_it() {
+    let f = scratch(
+        "compare.json",
+        r#"{ "format": "shardscope/1", "duration": "5m", "stream": { "ShardCount": 1 },
+             "producers": [ { "name": "p", "records_per_second": 10 } ],
+             "consumers": [
+                 { "kind": "lambda", "name": "fn", "EventSourceMapping": { "StartingPosition": "TRIM_HORIZON" } },
+                 { "kind": "firehose", "name": "fh", "ExtendedS3DestinationConfiguration": {} } ] }"#,
+    );
+    let o = run(&["simulate", f.to_str().unwrap(), "--compare"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("Lambda (event source mapping)"), "{out}");
+    assert!(out.contains("  fn: kept up:"), "{out}");
+    assert!(out.contains("  fh: delivered "), "{out}");
+    assert!(out.contains("cost: $"), "{out}");
+    let o = run(&["simulate", f.to_str().unwrap(), "--compare=nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("no consumer named \"nope\""));
+    let svg = f.with_file_name("compare.svg");
+    let o = run(&[
+        "render",
+        f.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+        "--compare=fn",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let drawn = std::fs::read_to_string(&svg).expect("written");
+    assert!(
+        drawn.contains("Compared:")
+            && drawn.contains(">fn</tspan>")
+            && !drawn.contains(">fh</tspan>")
+    );
 }
 
 #[test]
