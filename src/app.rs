@@ -347,10 +347,11 @@ pub fn app() -> Html {
     let drawing = |trace: &Rc<Trace>, busy: bool, summary: bool| {
         html! {
             <div class={classes!("run", busy.then_some("stale"))} aria-busy={busy.to_string()}>
-                <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
+                // Compared, the services' table comes first: it is what the view is for.
                 if summary && comparing {
                     { compare_table(trace) }
                 }
+                <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
                 if summary && !location.embed {
                     { summary_view(&trace.summary) }
                 }

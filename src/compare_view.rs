@@ -6,7 +6,7 @@
 use shardscope_engine::compare::Choice;
 use shardscope_engine::scenario::Scenario;
 use shardscope_engine::trace::Trace;
-use shardscope_views::compare::{age, group, rows, usd};
+use shardscope_views::compare::{age, group, rows, usd, Row};
 use yew::prelude::*;
 
 /// What the reader chose: the consumers left out (so that a consumer added later is in),
@@ -110,41 +110,51 @@ pub fn compare_controls(
     }
 }
 
-/// The services side by side: figures under each service's own names, cost, verdict.
+/// The services side by side (a column each, as in the summary, so five fit a narrow
+/// column): figures under each service's own names, cost; then a verdict each.
 pub fn compare_table(trace: &Trace) -> Html {
     let rows = rows(trace);
     let cost = trace.summary.cost.as_ref();
+    let line = |label: &'static str, why: &'static str, cell: &dyn Fn(&Row) -> Html| {
+        html! {
+            <tr title={why}>
+                <th scope="row">{ label }</th>
+                { for rows.iter().map(|r| html! { <td>{ cell(r) }</td> }) }
+            </tr>
+        }
+    };
     html! {
         <section class="compare" aria-label="Services compared">
             <table class="figures compare-table">
                 <thead><tr>
-                    <th scope="col">{ "service" }</th>
-                    <th scope="col">{ "processed" }</th>
-                    <th scope="col">{ "discarded" }</th>
-                    <th scope="col" title="Aged out of the stream before being processed">{ "expired" }</th>
-                    <th scope="col" title="Records read again: retries, restarts from a checkpoint, replays">{ "read again" }</th>
-                    <th scope="col" title="The highest lag, under the service's own metric">{ "max lag" }</th>
-                    <th scope="col" title="Time it processed nothing: restarts, stops, no job run, stalls">{ "downtime" }</th>
-                    <th scope="col" title="Its own meters; the stream's are below">{ "cost (estimate)" }</th>
+                    <th scope="col"></th>
+                    { for rows.iter().map(|r| html! {
+                        <th scope="col">{ &r.name }<small>{ r.service }</small></th>
+                    }) }
                 </tr></thead>
                 <tbody>
-                    { for rows.iter().map(|r| html! {
-                        <>
-                            <tr class={classes!("service", r.kind.clone())}>
-                                <th scope="row">{ &r.name }<small>{ r.service }</small></th>
-                                <td>{ group(r.processed) }</td>
-                                <td>{ group(r.discarded) }</td>
-                                <td>{ group(r.expired) }</td>
-                                <td>{ group(r.again) }</td>
-                                <td>{ age(r.lag_ms) }<small>{ r.lag_label }</small></td>
-                                <td>{ r.downtime_us.map_or("—".to_string(), |d| age(d / 1_000)) }</td>
-                                <td>{ r.usd.map_or("—".to_string(), usd) }</td>
-                            </tr>
-                            <tr class="verdict"><td colspan="8">{ &r.verdict }</td></tr>
-                        </>
+                    { line("processed", "Distinct records processed successfully", &|r| group(r.processed).into()) }
+                    { line("discarded", "Given up on: after retries, to an error prefix or error_stream", &|r| group(r.discarded).into()) }
+                    { line("expired", "Aged out of the stream before being processed", &|r| group(r.expired).into()) }
+                    { line("read again", "Records read again: retries, restarts from a checkpoint, replays", &|r| group(r.again).into()) }
+                    { line("max lag", "The highest lag, under the service's own metric", &|r| html! {
+                        <>{ age(r.lag_ms) }<small>{ r.lag_label }</small></>
+                    }) }
+                    { line("downtime", "Time it processed nothing: restarts, stops, no job run, stalls", &|r| {
+                        r.downtime_us.map_or("—".to_string(), |d| age(d / 1_000)).into()
+                    }) }
+                    { line("cost (estimate)", "Its own meters; the stream's are below", &|r| {
+                        r.usd.map_or("—".to_string(), usd).into()
                     }) }
                 </tbody>
             </table>
+            <ul class="verdicts">
+                { for rows.iter().map(|r| html! {
+                    <li class="verdict" data-consumer={r.name.clone()}>
+                        <strong>{ &r.name }</strong>{ ": " }<span>{ &r.verdict }</span>
+                    </li>
+                }) }
+            </ul>
             if let Some(c) = cost {
                 <p class="cost-note">
                     { format!("The stream itself: {}. In all {} — {}, prices checked {}; no free tier.",

@@ -29,9 +29,8 @@ async function verdicts(page) {
   const table = page.getByRole('region', { name: 'Services compared' });
   await table.waitFor({ timeout: 60_000 });
   const out = {};
-  for (const row of await table.locator('tr.service').all()) {
-    const name = await row.locator('th').evaluate((th) => th.firstChild.textContent);
-    out[name] = await row.locator('xpath=following-sibling::tr[1]').innerText();
+  for (const li of await table.locator('li.verdict').all()) {
+    out[await li.getAttribute('data-consumer')] = await li.locator('span').innerText();
   }
   return out;
 }
@@ -64,7 +63,7 @@ test('one poison record, all five services compared: a different outcome each', 
   }, null, { timeout: 60_000 });
   // Leaving one out: its row goes, and the address bar names the others.
   await page.getByLabel('glue (Glue streaming)').uncheck();
-  await page.waitForFunction(() => document.querySelectorAll('.compare-table tr.service').length === 4, null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('.compare li.verdict').length === 4, null, { timeout: 60_000 });
   assert.match(page.url(), /compare=lambda,firehose,flink,kda-sql&shared/);
   assert.deepEqual(problems, []);
   await page.close();
@@ -85,7 +84,7 @@ test('the tour grid opens every cell with its question and an answer from the ru
     const text = await answer.innerText();
     // Two sentences: the verdict, then the figures the question looks at.
     assert.equal(text.split(/\. (?=[A-Z])/).length, 2, `${question}: ${text}`);
-    assert.equal(await page.locator('.compare-table tr.service').count(), 1, question);
+    assert.equal(await page.locator('.compare li.verdict').count(), 1, question);
     assert.match(page.url(), /\?preset=tour\/[a-z-]+&compare=[a-z-]+/);
   }
   await screenshot(page, 'tour-cell');
