@@ -7,27 +7,32 @@
 use shardscope_engine::trace::Trace;
 use yew::prelude::*;
 
-/// The questions: preset, column label, and the question with `{}` for the service.
-pub const QUESTIONS: [(&str, &str, &str); 4] = [
+/// The questions: preset, column label, the question with `{}` for the service, and what
+/// the cell runs (its link text; the question is the link's accessible name).
+pub const QUESTIONS: [(&str, &str, &str, &str); 4] = [
     (
         "tour/use-cases",
         "Use cases",
         "What does {} do with a stream of orders?",
+        "an hour of orders",
     ),
     (
         "tour/error-handling",
         "Error handling",
         "How does {} handle a record it cannot process?",
+        "one poison record",
     ),
     (
         "tour/scaling",
         "Scaling",
         "How does {} scale when traffic grows?",
+        "traffic ×5, 2 → 4 shards",
     ),
     (
         "tour/reprocessing",
         "Reprocessing",
         "How do you reprocess data with {}?",
+        "read 20 minutes again",
     ),
 ];
 
@@ -66,7 +71,7 @@ pub fn tour_grid(on_open: &Callback<(usize, usize)>, current: Option<(usize, usi
             <table class="tour-grid">
                 <thead><tr>
                     <th scope="col">{ "service" }</th>
-                    { for QUESTIONS.iter().map(|(_, label, _)| html! { <th scope="col">{ *label }</th> }) }
+                    { for QUESTIONS.iter().map(|(_, label, ..)| html! { <th scope="col">{ *label }</th> }) }
                 </tr></thead>
                 <tbody>
                     { for SERVICES.iter().enumerate().map(|(s, (_, service))| html! {
@@ -82,7 +87,8 @@ pub fn tour_grid(on_open: &Callback<(usize, usize)>, current: Option<(usize, usi
                                 html! {
                                     <td>
                                         <a href={href(q, s)} {onclick} aria-current={current.then_some("true")}
-                                            data-cell={format!("{q}-{s}")}>{ question(q, s) }</a>
+                                            aria-label={question(q, s)} title={question(q, s)}
+                                            data-cell={format!("{q}-{s}")}>{ QUESTIONS[q].3 }{ " ▸" }</a>
                                     </td>
                                 }
                             }) }

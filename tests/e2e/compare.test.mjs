@@ -76,7 +76,7 @@ test('the tour grid opens every cell with its question and an answer from the ru
   for (let i = 0; i < 20; i++) {
     await page.getByRole('tab', { name: 'Tour of the article' }).click();
     const cell = page.locator('.tour-grid a[data-cell]').nth(i);
-    const question = await cell.innerText();
+    const question = await cell.getAttribute('aria-label');
     await cell.click();
     await page.locator('.tour-caption figcaption', { hasText: question }).waitFor();
     const answer = page.locator('.tour-caption .answer');
