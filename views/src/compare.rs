@@ -409,7 +409,11 @@ pub fn answer(question: usize, r: &Row) -> String {
         ),
         2 => format!("Its {} peaked at {}{down}.", r.lag_label, age(r.lag_ms)),
         _ if r.again == 0 => "It read no record a second time.".to_string(),
-        _ => format!("It read {} a second time{down}.", count(r.again, "record")),
+        _ => format!(
+            "Catching up, its {} reached {}{down}.",
+            r.lag_label,
+            age(r.lag_ms)
+        ),
     };
     format!("{first}. {second}")
 }
