@@ -620,7 +620,7 @@ pub fn summary_line(s: &shardscope_engine::trace::Summary) -> String {
                 group(c.processed),
                 group(c.discarded),
                 group(c.expired_unprocessed),
-                age(c.max_iterator_age_ms)
+                shardscope_views::compare::age(c.max_iterator_age_ms)
             )
         })
         .collect();
@@ -632,15 +632,6 @@ pub fn summary_line(s: &shardscope_engine::trace::Summary) -> String {
         ));
     }
     parts.join(" — ")
-}
-
-fn age(ms: u64) -> String {
-    match ms {
-        0..=999 => format!("{ms} ms"),
-        1_000..=119_999 => format!("{} s", D1(ms as f64 / 1e3)),
-        120_000..=7_199_999 => format!("{} min", D1(ms as f64 / 60e3)),
-        _ => format!("{} h", D1(ms as f64 / 3_600e3)),
-    }
 }
 
 #[cfg(test)]
@@ -678,12 +669,5 @@ mod tests {
         let l = Location::parse("?preset=nope", "");
         assert!(l.initial_source().1.unwrap().contains("no preset"));
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
-    }
-
-    #[test]
-    fn ages_read_in_their_unit() {
-        assert_eq!(age(70), "70 ms");
-        assert_eq!(age(3_136), "3.1 s");
-        assert_eq!(age(86_390_528), "24.0 h");
     }
 }

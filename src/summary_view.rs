@@ -6,6 +6,8 @@ use shardscope_engine::flink::FlinkSummary;
 use shardscope_engine::glue::GlueSummary;
 use shardscope_engine::kda_sql::KdaSqlSummary;
 use shardscope_engine::trace::{ConsumerSummary, Summary};
+/// 1234567 → "1,234,567" (the views' own, shared with the CLI).
+pub use shardscope_views::compare::group;
 use yew::prelude::*;
 
 /// A consumer row: label, explanation (a tooltip), and how to read the value.
@@ -377,19 +379,6 @@ fn cost_table(c: &shardscope_engine::cost::Cost) -> Html {
 fn milli(x: f64) -> String {
     let m = (x * 1_000.0).round() as u64;
     format!("{}.{:03}", group(m / 1_000), m % 1_000)
-}
-
-/// 1234567 → "1,234,567".
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
