@@ -138,3 +138,35 @@ fn the_same_comparison_is_the_same_trace() {
     assert_eq!(a.hash(), b.hash());
     assert_eq!(a, b);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// For any seed and any choice of the five: every consumer's records are conserved, the
+    /// merged trace is its own consumers' and the stream's once, and the same choice gives
+    /// the same trace.
+    #[test]
+    fn compared_runs_conserve_records_and_are_deterministic(
+        seed in 1u64..1_000,
+        mask in 1u8..32,
+        shared in proptest::bool::ANY,
+    ) {
+        let mut s = preset("tour/error-handling");
+        s.seed = seed;
+        s.duration = shardscope_engine::time::SimDuration::from_secs(900);
+        let names: Vec<&str> = ALL.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, n)| *n).collect();
+        let t = compare(&s, &names, shared);
+        proptest::prop_assert_eq!(t.summary.consumers.len(), names.len());
+        for (name, c) in &t.summary.consumers {
+            proptest::prop_assert!(names.contains(&name.as_str()));
+            proptest::prop_assert_eq!(
+                c.records_in_scope,
+                c.processed + c.discarded + c.expired_unprocessed + c.pending_at_end,
+                "{}", name
+            );
+        }
+        let poison = t.events.iter().filter(|e| matches!(e.kind, EventKind::PoisonWritten { .. })).count();
+        proptest::prop_assert_eq!(poison, 1);
+        proptest::prop_assert_eq!(t.hash(), compare(&s, &names, shared).hash());
+    }
+}
