@@ -649,6 +649,32 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_compare_view_and_the_tour_from_the_query() {
+        let l = Location::parse("?preset=tour/scaling&compare=glue,lambda&shared", "");
+        assert_eq!(
+            l.compare,
+            Some(vec!["glue".to_string(), "lambda".to_string()])
+        );
+        assert!(l.shared && !l.tour && !l.embed);
+        assert!(l.initial_source().0.contains("Traffic grows fivefold"));
+        let all = Location::parse("?compare", "");
+        assert_eq!(all.compare, Some(Vec::new()));
+        assert!(!all.shared);
+        assert!(Location::parse("?tour", "").tour);
+        assert_eq!(Location::parse("?embed", "").compare, None);
+        assert_eq!(tour::cell("tour/scaling", "glue"), Some((2, 4)));
+        assert_eq!(tour::cell("tour/scaling", "nope"), None);
+        assert_eq!(
+            tour::href(1, 0),
+            "?preset=tour/error-handling&compare=lambda"
+        );
+        assert_eq!(
+            tour::question(3, 2),
+            "How do you reprocess data with Kinesis Data Analytics for SQL?"
+        );
+    }
+
+    #[test]
     fn refuses_origins_that_are_not_origins() {
         for bad in [
             "*",

@@ -65,6 +65,16 @@ test('one poison record, all five services compared: a different outcome each', 
   await page.getByLabel('glue (Glue streaming)').uncheck();
   await page.waitForFunction(() => document.querySelectorAll('.compare li.verdict').length === 4, null, { timeout: 60_000 });
   assert.match(page.url(), /compare=lambda,firehose,flink,kda-sql&shared/);
+  // The link reproduces the view: the same four, sharing the read limits.
+  await page.waitForFunction(() => location.hash.startsWith('#s='));
+  const link = page.url();
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await fresh.goto(link);
+  assert.deepEqual(Object.keys(await verdicts(fresh)).sort(), ['firehose', 'flink', 'kda-sql', 'lambda']);
+  assert.equal(await fresh.getByLabel(/Share the shards' read limits/).isChecked(), true);
+  assert.equal(await fresh.getByLabel('glue (Glue streaming)').isChecked(), false);
+  await context.close();
   assert.deepEqual(problems, []);
   await page.close();
 });
