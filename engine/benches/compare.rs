@@ -1,7 +1,7 @@
-//! The compare view's runs: each tour story (one simulated hour, 2–4 shards) with all
-//! five services, each alone on its own copy of the stream, merged into one trace. The
-//! browser's goal is one frame for a knob change on these (issue 15); natively this is
-//! the engine's share of it.
+//! The compare view's run: each tour story (one simulated hour, 2–4 shards) with all
+//! five services, each reading as if alone with the stream (its own read limits), in
+//! one run. The browser's goal is one frame for a knob change on these (issue 15);
+//! natively this is the engine's share of it.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -53,7 +53,7 @@ fn bench(c: &mut Criterion) {
         let start = Instant::now();
         let (trace_events, kernel_events) = compare(&s, &choice);
         println!(
-            "compare tour/{name}: 5 runs, {kernel_events} kernel events, {trace_events} trace events in {:.1} ms",
+            "compare tour/{name}: one run of five services, {kernel_events} kernel events, {trace_events} trace events in {:.1} ms",
             start.elapsed().as_secs_f64() * 1e3
         );
         group.bench_function(format!("tour/{name}, five services apart"), |b| {

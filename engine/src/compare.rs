@@ -1,14 +1,14 @@
 //! Comparing consumers: one stream, its producers and its timeline played against a
 //! chosen set of consumers, drawn as one run.
 //!
-//! By default each consumer runs as its own reader of the stream, alone with it (a run
-//! each, the same seed), so one consumer's reads never throttle another's: that is the
+//! By default each consumer reads as if it were alone with the stream: its own read
+//! limits on every shard, so one consumer's reads never throttle another's: that is the
 //! question a reader who compares services asks. Sharing the shard's read limits (the
 //! five GetRecords calls and 2 MB a second) is asked for with [`Choice::shared`]: then
-//! it is one run of the chosen consumers together, as the scenario says. Either way
-//! [`Runs::finish`] gives one [`Trace`] whose consumer events come from each consumer's
-//! run and whose stream events come from the first (the producers, the stream and the
-//! timeline are the same in every run: they never depend on readers).
+//! the chosen consumers run together as the scenario says. Either way it is one run
+//! (the producers, the stream and the timeline never depend on readers, so they are
+//! simulated once) and [`Runs::finish`] gives one [`Trace`]. `merge` still takes runs
+//! apart by consumer, so that a run per consumer stays possible.
 //!
 //! A timeline action that names a consumer left out is left out too; the events keep
 //! the index of their entry in the scenario.
@@ -86,20 +86,20 @@ impl Runs {
             .map(|c| c.name.as_str())
             .filter(|n| choice.consumers.iter().any(|c| c == n))
             .collect();
-        let groups: Vec<Vec<&str>> = if choice.shared || chosen.len() <= 1 {
-            vec![chosen]
-        } else {
-            chosen.iter().map(|c| vec![*c]).collect()
-        };
-        let mut parts = Vec::new();
-        for g in groups {
-            let (scenario, timeline) = only(s, &g);
-            parts.push(Part {
-                sim: Simulation::new(&scenario)?,
-                consumers: g.iter().map(|c| c.to_string()).collect(),
-                timeline,
-            });
+        // One run: the producers, the stream and the timeline are simulated once. Apart,
+        // each consumer has its own read limits; its results are those of a run alone
+        // with the stream, since consumers share nothing else (each has its own named RNG
+        // stream, ledger and subscriptions; a test compares the two).
+        let (scenario, timeline) = only(s, &chosen);
+        let mut sim = Simulation::new(&scenario)?;
+        if !choice.shared {
+            sim.isolate_reads();
         }
+        let parts = vec![Part {
+            sim,
+            consumers: chosen.iter().map(|c| c.to_string()).collect(),
+            timeline,
+        }];
         Ok(Runs {
             parts,
             owners,

@@ -694,7 +694,10 @@ impl<'a> ConsumerCtx<'a> {
         from: u64,
         limit: u64,
     ) -> Result<ReadBatch, ReadError> {
-        match self.stream.get_records(shard, from, limit, self.now) {
+        match self
+            .stream
+            .get_records(shard, from, limit, self.now, self.index)
+        {
             Ok(b) => {
                 for r in &b.runs {
                     self.ledger.stats.usage.read(r.count, r.record_bytes);
@@ -839,6 +842,17 @@ impl<'a> ConsumerCtx<'a> {
     /// consumer that has copied what it needs from a read may return it).
     pub fn recycle_read(&mut self, read: ReadBatch) {
         self.stream.recycle_read(read);
+    }
+
+    /// This consumer's place among the stream's readers, for staggering its reads: its
+    /// index, or 0 when each consumer reads as if alone with the stream
+    /// ([`crate::Simulation::isolate_reads`]), as it would be in a run of its own.
+    pub fn reader_slot(&self) -> usize {
+        if self.stream.isolated_reads {
+            0
+        } else {
+            self.index
+        }
     }
 
     /// The consumer's counters.

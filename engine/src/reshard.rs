@@ -109,6 +109,7 @@ impl Stream {
             max_open_shards,
             key_seed,
             spare_reads: Vec::new(),
+            isolated_reads: false,
         };
         for (start, end) in even_ranges(shard_count.max(1)) {
             s.create_shard(start, end, None, None, SimTime::ZERO);
@@ -146,7 +147,7 @@ impl Stream {
             next_seq: 0,
             trim_seq: 0,
             write: WriteWindow::default(),
-            read: ReadBudget::default(),
+            read: vec![ReadBudget::default()],
             slices,
         });
         id

@@ -213,6 +213,13 @@ impl Simulation {
         self.now
     }
 
+    /// Gives each consumer its own read limits on every shard, as if it were alone with
+    /// the stream (the compare view: one run instead of one per consumer, with the same
+    /// result for each; `compare.rs`).
+    pub fn isolate_reads(&mut self) {
+        self.stream.isolated_reads = true;
+    }
+
     /// When the run ends.
     pub fn end(&self) -> SimTime {
         self.end

@@ -418,7 +418,9 @@ pub(crate) struct Shard {
     /// The trim horizon: the first sequence number not yet trimmed.
     pub trim_seq: u64,
     pub write: WriteWindow,
-    pub read: ReadBudget,
+    /// The shard's read budget: one, shared by every reader; or, with
+    /// [`Stream::isolated_reads`], one per consumer (by its index), grown on use.
+    pub read: Vec<ReadBudget>,
     /// Per producer: the keys routed here.
     pub slices: Vec<KeySlice>,
 }
@@ -534,6 +536,9 @@ pub struct Stream {
     /// Run lists of reads their consumer handed back ([`Self::recycle_read`]),
     /// for the next GetRecords (its allocation showed in profiles).
     pub(crate) spare_reads: Vec<Vec<Run>>,
+    /// Each consumer reads as if it were alone with the stream (the compare view): its
+    /// own five GetRecords calls and 2 MiB a second per shard.
+    pub(crate) isolated_reads: bool,
 }
 
 /// How many run lists [`Stream::spare_reads`] keeps.
@@ -878,27 +883,33 @@ impl Stream {
         from: u64,
         limit: u64,
         now: SimTime,
+        reader: usize,
     ) -> Result<ReadBatch, ReadError> {
-        let Some(s) = self.shards.get(shard.0 as usize) else {
+        let budget = if self.isolated_reads { reader } else { 0 };
+        let Some(s) = self.shards.get_mut(shard.0 as usize) else {
             return Err(ReadError::ResourceNotFound);
         };
         if s.info.state == ShardState::Expired {
             return Err(ReadError::ResourceNotFound);
         }
-        let oldest = s.read.calls[s.read.next];
+        if s.read.len() <= budget {
+            s.read.resize(budget + 1, ReadBudget::default());
+        }
+        let read = &s.read[budget];
+        let oldest = read.calls[read.next];
         let too_many_calls = oldest.is_some_and(|t| now.0 < t.0 + 1_000_000);
-        if too_many_calls || s.read.busy_until > now {
+        if too_many_calls || read.busy_until > now {
             return Err(ReadError::Throttled);
         }
         let limit = limit.clamp(1, GET_RECORDS_MAX_RECORDS);
         let runs = self.spare_reads.pop().unwrap_or_default();
         let batch = self.slice_records(shard, from, limit, GET_RECORDS_MAX_BYTES, now, runs);
-        let s = &mut self.shards[shard.0 as usize];
-        let next = s.read.next;
-        s.read.calls[next] = Some(now);
-        s.read.next = (next + 1) % READ_CALLS_PER_SECOND;
+        let read = &mut self.shards[shard.0 as usize].read[budget];
+        let next = read.next;
+        read.calls[next] = Some(now);
+        read.next = (next + 1) % READ_CALLS_PER_SECOND;
         let pay = batch.bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
-        s.read.busy_until = SimTime(s.read.busy_until.max(now).0 + pay);
+        read.busy_until = SimTime(read.busy_until.max(now).0 + pay);
         Ok(batch)
     }
 

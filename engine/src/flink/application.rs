@@ -1210,7 +1210,7 @@ impl Consumer for Application {
         });
         ctx.emit(EventKind::Flink(Box::new(ev)));
         self.subscribe_all(ctx);
-        let phase = PHASE.0 + 200_000 * (ctx.index as u64 % 5);
+        let phase = PHASE.0 + 200_000 * (ctx.reader_slot() as u64 % 5);
         ctx.schedule_in(SimDuration(phase), TICK);
         let first = SimTime(self.interval().0);
         self.schedule_checkpoint(ctx, first);
