@@ -52,17 +52,18 @@ impl Location {
             tour: false,
         };
         for pair in search.trim_start_matches('?').split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let v = percent_decode(v);
+            let (k, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = percent_decode(raw);
             match k {
                 "embed" => l.embed = true,
                 "origin" if is_web_origin(&v) => l.parent_origin = Some(v),
                 "preset" => l.preset = Some(v),
+                // Names are split before they are decoded: a name may hold a comma.
                 "compare" => {
                     l.compare = Some(
-                        v.split(',')
+                        raw.split(',')
                             .filter(|n| !n.is_empty())
-                            .map(str::to_string)
+                            .map(percent_decode)
                             .collect(),
                     )
                 }
@@ -265,15 +266,15 @@ pub fn app() -> Html {
             None => Picked::default(),
         }
     });
-    // The tour cell on show, and its scenario's title: its caption goes once the scenario
-    // is another one.
+    // The tour cell opened last. It is on show (caption, address) only while the scenario
+    // is still its question's preset, unedited, and the view is the compare view.
     let cell = use_state(|| {
         let id = location.preset.as_deref()?;
         let id = id.trim_start_matches("presets/").trim_end_matches(".json");
         let names = location.compare.as_ref().filter(|n| n.len() == 1)?;
-        let title = state.scenario.as_ref()?.title.clone();
-        Some((tour::cell(id, &names[0])?, title))
+        tour::cell(id, &names[0])
     });
+    let open = (*cell).filter(|c| *view == View::Compare && tour::is_open(*c, &state.source));
     let choice = match (&*view, &state.scenario) {
         (View::Compare, Some(s)) => Some(Rc::new(picked.choice(s))),
         _ => None,
@@ -287,10 +288,8 @@ pub fn app() -> Html {
         if let Some(o) = &location.parent_origin {
             query.push(format!("origin={o}"));
         }
-        match (&*view, &*cell, &state.scenario) {
-            (View::Compare, Some(((q, s), _)), _) => {
-                query.push(tour::href(*q, *s)[1..].to_string())
-            }
+        match (&*view, open, &state.scenario) {
+            (View::Compare, Some((q, s)), _) => query.push(tour::href(q, s)[1..].to_string()),
             (View::Compare, None, Some(s)) => query.push(picked.query(s)),
             (View::Tour, ..) => query.push("tour".into()),
             _ => {}
@@ -314,10 +313,7 @@ pub fn app() -> Html {
                     .collect(),
                 shared: false,
             });
-            let title = shardscope_engine::scenario::parse(p.json)
-                .map(|s| s.title)
-                .unwrap_or_default();
-            cell.set(Some(((q, s), title)));
+            cell.set(Some((q, s)));
             view.set(View::Compare);
         })
     };
@@ -399,9 +395,11 @@ pub fn app() -> Html {
         RunState::Done(trace, _) => Some(trace.summary.clone()),
         _ => None,
     };
+    // A challenge is judged on the scenario's own run, not on a comparison.
     let challenge = state
         .scenario
         .as_ref()
+        .filter(|_| !comparing)
         .and_then(|s| s.challenge.clone())
         .map(|c| challenge_view(&c, summary.as_ref()));
     let link_notice = (*link_problem).as_ref().map(|problem| html! {
@@ -414,11 +412,9 @@ pub fn app() -> Html {
         RunState::Done(t, _) => Some(t.clone()),
         _ => None,
     };
-    let caption = match (&*cell, &state.scenario) {
-        (Some((c, title)), Some(s)) if *title == s.title && *view == View::Compare => html! {
-            { tour_caption(*c, done.as_deref(), (!location.embed).then_some(&open_cell)) }
-        },
-        _ => html! {},
+    let caption = match open {
+        Some(c) => tour_caption(c, done.as_deref(), (!location.embed).then_some(&open_cell)),
+        None => html! {},
     };
 
     if location.embed {
@@ -469,7 +465,7 @@ pub fn app() -> Html {
         (View::Tour, _) => html! {
             <>
                 { tabs }
-                { tour_grid(&open_cell, cell.as_ref().map(|(c, _)| *c)) }
+                { tour_grid(&open_cell, *cell) }
             </>
         },
         (_, Some(s)) => html! {

@@ -49,13 +49,36 @@ impl Picked {
         let mut q = "compare".to_string();
         if !self.left_out.is_empty() {
             q.push('=');
-            q.push_str(&self.choice(s).consumers.join(","));
+            let names: Vec<String> = self
+                .choice(s)
+                .consumers
+                .iter()
+                .map(|n| encode_name(n))
+                .collect();
+            q.push_str(&names.join(","));
         }
         if self.shared {
             q.push_str("&shared");
         }
         q
     }
+}
+
+/// A name for the query string: letters, digits and `-_.~` as they are, every other byte
+/// as `%XX` (a name may hold `,`, `&`, `#` or any other character but control ones).
+fn encode_name(name: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
 }
 
 /// A checkbox per consumer of the scenario, and one to share the read limits (a plain
@@ -162,5 +185,23 @@ pub fn compare_table(trace: &Trace) -> Html {
                 </p>
             }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names with the query string's own characters come back as they were.
+    #[test]
+    fn names_survive_the_address_bar() {
+        let names = ["a,b", "c&d #1", "e+f%", "ü"];
+        let q: Vec<String> = names.iter().map(|n| encode_name(n)).collect();
+        assert_eq!(q[0], "a%2Cb");
+        let l = crate::app::Location::parse(&format!("?compare={}", q.join(",")), "");
+        assert_eq!(
+            l.compare,
+            Some(names.iter().map(|n| n.to_string()).collect())
+        );
     }
 }

@@ -52,6 +52,11 @@ pub fn cell(preset: &str, consumer: &str) -> Option<(usize, usize)> {
     Some((q, s))
 }
 
+/// Whether `source` is still the scenario of `cell`'s question: its preset, unedited.
+pub fn is_open((q, _): (usize, usize), source: &str) -> bool {
+    crate::presets::by_id(QUESTIONS[q].0).is_some_and(|p| p.json == source)
+}
+
 /// The link of a cell (relative: the site may live under any path).
 pub fn href(q: usize, s: usize) -> String {
     format!("?preset={}&compare={}", QUESTIONS[q].0, SERVICES[s].0)

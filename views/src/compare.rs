@@ -173,6 +173,9 @@ fn lag(c: &ConsumerSummary) -> (u64, &'static str) {
     (c.max_iterator_age_ms, "IteratorAge")
 }
 
+/// A Lambda shard at least this far behind (ms) after failures is taken for blocked.
+const BLOCKED_MS: u64 = 300_000;
+
 /// What happened to a consumer, in one line: the first rule its figures meet, most
 /// telling first (errors, then lag, then replays, then how it kept up).
 pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
@@ -342,13 +345,22 @@ pub fn verdict(c: &ConsumerSummary, downtime_us: u64) -> String {
             count(c.failed_invocations, "failed invocation")
         );
     }
-    if c.expired_unprocessed > 0 {
+    if c.expired_unprocessed > 0 && c.failed_invocations > 0 {
         return format!(
             "retried until {} expired from the stream, unprocessed",
             count(c.expired_unprocessed, "record")
         );
     }
-    if c.failed_invocations > 0 && c.pending_at_end > 0 {
+    if c.expired_unprocessed > 0 {
+        return format!(
+            "fell behind: {} expired from the stream unread (IteratorAge {})",
+            count(c.expired_unprocessed, "record"),
+            age(c.max_iterator_age_ms)
+        );
+    }
+    // Blocked, not merely busy: failures, records waiting, and a shard five minutes or
+    // more behind (transient failures retried at once leave IteratorAge low).
+    if c.failed_invocations > 0 && c.pending_at_end > 0 && c.max_iterator_age_ms >= BLOCKED_MS {
         return format!(
             "retries a failing batch until its records expire: {}, the shard blocked behind it (IteratorAge {}){wait}",
             count(c.failed_invocations, "failed invocation"),
@@ -462,6 +474,31 @@ mod tests {
         assert_eq!(
             verdict(&bounded, 0),
             "gave up on 12 records after 3 failed invocations, 1 OnFailure message; the shard moved on"
+        );
+        // A failure retried at once, records in flight at the end: not blocked.
+        let transient = ConsumerSummary {
+            kind: "lambda".into(),
+            failed_invocations: 2,
+            pending_at_end: 40,
+            processed: 1_000,
+            invocations: 20,
+            max_iterator_age_ms: 1_500,
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict(&transient, 0),
+            "2 failed invocations, retried until they succeeded: nothing lost"
+        );
+        // Expired without a failure: it fell behind.
+        let slow = ConsumerSummary {
+            kind: "lambda".into(),
+            expired_unprocessed: 500,
+            max_iterator_age_ms: 90_000_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict(&slow, 0),
+            "fell behind: 500 records expired from the stream unread (IteratorAge 25.0 h)"
         );
     }
 }

@@ -11,7 +11,8 @@
 //! Assumptions: a GB is 2^30 bytes and a KB 1,024 bytes; a run is billed as if
 //! it were the whole bill (no free tier, no monthly tiers, no minimum charge
 //! beyond Glue's per run); an enhanced fan-out consumer is registered for the
-//! whole run once it has subscribed; retention over 24 h is billed per
+//! whole run once it has subscribed; a Lambda invocation is billed when it
+//! starts (one still running at the end counts in full); retention over 24 h is billed per
 //! shard-hour at one rate (past 7 days AWS bills long-term retention per
 //! GB-month instead, which a run of hours never reaches).
 
