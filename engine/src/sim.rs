@@ -784,7 +784,7 @@ impl Simulation {
 /// The events in [`crate::trace::TraceEvent::order_key`] order (a stable sort), as one
 /// `u128` key each: the time, then the events of a consumer about a shard after the
 /// others, by shard and by the consumer's name.
-pub(crate) fn sort_events(
+fn sort_events(
     events: Vec<crate::trace::TraceEvent>,
     names: &[String],
 ) -> Vec<crate::trace::TraceEvent> {

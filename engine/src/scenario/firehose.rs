@@ -517,8 +517,8 @@ fn lambda_processor(p: &Obj) -> Result<LambdaProcessor> {
                     format!(
                         "{} is not a number from {} to {}",
                         quote(&value),
-                        format_number(min),
-                        format_number(max)
+                        super::read::bound(min),
+                        super::read::bound(max)
                     ),
                 ),
             }
@@ -590,7 +590,7 @@ pub(crate) fn to_json(name: &str, f: &FirehoseConsumer) -> Value {
             |n: &str, v: String| obj([("ParameterName", n.into()), ("ParameterValue", v.into())]);
         let parameters = vec![
             param("LambdaArn", l.lambda_arn.clone()),
-            param("BufferSizeInMBs", format_number(l.buffer_size_in_mbs)),
+            param("BufferSizeInMBs", super::read::bound(l.buffer_size_in_mbs)),
             param(
                 "BufferIntervalInSeconds",
                 l.buffer_interval_in_seconds.to_string(),
@@ -632,13 +632,4 @@ pub(crate) fn to_json(name: &str, f: &FirehoseConsumer) -> Value {
         ]),
     );
     Value::Object(consumer)
-}
-
-/// A parameter value as AWS writes it: `"1"`, `"0.5"`.
-fn format_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        Value::from(x).to_string()
-    }
 }

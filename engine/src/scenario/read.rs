@@ -323,8 +323,9 @@ pub(crate) fn as_int(v: &Value, path: &str, min: i64, max: i64) -> Result<i64> {
     }
 }
 
-/// A bound as a reader writes it ("1", "0.5"), through serde_json's number formatting: the
-/// standard library's float formatting would be one more large function in the bundle.
+/// A number as a reader (and AWS, in parameter strings) writes it ("1", "0.5"), through
+/// serde_json's number formatting: the standard library's float formatting would be one
+/// more large function in the bundle.
 pub(crate) fn bound(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         (x as i64).to_string()
