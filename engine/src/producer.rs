@@ -82,6 +82,18 @@ pub(crate) struct Route {
     pub retries: Vec<RetryBatch>,
 }
 
+impl Route {
+    /// Sets `step` for `rate` (milli-records per second, whose tick's worth is
+    /// `tick_factor`), over the denominator `den`, unless it is already for that rate.
+    fn set_step(&mut self, rate: u64, tick_factor: u128, den: u128) {
+        if self.step_rate != Some(rate) {
+            let inc = tick_factor * self.weight;
+            self.step = ((inc / den) as u64, inc % den);
+            self.step_rate = Some(rate);
+        }
+    }
+}
+
 /// Adds `b` to `retries` (sorted by due time and attempt), merged with a batch of the
 /// same key.
 fn add_retry(retries: &mut Vec<RetryBatch>, b: RetryBatch) {
@@ -190,9 +202,13 @@ impl Stream {
     /// covers arrivals in `(now − TICK, now]`), closing a throttling episode
     /// and updating the on-demand "hot seconds" counter.
     fn roll_window(&mut self, shard: ShardId, now: SimTime, rec: &mut Recorder) {
-        let second = now.0.saturating_sub(1) / 1_000_000;
         let on_demand = self.on_demand;
         let w = &mut self.shards[shard.0 as usize].write;
+        // Still the window's second (most ticks): said without dividing.
+        if now.0 > w.second * 1_000_000 && now.0 <= (w.second + 1) * 1_000_000 {
+            return;
+        }
+        let second = now.0.saturating_sub(1) / 1_000_000;
         if w.second == second {
             return;
         }
@@ -290,7 +306,6 @@ impl Stream {
         producers: &mut [ProducerState],
         rec: &mut Recorder,
     ) -> Vec<ShardId> {
-        let period = rec.metrics.period_of(now);
         #[allow(clippy::needless_range_loop)] // the body re-borrows `producers[p_idx]`
         for p_idx in 0..producers.len() {
             let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
@@ -301,11 +316,7 @@ impl Stream {
                 let rate = producers[p_idx].rate_milli;
                 let route = &mut producers[p_idx].routes[r_idx];
                 let shard = route.shard;
-                if route.step_rate != Some(rate) {
-                    let inc = tick_factor * route.weight;
-                    route.step = ((inc / den) as u64, inc % den);
-                    route.step_rate = Some(rate);
-                }
+                route.set_step(rate, tick_factor, den);
                 route.carry += route.step.1;
                 let mut fresh = route.step.0;
                 if route.carry >= den {
@@ -374,7 +385,7 @@ impl Stream {
                     self.append_tick(shard, source, admitted, bytes, now);
                     let tick_bytes = admitted * u64::from(bytes);
                     rec.metrics
-                        .incoming_tick(period, shard, admitted, tick_bytes);
+                        .incoming_tick(now, shard, admitted, tick_bytes);
                     rec.totals.incoming_records += admitted;
                     rec.totals.bill(admitted, bytes);
                 }
@@ -391,6 +402,171 @@ impl Stream {
             })
             .map(|s| s.info.id)
             .collect()
+    }
+
+    /// Whether the next ticks can be computed in bulk by [`Stream::steady_ticks`]: no
+    /// throttled records wait for a retry, no shard is written by two producers, no
+    /// throttling episode is open on a written shard, and none can start: ten ticks at
+    /// most one record above each route's steady count stay within the shard's
+    /// per-second limits, counting what its current second has already taken (and, in
+    /// on-demand mode, within the 500 KB/s that makes a shard hot, with no shard hot for
+    /// long enough to split). Then a tick is only arithmetic on carries and runs.
+    pub(crate) fn steady(&self, producers: &mut [ProducerState]) -> bool {
+        let mut written = vec![false; self.shards.len()];
+        for (p_idx, p) in producers.iter_mut().enumerate() {
+            let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
+            let tick_factor = u128::from(p.rate_milli) * u128::from(TICK.0);
+            for route in &mut p.routes {
+                if !route.retries.is_empty() {
+                    return false;
+                }
+                if p.rate_milli == 0 {
+                    continue;
+                }
+                route.set_step(p.rate_milli, tick_factor, den);
+                let i = route.shard.0 as usize;
+                if std::mem::replace(&mut written[i], true) {
+                    return false;
+                }
+                let w = &self.shards[i].write;
+                let most = 10 * (route.step.0 + 1);
+                let most_bytes = most * u64::from(p.record_bytes);
+                let bytes_limit = if self.on_demand {
+                    ON_DEMAND_SPLIT_BYTES_PER_SECOND
+                } else {
+                    WRITE_BYTES_PER_SECOND
+                };
+                if w.episode.is_some()
+                    || w.records + most > WRITE_RECORDS_PER_SECOND
+                    || w.bytes + most_bytes > bytes_limit
+                {
+                    return false;
+                }
+            }
+        }
+        !self.on_demand
+            || self
+                .shards
+                .iter()
+                .all(|s| s.write.hot_seconds < ON_DEMAND_SUSTAINED_SECONDS)
+    }
+
+    /// `k` producer ticks at `first`, `first + TICK`, …, computed in bulk when
+    /// [`Stream::steady`] said so, and all in one metric period: exactly what `k` calls
+    /// of `producer_tick` would do. Each route's records over the ticks follow from its
+    /// carry in closed form, and a tick that only extends the shard's newest run (the
+    /// merge rule of `append_tick`, which a steady run keeps meeting: see
+    /// `merges_ahead`) is added with the rest of its run in one step; other ticks
+    /// (a new run every [`crate::stream::MAX_RUN_SPAN`], or a route writing less than a
+    /// record a tick) are appended one by one. Routes go one after another, not tick by
+    /// tick: each writes its own shard, so nothing one does is seen by another.
+    pub(crate) fn steady_ticks(
+        &mut self,
+        first: SimTime,
+        k: u64,
+        producers: &mut [ProducerState],
+        rec: &mut Recorder,
+    ) {
+        let at = |i: u64| SimTime(first.0 + i * TICK.0);
+        for (p_idx, p) in producers.iter_mut().enumerate() {
+            if p.rate_milli == 0 {
+                continue;
+            }
+            let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
+            let bytes = p.record_bytes;
+            let source = RunSource::Producer(p_idx as u32);
+            for route in &mut p.routes {
+                let (q, r) = route.step;
+                let shard = route.shard;
+                let mut carry = route.carry;
+                let mut total = 0;
+                let mut i = 0;
+                while i < k {
+                    // The ticks from `i` that each write at least `lo` records: all of them,
+                    // or, below a record a tick, those before the next tick without one (a
+                    // tick writes one while the carry covers what it lacks, `den − r`).
+                    let (lo, writing) = if q > 0 {
+                        (q, k - i)
+                    } else {
+                        (1, (carry / (den - r)) as u64)
+                    };
+                    let m = self
+                        .merges_ahead(shard, source, bytes, lo, at(i))
+                        .min(writing)
+                        .min(k - i);
+                    if m > 1 {
+                        // `m` ticks that only extend the newest run: their records at once.
+                        let start = carry;
+                        let n = if q > 0 {
+                            let sum = carry + u128::from(m) * r;
+                            carry = sum % den;
+                            m * q + (sum / den) as u64
+                        } else {
+                            carry -= u128::from(m) * (den - r);
+                            m
+                        };
+                        // Records of the chunk's ticks from its `j`-th on.
+                        let in_last = |j: u64| {
+                            if q > 0 {
+                                n - (j * q + ((start + u128::from(j) * r) / den) as u64)
+                            } else {
+                                m - j
+                            }
+                        };
+                        let last = at(i + m - 1);
+                        let second = self.shards[shard.0 as usize].write.second;
+                        self.roll_window(shard, last, rec);
+                        let s = &mut self.shards[shard.0 as usize];
+                        // Of these ticks, those in the window's second now.
+                        let in_window = if s.write.second == second {
+                            n
+                        } else {
+                            let from = (s.write.second * 1_000_000 + 1).saturating_sub(first.0);
+                            in_last(from.div_ceil(TICK.0).max(i) - i)
+                        };
+                        s.write.records += in_window;
+                        s.write.bytes += in_window * u64::from(bytes);
+                        let run = s.runs.back_mut().expect("merges_ahead found a run");
+                        run.count += n;
+                        run.last_arrival = last;
+                        s.next_seq += n;
+                        rec.metrics
+                            .incoming_tick(last, shard, n, n * u64::from(bytes));
+                        total += n;
+                        i += m;
+                        continue;
+                    }
+                    if q == 0 && carry + r < den {
+                        // Ticks without a record, up to the next that has one (or the last).
+                        let skip = ((den - r - carry).div_ceil(r.max(1)) as u64).min(k - i);
+                        carry += u128::from(skip) * r;
+                        i += skip;
+                        continue;
+                    }
+                    // One tick, as `producer_tick` does it.
+                    carry += r;
+                    let mut n = q;
+                    if carry >= den {
+                        carry -= den;
+                        n += 1;
+                    }
+                    if n > 0 {
+                        let now = at(i);
+                        self.roll_window(shard, now, rec);
+                        let a = self.admit(shard, n, bytes);
+                        debug_assert_eq!(a.throttled, 0, "a steady tick is never throttled");
+                        self.append_tick(shard, source, n, bytes, now);
+                        rec.metrics
+                            .incoming_tick(now, shard, n, n * u64::from(bytes));
+                        total += n;
+                    }
+                    i += 1;
+                }
+                route.carry = carry;
+                rec.totals.incoming_records += total;
+                rec.totals.bill(total, bytes);
+            }
+        }
     }
 
     /// Writes `count` poison records with `partition_key` to the shard owning

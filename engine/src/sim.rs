@@ -105,6 +105,8 @@ pub struct Simulation {
     events_processed: u64,
     /// The time `run_until` runs to (ticks run without the queue up to it).
     run_limit: SimTime,
+    /// Steady producer ticks computed in bulk (see [`Simulation::tick`]).
+    bulk_ticks: bool,
 }
 
 impl Simulation {
@@ -154,6 +156,7 @@ impl Simulation {
             started: false,
             events_processed: 0,
             run_limit: SimTime::ZERO,
+            bulk_ticks: true,
         };
         for id in sim.stream.open_shards() {
             sim.shard_opened_event(id, Cause::Setup);
@@ -330,25 +333,60 @@ impl Simulation {
     /// instant but a consumer's (consumers come after the kernel). A kernel
     /// event at that instant (a sweep or timeline entry, scheduled earlier)
     /// comes first, so the tick is queued behind it, as it always was.
+    ///
+    /// When the stream is steady ([`Stream::steady`]: nothing throttled or waiting for a
+    /// retry, no enhanced fan-out push to schedule), the inline ticks up to the end of
+    /// the metric period are computed together, in one step whose cost does not grow with
+    /// their number (`Stream::steady_ticks`); a property test compares runs with it on
+    /// and off (`Simulation::tick_by_tick`).
     fn tick(&mut self) {
+        self.tick_once();
         loop {
-            self.tick_once();
             let next = SimTime(self.now.0 + TICK.0);
-            if next > self.end {
+            let ticks = self.inline_ticks(next);
+            if ticks == 0 {
+                if next <= self.end {
+                    self.queue.push(next, KernelEvent::Tick);
+                }
                 return;
             }
-            let inline = next <= self.run_limit
-                && self
-                    .queue
-                    .peek_key()
-                    .is_none_or(|(at, rank)| at > next || (at == next && rank > 0));
-            if !inline {
-                self.queue.push(next, KernelEvent::Tick);
-                return;
-            }
-            self.now = next;
             self.events_processed += 1;
+            let pushes_due = self.subs.iter().any(|s| s.active && !s.push_scheduled);
+            if ticks > 1
+                && self.bulk_ticks
+                && !pushes_due
+                && self.stream.steady(&mut self.producers)
+            {
+                let period_end = self.rec.metrics.period_end(next);
+                let ticks = ticks.min((period_end.0.saturating_sub(next.0)) / TICK.0 + 1);
+                self.stream
+                    .steady_ticks(next, ticks, &mut self.producers, &mut self.rec);
+                self.now = SimTime(next.0 + (ticks - 1) * TICK.0);
+            } else {
+                self.now = next;
+                self.tick_once();
+            }
         }
+    }
+
+    /// How many ticks from `next` on, one every [`TICK`], can run now, before the
+    /// queue's next event (see [`Simulation::tick`]) and within this slice of the run.
+    fn inline_ticks(&self, next: SimTime) -> u64 {
+        let mut last = self.run_limit.min(self.end).0;
+        if let Some((at, rank)) = self.queue.peek_key() {
+            // A consumer's event at a tick's instant comes after it; the kernel's before.
+            last = last.min(if rank > 0 { at.0 } else { at.0.saturating_sub(1) });
+        }
+        if last < next.0 {
+            return 0;
+        }
+        (last - next.0) / TICK.0 + 1
+    }
+
+    /// Computes every producer tick on its own, as the reference for the bulk ticks of
+    /// steady stretches (tests compare the two).
+    pub fn tick_by_tick(&mut self) {
+        self.bulk_ticks = false;
     }
 
     fn tick_once(&mut self) {
@@ -430,8 +468,38 @@ impl Simulation {
                 }
             }
         }
-        if next <= self.end {
-            self.queue.push(next, KernelEvent::Sweep);
+        if let Some(at) = self.next_sweep() {
+            self.queue.push(at, KernelEvent::Sweep);
+        }
+    }
+
+    /// The next whole second at which a sweep has something to do: close an expiry
+    /// episode, trim a shard, or write the counters at the end of a metric period (or
+    /// of the run). The seconds in between would change nothing, so they are skipped:
+    /// a long run without expiry sweeps about once per period instead of every second.
+    /// Nothing between now and then can make a trim due sooner: records written later
+    /// are `retention` (at least 24 hours) from trimming, longer than any period.
+    fn next_sweep(&self) -> Option<SimTime> {
+        let mut next = SimTime(self.now.0 + SWEEP.0);
+        if next > self.end {
+            return None;
+        }
+        let expiring = self
+            .consumers
+            .iter()
+            .any(|c| c.ledger.shards.iter().any(|l| l.expiry_episode.is_some()));
+        let trim = self.stream.next_trim().unwrap_or(SimTime(u64::MAX));
+        let metrics = &self.rec.metrics;
+        loop {
+            let after = SimTime(next.0 + SWEEP.0);
+            if expiring
+                || trim <= next
+                || after > self.end
+                || metrics.period_of(after) != metrics.period_of(next)
+            {
+                return Some(next);
+            }
+            next = after;
         }
     }
 

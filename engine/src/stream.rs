@@ -247,6 +247,17 @@ impl Run {
     }
 }
 
+/// `max(1, round(span / TICK))`, half up: how many ticks a merged run spanning `span`
+/// µs holds, for spans up to [`MAX_RUN_SPAN`] (the only ones `append_tick` asks about).
+/// A multiplication by 2^40 / 100,000 (rounded up) instead of a 64-bit division, which
+/// was a fifth of a long run's producer ticks; exact in that range (tested against the
+/// division for every span).
+fn ticks_in(span: u64) -> u64 {
+    const _: () = assert!(crate::producer::TICK.0 == 100_000);
+    debug_assert!(span <= MAX_RUN_SPAN.0);
+    (((span + 50_000) * 10_995_117) >> 40).max(1)
+}
+
 /// The partition keys a producer uses, hashed once: `"k-0"` … `"k-{n−1}"`
 /// sorted by MD5, so that the keys a shard owns are one slice found by two
 /// binary searches.
@@ -764,17 +775,19 @@ impl Stream {
         let tick = crate::producer::TICK.0;
         let s = &mut self.shards[shard.0 as usize];
         if let Some(last) = s.runs.back_mut() {
-            // Ticks already in `last` (its spread is about one tick per tick).
-            let ticks = ((last.last_arrival.0 - last.first_arrival.0 + tick / 2) / tick).max(1);
-            // `last.count / ticks` within ±1 of `count`, without dividing.
-            let per_tick_alike = count.saturating_sub(1).saturating_mul(ticks) <= last.count
-                && last.count < count.saturating_add(2).saturating_mul(ticks);
             let arrival = now.max(last.last_arrival);
+            // Ticks already in `last` (its spread is about one tick per tick), and
+            // `last.count / ticks` within ±1 of `count`, without dividing.
+            let per_tick_alike = || {
+                let ticks = ticks_in(last.last_arrival.0 - last.first_arrival.0);
+                count.saturating_sub(1).saturating_mul(ticks) <= last.count
+                    && last.count < count.saturating_add(2).saturating_mul(ticks)
+            };
             if last.source == source
                 && last.record_bytes == record_bytes
                 && last.last_arrival.0 + tick == arrival.0
                 && arrival.0 - last.first_arrival.0 <= MAX_RUN_SPAN.0
-                && per_tick_alike
+                && per_tick_alike()
             {
                 last.count += count;
                 last.last_arrival = arrival;
@@ -794,6 +807,45 @@ impl Stream {
                 source,
             },
         );
+    }
+
+    /// How many ticks from `at` on, one a tick, would each only extend `shard`'s newest
+    /// run under `append_tick`'s merge rule, for a route of `source` writing `q` or
+    /// `q + 1` records (`q` ≥ 1) of `record_bytes` every tick: none unless that run is
+    /// the route's and ended at the tick before `at`. Once the run spans `T` ≥ 1 ticks
+    /// (unrounded up) and holds `C` records with `qT ≤ C < (q + 2)T`, the rule holds for
+    /// any count `q` or `q + 1`, and each merge adds one tick to `T` and `q` or `q + 1`
+    /// to `C`, which keeps it: only [`MAX_RUN_SPAN`] ends the run.
+    pub(crate) fn merges_ahead(
+        &self,
+        shard: ShardId,
+        source: RunSource,
+        record_bytes: u32,
+        q: u64,
+        at: SimTime,
+    ) -> u64 {
+        let tick = crate::producer::TICK.0;
+        let Some(last) = self.shards[shard.0 as usize].runs.back() else {
+            return 0;
+        };
+        if q == 0
+            || last.source != source
+            || last.record_bytes != record_bytes
+            || last.last_arrival.0 + tick != at.0
+        {
+            return 0;
+        }
+        let span = last.last_arrival.0 - last.first_arrival.0;
+        let room = (last.first_arrival.0 + MAX_RUN_SPAN.0).saturating_sub(last.last_arrival.0) / tick;
+        if room == 0 || span + tick / 2 < tick {
+            return 0;
+        }
+        let t = ticks_in(span);
+        if q * t <= last.count && last.count < (q + 2) * t {
+            room
+        } else {
+            0
+        }
     }
 
     /// Reads up to `limit` records (and at most `max_bytes`) from `from`,
@@ -939,6 +991,23 @@ impl Stream {
         }
     }
 
+    /// The earliest time at which [`Stream::trim`] would change anything, as the stream
+    /// stands: a shard's oldest record turning `retention` old, or a closed, emptied
+    /// shard expiring. Records written later arrive after `now − TICK`, so they cannot
+    /// come before `now − TICK + retention` (retention is at least 24 hours).
+    pub(crate) fn next_trim(&self) -> Option<SimTime> {
+        self.shards
+            .iter()
+            .filter(|s| s.info.state != ShardState::Expired)
+            .filter_map(|s| match (s.runs.front(), s.info.state, s.info.closed_at) {
+                (Some(front), _, _) => Some(front.first_arrival),
+                (None, ShardState::Closed, Some(closed)) => Some(closed),
+                _ => None,
+            })
+            .min()
+            .map(|t| SimTime(t.0 + self.retention.0))
+    }
+
     /// Moves each shard's trim horizon past the records older than the
     /// retention period, and marks closed shards whose records are all gone as
     /// EXPIRED. Returns the shards whose horizon moved, with the old and new
@@ -1057,6 +1126,14 @@ mod tests {
 
     /// `run_index` (galloping from the tip) agrees with a linear scan, before
     /// and after trimming.
+    #[test]
+    fn ticks_in_a_run_are_the_rounded_division() {
+        let tick = crate::producer::TICK.0;
+        for span in 0..=MAX_RUN_SPAN.0 {
+            assert_eq!(ticks_in(span), ((span + tick / 2) / tick).max(1), "span {span}");
+        }
+    }
+
     #[test]
     fn runs_are_found_by_sequence_number() {
         let mut s = Stream::create(1, SimDuration::from_secs(10), false, Vec::new(), 4, 0);

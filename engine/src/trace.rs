@@ -432,6 +432,9 @@ impl PeriodMax {
 #[derive(Clone, Debug, Default)]
 struct IncomingTally {
     period: usize,
+    /// The times `(from, until]` of `period` (a tick's period found without dividing).
+    from: u64,
+    until: u64,
     records: u64,
     bytes: u64,
     by_shard: Vec<u64>,
@@ -467,6 +470,16 @@ impl Metrics {
         self.index(t)
     }
 
+    /// The end of the period holding `t` (the last period has none).
+    pub(crate) fn period_end(&self, t: SimTime) -> SimTime {
+        let i = self.index(t);
+        if i + 1 == self.points {
+            SimTime(u64::MAX)
+        } else {
+            SimTime((i as u64 + 1) * self.period)
+        }
+    }
+
     fn index(&self, t: SimTime) -> usize {
         ((t.0.saturating_sub(1) / self.period) as usize).min(self.points - 1)
     }
@@ -491,14 +504,20 @@ impl Metrics {
         self.incoming_bytes.add(i, bytes);
     }
 
-    /// Records a producer tick admitted to `shard` in period `i` ([`Self::period_of`]):
+    /// Records a producer tick at `at` admitted to `shard`:
     /// added up per period and written when the next period starts or at
     /// [`Self::flush_ticks`]. Ten ticks a second made these writes a large part of a long
     /// run, and sums do not depend on how they are grouped.
-    pub(crate) fn incoming_tick(&mut self, i: usize, shard: ShardId, records: u64, bytes: u64) {
-        if i != self.tally.period {
-            self.flush_ticks();
-            self.tally.period = i;
+    pub(crate) fn incoming_tick(&mut self, at: SimTime, shard: ShardId, records: u64, bytes: u64) {
+        if at.0 <= self.tally.from || at.0 > self.tally.until {
+            let i = self.index(at);
+            if i != self.tally.period {
+                self.flush_ticks();
+                self.tally.period = i;
+            }
+            let last = i + 1 == self.points;
+            self.tally.from = i as u64 * self.period;
+            self.tally.until = if last { u64::MAX } else { self.tally.from + self.period };
         }
         let t = &mut self.tally;
         t.records += records;
