@@ -452,7 +452,7 @@ impl Stream {
     }
 
     /// `k` producer ticks at `first`, `first + TICK`, …, computed in bulk when
-    /// [`Stream::steady`] said so, and all in one metric period: exactly what `k` calls
+    /// [`Stream::steady`] said so: exactly what `k` calls
     /// of `producer_tick` would do. Each route's records over the ticks follow from its
     /// carry in closed form, and a tick that only extends the shard's newest run (the
     /// merge rule of `append_tick`, which a steady run keeps meeting: see
@@ -461,6 +461,26 @@ impl Stream {
     /// record a tick) are appended one by one. Routes go one after another, not tick by
     /// tick: each writes its own shard, so nothing one does is seen by another.
     pub(crate) fn steady_ticks(
+        &mut self,
+        first: SimTime,
+        k: u64,
+        producers: &mut [ProducerState],
+        rec: &mut Recorder,
+    ) {
+        // A metric period at a time, so that the ticks' records are added up per
+        // period in the order the ticks come.
+        let (mut from, mut left) = (first, k);
+        while left > 0 {
+            let period_end = rec.metrics.period_end(from);
+            let n = left.min(period_end.0.saturating_sub(from.0) / TICK.0 + 1);
+            self.steady_ticks_in_period(from, n, producers, rec);
+            from = SimTime(from.0 + n * TICK.0);
+            left -= n;
+        }
+    }
+
+    /// [`Stream::steady_ticks`] within one metric period.
+    fn steady_ticks_in_period(
         &mut self,
         first: SimTime,
         k: u64,

@@ -335,37 +335,36 @@ impl Simulation {
     /// comes first, so the tick is queued behind it, as it always was.
     ///
     /// When the stream is steady ([`Stream::steady`]: nothing throttled or waiting for a
-    /// retry, no enhanced fan-out push to schedule), the inline ticks up to the end of
-    /// the metric period are computed together, in one step whose cost does not grow with
-    /// their number (`Stream::steady_ticks`); a property test compares runs with it on
-    /// and off (`Simulation::tick_by_tick`).
+    /// retry, no enhanced fan-out push to schedule), these inline ticks are computed
+    /// together, in one step whose cost grows with the runs and periods they make, not
+    /// with their number (`Stream::steady_ticks`); a property test compares runs with it
+    /// on and off (`Simulation::tick_by_tick`).
     fn tick(&mut self) {
-        self.tick_once();
         loop {
-            let next = SimTime(self.now.0 + TICK.0);
-            let ticks = self.inline_ticks(next);
-            if ticks == 0 {
-                if next <= self.end {
-                    self.queue.push(next, KernelEvent::Tick);
-                }
-                return;
-            }
-            self.events_processed += 1;
+            // This tick and those after it that nothing in the queue comes before.
+            let ticks = 1 + self.inline_ticks(SimTime(self.now.0 + TICK.0));
             let pushes_due = self.subs.iter().any(|s| s.active && !s.push_scheduled);
             if ticks > 1
                 && self.bulk_ticks
                 && !pushes_due
                 && self.stream.steady(&mut self.producers)
             {
-                let period_end = self.rec.metrics.period_end(next);
-                let ticks = ticks.min((period_end.0.saturating_sub(next.0)) / TICK.0 + 1);
                 self.stream
-                    .steady_ticks(next, ticks, &mut self.producers, &mut self.rec);
-                self.now = SimTime(next.0 + (ticks - 1) * TICK.0);
+                    .steady_ticks(self.now, ticks, &mut self.producers, &mut self.rec);
+                self.now = SimTime(self.now.0 + (ticks - 1) * TICK.0);
             } else {
-                self.now = next;
                 self.tick_once();
             }
+            let next = SimTime(self.now.0 + TICK.0);
+            if next > self.end {
+                return;
+            }
+            if self.inline_ticks(next) == 0 {
+                self.queue.push(next, KernelEvent::Tick);
+                return;
+            }
+            self.now = next;
+            self.events_processed += 1;
         }
     }
 

@@ -9,4 +9,5 @@ mod reads;
 mod resharding;
 mod retention;
 mod routing;
+mod steady;
 mod writes;

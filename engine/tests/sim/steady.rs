@@ -1,0 +1,70 @@
+//! Steady producer ticks computed in bulk, and sweeps only when they have work: the
+//! same trace as tick by tick, in far fewer kernel events.
+
+use shardscope_engine::scenario;
+use shardscope_engine::sim::Simulation;
+use shardscope_engine::time::SimTime;
+
+use crate::common::{producer, provisioned, scenario};
+
+/// One shard, 10 records a second, one hour, no consumer: 36,000 ticks.
+#[test]
+fn a_steady_hour_takes_a_few_kernel_events_a_minute() {
+    let s = scenario("1h", &provisioned(1), &producer("p", 10.0, 100, 10, false), "");
+    let mut bulk = Simulation::new(&s).unwrap();
+    bulk.run();
+    let mut reference = Simulation::new(&s).unwrap();
+    reference.tick_by_tick();
+    reference.run();
+    // Tick by tick: 36,000 ticks; sweeps: one a period (1 s for a 1 h run, so 3,600).
+    assert!(reference.events_processed() >= 36_000);
+    // In bulk: a stretch of ticks between two sweeps is one step, so about two events
+    // a second (the sweep and the stretch) instead of eleven.
+    assert!(bulk.events_processed() <= 2 * 3_600 + 10, "{}", bulk.events_processed());
+    let (bulk, reference) = (bulk.finish(), reference.finish());
+    assert_eq!(bulk.summary.stream.incoming_records, 36_000);
+    assert_eq!(bulk, reference);
+}
+
+/// A long run at a low rate: each metric period (10 s for a day) is one stretch, and
+/// records under one a tick (0.25 a tick on each of 2 shards) are skipped to.
+#[test]
+fn a_quiet_day_is_a_stretch_a_period() {
+    let s = scenario("1d", &provisioned(2), &producer("p", 5.0, 100, 1000, false), "");
+    let mut bulk = Simulation::new(&s).unwrap();
+    bulk.run();
+    let mut reference = Simulation::new(&s).unwrap();
+    reference.tick_by_tick();
+    reference.run();
+    assert!(reference.events_processed() >= 864_000);
+    assert!(bulk.events_processed() <= 3 * 8_640 + 10, "{}", bulk.events_processed());
+    let (bulk, reference) = (bulk.finish(), reference.finish());
+    assert_eq!(bulk.summary.stream.incoming_records, 432_000);
+    assert_eq!(bulk, reference);
+}
+
+/// Every preset of the playground gives the same trace either way, in slices too.
+#[test]
+fn presets_come_out_the_same_tick_by_tick() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../www/presets");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20);
+    for f in files {
+        let s = scenario::parse(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let mut sliced = Simulation::new(&s).unwrap();
+        let mut t = SimTime::ZERO;
+        while !sliced.run_until(t) {
+            t = SimTime(t.0 + 7_300_000);
+        }
+        let mut reference = Simulation::new(&s).unwrap();
+        reference.tick_by_tick();
+        let (sliced, reference) = (sliced.finish(), reference.finish());
+        assert_eq!(sliced.hash(), reference.hash(), "{}", f.display());
+        assert_eq!(sliced, reference, "{}", f.display());
+    }
+}
