@@ -384,8 +384,7 @@ impl Stream {
                     let source = RunSource::Producer(p_idx as u32);
                     self.append_tick(shard, source, admitted, bytes, now);
                     let tick_bytes = admitted * u64::from(bytes);
-                    rec.metrics
-                        .incoming_tick(now, shard, admitted, tick_bytes);
+                    rec.metrics.incoming_tick(now, shard, admitted, tick_bytes);
                     rec.totals.incoming_records += admitted;
                     rec.totals.bill(admitted, bytes);
                 }
@@ -404,14 +403,15 @@ impl Stream {
             .collect()
     }
 
-    /// Whether the next ticks can be computed in bulk by [`Stream::steady_ticks`]: no
-    /// throttled records wait for a retry, no shard is written by two producers, no
-    /// throttling episode is open on a written shard, and none can start: ten ticks at
-    /// most one record above each route's steady count stay within the shard's
-    /// per-second limits, counting what its current second has already taken (and, in
-    /// on-demand mode, within the 500 KB/s that makes a shard hot, with no shard hot for
-    /// long enough to split). Then a tick is only arithmetic on carries and runs.
-    pub(crate) fn steady(&self, producers: &mut [ProducerState]) -> bool {
+    /// Whether the ticks from `first` on can be computed in bulk by
+    /// [`Stream::steady_ticks`]: no throttled records wait for a retry, no shard is
+    /// written by two producers, no throttling episode is open on a written shard, and
+    /// none can start: ten ticks at most one record above each route's steady count stay
+    /// within the shard's per-second limits, and so do the ticks left in the window's
+    /// second with what it has taken (and, in on-demand mode, within the 500 KB/s that
+    /// makes a shard hot, with no shard hot for long enough to split). Then a tick is
+    /// only arithmetic on carries and runs.
+    pub(crate) fn steady(&self, first: SimTime, producers: &mut [ProducerState]) -> bool {
         let mut written = vec![false; self.shards.len()];
         for (p_idx, p) in producers.iter_mut().enumerate() {
             let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
@@ -429,16 +429,30 @@ impl Stream {
                     return false;
                 }
                 let w = &self.shards[i].write;
-                let most = 10 * (route.step.0 + 1);
+                // At most a record more than the steady count a tick.
+                let most = route.step.0 + 1;
                 let most_bytes = most * u64::from(p.record_bytes);
                 let bytes_limit = if self.on_demand {
                     ON_DEMAND_SPLIT_BYTES_PER_SECOND
                 } else {
                     WRITE_BYTES_PER_SECOND
                 };
+                // The window's second, if `first` is in it: what it has taken, and the
+                // ticks it has left; otherwise what it took (final) and none.
+                let second_end = (w.second + 1) * 1_000_000;
+                let left = if first.0 > w.second * 1_000_000 && first.0 <= second_end {
+                    (second_end - first.0) / TICK.0 + 1
+                } else {
+                    0
+                };
+                let (records, bytes) = if left > 0 {
+                    (w.records + left * most, w.bytes + left * most_bytes)
+                } else {
+                    (0, if self.on_demand { w.bytes } else { 0 })
+                };
                 if w.episode.is_some()
-                    || w.records + most > WRITE_RECORDS_PER_SECOND
-                    || w.bytes + most_bytes > bytes_limit
+                    || records.max(10 * most) > WRITE_RECORDS_PER_SECOND
+                    || bytes.max(10 * most_bytes) > bytes_limit
                 {
                     return false;
                 }

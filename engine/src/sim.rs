@@ -347,7 +347,7 @@ impl Simulation {
             if ticks > 1
                 && self.bulk_ticks
                 && !pushes_due
-                && self.stream.steady(&mut self.producers)
+                && self.stream.steady(self.now, &mut self.producers)
             {
                 self.stream
                     .steady_ticks(self.now, ticks, &mut self.producers, &mut self.rec);
@@ -374,7 +374,11 @@ impl Simulation {
         let mut last = self.run_limit.min(self.end).0;
         if let Some((at, rank)) = self.queue.peek_key() {
             // A consumer's event at a tick's instant comes after it; the kernel's before.
-            last = last.min(if rank > 0 { at.0 } else { at.0.saturating_sub(1) });
+            last = last.min(if rank > 0 {
+                at.0
+            } else {
+                at.0.saturating_sub(1)
+            });
         }
         if last < next.0 {
             return 0;

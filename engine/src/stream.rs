@@ -836,7 +836,8 @@ impl Stream {
             return 0;
         }
         let span = last.last_arrival.0 - last.first_arrival.0;
-        let room = (last.first_arrival.0 + MAX_RUN_SPAN.0).saturating_sub(last.last_arrival.0) / tick;
+        let room =
+            (last.first_arrival.0 + MAX_RUN_SPAN.0).saturating_sub(last.last_arrival.0) / tick;
         if room == 0 || span + tick / 2 < tick {
             return 0;
         }
@@ -1130,7 +1131,11 @@ mod tests {
     fn ticks_in_a_run_are_the_rounded_division() {
         let tick = crate::producer::TICK.0;
         for span in 0..=MAX_RUN_SPAN.0 {
-            assert_eq!(ticks_in(span), ((span + tick / 2) / tick).max(1), "span {span}");
+            assert_eq!(
+                ticks_in(span),
+                ((span + tick / 2) / tick).max(1),
+                "span {span}"
+            );
         }
     }
 

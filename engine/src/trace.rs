@@ -517,7 +517,11 @@ impl Metrics {
             }
             let last = i + 1 == self.points;
             self.tally.from = i as u64 * self.period;
-            self.tally.until = if last { u64::MAX } else { self.tally.from + self.period };
+            self.tally.until = if last {
+                u64::MAX
+            } else {
+                self.tally.from + self.period
+            };
         }
         let t = &mut self.tally;
         t.records += records;

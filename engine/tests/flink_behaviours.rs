@@ -438,12 +438,13 @@ fn enhanced_fan_out_a_slow_job_pauses_the_pushes_and_loses_nothing() {
         v["producers"][0]["records_per_second"] = 500.into();
         v
     };
-    // The simulation's events: a subscription that pushed on every 100 ms
-    // tick would add 6,000 in 10 minutes; paused most of the time, it adds
-    // fewer than 1,000.
+    // The simulation's events, every producer tick on its own: a subscription that
+    // pushed on every 100 ms tick would add 6,000 in 10 minutes; paused most of the
+    // time, it adds fewer than 1,000.
     let events = |efo: bool| {
         let v = slow(efo);
         let mut sim = Simulation::new(&scenario::from_value(&v).unwrap()).unwrap();
+        sim.tick_by_tick();
         sim.run();
         sim.events_processed()
     };

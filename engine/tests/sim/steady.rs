@@ -10,7 +10,12 @@ use crate::common::{producer, provisioned, scenario};
 /// One shard, 10 records a second, one hour, no consumer: 36,000 ticks.
 #[test]
 fn a_steady_hour_takes_a_few_kernel_events_a_minute() {
-    let s = scenario("1h", &provisioned(1), &producer("p", 10.0, 100, 10, false), "");
+    let s = scenario(
+        "1h",
+        &provisioned(1),
+        &producer("p", 10.0, 100, 10, false),
+        "",
+    );
     let mut bulk = Simulation::new(&s).unwrap();
     bulk.run();
     let mut reference = Simulation::new(&s).unwrap();
@@ -20,7 +25,11 @@ fn a_steady_hour_takes_a_few_kernel_events_a_minute() {
     assert!(reference.events_processed() >= 36_000);
     // In bulk: a stretch of ticks between two sweeps is one step, so about two events
     // a second (the sweep and the stretch) instead of eleven.
-    assert!(bulk.events_processed() <= 2 * 3_600 + 10, "{}", bulk.events_processed());
+    assert!(
+        bulk.events_processed() <= 2 * 3_600 + 10,
+        "{}",
+        bulk.events_processed()
+    );
     let (bulk, reference) = (bulk.finish(), reference.finish());
     assert_eq!(bulk.summary.stream.incoming_records, 36_000);
     assert_eq!(bulk, reference);
@@ -30,14 +39,23 @@ fn a_steady_hour_takes_a_few_kernel_events_a_minute() {
 /// records under one a tick (0.25 a tick on each of 2 shards) are skipped to.
 #[test]
 fn a_quiet_day_is_a_stretch_a_period() {
-    let s = scenario("1d", &provisioned(2), &producer("p", 5.0, 100, 1000, false), "");
+    let s = scenario(
+        "1d",
+        &provisioned(2),
+        &producer("p", 5.0, 100, 1000, false),
+        "",
+    );
     let mut bulk = Simulation::new(&s).unwrap();
     bulk.run();
     let mut reference = Simulation::new(&s).unwrap();
     reference.tick_by_tick();
     reference.run();
     assert!(reference.events_processed() >= 864_000);
-    assert!(bulk.events_processed() <= 3 * 8_640 + 10, "{}", bulk.events_processed());
+    assert!(
+        bulk.events_processed() <= 3 * 8_640 + 10,
+        "{}",
+        bulk.events_processed()
+    );
     let (bulk, reference) = (bulk.finish(), reference.finish());
     assert_eq!(bulk.summary.stream.incoming_records, 432_000);
     assert_eq!(bulk, reference);
@@ -67,4 +85,30 @@ fn presets_come_out_the_same_tick_by_tick() {
         assert_eq!(sliced.hash(), reference.hash(), "{}", f.display());
         assert_eq!(sliced, reference, "{}", f.display());
     }
+}
+
+/// What a stretch leaves in the shard's per-second window is what the ticks of that
+/// second took. Three hours (so 2-second metric periods, and a sweep every 2 s) at 900
+/// records a second, 90 a tick, so the stream is steady, except 2,000 a second (200 a
+/// tick) from 5.5 s to 8 s. The stretch from 4.1 s to the rate change holds ticks of
+/// two seconds: of the second (5 s, 6 s] the ticks at 5.1–5.4 s took 360, so of the
+/// 1,200 offered from 5.5 s on 640 fit and 560 are throttled (and, without retries,
+/// dropped). (6 s, 7 s] admits 1,000 of 2,000; (7 s, 8 s] 1,000 of 1,890 (9 ticks of
+/// 200, then 90 at 8 s). Every other second admits its 900.
+#[test]
+fn a_stretch_leaves_its_second_in_the_write_window() {
+    let s = scenario(
+        "3h",
+        &provisioned(1),
+        &producer("p", 900.0, 100, 10, false),
+        r#"{"at": "5500ms", "do": "set_rate", "producer": "p", "records_per_second": 2000},
+           {"at": "8s", "do": "set_rate", "producer": "p", "records_per_second": 900}"#,
+    );
+    let trace = Simulation::new(&s).unwrap().finish();
+    let stream = &trace.summary.stream;
+    assert_eq!(stream.incoming_records, 3 * 3_600 * 900 + 3 * 100);
+    assert_eq!(stream.write_throttled_records, 560 + 1_000 + 890);
+    let mut reference = Simulation::new(&s).unwrap();
+    reference.tick_by_tick();
+    assert_eq!(trace, reference.finish());
 }
