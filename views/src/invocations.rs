@@ -1,6 +1,6 @@
 //! Lambda invocations as marks on their shard's lane, coloured *and* shaped by outcome so
 //! they read without colour, and aggregated per pixel column so that 100,000 invocations
-//! draw as a few thousand marks.
+//! draw as a few thousand marks; successes that touch on screen are one bar.
 
 use std::collections::BTreeMap;
 
@@ -61,7 +61,7 @@ impl Outcome {
 /// The SVG path of a mark centred at (`x`, `cy`): one shape per outcome, so marks read
 /// without colour. A success is a bar over the `width` its streak took.
 pub fn shape(outcome: Outcome, x: f64, cy: f64, width: f64) -> String {
-    let w = width.max(1.5);
+    let w = width.max(MIN_WIDTH);
     match outcome {
         Outcome::Success => format!("M{},{}h{}v4h{}z", D1(x), D1(cy - 2.0), D1(w), D1(-w)),
         // ✕
@@ -155,5 +155,101 @@ pub fn marks(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Mark> {
                 event: i,
             });
     }
-    cells.into_values().collect()
+    // Successes that touch on screen (within half a pixel) draw as one bar (they would look the same, and a
+    // long run drew thousands of marks the page then had to build): `open` is the bar
+    // the next success of the same consumer and shard may extend.
+    let mut out: Vec<Mark> = Vec::with_capacity(cells.len());
+    let mut open: Option<usize> = None;
+    for m in cells.into_values() {
+        if let Some(i) = open {
+            let bar = &out[i];
+            if bar.consumer != m.consumer || bar.shard != m.shard {
+                open = None;
+            }
+        }
+        if m.outcome != Outcome::Success {
+            out.push(m);
+            continue;
+        }
+        if let Some(i) = open {
+            let bar = &mut out[i];
+            if m.x <= bar.x + bar.width.max(MIN_WIDTH) + TOUCH {
+                bar.width = bar.width.max(m.x + m.width - bar.x);
+                bar.count += m.count;
+                continue;
+            }
+        }
+        open = Some(out.len());
+        out.push(m);
+    }
+    out
+}
+
+/// The narrowest mark drawn, in pixels.
+const MIN_WIDTH: f64 = 1.5;
+
+/// Marks closer than this (in pixels) touch on screen.
+const TOUCH: f64 = 0.5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shardscope_engine::time::SimTime;
+    use shardscope_engine::trace::Cause;
+
+    /// A Lambda event of `what` on shard 0 at `at_s`, lasting `ms`.
+    fn event(at_s: u64, what: &'static str, outcome: &'static str, ms: u64, n: u64) -> TraceEvent {
+        TraceEvent {
+            at: SimTime::from_secs(at_s),
+            cause: Cause::Consumer {
+                consumer: "f".into(),
+            },
+            kind: EventKind::Lambda(Box::new(LambdaEvent {
+                what,
+                shard: Some(ShardId(0)),
+                duration_ms: Some(ms),
+                outcome: Some(outcome),
+                invocations: Some(n),
+                ..LambdaEvent::default()
+            })),
+        }
+    }
+
+    /// On a 1,000 px axis of 1,000 s (1 px a second): streaks of successes over
+    /// 0–10 s and 10–20 s touch and draw as one bar of 20 px and 7 invocations; one at
+    /// 30 s (a 1.5 px mark, 10 px away) stays apart; errors at 40 s and 41 s, 1 px
+    /// apart, stay two marks (their ✕s are not bars).
+    #[test]
+    fn touching_successes_are_one_bar() {
+        let events = vec![
+            event(0, "invocations", "success", 10_000, 3),
+            event(10, "invocations", "success", 10_000, 4),
+            event(30, "invocation", "success", 0, 1),
+            event(40, "invocation", "error", 0, 1),
+            event(41, "invocation", "error", 0, 1),
+        ];
+        let axis = TimeAxis::whole(1_000_000_000, 1_000.0);
+        let m = marks(&events, &axis);
+        let got: Vec<(Outcome, u64, u64, u64)> = m
+            .iter()
+            .map(|m| {
+                (
+                    m.outcome,
+                    m.x.round() as u64,
+                    m.width.round() as u64,
+                    m.count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Outcome::Success, 0, 20, 7),
+                (Outcome::Success, 30, 0, 1),
+                (Outcome::Error, 40, 0, 1),
+                (Outcome::Error, 41, 0, 1),
+            ]
+        );
+        assert_eq!(m[0].event, 0, "the bar opens its first streak");
+    }
 }
