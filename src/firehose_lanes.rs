@@ -65,7 +65,7 @@ pub fn rows(
                 };
                 consumer_lane::mark(
                     format!("fh {}", m.outcome.name()),
-                    shape(m.outcome, m.x, cy),
+                    shape(m.outcome, m.x, m.x_end, cy),
                     format!("{} × {} ({})", m.count, m.outcome.label(), l.consumer),
                     i == 0,
                     inspect,
@@ -109,7 +109,7 @@ pub fn legend_items(lanes: &[Lane]) -> Html {
         { for Outcome::ALL.iter().filter(|o| seen.contains(o)).map(|o| html! {
             <li>
                 <svg width="14" height="14" aria-hidden="true">
-                    <g class={format!("fh {}", o.name())}><path d={shape(*o, 7.0, 8.0)} /></g>
+                    <g class={format!("fh {}", o.name())}><path d={shape(*o, 7.0, 7.0, 8.0)} /></g>
                 </svg>
                 { o.label() }
             </li>

@@ -91,14 +91,37 @@ pub fn outcome(e: &FirehoseEvent) -> Option<Outcome> {
     })
 }
 
-/// The SVG path of a mark centred at (`x`, `cy`): one shape per outcome, so marks read
-/// without colour.
-pub fn shape(outcome: Outcome, x: f64, cy: f64) -> String {
+/// How wide the mark of an outcome that merges with its neighbours is (its shape is a
+/// bar that grows), if it does.
+fn bar_width(outcome: Outcome) -> Option<f64> {
+    match outcome {
+        Outcome::Transformed => Some(2.0),
+        Outcome::Delivered => Some(5.0),
+        _ => None,
+    }
+}
+
+/// The SVG path of a mark centred at (`x`, `cy`), or over `x..=x_end` for merged
+/// marks: one shape per outcome, so marks read without colour.
+pub fn shape(outcome: Outcome, x: f64, x_end: f64, cy: f64) -> String {
+    let stretch = (x_end - x).max(0.0);
     match outcome {
         // A small bar above the lane's middle.
-        Outcome::Transformed => format!("M{},{}h2v5h-2z", D1(x - 1.0), D1(cy - 7.0)),
-        // ●-ish: a square dot.
-        Outcome::Delivered => format!("M{},{}h5v5h-5z", D1(x - 2.5), D1(cy - 2.5)),
+        Outcome::Transformed => format!(
+            "M{},{}h{}v5h{}z",
+            D1(x - 1.0),
+            D1(cy - 7.0),
+            D1(2.0 + stretch),
+            D1(-2.0 - stretch)
+        ),
+        // ●-ish: a square dot (a band of them, merged).
+        Outcome::Delivered => format!(
+            "M{},{}h{}v5h{}z",
+            D1(x - 2.5),
+            D1(cy - 2.5),
+            D1(5.0 + stretch),
+            D1(-5.0 - stretch)
+        ),
         // An open square.
         Outcome::InProgress => format!("M{},{}h6v6h-6z", D1(x - 3.0), D1(cy - 3.0)),
         // ◆
@@ -119,6 +142,8 @@ pub fn shape(outcome: Outcome, x: f64, cy: f64) -> String {
 pub struct Mark {
     pub outcome: Outcome,
     pub x: f64,
+    /// The last column's x of marks merged into this one (`x` when alone).
+    pub x_end: f64,
     pub count: u64,
     /// The trace event to open in the inspector (index into `trace.events`).
     pub event: usize,
@@ -239,15 +264,40 @@ pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
             .or_insert(Mark {
                 outcome,
                 x,
+                x_end: x,
                 count: 1,
                 event: i,
             });
     }
+    // Transform invocations and deliveries whose marks touch on screen draw as one bar
+    // (a busy hour drew a mark per pixel column, which the page then had to build).
+    let mut open: Option<(usize, [Option<usize>; 2])> = None;
     for ((lane, _, _), m) in cells {
-        out[lane].marks.push(m);
+        let marks = &mut out[lane].marks;
+        let slots = match &mut open {
+            Some((l, slots)) if *l == lane => slots,
+            _ => &mut open.insert((lane, [None, None])).1,
+        };
+        let Some(w) = bar_width(m.outcome) else {
+            marks.push(m);
+            continue;
+        };
+        let slot = &mut slots[usize::from(m.outcome == Outcome::Delivered)];
+        if let Some(bar) = slot.map(|k| &mut marks[k]) {
+            if m.x <= bar.x_end + w + TOUCH {
+                bar.x_end = m.x;
+                bar.count += m.count;
+                continue;
+            }
+        }
+        *slot = Some(marks.len());
+        marks.push(m);
     }
     out
 }
+
+/// Marks closer than this (in pixels) touch on screen.
+const TOUCH: f64 = 0.5;
 
 /// A lane label that fits the 92 px gutter: at most 13 characters.
 pub fn short_label(name: &str) -> String {
@@ -389,6 +439,41 @@ mod tests {
                 (21.0, Outcome::Delivered, 2),
                 (80.0, Outcome::ToBackup, 1)
             ]
+        );
+    }
+
+    /// Delivery marks 5 px wide, 1 px a second: deliveries at 30, 33 and 36 s touch and
+    /// are one bar from 30 to 36 of 3 deliveries; one at 50 s stays apart; backups
+    /// (▼) never merge.
+    #[test]
+    fn touching_deliveries_are_one_bar() {
+        let axis = TimeAxis::whole(100_000_000, 100.0);
+        let events = vec![
+            ev(30, delivery(20, 30, "delivered")),
+            ev(33, delivery(30, 33, "delivered")),
+            ev(36, delivery(33, 36, "delivered")),
+            ev(50, delivery(36, 50, "delivered")),
+            ev(60, delivery(50, 60, "to_backup")),
+            ev(61, delivery(60, 61, "to_backup")),
+        ];
+        let l = &lanes(&events, &axis)[0];
+        let marks: Vec<_> = l
+            .marks
+            .iter()
+            .map(|m| (m.x, m.x_end, m.outcome, m.count))
+            .collect();
+        assert_eq!(
+            marks,
+            vec![
+                (30.0, 36.0, Outcome::Delivered, 3),
+                (50.0, 50.0, Outcome::Delivered, 1),
+                (60.0, 60.0, Outcome::ToBackup, 1),
+                (61.0, 61.0, Outcome::ToBackup, 1),
+            ]
+        );
+        assert_eq!(
+            shape(Outcome::Delivered, 30.0, 36.0, 10.0),
+            "M27.5,7.5h11.0v5h-11.0z"
         );
     }
 

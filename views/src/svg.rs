@@ -497,7 +497,7 @@ fn firehose_lane(o: &mut String, l: &crate::firehose::Lane, top: f64, axis: &Tim
         let _ = writeln!(
             o,
             r#"<g><path d="{}" {paint}/><title>{} × {} ({})</title></g>"#,
-            shape(m.outcome, m.x, cy),
+            shape(m.outcome, m.x, m.x_end, cy),
             m.count,
             m.outcome.label(),
             esc(&l.consumer)
