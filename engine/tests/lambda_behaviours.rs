@@ -372,3 +372,27 @@ fn records_trimmed_during_a_successful_invocation_count_as_processed() {
     assert_eq!(c.pending_at_end, 100 * 24 * 3_600);
     assert_eq!(c.discarded, 0);
 }
+
+/// With enhanced fan-out, a batching window of 1 s collects the pushes (one a 100 ms
+/// tick, 10 records each) and is invoked at its deadline: about one invocation a
+/// second. The window's deadline poll is scheduled once, not once a push: a second
+/// is then at most ten ticks, ten pushes, one deadline poll, one invocation's end and
+/// one sweep, 23 kernel events (a deadline poll a push would add nine stale ones).
+#[test]
+fn enhanced_fan_out_schedules_one_poll_a_batching_window() {
+    let s = parse(
+        r#"{"format": "shardscope/1", "seed": 1, "duration": "1m",
+            "stream": {"ShardCount": 1},
+            "producers": [{"name": "p", "records_per_second": 100, "record_bytes": 200,
+                           "partition_keys": 10}],
+            "consumers": [{"kind": "lambda", "name": "fn", "enhanced_fan_out": true,
+                "EventSourceMapping": {"StartingPosition": "TRIM_HORIZON", "BatchSize": 10000,
+                                       "MaximumBatchingWindowInSeconds": 1},
+                "handler": {"invoke_ms": 10} }]}"#,
+    );
+    let (t, events) = run_counting(&s, false, true);
+    let c = summary(&t);
+    assert!((50..=60).contains(&c.invocations), "{c:?}");
+    assert!(c.pending_at_end <= 110, "{c:?}");
+    assert!(events <= 23 * 60 + 20, "{events} kernel events");
+}

@@ -159,6 +159,9 @@ struct Poller {
     backlogged: bool,
     window_start: SimTime,
     poll_nonce: u8,
+    /// With enhanced fan-out: the batching window's deadline and the nonce of the poll
+    /// scheduled for it, so that the pushes before it do not each schedule another.
+    deadline_poll: Option<(SimTime, u8)>,
     chunk: Option<Chunk>,
     /// The lanes of the last chunk, kept to reuse their allocations.
     spare: Vec<LaneState>,
@@ -200,6 +203,7 @@ impl Poller {
             backlogged: false,
             window_start: SimTime::ZERO,
             poll_nonce: 0,
+            deadline_poll: None,
             chunk: None,
             spare: Vec::new(),
             streaks: Vec::new(),
@@ -1039,9 +1043,10 @@ impl LambdaMapping {
             if !self.efo {
                 let at = SimTime((now.0 + IDLE_POLL.0).min(deadline.0));
                 self.schedule_poll(ctx, shard, at);
-            } else {
+            } else if p.deadline_poll != Some((deadline, p.poll_nonce)) {
                 let n = p.poll_nonce.wrapping_add(1);
                 p.poll_nonce = n;
+                p.deadline_poll = Some((deadline, n));
                 let t = self.token(shard, POLL_LANE, n);
                 ctx.schedule(deadline, t);
             }
