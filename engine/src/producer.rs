@@ -415,15 +415,18 @@ impl Stream {
     }
 
     /// Whether the ticks from `first` on can be computed in bulk by
-    /// [`Stream::steady_ticks`]: no throttled records wait for a retry, no shard is
-    /// written by two producers, no throttling episode is open on a written shard, and
+    /// [`Stream::steady_ticks`]: no throttled records wait for a retry, one producer
+    /// writes (so no shard is written by two), no throttling episode is open on a written shard, and
     /// none can start: ten ticks at most one record above each route's steady count stay
     /// within the shard's per-second limits, and so do the ticks left in the window's
     /// second with what it has taken (and, in on-demand mode, within the 500 KB/s that
     /// makes a shard hot, with no shard hot for long enough to split). Then a tick is
     /// only arithmetic on carries and runs.
     pub(crate) fn steady(&self, first: SimTime, producers: &mut [ProducerState]) -> bool {
-        let mut written = vec![false; self.shards.len()];
+        if producers.iter().filter(|p| p.rate_milli > 0).count() > 1 {
+            // Two producers may write one shard, each tick in turn: not steady.
+            return false;
+        }
         for (p_idx, p) in producers.iter_mut().enumerate() {
             let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
             let tick_factor = u128::from(p.rate_milli) * u128::from(TICK.0);
@@ -435,11 +438,7 @@ impl Stream {
                     continue;
                 }
                 route.set_step(p.rate_milli, tick_factor, den);
-                let i = route.shard.0 as usize;
-                if std::mem::replace(&mut written[i], true) {
-                    return false;
-                }
-                let w = &self.shards[i].write;
+                let w = &self.shards[route.shard.0 as usize].write;
                 // At most a record more than the steady count a tick.
                 let most = route.step.0 + 1;
                 let most_bytes = most * u64::from(p.record_bytes);
