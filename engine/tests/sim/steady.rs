@@ -1,11 +1,33 @@
 //! Steady producer ticks computed in bulk, and sweeps only when they have work: the
 //! same trace as tick by tick, in far fewer kernel events.
 
-use shardscope_engine::scenario;
+use shardscope_engine::scenario::{self, Scenario};
 use shardscope_engine::sim::Simulation;
 use shardscope_engine::time::SimTime;
+use shardscope_engine::Trace;
 
 use crate::common::{producer, provisioned, scenario};
+
+/// A run to its end: its trace and kernel events, with steady ticks in bulk or not.
+struct Run {
+    trace: Trace,
+    events: u64,
+}
+
+impl Run {
+    fn of(s: &Scenario, bulk: bool) -> Run {
+        let mut sim = Simulation::new(s).unwrap();
+        if !bulk {
+            sim.tick_by_tick();
+        }
+        sim.run();
+        let events = sim.events_processed();
+        Run {
+            trace: sim.finish(),
+            events,
+        }
+    }
+}
 
 /// One shard, 10 records a second, one hour, no consumer: 36,000 ticks.
 #[test]
@@ -16,23 +38,14 @@ fn a_steady_hour_takes_a_few_kernel_events_a_minute() {
         &producer("p", 10.0, 100, 10, false),
         "",
     );
-    let mut bulk = Simulation::new(&s).unwrap();
-    bulk.run();
-    let mut reference = Simulation::new(&s).unwrap();
-    reference.tick_by_tick();
-    reference.run();
+    let (bulk, reference) = (Run::of(&s, true), Run::of(&s, false));
     // Tick by tick: 36,000 ticks; sweeps: one a period (1 s for a 1 h run, so 3,600).
-    assert!(reference.events_processed() >= 36_000);
+    assert!(reference.events >= 36_000);
     // In bulk: a stretch of ticks between two sweeps is one step, so about two events
     // a second (the sweep and the stretch) instead of eleven.
-    assert!(
-        bulk.events_processed() <= 2 * 3_600 + 10,
-        "{}",
-        bulk.events_processed()
-    );
-    let (bulk, reference) = (bulk.finish(), reference.finish());
-    assert_eq!(bulk.summary.stream.incoming_records, 36_000);
-    assert_eq!(bulk, reference);
+    assert!(bulk.events <= 2 * 3_600 + 10, "{}", bulk.events);
+    assert_eq!(bulk.trace.summary.stream.incoming_records, 36_000);
+    assert_eq!(bulk.trace, reference.trace);
 }
 
 /// A long run at a low rate: each metric period (10 s for a day) is one stretch, and
@@ -45,20 +58,11 @@ fn a_quiet_day_is_a_stretch_a_period() {
         &producer("p", 5.0, 100, 1000, false),
         "",
     );
-    let mut bulk = Simulation::new(&s).unwrap();
-    bulk.run();
-    let mut reference = Simulation::new(&s).unwrap();
-    reference.tick_by_tick();
-    reference.run();
-    assert!(reference.events_processed() >= 864_000);
-    assert!(
-        bulk.events_processed() <= 3 * 8_640 + 10,
-        "{}",
-        bulk.events_processed()
-    );
-    let (bulk, reference) = (bulk.finish(), reference.finish());
-    assert_eq!(bulk.summary.stream.incoming_records, 432_000);
-    assert_eq!(bulk, reference);
+    let (bulk, reference) = (Run::of(&s, true), Run::of(&s, false));
+    assert!(reference.events >= 864_000);
+    assert!(bulk.events <= 3 * 8_640 + 10, "{}", bulk.events);
+    assert_eq!(bulk.trace.summary.stream.incoming_records, 432_000);
+    assert_eq!(bulk.trace, reference.trace);
 }
 
 /// Every preset of the playground gives the same trace either way, in slices too.
@@ -79,9 +83,7 @@ fn presets_come_out_the_same_tick_by_tick() {
         while !sliced.run_until(t) {
             t = SimTime(t.0 + 7_300_000);
         }
-        let mut reference = Simulation::new(&s).unwrap();
-        reference.tick_by_tick();
-        let (sliced, reference) = (sliced.finish(), reference.finish());
+        let (sliced, reference) = (sliced.finish(), Run::of(&s, false).trace);
         assert_eq!(sliced.hash(), reference.hash(), "{}", f.display());
         assert_eq!(sliced, reference, "{}", f.display());
     }
@@ -104,11 +106,9 @@ fn a_stretch_leaves_its_second_in_the_write_window() {
         r#"{"at": "5500ms", "do": "set_rate", "producer": "p", "records_per_second": 2000},
            {"at": "8s", "do": "set_rate", "producer": "p", "records_per_second": 900}"#,
     );
-    let trace = Simulation::new(&s).unwrap().finish();
+    let trace = Run::of(&s, true).trace;
     let stream = &trace.summary.stream;
     assert_eq!(stream.incoming_records, 3 * 3_600 * 900 + 3 * 100);
     assert_eq!(stream.write_throttled_records, 560 + 1_000 + 890);
-    let mut reference = Simulation::new(&s).unwrap();
-    reference.tick_by_tick();
-    assert_eq!(trace, reference.finish());
+    assert_eq!(trace, Run::of(&s, false).trace);
 }
