@@ -14,16 +14,21 @@ use shardscope_engine::sim::Simulation;
 fn presets() -> Vec<(String, Scenario)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../www/presets");
     let only = std::env::var("SHARDSCOPE_PRESETS").unwrap_or_default();
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("www/presets")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    // The presets, then the compare view's stories (`tour/…`: all five consumers at once).
+    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+    for (sub, prefix) in [("", ""), ("/tour", "tour/")] {
+        let mut these: Vec<_> = std::fs::read_dir(format!("{dir}{sub}"))
+            .expect("www/presets")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter_map(|p| Some((format!("{prefix}{}", p.file_stem()?.to_string_lossy()), p)))
+            .collect();
+        these.sort();
+        files.extend(these);
+    }
     files
         .into_iter()
-        .filter_map(|p| {
-            let name = p.file_stem()?.to_string_lossy().into_owned();
+        .filter_map(|(name, p)| {
             if !only.is_empty() && !only.split(',').any(|o| o == name) {
                 return None;
             }
