@@ -80,11 +80,12 @@ pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: 
             if !current.is_empty() {
                 segments.push(current);
             }
-            // A lone point (a metric written once, between gaps) draws as a short dash.
             for seg in &mut segments {
+                // A lone point (a metric written once, between gaps) draws as a short dash.
                 if let [(x, y)] = seg[..] {
                     *seg = vec![(x - 1.5, y), (x + 1.5, y)];
                 }
+                drop_flat_middles(seg);
             }
             Line {
                 label,
@@ -101,6 +102,31 @@ pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: 
             .collect(),
         height,
     }
+}
+
+/// Drops the points inside a horizontal run (the same y, as drawn, before and after): the line
+/// looks the same (as do repeats of a point), and a flat stretch (a steady rate, zero errors) is two points to
+/// format and draw instead of one per pixel column.
+fn drop_flat_middles(seg: &mut Vec<(f64, f64)>) {
+    // The same y as drawn: coordinates are written to a tenth of a pixel (coord.rs).
+    let tenth = |y: f64| (y * 10.0).round();
+    let mut kept = 0;
+    for i in 0..seg.len() {
+        let p = seg[i];
+        let y = tenth(p.1);
+        if kept >= 1 && tenth(seg[kept - 1].0) == tenth(p.0) && tenth(seg[kept - 1].1) == y {
+            // The same point as drawn.
+            continue;
+        }
+        if kept >= 2 && tenth(seg[kept - 2].1) == y && tenth(seg[kept - 1].1) == y {
+            // The run goes on: its last point moves on to this one.
+            seg[kept - 1] = p;
+        } else {
+            seg[kept] = p;
+            kept += 1;
+        }
+    }
+    seg.truncate(kept);
 }
 
 /// What one pixel column holds of one series.
@@ -258,6 +284,24 @@ mod tests {
         let points: usize = c.lines[0].segments.iter().map(Vec::len).sum();
         assert!(points <= 4 * 500, "{points}");
         assert_eq!(c.lines[0].max, 999);
+    }
+
+    #[test]
+    fn a_flat_stretch_is_its_two_ends() {
+        // 0 0 0 0 5 5 5 0: the flat runs keep their first and last points only.
+        let s = series([0, 0, 0, 0, 5, 5, 5, 0].map(Some).to_vec());
+        let axis = TimeAxis::whole(8_000_000, 8.0);
+        let c = chart(&[("a".into(), &s)], &axis, 5.0, Scale::Linear);
+        assert_eq!(
+            c.lines[0].segments,
+            vec![vec![
+                (0.5, 5.0),
+                (3.5, 5.0),
+                (4.5, 0.0),
+                (6.5, 0.0),
+                (7.5, 5.0)
+            ]]
+        );
     }
 
     #[test]
