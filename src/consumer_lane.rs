@@ -160,8 +160,8 @@ impl StatusLanes {
                 let marks = l.marks.iter().enumerate().map(|(i, m)| {
                     mark(
                         format!("{} {}", self.class, m.look.name),
-                        m.look.shape.path(m.x, cy),
-                        format!("{} × {} ({})", m.count, m.look.label, l.consumer),
+                        m.path(cy),
+                        m.title(&l.consumer, &trace.events),
                         i == 0,
                         open(m.event, m.count),
                     )

@@ -199,13 +199,38 @@ mod tests {
             .marks
             .iter()
             .filter(|m| m.look == Kind::Failure.look())
-            .count();
+            .map(|m| m.glyphs())
+            .sum::<usize>();
         assert_eq!(failures, 21);
+        // Ten pixels apart, the failures' ✕ (7 px) stay apart: 21 marks.
+        let marks = |l: &Lane| {
+            l.marks
+                .iter()
+                .filter(|m| m.look == Kind::Failure.look())
+                .count()
+        };
+        assert_eq!(marks(l), 21);
+        // On a 60 px axis they are 2 px apart and overlap: one mark, 21 ✕ in one path.
+        let narrow = TimeAxis::whole(t.duration_us, 60.0);
+        let l = &lanes(&t.events, &narrow)[0];
+        assert_eq!(marks(l), 1);
+        let run = l
+            .marks
+            .iter()
+            .find(|m| m.look == Kind::Failure.look())
+            .unwrap();
+        assert_eq!((run.glyphs(), run.count), (21, 21));
+        assert_eq!(run.path(10.0).matches('M').count(), 21);
+        assert_eq!(
+            run.title("app", &t.events),
+            "21 × job failed (unhandled exception) (app) from 1m30s to 4m50s"
+        );
         let checkpoints = l
             .marks
             .iter()
             .filter(|m| m.look == Kind::Checkpoint.look())
-            .count();
+            .map(|m| m.glyphs())
+            .sum::<usize>();
         assert_eq!(checkpoints, 1);
     }
 }

@@ -108,12 +108,12 @@ pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
     for l in &mut out {
         for b in &l.bands {
             if b.status == "FAILED" {
-                l.marks.push(status_lane::Mark {
-                    look: Kind::RunFailed.look(),
-                    x: b.x0,
-                    count: 1,
-                    event: b.event,
-                });
+                l.marks.push(status_lane::Mark::lone(
+                    Kind::RunFailed.look(),
+                    b.x0,
+                    1,
+                    b.event,
+                ));
             }
         }
     }
@@ -212,7 +212,13 @@ mod tests {
                 ("FAILED", "138.6".to_string(), "600.0".to_string())
             ]
         );
-        let count = |k: Kind| l.marks.iter().filter(|m| m.look == k.look()).count();
+        let count = |k: Kind| -> usize {
+            l.marks
+                .iter()
+                .filter(|m| m.look == k.look())
+                .map(|m| m.glyphs())
+                .sum()
+        };
         assert_eq!(
             (
                 count(Kind::Batch),

@@ -139,7 +139,8 @@ mod tests {
             l.marks
                 .iter()
                 .filter(|m| m.look == Kind::Window.look())
-                .count(),
+                .map(|m| m.glyphs())
+                .sum::<usize>(),
             10
         );
     }

@@ -86,15 +86,68 @@ pub enum Read<K> {
     Mark(K),
 }
 
-/// One drawn mark: `count` events of one kind in one pixel column.
+/// One drawn mark: `count` events of one kind in one pixel column, or in a run of
+/// columns whose glyphs overlap on screen (a restart loop): one element with a glyph at
+/// each column, so an hour-long loop is a few nodes, not hundreds, and looks the same.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mark {
     pub look: Look,
+    /// The first column's x.
     pub x: f64,
+    /// The run's further columns (empty for a lone mark).
+    pub more: Vec<f64>,
     pub count: u64,
     /// The (first) trace event behind it.
     pub event: usize,
+    /// The last trace event behind it (`event` for a lone mark).
+    pub last: usize,
 }
+
+impl Mark {
+    /// A mark of `count` events in one column.
+    pub fn lone(look: Look, x: f64, count: u64, event: usize) -> Mark {
+        Mark {
+            look,
+            x,
+            more: Vec::new(),
+            count,
+            event,
+            last: event,
+        }
+    }
+
+    /// Its words: "3 × job failed (app)", and a run's span, "… from 10m5s to 59m58s".
+    pub fn title(&self, consumer: &str, events: &[TraceEvent]) -> String {
+        let words = format!("{} × {} ({consumer})", self.count, self.look.label);
+        if self.more.is_empty() {
+            return words;
+        }
+        let at = |i: usize| events.get(i).map_or(0, |e| e.at.0);
+        format!(
+            "{words} from {} to {}",
+            crate::axis::clock(at(self.event)),
+            crate::axis::clock(at(self.last))
+        )
+    }
+
+    /// How many glyphs it draws: one per pixel column.
+    pub fn glyphs(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    /// The SVG path: one glyph per column, on a lane whose middle is `cy`.
+    pub fn path(&self, cy: f64) -> String {
+        let mut d = self.look.shape.path(self.x, cy);
+        for x in &self.more {
+            d.push_str(&self.look.shape.path(*x, cy));
+        }
+        d
+    }
+}
+
+/// Marks of one kind closer than this (px) overlap on screen (the glyphs are 7–8 px
+/// wide): they are one run.
+const OVERLAP: f64 = 8.0;
 
 /// A stretch of one status.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +178,7 @@ pub fn lanes<K: MarkKind>(
     let mut out: Vec<Lane> = Vec::new();
     // Per lane, the open status: (status, since µs, event).
     let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
-    let mut cells: BTreeMap<(usize, i64, K), Mark> = BTreeMap::new();
+    let mut cells: BTreeMap<(usize, K, i64), Mark> = BTreeMap::new();
     let close =
         |lane: &mut Lane, (status, since, event): (&'static str, u64, usize), until: u64| {
             if status == "RUNNING" {
@@ -177,20 +230,33 @@ pub fn lanes<K: MarkKind>(
             continue;
         }
         cells
-            .entry((lane, x.floor() as i64, kind))
-            .and_modify(|m| m.count += 1)
-            .or_insert(Mark {
-                look: kind.look(),
-                x,
-                count: 1,
-                event: i,
-            });
+            .entry((lane, kind, x.floor() as i64))
+            .and_modify(|m| {
+                m.count += 1;
+                m.last = i;
+            })
+            .or_insert(Mark::lone(kind.look(), x, 1, i));
     }
     for (lane, o) in open.iter().enumerate() {
         close(&mut out[lane], *o, axis.end_us);
     }
-    for ((lane, _, _), m) in cells {
-        out[lane].marks.push(m);
+    // By lane, then kind (the most telling drawn last, on top), then column: a column
+    // that overlaps the run before it joins the run.
+    let mut run_of: Option<(usize, K)> = None;
+    for ((lane, kind, _), m) in cells {
+        let marks = &mut out[lane].marks;
+        match marks.last_mut() {
+            Some(run)
+                if run_of == Some((lane, kind))
+                    && m.x - run.more.last().copied().unwrap_or(run.x) < OVERLAP =>
+            {
+                run.more.push(m.x);
+                run.count += m.count;
+                run.last = m.last;
+            }
+            _ => marks.push(m),
+        }
+        run_of = Some((lane, kind));
     }
     out
 }

@@ -163,15 +163,15 @@ fn draw(trace: &Trace, width: f64, compare: bool) -> String {
     }
     for (i, l) in fl_lanes.iter().enumerate() {
         let top = fl_top + LANE_H * i as f64;
-        status_lane(&mut o, l, top, &axis, flink_band, paint);
+        status_lane(&mut o, l, top, &axis, &trace.events, flink_band, paint);
     }
     for (i, l) in gl_lanes.iter().enumerate() {
         let top = gl_top + LANE_H * i as f64;
-        status_lane(&mut o, l, top, &axis, glue_band, paint);
+        status_lane(&mut o, l, top, &axis, &trace.events, glue_band, paint);
     }
     for (i, l) in kd_lanes.iter().enumerate() {
         let top = kd_top + LANE_H * i as f64;
-        status_lane(&mut o, l, top, &axis, kda_band, paint);
+        status_lane(&mut o, l, top, &axis, &trace.events, kda_band, paint);
     }
     for m in invocations::marks(&trace.events, &axis) {
         let Some(row) = row_of(m.shard) else { continue };
@@ -365,6 +365,7 @@ fn status_lane(
     l: &crate::status_lane::Lane,
     top: f64,
     axis: &TimeAxis,
+    events: &[shardscope_engine::trace::TraceEvent],
     band_fill: fn(&str) -> &'static str,
     paint: fn(&str) -> &'static str,
 ) {
@@ -397,12 +398,10 @@ fn status_lane(
     for m in &l.marks {
         let _ = writeln!(
             o,
-            r#"<g><path d="{}" {}/><title>{} × {} ({})</title></g>"#,
-            m.look.shape.path(m.x, cy),
+            r#"<g><path d="{}" {}/><title>{}</title></g>"#,
+            m.path(cy),
             paint(m.look.name),
-            m.count,
-            m.look.label,
-            esc(&l.consumer)
+            esc(&m.title(&l.consumer, events))
         );
     }
 }
