@@ -13,6 +13,9 @@ import path from 'node:path';
 import { serve, launch, DIST } from '../e2e/support.mjs';
 
 const ROUNDS = Number(process.env.SHARDSCOPE_BENCH_ROUNDS ?? 5);
+// SHARDSCOPE_BENCH_ONLY=name,tour/name,…: only these presets and stories (and no reference run).
+const ONLY = (process.env.SHARDSCOPE_BENCH_ONLY ?? '').split(',').filter(Boolean);
+const chosen = (id) => ONLY.length === 0 || ONLY.includes(id);
 const SETTLE_MS = 400;
 const CLI = process.env.SHARDSCOPE_CLI;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -73,7 +76,7 @@ async function rounds(page) {
 const site = await serve();
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-const ids = (await fs.readdir(path.join(DIST, 'presets'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const ids = (await fs.readdir(path.join(DIST, 'presets'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter(chosen).sort();
 
 console.log(`\nKnob change → redrawn timeline, median of ${ROUNDS} (goal < 16 ms):`);
 const rows = [];
@@ -91,12 +94,18 @@ console.log(`  ${rows.length - over} of ${rows.length} presets within one frame`
 // The compare view: each 1 h tour story with all five services, each on its own copy of the
 // stream (five runs merged into one drawing); the same knob, the shared producer's rate.
 console.log(`\nCompare view, all five services, knob change → redrawn, median of ${ROUNDS} (goal < 16 ms):`);
-const tour = (await fs.readdir(path.join(DIST, 'presets', 'tour'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const tour = (await fs.readdir(path.join(DIST, 'presets', 'tour'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter((id) => chosen(`tour/${id}`)).sort();
 for (const id of tour) {
   await page.goto(`${site.url}?preset=tour/${id}&compare`);
   await page.locator('section[aria-label="Services compared"]').waitFor({ timeout: 120_000 });
   const { m, e } = await rounds(page);
   console.log(`  tour/${id.padEnd(35)} ${m.toFixed(1).padStart(8)} ms ${m < 16 ? 'ok  ' : 'over'} (engine ${e.toFixed(1)} ms)`);
+}
+
+if (ONLY.length > 0) {
+  await browser.close();
+  await site.close();
+  process.exit(0);
 }
 
 // The engine in wasm vs native, on the reference scenario (one simulated hour, 51.8 M records).
