@@ -104,9 +104,9 @@ pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: 
     }
 }
 
-/// Drops the points inside a horizontal run (the same y, as drawn, before and after): the line
-/// looks the same (as do repeats of a point), and a flat stretch (a steady rate, zero errors) is two points to
-/// format and draw instead of one per pixel column.
+/// Drops the points inside a horizontal run (the same y, as drawn, before and after) and
+/// repeats of a point: the line looks the same, and a flat stretch (a steady rate, zero
+/// errors) is two points to format and draw instead of one per pixel column.
 fn drop_flat_middles(seg: &mut Vec<(f64, f64)>) {
     // The same y as drawn: coordinates are written to a tenth of a pixel (coord.rs).
     let tenth = |y: f64| (y * 10.0).round();

@@ -1,8 +1,8 @@
 //! A consumer that has a status (a Flink application, a Glue job) as one lane under the
 //! shards: its status as bands (the quiet status, RUNNING, is the lane's background) and
-//! its events as marks, aggregated per pixel column so an hour-long restart loop stays a
-//! few hundred nodes. Each service says what its events mean ([`Read`]) and how its
-//! marks look ([`MarkKind`]).
+//! its events as marks, aggregated per pixel column, and columns whose glyphs overlap
+//! into one run, so an hour-long restart loop stays a few nodes. Each service says what
+//! its events mean ([`Read`]) and how its marks look ([`MarkKind`]).
 
 use std::collections::BTreeMap;
 
