@@ -155,8 +155,6 @@ pub(crate) struct ShardLedger {
     pub n_expired: u64,
     /// One past the highest first-processed sequence number.
     pub high_water: u64,
-    /// Set once every ancestor was seen complete.
-    pub ancestors_done: bool,
     pub max_age_ms: u64,
     /// The highest iterator age reported in the current metric period (see
     /// [`ConsumerCtx::report_iterator_age`]).
@@ -257,8 +255,18 @@ pub struct Ledger {
     /// Per-key tracking, once needed: key → (shard, seq) of its newest
     /// first-processed record.
     pub(crate) key_newest: Option<KeyNewest>,
+    /// Settles in a row that did not need `key_newest` (it is dropped after
+    /// [`QUIET_SETTLES`]).
+    quiet_settles: u32,
+    /// Tracks keys from the first settle on and never stops (the reference that
+    /// tests compare the tracking on demand with).
+    pub(crate) always_track_keys: bool,
     pub(crate) max_age_ms: u64,
 }
+
+/// Per-key tracking stops after this many settles in a row that did not need it:
+/// rebuilding it costs a scan of what was processed, so it is not dropped at once.
+const QUIET_SETTLES: u32 = 64;
 
 impl Ledger {
     pub(crate) fn shard_mut(&mut self, id: ShardId) -> &mut ShardLedger {
@@ -364,40 +372,53 @@ impl Ledger {
             .map_or(0, |l| l.unsettled(stream.end_seq(shard)))
     }
 
-    /// True when `shard` is closed and every in-scope record of it is settled
-    /// or expired (or it is out of scope).
-    fn complete(&self, stream: &Stream, shard: ShardId) -> bool {
-        let closed = stream
-            .shard(shard)
-            .is_some_and(|i| i.state != ShardState::Open);
-        closed && self.unsettled_on(stream, shard) == 0
-    }
-
-    fn ancestors_complete(&self, stream: &Stream, shard: ShardId) -> bool {
-        let mut stack: Vec<ShardId> = stream
-            .shard(shard)
-            .map(|i| i.parents().collect())
-            .unwrap_or_default();
-        while let Some(a) = stack.pop() {
-            if !self.complete(stream, a) {
-                return false;
+    /// True when a descendant of `shard` (a child, a child's child, …) has processed
+    /// records. Processing a record of `shard` above everything processed on it can
+    /// break key order only then: the records of its key that are newer in
+    /// `(shard, sequence number)` order lie on `shard` or on shards created later that
+    /// hold the key's hash, which are all descendants of `shard`.
+    fn descendants_processed(&self, stream: &Stream, shard: ShardId) -> bool {
+        let Some(info) = stream.shard(shard) else {
+            return false;
+        };
+        let mut stack: Vec<ShardId> = info.children.clone();
+        while let Some(c) = stack.pop() {
+            if self
+                .shards
+                .get(c.0 as usize)
+                .is_some_and(|l| l.processed.range_count() > 0)
+            {
+                return true;
             }
-            if let Some(i) = stream.shard(a) {
-                stack.extend(i.parents());
+            if let Some(i) = stream.shard(c) {
+                stack.extend(i.children.iter().copied());
             }
         }
-        true
+        false
     }
 
-    /// Starts per-key tracking from what has been processed so far.
+    /// Starts per-key tracking from what has been processed so far. Newest first
+    /// (shards from the last created, sequence numbers downwards), the first record
+    /// seen of a key is its newest; once every producer key is found, only the
+    /// poison runs can hold keys not seen yet, so the rest of the records are skipped.
     fn start_key_tracking(&mut self, stream: &Stream) {
         let mut map = KeyNewest::new(stream);
-        for (i, l) in self.shards.iter().enumerate() {
+        let mut missing = map.dense.len();
+        for (i, l) in self.shards.iter().enumerate().rev() {
             let shard = ShardId(i as u32);
-            for (a, b) in l.processed.iter() {
-                stream.for_each_key(shard, a, b, |seq, k| {
-                    let e = map.slot(k).get_or_insert((shard, seq));
-                    *e = (*e).max((shard, seq));
+            for (a, b) in l.processed.iter_rev() {
+                stream.for_each_key_newest_first(shard, a, b, |seq, k| {
+                    match map.slot(k) {
+                        SlotRef::Dense(s) if s.is_none() => {
+                            *s = Some((shard, seq));
+                            missing -= 1;
+                        }
+                        SlotRef::Dense(_) => {}
+                        SlotRef::Other(e) => {
+                            e.or_insert((shard, seq));
+                        }
+                    }
+                    missing > 0
                 });
             }
         }
@@ -455,34 +476,43 @@ impl Ledger {
             }
             Outcome::Processed => {
                 let l = self.shard_mut(shard);
-                if l.ancestors_done && from >= l.high_water && l.processed.ends_by(from) {
-                    // The common case, without allocating: a first processing at or past
-                    // everything processed so far (what the general path below does with
-                    // one new range, no key tracking needed).
-                    if self.key_newest.is_none() {
-                        let l = self.shard_mut(shard);
-                        let was_discarded = l.discarded.remove(from, to);
-                        l.n_discarded -= was_discarded;
-                        l.processed.insert_count(from, to);
-                        l.high_water = l.high_water.max(to);
-                        l.n_processed += to - from;
-                        return to - from;
-                    }
+                let forward = from >= l.high_water && l.processed.ends_by(from);
+                if forward
+                    && self.key_newest.is_none()
+                    && !self.always_track_keys
+                    && !self.descendants_processed(stream, shard)
+                {
+                    // The common case, without allocating: a first processing past
+                    // everything processed so far, which cannot break key order (see
+                    // `descendants_processed`): one new range, no key tracking needed.
+                    let l = self.shard_mut(shard);
+                    let was_discarded = l.discarded.remove(from, to);
+                    l.n_discarded -= was_discarded;
+                    l.processed.insert_count(from, to);
+                    l.high_water = l.high_water.max(to);
+                    l.n_processed += to - from;
+                    return to - from;
                 }
                 let new = self.shard_mut(shard).processed.gaps(from, to);
                 if new.is_empty() {
                     return 0;
                 }
                 let backwards = new[0].0 < self.shard_mut(shard).high_water;
-                if self.key_newest.is_none() {
-                    let needs = backwards || {
-                        let done = self.shard_mut(shard).ancestors_done
-                            || self.ancestors_complete(stream, shard);
-                        self.shard_mut(shard).ancestors_done = done;
-                        !done
-                    };
-                    if needs {
+                let needed = backwards
+                    || self.always_track_keys
+                    || self.descendants_processed(stream, shard);
+                if needed {
+                    self.quiet_settles = 0;
+                    if self.key_newest.is_none() {
                         self.start_key_tracking(stream);
+                    }
+                } else if self.key_newest.is_some() && !self.always_track_keys {
+                    // Tracking stops after a run of settles that did not need it;
+                    // a later one that does rebuilds it exactly.
+                    self.quiet_settles += 1;
+                    if self.quiet_settles >= QUIET_SETTLES {
+                        self.key_newest = None;
+                        self.quiet_settles = 0;
                     }
                 }
                 if let Some(map) = &mut self.key_newest {

@@ -194,6 +194,11 @@ impl IntervalSet {
         self.ranges.iter().map(|(&s, &e)| (s, e))
     }
 
+    /// The ranges, descending.
+    pub fn iter_rev(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.ranges.iter().rev().map(|(&s, &e)| (s, e))
+    }
+
     /// Number of stored ranges.
     pub fn range_count(&self) -> usize {
         self.ranges.len()

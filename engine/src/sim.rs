@@ -392,6 +392,15 @@ impl Simulation {
         self.bulk_ticks = false;
     }
 
+    /// Tracks every consumer's per-key order from its first processed record on, as
+    /// the reference for the tracking started and stopped on demand (tests compare
+    /// the two; [`crate::consumer::Ledger`]'s `settle`).
+    pub fn track_keys_always(&mut self) {
+        for c in &mut self.consumers {
+            c.ledger.always_track_keys = true;
+        }
+    }
+
     fn tick_once(&mut self) {
         let now = self.now;
         let hot = self

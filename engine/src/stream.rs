@@ -680,6 +680,49 @@ impl Stream {
         }
     }
 
+    /// The keys of records `[from, to)` of `shard` still in the stream, newest first,
+    /// for finding each key's newest record: every record while `f` returns true,
+    /// then only the newest of each poison run (the rest of a poison run has its key,
+    /// and a producer's records hold no key `f` still looks for). Its cost follows
+    /// the runs once `f` has what it needs.
+    pub(crate) fn for_each_key_newest_first(
+        &self,
+        shard: ShardId,
+        from: u64,
+        to: u64,
+        mut f: impl FnMut(u64, KeyId) -> bool,
+    ) {
+        let Some(s) = self.shards.get(shard.0 as usize) else {
+            return;
+        };
+        let Some(last) = s.runs.back() else {
+            return;
+        };
+        let to = to.min(last.end_seq());
+        if to == 0 {
+            return;
+        }
+        let Some(i) = s.run_index(to - 1) else {
+            return;
+        };
+        let mut all = true;
+        for run in s.runs.range(..=i).rev() {
+            if run.end_seq() <= from {
+                break;
+            }
+            let (lo, hi) = (run.first_seq.max(from), run.end_seq().min(to));
+            if let RunSource::Poison(k) = run.source {
+                all = f(hi - 1, k) && all;
+                continue;
+            }
+            let mut seq = hi;
+            while all && seq > lo {
+                seq -= 1;
+                all = f(seq, self.key_in_run(s, shard, run, seq));
+            }
+        }
+    }
+
     /// The key of record `seq`, which lies in `run` of shard `s`.
     fn key_in_run(&self, s: &Shard, shard: ShardId, run: &Run, seq: u64) -> KeyId {
         match run.source {

@@ -61,6 +61,22 @@ pub fn run_with(s: &Scenario, malformed: bool) -> Trace {
     sim.finish()
 }
 
+/// Runs with per-key order tracked from the first processed record on, never
+/// stopped (`Simulation::track_keys_always`): the reference for tracking on demand.
+pub fn run_tracking_keys(s: &Scenario, malformed: bool) -> Trace {
+    let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
+        match &c.kind {
+            ConsumerKind::Lambda(l) => Some(Box::new(
+                LambdaMapping::new(l).with_malformed_item_failures(malformed),
+            )),
+            _ => shardscope_engine::sim::default_consumers(c),
+        }
+    };
+    let mut sim = Simulation::with_consumers(s, &f).expect("simulation");
+    sim.track_keys_always();
+    sim.finish()
+}
+
 /// Runs with chains off: one kernel event per invocation (the reference
 /// behaviour that chains must reproduce exactly). Returns the trace and the
 /// number of kernel events.

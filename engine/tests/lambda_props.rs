@@ -218,6 +218,21 @@ proptest! {
         prop_assert_eq!(&chained.hash(), &unchained.hash());
         prop_assert_eq!(chained, unchained);
     }
+
+    /// Per-key order is tracked only while a settle could break it (a first
+    /// processing below what a shard processed before, or on a shard whose
+    /// descendants processed records), and the tracking is rebuilt from what was
+    /// processed, newest first, when it starts again: the ordering violations, and
+    /// the whole trace, are those of tracking every record from the start.
+    /// Recreated mappings (replays), reshards, poison and failures make the cases.
+    #[test]
+    fn key_tracking_on_demand_changes_nothing(c in case()) {
+        let s = scenario(&c);
+        let on_demand = run_with(&s, c.malformed);
+        let reference = run_tracking_keys(&s, c.malformed);
+        prop_assert_eq!(&on_demand.hash(), &reference.hash());
+        prop_assert_eq!(on_demand, reference);
+    }
 }
 
 /// The case that first showed chained and unchained runs differing: a deploy
@@ -254,4 +269,42 @@ fn chains_change_nothing_after_a_deploy() {
     let (unchained, unchained_events) = run_unchained(&s, c.malformed);
     assert!(chained_events < unchained_events);
     assert_eq!(chained, unchained);
+}
+
+/// A parent shard's last batches fail and are discarded (no retries) while its
+/// children, read next, succeed; a replay then processes those records for the first
+/// time. They lie above everything processed on the parent, so only the children
+/// show them out of order. 100 records a second (10 a tick), 10 keys: from the deploy
+/// at 50 s until the split at 60 s, every batch fails, so the 1,000 records of the
+/// ticks from 50 s to 59.9 s are discarded (the parent's last batch, invoked at
+/// 60.5 s, fails too; the handler is fixed at 61 s, before the children's first
+/// batch). The children process every key's newer records; when the mapping,
+/// recreated at 120 s from 40 s, processes the 1,000 for the first time, each is an
+/// ordering violation.
+#[test]
+fn a_replayed_parent_tail_breaks_order_behind_its_children() {
+    let s = lambda(
+        "3m",
+        1,
+        100.0,
+        10,
+        r#""BatchSize": 10000, "MaximumBatchingWindowInSeconds": 1, "MaximumRetryAttempts": 0"#,
+        r#""invoke_ms": 10"#,
+        "",
+        r#"{"at": "50s", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 1.0}},
+           {"at": "60s", "do": "update_shard_count", "TargetShardCount": 2},
+           {"at": "61s", "do": "deploy", "consumer": "fn", "handler": {"error_rate": 0.0}},
+           {"at": "120s", "do": "recreate_mapping", "consumer": "fn",
+            "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "40s"}"#,
+    );
+    let t = run(&s);
+    let sum = summary(&t);
+    let discarded: u64 = of(&t, "on_failure")
+        .iter()
+        .map(|e| e["records"].as_u64().unwrap())
+        .sum();
+    assert_eq!(discarded, 1_000);
+    assert_eq!(sum.ordering_violations, 1_000);
+    assert_eq!(sum.discarded, 0);
+    assert_eq!(t, run_tracking_keys(&s, false));
 }
