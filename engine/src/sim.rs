@@ -736,9 +736,9 @@ impl Simulation {
                 return;
             }
             let runs = self.stream.spare_reads.pop().unwrap_or_default();
-            let batch = self
-                .stream
-                .slice_records(s.shard, s.next_seq, u64::MAX, s.tokens, now, runs);
+            let batch =
+                self.stream
+                    .slice_records(s.shard, s.next_seq, u64::MAX, s.tokens, now, runs);
             s.tokens = s.tokens.saturating_sub(batch.bytes);
             s.next_seq = batch.next_seq;
             if batch.shard_end {

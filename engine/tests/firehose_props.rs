@@ -3,7 +3,9 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use shardscope_engine::firehose::DeliveryStream;
 use shardscope_engine::scenario;
+use shardscope_engine::scenario::ConsumerKind;
 use shardscope_engine::trace::EventKind;
 use shardscope_engine::Simulation;
 
@@ -176,4 +178,66 @@ proptest! {
         }).sum();
         prop_assert_eq!(failed, f.failed_delivery_attempts);
     }
+
+    /// While delivery is stalled, the polls that only sample DataFreshness are not
+    /// queued one by one (`DeliveryStream::poll`): the trace is the one of every poll
+    /// queued on its own, with outages, retries, backups and reshards in the cases.
+    #[test]
+    fn quiet_polls_change_nothing(c in case()) {
+        let s = scenario::from_value(&scenario(&c)).expect("valid scenario");
+        let t = Simulation::new(&s).expect("simulation").finish();
+        let every = |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
+            match &c.kind {
+                ConsumerKind::Firehose(f) => Some(Box::new(DeliveryStream::new(f).every_poll())),
+                _ => shardscope_engine::sim::default_consumers(c),
+            }
+        };
+        let reference = Simulation::with_consumers(&s, &every).expect("simulation").finish();
+        prop_assert_eq!(&t.hash(), &reference.hash());
+        prop_assert_eq!(t, reference);
+    }
+}
+
+/// An hour-long S3 outage (from 5 min): the batch flushed at 300.5 s fails at 301 s and
+/// Firehose is stalled until its delivery at 3,902.5 s, retrying every 10.5 s (a 10 s
+/// wait, then a 500 ms attempt): 343 failed attempts. It polls once a second, about
+/// 3,600 times while stalled. Queued one by one, each poll is a kernel event; in quiet
+/// stretches only the last poll before each timer is (before a retry, and one during
+/// its 500 ms attempt: at most two a retry), so at least
+/// 3,600 − 2 × 344 kernel events go (and the producer ticks they broke up). The trace
+/// is the same.
+#[test]
+fn a_stalled_hour_queues_a_poll_per_retry() {
+    let s = scenario::from_value(&json!({
+        "format": "shardscope/1",
+        "duration": "70m",
+        "stream": { "ShardCount": 1 },
+        "producers": [ { "name": "p", "records_per_second": 5, "record_bytes": 500, "partition_keys": 10 } ],
+        "consumers": [ { "kind": "firehose", "name": "fh",
+            "ExtendedS3DestinationConfiguration": { "BufferingHints": { "SizeInMBs": 1, "IntervalInSeconds": 60 } } } ],
+        "timeline": [ { "at": "5m", "do": "destination_outage", "consumer": "fh", "duration": "1h" } ]
+    }))
+    .expect("valid scenario");
+    let run = |every: bool| {
+        let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
+            match &c.kind {
+                ConsumerKind::Firehose(f) if every => {
+                    Some(Box::new(DeliveryStream::new(f).every_poll()))
+                }
+                _ => shardscope_engine::sim::default_consumers(c),
+            }
+        };
+        let mut sim = Simulation::with_consumers(&s, &f).expect("simulation");
+        sim.run();
+        let events = sim.events_processed();
+        (sim.finish(), events)
+    };
+    let ((quiet, quiet_events), (reference, reference_events)) = (run(false), run(true));
+    let f = quiet.summary.consumers["fh"].firehose.clone().unwrap();
+    assert_eq!(f.failed_delivery_attempts, 343);
+    assert!(
+        reference_events - quiet_events >= 3_600 - 2 * 344,
+        "{reference_events} vs {quiet_events}"
+    );
+    assert_eq!(quiet, reference);
 }

@@ -75,6 +75,17 @@ pub struct DeliveryStream {
     backup_ratio: Ratio,
     processing_ratio: Ratio,
     summary: FirehoseSummary,
+    /// When the timers this stream scheduled (other than its polls) are due, one
+    /// entry each until it fires: the earliest is the next moment anything can
+    /// change while delivery is stalled (see [`DeliveryStream::poll`]).
+    timers: Vec<SimTime>,
+    /// Polls due from this time on, once a second, that are not in the queue: while
+    /// delivery is stalled a poll only samples DataFreshness, so such a stretch is
+    /// computed at its end (see [`DeliveryStream::poll`]).
+    quiet_polls_from: Option<SimTime>,
+    /// Every poll queued on its own (the reference that tests compare quiet
+    /// stretches with).
+    every_poll: bool,
 }
 
 impl DeliveryStream {
@@ -99,7 +110,17 @@ impl DeliveryStream {
             backup_ratio: Ratio::default(),
             processing_ratio: Ratio::default(),
             summary: FirehoseSummary::default(),
+            timers: Vec::new(),
+            quiet_polls_from: None,
+            every_poll: false,
         }
+    }
+
+    /// Queues every poll on its own, stalled or not: the reference for the quiet
+    /// stretches of [`Self::poll`], which tests compare with it.
+    pub fn every_poll(mut self) -> DeliveryStream {
+        self.every_poll = true;
+        self
     }
 
     /// Boxed, for the simulation.
@@ -145,7 +166,18 @@ impl DeliveryStream {
 
     /// One second of Firehose: a GetRecords per shard (unless delivery is
     /// stalled), zero-interval flushes, and the DataFreshness sample.
+    ///
+    /// While delivery is stalled with no zero-interval buffer to flush, a poll only
+    /// samples DataFreshness, and nothing it looks at changes before this stream's
+    /// next timer (an outage action or a new shard change neither). So the polls up
+    /// to the last one before that timer are not queued one by one: the last of them
+    /// is, and it first computes the others' samples (`quiet_polls`). Each poll stays
+    /// at its own instant, and an instant's events keep their order (the queued poll
+    /// precedes the timer).
     fn poll(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        if let Some(from) = self.quiet_polls_from.take() {
+            self.quiet_polls(ctx, from);
+        }
         if !self.stalled() {
             let reading = self.reads.reading();
             let (mut records, mut bytes, mut behind) = (0, 0, None);
@@ -172,7 +204,48 @@ impl DeliveryStream {
             self.flush_dest(ctx, "interval");
         }
         self.sample_freshness(ctx);
-        ctx.schedule_in(POLL_EVERY, POLL);
+        let now = ctx.now;
+        let next = SimTime(now.0 + POLL_EVERY.0);
+        let zero_interval = |interval: u32, buf: &Buffer| interval == 0 && !buf.is_empty();
+        let quiet =
+            self.stalled()
+                && !zero_interval(self.cfg.buffering.interval_in_seconds, &self.dest_buf)
+                && !self.cfg.processing.as_ref().is_some_and(|p| {
+                    zero_interval(p.buffer_interval_in_seconds, &self.transform_buf)
+                });
+        // The last poll instant before the next timer (and not after the end).
+        let until = self
+            .timers
+            .iter()
+            .min()
+            .copied()
+            .unwrap_or(SimTime(u64::MAX));
+        let last = SimTime(until.0.saturating_sub(1).min(ctx.end().0));
+        let steps = last.0.saturating_sub(now.0) / POLL_EVERY.0;
+        if quiet && steps >= 2 && !self.every_poll {
+            self.quiet_polls_from = Some(next);
+            ctx.schedule(SimTime(now.0 + steps * POLL_EVERY.0), POLL);
+        } else {
+            ctx.schedule(next, POLL);
+        }
+    }
+
+    /// The DataFreshness samples of the quiet polls from `from` to before now, one
+    /// a second (see [`Self::poll`]): the state they sample did not change, so each
+    /// metric period's maximum is its last poll's sample, and the summary's is the
+    /// last one's.
+    fn quiet_polls(&mut self, ctx: &mut ConsumerCtx<'_>, from: SimTime) {
+        let now = ctx.now;
+        let mut at = from;
+        while at < now {
+            // The last poll of `at`'s period before now.
+            let end = ctx.rec.metrics.period_end(at).min(SimTime(now.0 - 1));
+            let last = SimTime(at.0 + end.0.saturating_sub(at.0) / POLL_EVERY.0 * POLL_EVERY.0);
+            ctx.now = last;
+            self.sample_freshness(ctx);
+            at = SimTime(last.0 + POLL_EVERY.0);
+        }
+        ctx.now = now;
     }
 
     fn read(
@@ -271,7 +344,10 @@ impl DeliveryStream {
             let was_empty = buf.is_empty();
             seg = buf.add(s, limit, ctx.now);
             if was_empty && interval.0 > 0 {
-                ctx.schedule_in(interval, tag | (buf.generation & VALUE));
+                let at = SimTime(ctx.now.0 + interval.0);
+                let token = tag | (buf.generation & VALUE);
+                self.timers.push(at);
+                ctx.schedule(at, token);
             }
             if buf.full(limit) {
                 match stage {
@@ -340,7 +416,7 @@ impl DeliveryStream {
         let stats = ctx.stats();
         stats.invocations += 1;
         stats.max_concurrency = stats.max_concurrency.max(self.running as u64);
-        ctx.schedule_in(dur, token);
+        timer(&mut self.timers, ctx, SimTime(ctx.now.0 + dur.0), token);
     }
 
     fn invocation_done(&mut self, ctx: &mut ConsumerCtx<'_>, id: u64) {
@@ -496,7 +572,8 @@ impl DeliveryStream {
                 b.phase = Phase::Backup;
                 b.backup_attempts += 1;
                 b.failing = failing;
-                ctx.schedule_in(S3_WRITE, ATTEMPT_DONE | (id & VALUE));
+                let at = SimTime(ctx.now.0 + S3_WRITE.0);
+                timer(&mut self.timers, ctx, at, ATTEMPT_DONE | (id & VALUE));
                 return;
             }
             let outcome = b.outcome();
@@ -523,7 +600,9 @@ impl DeliveryStream {
         b.sent_records = records;
         b.sent_bytes = bytes;
         let latency = SimDuration((model.latency_ms * 1_000.0).round() as u64);
-        ctx.schedule_in(latency, ATTEMPT_DONE | (b.id & VALUE));
+        let at = SimTime(ctx.now.0 + latency.0);
+        let token = ATTEMPT_DONE | (b.id & VALUE);
+        timer(&mut self.timers, ctx, at, token);
     }
 
     fn attempt_done(&mut self, ctx: &mut ConsumerCtx<'_>) {
@@ -545,7 +624,7 @@ impl DeliveryStream {
                     let id = b.id;
                     match retry {
                         Some(at) => {
-                            ctx.schedule(at, RETRY | (id & VALUE));
+                            timer(&mut self.timers, ctx, at, RETRY | (id & VALUE));
                             metric(ctx, names.success, Stat::Last, ratio);
                             return;
                         }
@@ -579,7 +658,8 @@ impl DeliveryStream {
                     b.backup_failed += 1;
                     b.first_failure.get_or_insert(now);
                     let id = b.id;
-                    ctx.schedule_in(RETRY_EVERY, RETRY | (id & VALUE));
+                    let at = SimTime(ctx.now.0 + RETRY_EVERY.0);
+                    timer(&mut self.timers, ctx, at, RETRY | (id & VALUE));
                     return;
                 }
                 b.failing = false;
@@ -708,6 +788,12 @@ impl DeliveryStream {
     }
 }
 
+/// Schedules one of this stream's timers (other than its polls), noting when it is due.
+fn timer(timers: &mut Vec<SimTime>, ctx: &mut ConsumerCtx<'_>, at: SimTime, token: u64) {
+    timers.push(at.max(ctx.now));
+    ctx.schedule(at, token);
+}
+
 /// Writes one of this consumer's metrics.
 fn metric(ctx: &mut ConsumerCtx<'_>, name: &'static str, stat: Stat, v: u64) {
     ctx.rec
@@ -727,6 +813,11 @@ impl Consumer for DeliveryStream {
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
         match event {
             ConsumerEvent::Timer { token } => {
+                if token != POLL {
+                    if let Some(i) = self.timers.iter().position(|&t| t == ctx.now) {
+                        self.timers.swap_remove(i);
+                    }
+                }
                 let value = token & VALUE;
                 let head = self.batches.front().map(|b| b.id & VALUE);
                 match token & !VALUE {
