@@ -155,6 +155,8 @@ struct Poller {
     /// How many records `acc` holds (kept with it: counting runs per
     /// invocation showed in profiles).
     acc_count: u64,
+    /// And how many bytes (the 6 MB batch limit is checked at every push).
+    acc_bytes: u64,
     shard_end: bool,
     backlogged: bool,
     window_start: SimTime,
@@ -199,6 +201,7 @@ impl Poller {
             checkpoint: cursor,
             acc: VecDeque::new(),
             acc_count: 0,
+            acc_bytes: 0,
             shard_end: false,
             backlogged: false,
             window_start: SimTime::ZERO,
@@ -669,6 +672,7 @@ impl LambdaMapping {
             p.window_start = now;
             batch::take_into(&mut b, &mut p.acc, batch_size, MAX_PAYLOAD_BYTES, None);
             p.acc_count -= b.records();
+            p.acc_bytes -= b.bytes();
             p.checkpoint = p.checkpoint.max(b.lo);
             // try_invoke(): the concurrency slot `f` held is taken again at once.
             let (lo, hi) = (b.lo, b.hi());
@@ -996,7 +1000,9 @@ impl LambdaMapping {
         let p = self.pollers.get_mut(&shard).expect("poller exists");
         // Records below the trim horizon are gone (the kernel counted them).
         let trim = ctx.stream.trim_seq(shard);
-        p.acc_count -= drop_below(&mut p.acc, trim);
+        let (n, bytes) = drop_below(&mut p.acc, trim);
+        p.acc_count -= n;
+        p.acc_bytes -= bytes;
         let have = p.acc_count;
         if !self.efo && have < target && !p.shard_end {
             match ctx.get_records(shard, p.cursor, GET_RECORDS_MAX_RECORDS - have) {
@@ -1036,9 +1042,8 @@ impl LambdaMapping {
         }
         let window = SimDuration::from_secs(u64::from(self.esm.maximum_batching_window_in_seconds));
         let deadline = SimTime(p.window_start.0 + window.0);
-        let full = have >= target
-            || p.acc.iter().map(Run::bytes).sum::<u64>()
-                >= MAX_PAYLOAD_BYTES * weights.len() as u64;
+        debug_assert_eq!(p.acc_bytes, p.acc.iter().map(Run::bytes).sum::<u64>());
+        let full = have >= target || p.acc_bytes >= MAX_PAYLOAD_BYTES * weights.len() as u64;
         if window.0 > 0 && !full && now < deadline && !p.shard_end {
             if !self.efo {
                 let at = SimTime((now.0 + IDLE_POLL.0).min(deadline.0));
@@ -1096,6 +1101,7 @@ impl LambdaMapping {
             let spare = self.spare_runs.pop().unwrap_or_default();
             let b = batch::take(shard, spare, &mut p.acc, size, MAX_PAYLOAD_BYTES, not_after);
             p.acc_count -= b.records();
+            p.acc_bytes -= b.bytes();
             if b.records() == 0 {
                 break;
             }
@@ -1852,21 +1858,23 @@ fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent
 }
 
 /// Drops the records below `trim` from the front of `acc`; returns how many.
-fn drop_below(acc: &mut VecDeque<Run>, trim: u64) -> u64 {
-    let mut n = 0;
+fn drop_below(acc: &mut VecDeque<Run>, trim: u64) -> (u64, u64) {
+    let (mut n, mut bytes) = (0, 0);
     while let Some(r) = acc.front().copied() {
         if r.end_seq() <= trim {
             acc.pop_front();
             n += r.count;
+            bytes += r.bytes();
         } else {
             if r.first_seq < trim {
                 acc[0] = r.slice(trim, r.end_seq());
                 n += trim - r.first_seq;
+                bytes += (trim - r.first_seq) * u64::from(r.record_bytes);
             }
             break;
         }
     }
-    n
+    (n, bytes)
 }
 
 /// Adds a read to the poller's records.
@@ -1875,6 +1883,7 @@ fn take_read(p: &mut Poller, b: &ReadBatch) {
         // The iterator landed on the trim horizon: what was held is gone.
         p.acc.clear();
         p.acc_count = 0;
+        p.acc_bytes = 0;
     }
     for r in &b.runs {
         if r.end_seq() <= p.cursor {
@@ -1886,6 +1895,7 @@ fn take_read(p: &mut Poller, b: &ReadBatch) {
             *r
         };
         p.acc_count += r.count;
+        p.acc_bytes += r.bytes();
         p.acc.push_back(r);
         p.cursor = r.end_seq();
     }
