@@ -290,21 +290,25 @@ pub fn metric_period(duration: SimDuration) -> SimDuration {
     SimDuration::from_secs(p)
 }
 
-/// A dense per-period vector that starts when first touched.
+/// A dense per-period vector that starts when first touched. A period never written
+/// holds [`UNSET`] (one vector, not a second one of flags: lanes are written on most
+/// events).
 #[derive(Clone, Debug, Default)]
 struct Lane {
     start: usize,
     values: Vec<u64>,
-    touched: Vec<bool>,
 }
 
+/// A period of a [`Lane`] that was never written. Values stay below it (sums saturate).
+const UNSET: u64 = u64::MAX;
+
 impl Lane {
-    fn slot(&mut self, i: usize) -> usize {
+    /// The value of period `i`'s slot, [`UNSET`] if never written.
+    fn slot(&mut self, i: usize) -> &mut u64 {
         // The common case first: a period already in the lane.
         let j = i.wrapping_sub(self.start);
         if j < self.values.len() {
-            self.touched[j] = true;
-            return j;
+            return &mut self.values[j];
         }
         if self.values.is_empty() {
             self.start = i;
@@ -312,29 +316,25 @@ impl Lane {
             // A write before the first one (out of time order): grow at the
             // front, so every value stays in its own period.
             let grow = self.start - i;
-            self.values.splice(0..0, std::iter::repeat_n(0, grow));
-            self.touched.splice(0..0, std::iter::repeat_n(false, grow));
+            self.values.splice(0..0, std::iter::repeat_n(UNSET, grow));
             self.start = i;
         }
         let j = i.saturating_sub(self.start);
         if j >= self.values.len() {
-            self.values.resize(j + 1, 0);
-            self.touched.resize(j + 1, false);
+            self.values.resize(j + 1, UNSET);
         }
-        self.touched[j] = true;
-        j
+        &mut self.values[j]
     }
     fn add(&mut self, i: usize, v: u64) {
-        let j = self.slot(i);
-        self.values[j] += v;
+        let x = self.slot(i);
+        *x = if *x == UNSET { 0 } else { *x }.saturating_add(v).min(UNSET - 1);
     }
     fn max(&mut self, i: usize, v: u64) {
-        let j = self.slot(i);
-        self.values[j] = self.values[j].max(v);
+        let x = self.slot(i);
+        *x = if *x == UNSET { v } else { (*x).max(v) }.min(UNSET - 1);
     }
     fn set(&mut self, i: usize, v: u64) {
-        let j = self.slot(i);
-        self.values[j] = v;
+        *self.slot(i) = v.min(UNSET - 1);
     }
     #[allow(clippy::too_many_arguments)]
     fn series(
@@ -352,7 +352,7 @@ impl Lane {
         let mut values = Vec::with_capacity(len);
         let mut last = None;
         for j in 0..len {
-            let v = if j < self.values.len() && self.touched[j] {
+            let v = if j < self.values.len() && self.values[j] != UNSET {
                 Some(self.values[j])
             } else if fill_forward {
                 last
