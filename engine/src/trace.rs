@@ -398,6 +398,10 @@ pub struct Metrics {
     /// Consumer-specific series (e.g. Lambda's Invocations): (consumer,
     /// metric, statistic, values), in order of first use.
     consumer_metrics: Vec<Vec<(&'static str, Stat, Lane)>>,
+    /// Per consumer, where its last metric write found its metric: consumers write
+    /// their metrics in the same order again and again, so the next one is usually
+    /// the one after it.
+    consumer_metric_hint: Vec<usize>,
     /// Producer ticks' admitted records of the current period, not yet in the lanes (see
     /// [`Self::incoming_tick`]).
     tally: IncomingTally,
@@ -459,6 +463,7 @@ impl Metrics {
             consumer_shard_age: Vec::new(),
             consumer_read_throttled: Vec::new(),
             consumer_metrics: Vec::new(),
+            consumer_metric_hint: Vec::new(),
             tally: IncomingTally::default(),
         }
     }
@@ -593,22 +598,33 @@ impl Metrics {
         let i = self.index(t);
         if self.consumer_metrics.len() <= consumer {
             self.consumer_metrics.resize_with(consumer + 1, Vec::new);
+            self.consumer_metric_hint.resize(consumer + 1, 0);
         }
-        // By consumer, then a short scan of its own metrics (a handful): by
-        // address first (callers pass the same constants), by text only when
-        // that finds nothing (a constant may have copies at other addresses).
+        // By consumer, then its own metrics (a handful): the one after the last found,
+        // that one, then a scan by address (callers pass the same constants), and by
+        // text only when that finds nothing (a constant may have copies at other
+        // addresses).
         let own = &mut self.consumer_metrics[consumer];
-        let pos = match own
-            .iter()
-            .position(|(m, _, _)| std::ptr::eq(*m, metric))
-            .or_else(|| own.iter().position(|(m, _, _)| *m == metric))
-        {
-            Some(p) => p,
-            None => {
-                own.push((metric, stat, Lane::default()));
-                own.len() - 1
+        let hint = &mut self.consumer_metric_hint[consumer];
+        let same = |i: usize| own.get(i).is_some_and(|(m, _, _)| std::ptr::eq(*m, metric));
+        let pos = if same(*hint + 1) {
+            *hint + 1
+        } else if same(*hint) {
+            *hint
+        } else {
+            match own
+                .iter()
+                .position(|(m, _, _)| std::ptr::eq(*m, metric))
+                .or_else(|| own.iter().position(|(m, _, _)| *m == metric))
+            {
+                Some(p) => p,
+                None => {
+                    own.push((metric, stat, Lane::default()));
+                    own.len() - 1
+                }
             }
         };
+        *hint = pos;
         let lane = &mut own[pos].2;
         match stat {
             Stat::Sum => lane.add(i, v),
