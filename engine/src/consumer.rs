@@ -588,6 +588,9 @@ pub(crate) struct Subscription {
     pub tokens: u64,
     pub refilled_at: SimTime,
     pub push_scheduled: bool,
+    /// The push is one of a producer tick's, due at this time (see
+    /// [`KernelEvent::TickPushes`]).
+    pub tick_push_at: Option<SimTime>,
     pub active: bool,
     pub ended: bool,
 }
@@ -605,6 +608,10 @@ pub(crate) enum KernelEvent {
     Consumer(usize, ConsumerEvent),
     /// An enhanced fan-out push to consumer `c` on subscription `i`.
     Push(usize, usize),
+    /// The enhanced fan-out pushes of one producer tick to consumer `c`: each of its
+    /// subscriptions whose `tick_push_at` is now, in subscription order (one event
+    /// instead of one a shard; they were queued together, so nothing came between them).
+    TickPushes(usize),
 }
 
 impl Ranked for KernelEvent {
@@ -613,7 +620,7 @@ impl Ranked for KernelEvent {
     fn rank(&self) -> u32 {
         match self {
             KernelEvent::Tick | KernelEvent::Sweep | KernelEvent::Timeline(_) => 0,
-            KernelEvent::Consumer(c, _) | KernelEvent::Push(c, _) => {
+            KernelEvent::Consumer(c, _) | KernelEvent::Push(c, _) | KernelEvent::TickPushes(c) => {
                 u32::try_from(*c).map_or(u32::MAX, |c| c.saturating_add(1))
             }
         }
@@ -816,6 +823,7 @@ impl<'a> ConsumerCtx<'a> {
                     tokens: crate::stream::EFO_BYTES_PER_SECOND,
                     refilled_at: self.now,
                     push_scheduled: false,
+                    tick_push_at: None,
                     active: true,
                     ended: false,
                 });

@@ -9,7 +9,8 @@
 //!                          ├─► Sweep ─────► retention trim, expiry per consumer
 //!                          ├─► Timeline ──► poison, set_rate, reshards, consumer actions
 //!                          ├─► Consumer ──► Consumer::on_event(ev, ctx)
-//!                          └─► Push ──────► enhanced fan-out delivery
+//!                          └─► Push ──────► enhanced fan-out delivery (a tick's, per
+//!                                           consumer, in one TickPushes event)
 //! ```
 //!
 //! Determinism: time is integer µs; ties in the queue are served the kernel's
@@ -323,6 +324,18 @@ impl Simulation {
             KernelEvent::Timeline(i) => self.timeline(i),
             KernelEvent::Consumer(c, e) => self.with_ctx(c, |imp, ctx| imp.on_event(e, ctx)),
             KernelEvent::Push(_, i) => self.push(i),
+            KernelEvent::TickPushes(c) => {
+                let now = self.now;
+                let mut i = 0;
+                while i < self.subs.len() {
+                    let s = &mut self.subs[i];
+                    if s.consumer == c && s.tick_push_at == Some(now) {
+                        s.tick_push_at = None;
+                        self.push(i);
+                    }
+                    i += 1;
+                }
+            }
         }
     }
 
@@ -412,14 +425,22 @@ impl Simulation {
                 self.after_reshard(r, "OnDemandSplit", Cause::OnDemandScaling);
             }
         }
-        // Enhanced fan-out: new records reach subscribers ~70 ms later.
+        // Enhanced fan-out: new records reach subscribers ~70 ms later (one event for
+        // each consumer's pushes of this tick).
+        let at = SimTime(now.0 + EFO_PROPAGATION.0);
         for i in 0..self.subs.len() {
             let s = &self.subs[i];
             if s.active && !s.push_scheduled && s.next_seq < self.stream.end_seq(s.shard) {
-                self.subs[i].push_scheduled = true;
-                let c = self.subs[i].consumer;
-                self.queue
-                    .push(SimTime(now.0 + EFO_PROPAGATION.0), KernelEvent::Push(c, i));
+                let c = s.consumer;
+                let queued = self.subs[..i]
+                    .iter()
+                    .any(|o| o.consumer == c && o.tick_push_at == Some(at));
+                let s = &mut self.subs[i];
+                s.push_scheduled = true;
+                s.tick_push_at = Some(at);
+                if !queued {
+                    self.queue.push(at, KernelEvent::TickPushes(c));
+                }
             }
         }
     }

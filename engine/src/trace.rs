@@ -327,7 +327,9 @@ impl Lane {
     }
     fn add(&mut self, i: usize, v: u64) {
         let x = self.slot(i);
-        *x = if *x == UNSET { 0 } else { *x }.saturating_add(v).min(UNSET - 1);
+        *x = if *x == UNSET { 0 } else { *x }
+            .saturating_add(v)
+            .min(UNSET - 1);
     }
     fn max(&mut self, i: usize, v: u64) {
         let x = self.slot(i);
