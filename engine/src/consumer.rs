@@ -252,7 +252,7 @@ pub struct Ledger {
     pub(crate) deliveries: u64,
     pub(crate) redeliveries: u64,
     pub(crate) ordering_violations: u64,
-    /// Per-key tracking, once needed: key → (shard, seq) of its newest
+    /// Per-key tracking, while needed (see `settle`): key → (shard, seq) of its newest
     /// first-processed record.
     pub(crate) key_newest: Option<KeyNewest>,
     /// Settles in a row that did not need `key_newest` (it is dropped after
