@@ -49,21 +49,19 @@ pub fn run(s: &Scenario) -> Trace {
 
 /// Runs with the handler returning malformed item failures.
 pub fn run_with(s: &Scenario, malformed: bool) -> Trace {
-    let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
-        match &c.kind {
-            ConsumerKind::Lambda(l) => Some(Box::new(
-                LambdaMapping::new(l).with_malformed_item_failures(malformed),
-            )),
-            _ => shardscope_engine::sim::default_consumers(c),
-        }
-    };
-    let sim = Simulation::with_consumers(s, &f).expect("simulation");
-    sim.finish()
+    simulation(s, malformed).finish()
 }
 
 /// Runs with per-key order tracked from the first processed record on, never
 /// stopped (`Simulation::track_keys_always`): the reference for tracking on demand.
 pub fn run_tracking_keys(s: &Scenario, malformed: bool) -> Trace {
+    let mut sim = simulation(s, malformed);
+    sim.track_keys_always();
+    sim.finish()
+}
+
+/// A simulation of `s` with the Lambda mapping for every Lambda consumer.
+fn simulation(s: &Scenario, malformed: bool) -> Simulation {
     let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
         match &c.kind {
             ConsumerKind::Lambda(l) => Some(Box::new(
@@ -72,9 +70,7 @@ pub fn run_tracking_keys(s: &Scenario, malformed: bool) -> Trace {
             _ => shardscope_engine::sim::default_consumers(c),
         }
     };
-    let mut sim = Simulation::with_consumers(s, &f).expect("simulation");
-    sim.track_keys_always();
-    sim.finish()
+    Simulation::with_consumers(s, &f).expect("simulation")
 }
 
 /// Runs with chains off: one kernel event per invocation (the reference
