@@ -351,20 +351,26 @@ impl Lane {
         sum_zero: bool,
     ) -> Series {
         let len = points.saturating_sub(self.start);
-        let mut values = Vec::with_capacity(len);
-        let mut last = None;
-        for j in 0..len {
-            let v = if j < self.values.len() && self.values[j] != UNSET {
-                Some(self.values[j])
-            } else if fill_forward {
+        let written = self.values.len().min(len);
+        let mut values: Vec<Option<u64>> = Vec::with_capacity(len);
+        // One plain loop per case (a busy compare view builds hundreds of thousands of
+        // points): an unwritten period is none, 0 for a sum, or the one before it.
+        let stored = &self.values[..written];
+        if fill_forward {
+            let mut last = None;
+            values.extend(stored.iter().map(|&x| {
+                if x != UNSET {
+                    last = Some(x);
+                }
                 last
-            } else if sum_zero {
-                Some(0)
-            } else {
-                None
-            };
-            last = v;
-            values.push(v);
+            }));
+            values.resize(len, last);
+        } else if sum_zero {
+            values.extend(stored.iter().map(|&x| Some(if x == UNSET { 0 } else { x })));
+            values.resize(len, Some(0));
+        } else {
+            values.extend(stored.iter().map(|&x| (x != UNSET).then_some(x)));
+            values.resize(len, None);
         }
         Series {
             metric,
