@@ -736,8 +736,12 @@ impl Simulation {
                 return;
             }
             let elapsed = now.0.saturating_sub(s.refilled_at.0);
-            let refill = (u128::from(elapsed) * u128::from(EFO_BYTES_PER_SECOND) / 1_000_000)
-                .min(u128::from(EFO_BYTES_PER_SECOND)) as u64;
+            // In 64 bits (a product that overflows is over a full second's budget anyway).
+            let refill = elapsed
+                .checked_mul(EFO_BYTES_PER_SECOND)
+                .map_or(EFO_BYTES_PER_SECOND, |b| {
+                    (b / 1_000_000).min(EFO_BYTES_PER_SECOND)
+                });
             s.tokens = (s.tokens + refill).min(EFO_BYTES_PER_SECOND);
             s.refilled_at = now;
             let end = self.stream.end_seq(s.shard);
