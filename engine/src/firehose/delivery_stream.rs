@@ -345,9 +345,7 @@ impl DeliveryStream {
             seg = buf.add(s, limit, ctx.now);
             if was_empty && interval.0 > 0 {
                 let at = SimTime(ctx.now.0 + interval.0);
-                let token = tag | (buf.generation & VALUE);
-                self.timers.push(at);
-                ctx.schedule(at, token);
+                timer(&mut self.timers, ctx, at, tag | (buf.generation & VALUE));
             }
             if buf.full(limit) {
                 match stage {
