@@ -532,13 +532,18 @@ fn lanes_svg(
     }
 }
 
-/// A polyline's `points`: "x,y x,y …", one decimal each.
-fn points(seg: &[(f64, f64)]) -> String {
+/// A series' line as one path's `d`: each segment a subpath, "Mx,y x,y …" (the pairs after
+/// a moveto are linetos), one decimal each. One element per series, not one per segment: a
+/// metric reported between gaps is hundreds of segments, and each element costs a redraw.
+fn path_data(segments: &[Vec<(f64, f64)>]) -> String {
     use std::fmt::Write as _;
-    let mut out = String::with_capacity(seg.len() * 12);
-    for (i, (x, y)) in seg.iter().enumerate() {
-        let sep = if i == 0 { "" } else { " " };
-        let _ = write!(out, "{sep}{},{}", D1(*x), D1(*y));
+    let points: usize = segments.iter().map(Vec::len).sum();
+    let mut out = String::with_capacity(points * 12);
+    for seg in segments {
+        for (i, (x, y)) in seg.iter().enumerate() {
+            let sep = if i == 0 { "M" } else { " " };
+            let _ = write!(out, "{sep}{},{}", D1(*x), D1(*y));
+        }
     }
     out
 }
@@ -905,9 +910,7 @@ fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale)
                 { for c.lines.iter().enumerate().map(|(i, line)| html! {
                     <g class={format!("series s{}", i % 8)}>
                         <title>{ format!("{} (max {})", line.label, line.max) }</title>
-                        { for line.segments.iter().map(|seg| html! {
-                            <polyline points={points(seg)} />
-                        }) }
+                        <path d={path_data(&line.segments)} />
                     </g>
                 }) }
             </g>

@@ -113,7 +113,12 @@ async fn the_timeline_draws_a_lane_per_shard_and_marks_by_outcome() {
     assert_eq!(all(&root, ".lanes .read-position .read-mark").len(), 2);
     // The poison incident is a labelled marker; the charts share the time axis.
     assert_eq!(all(&root, ".marker.poison").len(), 1);
-    assert!(all(&root, "polyline").len() >= 5, "the charts are drawn");
+    // Each series is one path; its segments are subpaths.
+    let lines = all(&root, ".chart .series path");
+    assert!(lines.len() >= 5, "the charts are drawn");
+    assert!(lines
+        .iter()
+        .all(|l| l.get_attribute("d").is_some_and(|d| d.starts_with('M'))));
 }
 
 #[wasm_bindgen_test]
