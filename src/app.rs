@@ -340,15 +340,18 @@ pub fn app() -> Html {
             .map(shardscope_views::marks::rewinds)
             .unwrap_or_default(),
     );
-    let drawing = |trace: &Rc<Trace>, busy: bool, summary: bool| {
+    // The same shape while a new run is simulated (the last run's drawing, dimmed) as when
+    // it is done, tables included: the page does not jump, and the drawing is patched in
+    // place, not taken down and built again.
+    let drawing = |trace: &Rc<Trace>, busy: bool| {
         html! {
             <div class={classes!("run", busy.then_some("stale"))} aria-busy={busy.to_string()}>
                 // Compared, the services' table comes first: it is what the view is for.
-                if summary && comparing {
+                if comparing {
                     { compare_table(trace) }
                 }
                 <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
-                if summary && !location.embed {
+                if !location.embed {
                     { summary_view(&trace.summary) }
                 }
             </div>
@@ -371,7 +374,7 @@ pub fn app() -> Html {
                             <button type="button" onclick={cancel.reform(|_| ())}>{ "Cancel" }</button>
                         </div>
                     </div>
-                    { for previous.map(|t| drawing(&t, true, false)) }
+                    { for previous.map(|t| drawing(&t, true)) }
                 </>
             }
         }
@@ -387,7 +390,7 @@ pub fn app() -> Html {
                 // `data-sim-ms`: the engine's wall-clock time for this run (for the browser
                 // benchmark, which compares it with the native engine).
                 <div class="run-status-slot" data-sim-ms={D1(*busy_ms).to_string()}></div>
-                { for Some(trace).map(|t| drawing(t, false, true)) }
+                { for Some(trace).map(|t| drawing(t, false)) }
             </>
         },
     };
