@@ -65,45 +65,81 @@ fn now_ms() -> f64 {
 
 /// Runs `scenario` (its consumers compared by `choice`, if any) whenever either changes;
 /// returns the state of the run and a cancel callback.
+///
+/// The first slice runs in a microtask queued by the render that sees the change: after that
+/// render, before the browser may paint, and outside Yew's scheduler. Run from an effect
+/// (inside the scheduler), it counted against the 16 ms after which Yew hands the page back
+/// to the browser, so a mid-size run cost a paint of a half-updated page and a second task.
 #[hook]
 pub fn use_simulation(
     scenario: Option<Rc<Scenario>>,
     choice: Option<Rc<Choice>>,
 ) -> (RunState, Callback<()>) {
-    let state = use_state(|| RunState::Idle);
-    let cancelled = use_mut_ref(|| Rc::new(Cell::new(false)));
-
+    let redraw = use_force_update();
+    let current = use_mut_ref(|| Current {
+        key: None,
+        state: Rc::new(RefCell::new(RunState::Idle)),
+        cancelled: Rc::new(Cell::new(false)),
+    });
+    let key = RunKey(scenario, choice);
     {
-        let state = state.clone();
-        let cancelled = cancelled.clone();
-        use_effect_with(RunKey(scenario, choice), move |RunKey(scenario, choice)| {
+        let mut cur = current.borrow_mut();
+        if cur.key.as_ref() != Some(&key) {
+            // The run on show, if still going, is not wanted any more.
+            cur.cancelled.set(true);
             let flag = Rc::new(Cell::new(false));
-            *cancelled.borrow_mut() = flag.clone();
-            match scenario.as_deref().map(|s| Runs::new(s, choice.as_deref())) {
-                None => state.set(RunState::Idle),
-                Some(Err(e)) => state.set(RunState::Failed(e.to_string())),
-                Some(Ok(sim)) => step(Run {
-                    slice_us: (sim.end().0 / 100).max(1_000),
-                    sim: Some(sim),
-                    busy_ms: 0.0,
-                    shown_at: None,
-                    cancelled: flag.clone(),
-                    state,
-                }),
+            let shown = Rc::new(RefCell::new(RunState::Idle));
+            match key.0.as_deref().map(|s| Runs::new(s, key.1.as_deref())) {
+                None => {}
+                Some(Err(e)) => *shown.borrow_mut() = RunState::Failed(e.to_string()),
+                Some(Ok(sim)) => {
+                    *shown.borrow_mut() = cur.state.borrow().clone();
+                    let run = Run {
+                        slice_us: (sim.end().0 / 100).max(1_000),
+                        sim: Some(sim),
+                        busy_ms: 0.0,
+                        shown_at: None,
+                        cancelled: flag.clone(),
+                        shown: shown.clone(),
+                        redraw: Some(redraw.clone()),
+                        later: redraw.clone(),
+                    };
+                    // A microtask: after this render, before the browser may paint.
+                    yew::platform::spawn_local(async move { step(run) });
+                }
             }
-            move || flag.set(true)
-        });
+            *cur = Current {
+                key: Some(key),
+                state: shown,
+                cancelled: flag,
+            };
+        }
+    }
+    // Leaving the page cancels the run.
+    {
+        let current = current.clone();
+        use_effect_with((), move |_| move || current.borrow().cancelled.set(true));
     }
 
     let cancel = {
-        let cancelled = cancelled.clone();
-        let state = state.clone();
+        let current = current.clone();
+        let redraw = redraw.clone();
         Callback::from(move |()| {
-            cancelled.borrow().set(true);
-            state.set(RunState::Cancelled);
+            let cur = current.borrow();
+            cur.cancelled.set(true);
+            *cur.state.borrow_mut() = RunState::Cancelled;
+            redraw.force_update();
         })
     };
-    ((*state).clone(), cancel)
+    let state = current.borrow().state.borrow().clone();
+    (state, cancel)
+}
+
+/// The run for the current scenario and choice, and what it shows.
+struct Current {
+    key: Option<RunKey>,
+    state: Rc<RefCell<RunState>>,
+    cancelled: Rc<Cell<bool>>,
 }
 
 /// What a run depends on: the scenario by identity (see [`crate::state::same_scenario`]),
@@ -126,7 +162,22 @@ struct Run {
     /// When the progress bar was last updated, if it was.
     shown_at: Option<f64>,
     cancelled: Rc<Cell<bool>>,
-    state: UseStateHandle<RunState>,
+    /// What the page shows of this run.
+    shown: Rc<RefCell<RunState>>,
+    /// How to redraw the page when `shown` changes: none during the first slice, which runs
+    /// inside the render that reads `shown` afterwards.
+    redraw: Option<UseForceUpdateHandle>,
+    /// The redraw for the slices after the first.
+    later: UseForceUpdateHandle,
+}
+
+impl Run {
+    fn show(&self, state: RunState) {
+        *self.shown.borrow_mut() = state;
+        if let Some(r) = &self.redraw {
+            r.force_update();
+        }
+    }
 }
 
 /// One frame of simulation, then hand the page back to the browser and continue.
@@ -159,7 +210,7 @@ fn step(mut run: Run) {
         if let Some(s) = run.sim.take() {
             let trace = Rc::new(s.finish());
             let busy = run.busy_ms + (now_ms() - frame_start);
-            run.state.set(RunState::Done(trace, busy));
+            run.show(RunState::Done(trace, busy));
         }
         return;
     }
@@ -167,8 +218,9 @@ fn step(mut run: Run) {
     run.busy_ms += now - frame_start;
     if run.shown_at.is_none_or(|t| now - t >= PROGRESS_EVERY_MS) {
         run.shown_at = Some(now);
-        run.state.set(RunState::Running { progress });
+        run.show(RunState::Running { progress });
     }
+    run.redraw = Some(run.later.clone());
     soon(move || step(run));
 }
 

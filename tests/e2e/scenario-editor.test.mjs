@@ -210,3 +210,27 @@ test('the playhead scrubs, plays, jumps to the next incident, and counts at its 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a long run shows its progress over the last drawing, dimmed, and can be cancelled', async () => {
+  const { page, problems } = await open(`${site.url}?preset=poison-blocks-a-shard`);
+  const summary = page.locator('table[aria-label="Stream summary"]');
+  await summary.waitFor();
+  const editor = page.getByLabel('Scenario JSON');
+  const story = await editor.inputValue();
+  // Eight simulated days (the longest run allowed): many frames of simulation.
+  await editor.fill(story.replace('"duration": "26h"', '"duration": "192h"'));
+  const status = page.getByRole('status').filter({ hasText: 'Simulating' });
+  await status.waitFor();
+  // Meanwhile the last run stays on screen with its tables, marked busy.
+  assert.equal(await page.locator('.run.stale[aria-busy="true"]').count(), 1);
+  assert.equal(await page.locator('.run.stale table[aria-label="Stream summary"]').count(), 1);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText('Run cancelled. Edit the scenario to run it again.').waitFor();
+  assert.equal(await summary.count(), 0);
+  // An edit runs again (the last drawing, dimmed, until it is done).
+  await editor.fill(story);
+  await page.locator('.run:not(.stale) table[aria-label="Stream summary"]').waitFor();
+  assert.equal(await page.locator('.run.stale').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
