@@ -308,3 +308,33 @@ fn a_replayed_parent_tail_breaks_order_behind_its_children() {
     assert_eq!(sum.discarded, 0);
     assert_eq!(t, run_tracking_keys(&s, false));
 }
+
+/// A healthy lane at the tip: each poll finds the second's one record, the invocation
+/// takes 100 ms, and the lane idles until its next poll a second later (a 1.1 s cycle:
+/// 54 invocations in a minute). Its completions are chained into the poll's kernel event
+/// unless the poll falls on a whole second or the completion reaches the next one (the
+/// kernel's sweep samples progress each second): with 1.1 s cycles, 2 in every 10 at
+/// most, so at least 43 completions are not kernel events of their own. Their
+/// concurrency slot is released at their own time, so `ConcurrentExecutions` and the
+/// whole trace are those of the unchained run.
+#[test]
+fn an_idle_lanes_completions_are_chained() {
+    let s = lambda(
+        "60s",
+        1,
+        1.0,
+        10,
+        r#""BatchSize": 100"#,
+        r#""invoke_ms": 100"#,
+        "",
+        "",
+    );
+    let (chained, chained_events) = run_counting(&s, false, true);
+    let (unchained, unchained_events) = run_unchained(&s, false);
+    assert_eq!(summary(&chained).invocations, 54);
+    assert!(
+        unchained_events - chained_events >= 43,
+        "{unchained_events} -> {chained_events}"
+    );
+    assert_eq!(chained, unchained);
+}

@@ -290,9 +290,11 @@ impl Pollers {
 /// one kernel event per invocation. A completion is chained only when nothing
 /// else could act on it or see it before it happens:
 /// - the invocation succeeds (its response is known when it starts) and it is
-///   the lane's only piece, the shard has one lane (ParallelizationFactor 1)
-///   and at least one more batch is already read (no GetRecords call, whose
-///   read limits other consumers share, happens inside a chain);
+///   the lane's only piece, the shard has one lane (ParallelizationFactor 1),
+///   and after it the lane either has another batch already read or nothing
+///   read and nothing behind, so that it idles until its next poll (no
+///   GetRecords call, whose read limits other consumers share, happens inside
+///   a chain);
 /// - it completes before the next timeline action, before the end of the run
 ///   and within `CHAIN_SPAN` of the kernel's time, and its records are
 ///   more than a retention sweep away from being trimmed;
@@ -305,9 +307,11 @@ impl Pollers {
 ///
 /// A chained lane holds its concurrency slot for the whole run, as the
 /// unchained lane does (its completion and next start happen at the same
-/// instant); `ConcurrentExecutions` is the running count's maximum over each
-/// period, which does not depend on how events at one instant are
-/// interleaved. Trace events at the same microsecond are ordered by shard
+/// instant); a chain that ends with the lane idle keeps the slot counted until
+/// its last completion's time, when the mapping's first event at or after it
+/// releases it ([`LambdaMapping::release_due`]). `ConcurrentExecutions` is the
+/// running count's maximum over each period, which does not depend on how
+/// events at one instant are interleaved. Trace events at the same microsecond are ordered by shard
 /// ([`crate::trace::TraceEvent::order_key`]). A chain schedules its last
 /// completion (and any timer) earlier than the unchained model would; the
 /// kernel serves an instant's events by rank — its own (timeline, tick,
@@ -343,6 +347,13 @@ pub struct LambdaMapping {
     chained: Option<(ShardId, usize)>,
     /// The clock is ahead of the kernel's (inside a chain).
     ahead: bool,
+    /// Inside a chain: the times of the completions whose concurrency slot was not
+    /// taken again at once (see [`Self::run_chain`]).
+    released_ahead: Vec<SimTime>,
+    /// Concurrency slots of chained completions after which their lane went idle: still
+    /// held for the kernel until these times (ascending), released by the mapping's
+    /// first event at or after each ([`Self::release_due`]).
+    releases: Vec<SimTime>,
     /// Chains off (tests compare runs with and without them).
     no_chains: bool,
     /// The seed of the lanes' random streams (drawn from the consumer's stream at start).
@@ -415,6 +426,8 @@ impl LambdaMapping {
             chain_horizon: None,
             chained: None,
             ahead: false,
+            released_ahead: Vec::new(),
+            releases: Vec::new(),
             no_chains: false,
             seed: 0,
             scratch: Vec::new(),
@@ -567,8 +580,14 @@ impl LambdaMapping {
             || p.weights.as_ref().is_none_or(|(_, w)| w.len() != 1)
             || p.window.is_some()
             || p.final_in_flight.is_some()
-            || p.acc_count < u64::from(self.esm.batch_size)
         {
+            return false;
+        }
+        // After it, the lane invokes again from records already read, or goes idle until
+        // its next poll a second later: either way without a GetRecords call meanwhile.
+        let next_read = p.acc_count >= u64::from(self.esm.batch_size);
+        let goes_idle = p.acc_count == 0 && !p.backlogged && !p.shard_end;
+        if !next_read && !goes_idle {
             return false;
         }
         // Nothing of this shard still unsettled may be trimmed meanwhile.
@@ -596,6 +615,30 @@ impl LambdaMapping {
         self.ahead = false;
         ctx.now = kernel_now;
         self.chain_horizon = None;
+        // A lane that went idle at its last completion holds its slot until then for
+        // everything the kernel does meanwhile (`ConcurrentExecutions`, the summary's
+        // maximum), as it would unchained.
+        for t in self.released_ahead.drain(..) {
+            self.conc.running += 1;
+            let i = self.releases.partition_point(|&r| r <= t);
+            self.releases.insert(i, t);
+        }
+    }
+
+    /// Releases the slots of chained completions whose time has come, each noted in
+    /// `ConcurrentExecutions` at its own time (before anything at the kernel's time).
+    fn release_due(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let kernel_now = ctx.now;
+        while let Some(&t) = self.releases.first() {
+            if t > kernel_now {
+                break;
+            }
+            self.releases.remove(0);
+            self.conc.end();
+            ctx.now = t;
+            self.note_concurrency(ctx);
+        }
+        ctx.now = kernel_now;
     }
 
     /// Inside a chain: completes `f` and starts the lane's next batch, again
@@ -1206,6 +1249,10 @@ impl LambdaMapping {
             ctx.schedule(SimTime(now.0 + delay.0), t);
             return;
         }
+        if self.ahead {
+            // The slot a chained completion released at this instant, taken again.
+            self.released_ahead.pop();
+        }
         let stats = ctx.stats();
         stats.invocations += 1;
         stats.max_concurrency = stats.max_concurrency.max(self.conc.max);
@@ -1282,6 +1329,9 @@ impl LambdaMapping {
     fn complete(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lane: usize, f: InFlight) {
         let now = ctx.now;
         self.conc.end();
+        if self.ahead {
+            self.released_ahead.push(now);
+        }
         self.note_concurrency(ctx);
         let policy = Policy::of(&self.esm);
         let cp_before = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
@@ -1922,6 +1972,7 @@ impl Consumer for LambdaMapping {
     }
 
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
+        self.release_due(ctx);
         match event {
             ConsumerEvent::Timer { token } => {
                 if token == FLUSH_TOKEN {
