@@ -101,8 +101,7 @@ pub fn use_simulation(
                         shown_at: None,
                         cancelled: flag.clone(),
                         shown: shown.clone(),
-                        redraw: Some(redraw.clone()),
-                        later: redraw.clone(),
+                        redraw: redraw.clone(),
                     };
                     // A microtask: after this render, before the browser may paint.
                     yew::platform::spawn_local(async move { step(run) });
@@ -164,19 +163,14 @@ struct Run {
     cancelled: Rc<Cell<bool>>,
     /// What the page shows of this run.
     shown: Rc<RefCell<RunState>>,
-    /// How to redraw the page when `shown` changes: none during the first slice, which runs
-    /// inside the render that reads `shown` afterwards.
-    redraw: Option<UseForceUpdateHandle>,
-    /// The redraw for the slices after the first.
-    later: UseForceUpdateHandle,
+    /// Renders the page again (after `shown` changed).
+    redraw: UseForceUpdateHandle,
 }
 
 impl Run {
     fn show(&self, state: RunState) {
         *self.shown.borrow_mut() = state;
-        if let Some(r) = &self.redraw {
-            r.force_update();
-        }
+        self.redraw.force_update();
     }
 }
 
@@ -220,7 +214,6 @@ fn step(mut run: Run) {
         run.shown_at = Some(now);
         run.show(RunState::Running { progress });
     }
-    run.redraw = Some(run.later.clone());
     soon(move || step(run));
 }
 
