@@ -22,10 +22,9 @@ pub const ASSUMPTION: &str =
 /// Running invocations of one function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Concurrency {
-    /// Invocations running now.
+    /// Invocations running now. (The most at once is `ConcurrentExecutions`'s
+    /// maximum, taken from the mapping's gauge: `LambdaMapping::held`.)
     pub running: u64,
-    /// Most at once.
-    pub max: u64,
 }
 
 impl Concurrency {
@@ -43,7 +42,6 @@ impl Concurrency {
             return false;
         }
         self.running += 1;
-        self.max = self.max.max(self.running);
         true
     }
 
@@ -69,7 +67,7 @@ mod tests {
         assert!(!c.try_start(l));
         c.end();
         assert!(c.try_start(l));
-        assert_eq!(c.max, 2);
+        assert_eq!(c.running, 2);
         assert_eq!(Concurrency::limit(&FunctionConfig::default()), 1_000);
     }
 }

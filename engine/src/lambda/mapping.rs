@@ -479,6 +479,13 @@ impl LambdaMapping {
         if v == 0 {
             return;
         }
+        if to > from {
+            // The summary's maximum is this metric's: invocations that ran at once for
+            // some time. One ending at the instant another starts is not concurrency, and
+            // which of the two the kernel serves first would otherwise decide it.
+            let stats = ctx.stats();
+            stats.max_concurrency = stats.max_concurrency.max(v);
+        }
         let m = &mut ctx.rec.metrics;
         let first = m.period_of(from);
         let last = if to > from {
@@ -722,10 +729,7 @@ impl LambdaMapping {
             let age = b
                 .last_arrival()
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-            let max = self.conc.max;
-            let stats = ctx.stats();
-            stats.invocations += 1;
-            stats.max_concurrency = stats.max_concurrency.max(max);
+            ctx.stats().invocations += 1;
             self.book_invocation(ctx, shard, lo, hi, age);
             let p = self.pollers.get_mut(&shard).expect("checked above");
             let rng = lane_rng(&mut p.rngs, seed, generation, shard, lane);
@@ -1253,9 +1257,7 @@ impl LambdaMapping {
             // The slot a chained completion released at this instant, taken again.
             self.released_ahead.pop();
         }
-        let stats = ctx.stats();
-        stats.invocations += 1;
-        stats.max_concurrency = stats.max_concurrency.max(self.conc.max);
+        ctx.stats().invocations += 1;
         self.note_concurrency(ctx);
         let age = last_arrival.map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
         if self.ahead {
