@@ -318,7 +318,7 @@ pub fn app() -> Html {
         })
     };
     let comparing = choice.is_some();
-    let (run, cancel) = use_simulation(state.scenario.clone(), choice);
+    let (run, run_compared, cancel) = use_simulation(state.scenario.clone(), choice);
     let selection = use_state(|| None::<Selection>);
     // The same callback on every render, so that the timeline is not redrawn when only the
     // editor or the playhead changed.
@@ -329,9 +329,10 @@ pub fn app() -> Html {
     // While a new run is simulated (over several frames), the last run's timeline stays on
     // screen, marked busy, and is updated in place when the new one is done: no flash of an
     // empty page, and patching the drawing is cheaper than building it again.
-    let last_trace = use_mut_ref(|| None::<Rc<Trace>>);
+    // (With whether it was a comparison: its table is drawn only for one.)
+    let last_trace = use_mut_ref(|| None::<(Rc<Trace>, bool)>);
     if let RunState::Done(t, _) = &run {
-        *last_trace.borrow_mut() = Some(t.clone());
+        *last_trace.borrow_mut() = Some((t.clone(), run_compared));
     }
     let rewinds = Rc::new(
         state
@@ -343,11 +344,11 @@ pub fn app() -> Html {
     // The same shape while a new run is simulated (the last run's drawing, dimmed) as when
     // it is done, tables included: the page does not jump, and the drawing is patched in
     // place, not taken down and built again.
-    let drawing = |trace: &Rc<Trace>, busy: bool| {
+    let drawing = |trace: &Rc<Trace>, busy: bool, compared: bool| {
         html! {
             <div class={classes!("run", busy.then_some("stale"))} aria-busy={busy.to_string()}>
                 // Compared, the services' table comes first: it is what the view is for.
-                if comparing {
+                if compared {
                     { compare_table(trace) }
                 }
                 <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
@@ -374,7 +375,7 @@ pub fn app() -> Html {
                             <button type="button" onclick={cancel.reform(|_| ())}>{ "Cancel" }</button>
                         </div>
                     </div>
-                    { for previous.map(|t| drawing(&t, true)) }
+                    { for previous.map(|(t, compared)| drawing(&t, true, compared)) }
                 </>
             }
         }
@@ -390,7 +391,7 @@ pub fn app() -> Html {
                 // `data-sim-ms`: the engine's wall-clock time for this run (for the browser
                 // benchmark, which compares it with the native engine).
                 <div class="run-status-slot" data-sim-ms={D1(*busy_ms).to_string()}></div>
-                { for Some(trace).map(|t| drawing(t, false)) }
+                { for Some(trace).map(|t| drawing(t, false, run_compared)) }
             </>
         },
     };

@@ -64,7 +64,9 @@ fn now_ms() -> f64 {
 }
 
 /// Runs `scenario` (its consumers compared by `choice`, if any) whenever either changes;
-/// returns the state of the run and a cancel callback.
+/// returns the state of the run, whether that run is a comparison, and a cancel callback.
+/// (Until a new run first reports, the last one's state stays on show, and with it
+/// whether it was a comparison: the page must not draw a compare table for a plain run.)
 ///
 /// The first slice runs in a microtask queued by the render that sees the change: after that
 /// render, before the browser may paint, and outside Yew's scheduler. Run from an effect
@@ -74,11 +76,14 @@ fn now_ms() -> f64 {
 pub fn use_simulation(
     scenario: Option<Rc<Scenario>>,
     choice: Option<Rc<Choice>>,
-) -> (RunState, Callback<()>) {
+) -> (RunState, bool, Callback<()>) {
     let redraw = use_force_update();
     let current = use_mut_ref(|| Current {
         key: None,
-        state: Rc::new(RefCell::new(RunState::Idle)),
+        state: Rc::new(RefCell::new(Shown {
+            state: RunState::Idle,
+            compared: false,
+        })),
         cancelled: Rc::new(Cell::new(false)),
     });
     let key = RunKey(scenario, choice);
@@ -88,10 +93,14 @@ pub fn use_simulation(
             // The run on show, if still going, is not wanted any more.
             cur.cancelled.set(true);
             let flag = Rc::new(Cell::new(false));
-            let shown = Rc::new(RefCell::new(RunState::Idle));
+            let compared = key.1.is_some();
+            let shown = Rc::new(RefCell::new(Shown {
+                state: RunState::Idle,
+                compared,
+            }));
             match key.0.as_deref().map(|s| Runs::new(s, key.1.as_deref())) {
                 None => {}
-                Some(Err(e)) => *shown.borrow_mut() = RunState::Failed(e.to_string()),
+                Some(Err(e)) => shown.borrow_mut().state = RunState::Failed(e.to_string()),
                 Some(Ok(sim)) => {
                     *shown.borrow_mut() = cur.state.borrow().clone();
                     let run = Run {
@@ -101,6 +110,7 @@ pub fn use_simulation(
                         shown_at: None,
                         cancelled: flag.clone(),
                         shown: shown.clone(),
+                        compared,
                         redraw: redraw.clone(),
                     };
                     // A microtask: after this render, before the browser may paint.
@@ -126,18 +136,25 @@ pub fn use_simulation(
         Callback::from(move |()| {
             let cur = current.borrow();
             cur.cancelled.set(true);
-            *cur.state.borrow_mut() = RunState::Cancelled;
+            cur.state.borrow_mut().state = RunState::Cancelled;
             redraw.force_update();
         })
     };
-    let state = current.borrow().state.borrow().clone();
-    (state, cancel)
+    let shown = current.borrow().state.borrow().clone();
+    (shown.state, shown.compared, cancel)
+}
+
+/// What the page shows of a run: its state, and whether it is a comparison.
+#[derive(Clone)]
+struct Shown {
+    state: RunState,
+    compared: bool,
 }
 
 /// The run for the current scenario and choice, and what it shows.
 struct Current {
     key: Option<RunKey>,
-    state: Rc<RefCell<RunState>>,
+    state: Rc<RefCell<Shown>>,
     cancelled: Rc<Cell<bool>>,
 }
 
@@ -162,14 +179,19 @@ struct Run {
     shown_at: Option<f64>,
     cancelled: Rc<Cell<bool>>,
     /// What the page shows of this run.
-    shown: Rc<RefCell<RunState>>,
+    shown: Rc<RefCell<Shown>>,
+    /// This run is a comparison.
+    compared: bool,
     /// Renders the page again (after `shown` changed).
     redraw: UseForceUpdateHandle,
 }
 
 impl Run {
     fn show(&self, state: RunState) {
-        *self.shown.borrow_mut() = state;
+        *self.shown.borrow_mut() = Shown {
+            state,
+            compared: self.compared,
+        };
         self.redraw.force_update();
     }
 }
