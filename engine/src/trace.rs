@@ -924,7 +924,8 @@ pub struct ConsumerSummary {
     pub bisections: u64,
     /// Invocations throttled by concurrency limits.
     pub throttled_invocations: u64,
-    /// Most invocations running at once.
+    /// Most invocations running at once for some time: the maximum of
+    /// `ConcurrentExecutions` (one ending at the instant another starts is not two at once).
     pub max_concurrency: u64,
     /// Largest iterator age seen on any shard.
     pub max_iterator_age_ms: u64,
