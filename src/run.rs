@@ -80,7 +80,7 @@ pub fn use_simulation(
     let redraw = use_force_update();
     let current = use_mut_ref(|| Current {
         key: None,
-        state: Rc::new(RefCell::new(Shown {
+        shown: Rc::new(RefCell::new(Shown {
             state: RunState::Idle,
             compared: false,
         })),
@@ -102,7 +102,7 @@ pub fn use_simulation(
                 None => {}
                 Some(Err(e)) => shown.borrow_mut().state = RunState::Failed(e.to_string()),
                 Some(Ok(sim)) => {
-                    *shown.borrow_mut() = cur.state.borrow().clone();
+                    *shown.borrow_mut() = cur.shown.borrow().clone();
                     let run = Run {
                         slice_us: (sim.end().0 / 100).max(1_000),
                         sim: Some(sim),
@@ -119,7 +119,7 @@ pub fn use_simulation(
             }
             *cur = Current {
                 key: Some(key),
-                state: shown,
+                shown,
                 cancelled: flag,
             };
         }
@@ -136,11 +136,11 @@ pub fn use_simulation(
         Callback::from(move |()| {
             let cur = current.borrow();
             cur.cancelled.set(true);
-            cur.state.borrow_mut().state = RunState::Cancelled;
+            cur.shown.borrow_mut().state = RunState::Cancelled;
             redraw.force_update();
         })
     };
-    let shown = current.borrow().state.borrow().clone();
+    let shown = current.borrow().shown.borrow().clone();
     (shown.state, shown.compared, cancel)
 }
 
@@ -154,7 +154,7 @@ struct Shown {
 /// The run for the current scenario and choice, and what it shows.
 struct Current {
     key: Option<RunKey>,
-    state: Rc<RefCell<Shown>>,
+    shown: Rc<RefCell<Shown>>,
     cancelled: Rc<Cell<bool>>,
 }
 

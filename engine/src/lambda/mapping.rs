@@ -310,8 +310,9 @@ impl Pollers {
 /// instant); a chain that ends with the lane idle keeps the slot counted until
 /// its last completion's time, when the mapping's first event at or after it
 /// releases it ([`LambdaMapping::release_due`]). `ConcurrentExecutions` is the
-/// running count's maximum over each period, which does not depend on how
-/// events at one instant are interleaved. Trace events at the same microsecond are ordered by shard
+/// running count's maximum over each period, and the summary's maximum is its
+/// maximum: neither depends on how events at one instant are interleaved.
+/// Trace events at the same microsecond are ordered by shard
 /// ([`crate::trace::TraceEvent::order_key`]). A chain schedules its last
 /// completion (and any timer) earlier than the unchained model would; the
 /// kernel serves an instant's events by rank — its own (timeline, tick,
