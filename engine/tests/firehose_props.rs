@@ -201,11 +201,12 @@ proptest! {
 /// An hour-long S3 outage (from 5 min): the batch flushed at 300.5 s fails at 301 s and
 /// Firehose is stalled until its delivery at 3,902.5 s, retrying every 10.5 s (a 10 s
 /// wait, then a 500 ms attempt): 343 failed attempts. It polls once a second, about
-/// 3,600 times while stalled. Queued one by one, each poll is a kernel event; in quiet
-/// stretches only the last poll before each timer is (before a retry, and one during
-/// its 500 ms attempt: at most two a retry), so at least
-/// 3,600 − 2 × 344 kernel events go (and the producer ticks they broke up). The trace
-/// is the same.
+/// 3,600 times while stalled. Queued one by one, each poll is a kernel event, and it
+/// ends a stretch of producer ticks computed together (one more). In quiet stretches
+/// the retries are passed over while they certainly fail (the destination is down, S3
+/// has no retry window, nothing nears the trim horizon), so only the last poll before
+/// the outage's end is queued: at least 6,000 fewer kernel events (5,142 when each
+/// retry's timers ended a quiet stretch). The trace is the same.
 #[test]
 fn a_stalled_hour_queues_a_poll_per_retry() {
     let s = scenario::from_value(&json!({
@@ -236,8 +237,52 @@ fn a_stalled_hour_queues_a_poll_per_retry() {
     let f = quiet.summary.consumers["fh"].firehose.clone().unwrap();
     assert_eq!(f.failed_delivery_attempts, 343);
     assert!(
-        reference_events - quiet_events >= 3_600 - 2 * 344,
+        reference_events - quiet_events >= 6_000,
         "{reference_events} vs {quiet_events}"
     );
     assert_eq!(quiet, reference);
+}
+
+/// A 25-hour S3 outage (from 10 min) against the 24-hour retention: the first batch
+/// (900 records, flushed by its 900 s interval) fails at 902 s and stalls Firehose
+/// until the outage ends at 25 h 10 min. From 24 h on its records reach the trim
+/// horizon and each retry's `drop_expired` takes some away, so a quiet stretch must
+/// end at the batch's next expiry, not at the outage's end: the trace is the one of
+/// every poll queued on its own. About 4,200 records are lost: the batch's 900 and
+/// the 3,300 written from 902 s to 4,200 s (25 h 10 min less the retention), which
+/// the stream trimmed before Firehose read again.
+#[test]
+fn a_stall_that_outlives_retention_ends_its_quiet_stretches_at_each_expiry() {
+    let s = scenario::from_value(&json!({
+        "format": "shardscope/1",
+        "duration": "25h20m",
+        "stream": { "ShardCount": 1, "RetentionPeriodHours": 24 },
+        "producers": [ { "name": "p", "records_per_second": 1, "record_bytes": 500, "partition_keys": 10 } ],
+        "consumers": [ { "kind": "firehose", "name": "fh",
+            "ExtendedS3DestinationConfiguration": { "BufferingHints": { "SizeInMBs": 1, "IntervalInSeconds": 900 } } } ],
+        "timeline": [ { "at": "10m", "do": "destination_outage", "consumer": "fh", "duration": "25h" } ]
+    }))
+    .expect("valid scenario");
+    let run = |every: bool| {
+        let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
+            match &c.kind {
+                ConsumerKind::Firehose(f) if every => {
+                    Some(Box::new(DeliveryStream::new(f).every_poll()))
+                }
+                _ => shardscope_engine::sim::default_consumers(c),
+            }
+        };
+        Simulation::with_consumers(&s, &f)
+            .expect("simulation")
+            .finish()
+    };
+    let (quiet, reference) = (run(false), run(true));
+    let fh = &quiet.summary.consumers["fh"];
+    assert!(
+        fh.expired_unprocessed >= 4_200,
+        "{}",
+        fh.expired_unprocessed
+    );
+    assert_eq!(quiet.hash(), reference.hash());
+    assert!(quiet == reference);
 }

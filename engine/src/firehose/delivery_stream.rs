@@ -75,10 +75,10 @@ pub struct DeliveryStream {
     backup_ratio: Ratio,
     processing_ratio: Ratio,
     summary: FirehoseSummary,
-    /// When the timers this stream scheduled (other than its polls) are due, one
-    /// entry each until it fires: the earliest is the next moment anything can
-    /// change while delivery is stalled (see [`DeliveryStream::poll`]).
-    timers: Vec<SimTime>,
+    /// When the timers this stream scheduled (other than its polls) are due, and
+    /// their tokens, one entry each until it fires: the earliest is the next moment
+    /// anything can change while delivery is stalled (see [`DeliveryStream::poll`]).
+    timers: Vec<(SimTime, u64)>,
     /// Polls due from this time on, once a second, that are not in the queue: while
     /// delivery is stalled a poll only samples DataFreshness, so such a stretch is
     /// computed at its end (see [`DeliveryStream::poll`]).
@@ -169,11 +169,12 @@ impl DeliveryStream {
     ///
     /// While delivery is stalled with no zero-interval buffer to flush, a poll only
     /// samples DataFreshness, and nothing it looks at changes before this stream's
-    /// next timer (an outage action or a new shard change neither). So the polls up
-    /// to the last one before that timer are not queued one by one: the last of them
-    /// is, and it first computes the others' samples (`quiet_polls`). Each poll stays
-    /// at its own instant, and an instant's events keep their order (the queued poll
-    /// precedes the timer).
+    /// next timer (an outage action or a new shard change neither), or, while the
+    /// head batch's retries certainly fail, before that stops being certain
+    /// ([`Self::next_change`]). So the polls up to the last one before that are not
+    /// queued one by one: the last of them is, and it first computes the others'
+    /// samples (`quiet_polls`). Each poll stays at its own instant, and an instant's
+    /// events keep their order (the queued poll precedes the timer).
     fn poll(&mut self, ctx: &mut ConsumerCtx<'_>) {
         if let Some(from) = self.quiet_polls_from.take() {
             self.quiet_polls(ctx, from);
@@ -213,13 +214,8 @@ impl DeliveryStream {
                 && !self.cfg.processing.as_ref().is_some_and(|p| {
                     zero_interval(p.buffer_interval_in_seconds, &self.transform_buf)
                 });
-        // The last poll instant before the next timer (and not after the end).
-        let until = self
-            .timers
-            .iter()
-            .min()
-            .copied()
-            .unwrap_or(SimTime(u64::MAX));
+        // The last poll instant before the next change (and not after the end).
+        let until = self.next_change(ctx);
         let last = SimTime(until.0.saturating_sub(1).min(ctx.end().0));
         let steps = last.0.saturating_sub(now.0) / POLL_EVERY.0;
         if quiet && steps >= 2 && !self.every_poll {
@@ -228,6 +224,52 @@ impl DeliveryStream {
         } else {
             ctx.schedule(next, POLL);
         }
+    }
+
+    /// The earliest moment a stalled poll's view can change: this stream's next
+    /// timer, passing over the head batch's retries while they certainly fail
+    /// ([`Self::certain_failures_until`]), as their attempts change nothing a
+    /// stalled poll samples.
+    fn next_change(&self, ctx: &ConsumerCtx<'_>) -> SimTime {
+        let certain = self.certain_failures_until(ctx);
+        let head = self.batches.front().map(|b| b.id & VALUE);
+        let retrying = |token: u64| {
+            matches!(token & !VALUE, RETRY | ATTEMPT_DONE) && Some(token & VALUE) == head
+        };
+        self.timers
+            .iter()
+            .filter(|&&(_, token)| certain.is_none() || !retrying(token))
+            .map(|&(at, _)| at)
+            .chain(certain)
+            .min()
+            .unwrap_or(SimTime(u64::MAX))
+    }
+
+    /// While the head batch's attempts certainly keep failing: S3 retries without a
+    /// window (bounded only by the stream's retention), every attempt that starts
+    /// while the destination is down fails (drawing nothing at random), and no record
+    /// of the batch reaches the trim horizon before the returned time (a record
+    /// expires at the first sweep at or after its arrival plus the retention, and
+    /// `Batch::drop_expired` would then change the batch). `None` when not so.
+    fn certain_failures_until(&self, ctx: &ConsumerCtx<'_>) -> Option<SimTime> {
+        let b = self.batches.front()?;
+        let certain = self.cfg.retry_duration_seconds.is_none()
+            && b.phase == Phase::Destination
+            && b.stalled()
+            && b.failing
+            && !b.delivered
+            && !b.gave_up;
+        if !certain {
+            return None;
+        }
+        let retention = ctx.stream().retention().0;
+        let expiry = b
+            .segs
+            .iter()
+            .map(|s| s.run.first_arrival.0 + retention)
+            .min()?;
+        let until = self.destination_down_until.0.min(expiry);
+        (until > ctx.now.0).then_some(SimTime(until))
     }
 
     /// The DataFreshness samples of the quiet polls from `from` to before now, one
@@ -787,8 +829,8 @@ impl DeliveryStream {
 }
 
 /// Schedules one of this stream's timers (other than its polls), noting when it is due.
-fn timer(timers: &mut Vec<SimTime>, ctx: &mut ConsumerCtx<'_>, at: SimTime, token: u64) {
-    timers.push(at.max(ctx.now));
+fn timer(timers: &mut Vec<(SimTime, u64)>, ctx: &mut ConsumerCtx<'_>, at: SimTime, token: u64) {
+    timers.push((at.max(ctx.now), token));
     ctx.schedule(at, token);
 }
 
@@ -812,7 +854,7 @@ impl Consumer for DeliveryStream {
         match event {
             ConsumerEvent::Timer { token } => {
                 if token != POLL {
-                    if let Some(i) = self.timers.iter().position(|&t| t == ctx.now) {
+                    if let Some(i) = self.timers.iter().position(|&e| e == (ctx.now, token)) {
                         self.timers.swap_remove(i);
                     }
                 }
