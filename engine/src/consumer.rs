@@ -46,7 +46,7 @@
 //! order. Assumption: records of the same key on unrelated shards (possible
 //! only with `ExplicitHashKey`) are ordered by shard id, then sequence number.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::intervals::IntervalSet;
 use crate::queue::{EventQueue, Ranked};
@@ -262,6 +262,10 @@ pub struct Ledger {
     /// tests compare the tracking on demand with).
     pub(crate) always_track_keys: bool,
     pub(crate) max_age_ms: u64,
+    /// Redeliveries a consumer computed ahead of the kernel's time, as `(when, records)`
+    /// in time order: counted by [`Ledger::catch_up`] once the kernel passes them, so
+    /// that the counters written over time see each at its own instant.
+    pub(crate) redeliveries_ahead: VecDeque<(SimTime, u64)>,
 }
 
 /// Per-key tracking stops after this many settles in a row that did not need it:
@@ -540,6 +544,19 @@ impl Ledger {
                 l.n_processed += n;
                 n
             }
+        }
+    }
+
+    /// Counts the redeliveries computed ahead that happened before `now` (a kernel event
+    /// at an instant comes before a consumer's, so one at `now` has not yet).
+    pub(crate) fn catch_up(&mut self, now: SimTime) {
+        while let Some(&(at, n)) = self.redeliveries_ahead.front() {
+            if at >= now {
+                break;
+            }
+            self.deliveries += n;
+            self.redeliveries += n;
+            self.redeliveries_ahead.pop_front();
         }
     }
 
@@ -868,6 +885,16 @@ impl<'a> ConsumerCtx<'a> {
     /// (a record delivered before counts as a redelivery).
     pub fn deliver(&mut self, shard: ShardId, from: u64, to: u64) {
         self.ledger.deliver(shard, from, to);
+    }
+
+    /// Counts `records` delivered again at `at`, ahead of the kernel's time: records
+    /// delivered before, none below the trim horizon by then (the caller knows). The
+    /// counters see them from `at` on ([`Ledger::catch_up`]).
+    pub fn redeliver_ahead(&mut self, at: SimTime, records: u64) {
+        match self.ledger.redeliveries_ahead.back_mut() {
+            Some((t, n)) if *t == at => *n += records,
+            _ => self.ledger.redeliveries_ahead.push_back((at, records)),
+        }
     }
 
     /// Settles records `[from, to)` of `shard`; returns how many were settled

@@ -486,7 +486,8 @@ impl Simulation {
             || next > self.end
             || metrics.period_of(next) != metrics.period_of(now);
         if write {
-            for (ci, c) in self.consumers.iter().enumerate() {
+            for (ci, c) in self.consumers.iter_mut().enumerate() {
+                c.ledger.catch_up(now);
                 let p = c.ledger.progress(&self.stream);
                 for (metric, v) in [
                     (PROCESSED, p.processed),
@@ -796,6 +797,7 @@ impl Simulation {
         }
         self.stream.close_write_episodes(&mut self.rec);
         for (ci, c) in self.consumers.iter_mut().enumerate() {
+            c.ledger.catch_up(SimTime(u64::MAX));
             c.ledger.flush_age_books(ci, &mut self.rec.metrics);
             for (i, l) in c.ledger.shards.iter_mut().enumerate() {
                 let shard = ShardId(i as u32);

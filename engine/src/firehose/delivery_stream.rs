@@ -622,6 +622,21 @@ impl DeliveryStream {
     }
 
     fn attempt_destination(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let at = SimTime(ctx.now.0 + self.attempt_latency().0);
+        self.start_attempt(ctx, false);
+        let token = ATTEMPT_DONE | (self.batches[0].id & VALUE);
+        timer(&mut self.timers, ctx, at, token);
+    }
+
+    /// How long one destination request takes.
+    fn attempt_latency(&self) -> SimDuration {
+        SimDuration((self.cfg.destination_model.latency_ms * 1_000.0).round() as u64)
+    }
+
+    /// The head batch's destination request starts now (its end is the caller's);
+    /// `ahead`: now is ahead of the kernel, and the batch was sent before (its records
+    /// are counted as delivered again from now on, see [`ConsumerCtx::redeliver_ahead`]).
+    fn start_attempt(&mut self, ctx: &mut ConsumerCtx<'_>, ahead: bool) {
         let now = ctx.now;
         let model = self.cfg.destination_model;
         let down = now < self.destination_down_until;
@@ -635,14 +650,53 @@ impl DeliveryStream {
         for s in b.segs.iter().filter(|s| s.kind == SegKind::Data) {
             records += s.records();
             bytes += s.bytes();
-            ctx.deliver(s.shard, s.from(), s.to());
+            if !ahead {
+                ctx.deliver(s.shard, s.from(), s.to());
+            }
+        }
+        if ahead {
+            ctx.redeliver_ahead(now, records);
         }
         b.sent_records = records;
         b.sent_bytes = bytes;
-        let latency = SimDuration((model.latency_ms * 1_000.0).round() as u64);
-        let at = SimTime(ctx.now.0 + latency.0);
-        let token = ATTEMPT_DONE | (b.id & VALUE);
-        timer(&mut self.timers, ctx, at, token);
+    }
+
+    /// The head batch's next attempts, from the one at `retry` on, while they certainly
+    /// fail ([`Self::certain_failures_until`]): each but the last is computed here at its
+    /// own instants (its start and its failure), as nothing else looks at what they
+    /// change meanwhile; the last is left to its timers, so that what follows it
+    /// happens as it would have. Returns when the next attempt starts. A stream that
+    /// queues every poll ([`Self::every_poll`], the tests' reference) queues every
+    /// attempt too.
+    fn certain_failures(&mut self, ctx: &mut ConsumerCtx<'_>, mut retry: SimTime) -> SimTime {
+        let Some(until) = self
+            .certain_failures_until(ctx)
+            .filter(|_| !self.every_poll)
+        else {
+            return retry;
+        };
+        let (now, latency) = (ctx.now, self.attempt_latency());
+        let names = metrics::delivery(self.destination());
+        loop {
+            let done = SimTime(retry.0 + latency.0);
+            let following = SimTime(done.0 + RETRY_EVERY.0);
+            // This attempt and the next fail, and both end within the run.
+            if following >= until || following.0 + latency.0 > ctx.end().0 {
+                break;
+            }
+            ctx.now = retry;
+            self.start_attempt(ctx, true);
+            ctx.now = done;
+            let period = ctx.rec.metrics.period_of(done) as u64;
+            let ratio = self.delivery_ratio.note(period, false);
+            self.batches[0].failed_attempts += 1;
+            self.summary.failed_delivery_attempts += 1;
+            metric(ctx, names.success, Stat::Last, ratio);
+            // S3 retries without a window: `Batch::retry_at` is the next attempt.
+            retry = following;
+        }
+        ctx.now = now;
+        retry
     }
 
     fn attempt_done(&mut self, ctx: &mut ConsumerCtx<'_>) {
@@ -664,8 +718,9 @@ impl DeliveryStream {
                     let id = b.id;
                     match retry {
                         Some(at) => {
-                            timer(&mut self.timers, ctx, at, RETRY | (id & VALUE));
                             metric(ctx, names.success, Stat::Last, ratio);
+                            let at = self.certain_failures(ctx, at);
+                            timer(&mut self.timers, ctx, at, RETRY | (id & VALUE));
                             return;
                         }
                         None => b.give_up(),
