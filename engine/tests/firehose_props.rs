@@ -210,7 +210,7 @@ proptest! {
 /// fewer when a poll was queued before each retry's timers, 6,848 when only those
 /// were). The trace is the same.
 #[test]
-fn a_stalled_hour_queues_a_poll_per_retry() {
+fn a_stalled_hour_queues_hardly_any_event() {
     let s = scenario::from_value(&json!({
         "format": "shardscope/1",
         "duration": "70m",
@@ -221,21 +221,8 @@ fn a_stalled_hour_queues_a_poll_per_retry() {
         "timeline": [ { "at": "5m", "do": "destination_outage", "consumer": "fh", "duration": "1h" } ]
     }))
     .expect("valid scenario");
-    let run = |every: bool| {
-        let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
-            match &c.kind {
-                ConsumerKind::Firehose(f) if every => {
-                    Some(Box::new(DeliveryStream::new(f).every_poll()))
-                }
-                _ => shardscope_engine::sim::default_consumers(c),
-            }
-        };
-        let mut sim = Simulation::with_consumers(&s, &f).expect("simulation");
-        sim.run();
-        let events = sim.events_processed();
-        (sim.finish(), events)
-    };
-    let ((quiet, quiet_events), (reference, reference_events)) = (run(false), run(true));
+    let ((quiet, quiet_events), (reference, reference_events)) =
+        (run_firehose(&s, false), run_firehose(&s, true));
     let f = quiet.summary.consumers["fh"].firehose.clone().unwrap();
     assert_eq!(f.failed_delivery_attempts, 343);
     assert!(
@@ -265,20 +252,7 @@ fn a_stall_that_outlives_retention_ends_its_quiet_stretches_at_each_expiry() {
         "timeline": [ { "at": "10m", "do": "destination_outage", "consumer": "fh", "duration": "25h" } ]
     }))
     .expect("valid scenario");
-    let run = |every: bool| {
-        let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
-            match &c.kind {
-                ConsumerKind::Firehose(f) if every => {
-                    Some(Box::new(DeliveryStream::new(f).every_poll()))
-                }
-                _ => shardscope_engine::sim::default_consumers(c),
-            }
-        };
-        Simulation::with_consumers(&s, &f)
-            .expect("simulation")
-            .finish()
-    };
-    let (quiet, reference) = (run(false), run(true));
+    let ((quiet, _), (reference, _)) = (run_firehose(&s, false), run_firehose(&s, true));
     let fh = &quiet.summary.consumers["fh"];
     assert!(
         fh.expired_unprocessed >= 4_200,
@@ -287,4 +261,24 @@ fn a_stall_that_outlives_retention_ends_its_quiet_stretches_at_each_expiry() {
     );
     assert_eq!(quiet.hash(), reference.hash());
     assert!(quiet == reference);
+}
+
+/// Runs `s`, with every Firehose stream queuing each poll and attempt on its own when
+/// `every_poll` (the reference): the trace and the kernel events processed.
+fn run_firehose(
+    s: &scenario::Scenario,
+    every_poll: bool,
+) -> (shardscope_engine::trace::Trace, u64) {
+    let f = move |c: &scenario::Consumer| -> Option<Box<dyn shardscope_engine::Consumer>> {
+        match &c.kind {
+            ConsumerKind::Firehose(f) if every_poll => {
+                Some(Box::new(DeliveryStream::new(f).every_poll()))
+            }
+            _ => shardscope_engine::sim::default_consumers(c),
+        }
+    };
+    let mut sim = Simulation::with_consumers(s, &f).expect("simulation");
+    sim.run();
+    let events = sim.events_processed();
+    (sim.finish(), events)
 }
