@@ -235,6 +235,48 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// An enhanced fan-out lane that goes idle queues no idle poll (a push polls at
+    /// once): the trace is the one of queuing it, with batching windows, tumbling
+    /// windows, errors, retries, bisection, reshards, deploys and recreated mappings.
+    #[test]
+    fn efo_idle_polls_change_nothing(c in case()) {
+        let c = Case { efo: true, ..c };
+        let s = scenario(&c);
+        let (quiet, _) = run_counting(&s, c.malformed, true);
+        let (reference, _) = run_unchained(&s, c.malformed);
+        prop_assert_eq!(&quiet.hash(), &reference.hash());
+        prop_assert_eq!(quiet, reference);
+    }
+}
+
+/// One shard written at 100 records a second with enhanced fan-out: each tick's 10
+/// records (ticks at 0.1 s, 0.2 s, …) are pushed 70 ms later and invoked at once
+/// (20 ms); the tick at 300 s is pushed after the end, so 5 minutes make 2,999
+/// invocations, each followed by an idle shard. The reference queues an idle poll a
+/// second after each completion (superseded by the next one); those of the last
+/// second's 10 completions fall after the end. Without them the run has
+/// 2,999 − 10 = 2,989 fewer kernel events, and the same trace.
+#[test]
+fn an_idle_efo_lane_queues_no_idle_poll() {
+    let s = parse(
+        r#"{"format": "shardscope/1", "seed": 1, "duration": "5m",
+            "stream": {"ShardCount": 1},
+            "producers": [{"name": "p", "records_per_second": 100, "record_bytes": 200}],
+            "consumers": [{"kind": "lambda", "name": "fn", "enhanced_fan_out": true,
+                "EventSourceMapping": {"StartingPosition": "TRIM_HORIZON"},
+                "handler": {"invoke_ms": 20}}]}"#,
+    );
+    let (quiet, quiet_events) = run_counting(&s, false, true);
+    let (reference, reference_events) = run_unchained(&s, false);
+    assert_eq!(summary(&quiet).invocations, 2_999);
+    let fewer = reference_events - quiet_events;
+    assert_eq!(fewer, 2_989);
+    assert_eq!(quiet, reference);
+}
+
 /// The case that first showed chained and unchained runs differing: a deploy
 /// turns errors on mid-run (draws were one stream for all shards, served in
 /// another order after a chain), and chains ended on a producer tick's
