@@ -218,6 +218,20 @@ impl Run {
         SimTime(self.first_arrival.0 + off)
     }
 
+    /// More than a tick between its records (a producer writing less than one record a
+    /// tick to the shard: see [`Stream::append_tick`]).
+    fn is_sparse(&self) -> bool {
+        self.count >= 2
+            && self.last_arrival.0 - self.first_arrival.0
+                > (self.count - 1) * crate::producer::TICK.0
+    }
+
+    /// A record `gap` after the last one would keep every record `gap` apart: the run
+    /// holds one record, or its records are exactly `gap` apart.
+    fn spaced(&self, gap: u64) -> bool {
+        self.count == 1 || self.last_arrival.0 - self.first_arrival.0 == gap * (self.count - 1)
+    }
+
     /// The records `[from, to)` of this run as a run of their own.
     pub fn slice(&self, from: u64, to: u64) -> Run {
         let from = from.max(self.first_seq);
@@ -807,6 +821,12 @@ impl Stream {
     /// exact (the per-tick spreads line up); with ±1 record per tick a
     /// record's interpolated arrival moves by a fraction of a tick. It keeps a
     /// day of a 64-shard stream in memory (10 s runs instead of 100 ms ones).
+    ///
+    /// Below a record a tick, a tick's one record is merged (exactly) when it keeps the
+    /// run's records evenly spaced: a run of one record, or one whose records are all
+    /// as far apart as this one is from its last. A steady rate whose ticks with a
+    /// record come evenly (2 records a second: every fifth tick) then makes 10 s runs
+    /// too, instead of one run a record.
     pub(crate) fn append_tick(
         &mut self,
         shard: ShardId,
@@ -826,12 +846,12 @@ impl Stream {
                 count.saturating_sub(1).saturating_mul(ticks) <= last.count
                     && last.count < count.saturating_add(2).saturating_mul(ticks)
             };
-            if last.source == source
+            let alike = last.source == source
                 && last.record_bytes == record_bytes
-                && last.last_arrival.0 + tick == arrival.0
-                && arrival.0 - last.first_arrival.0 <= MAX_RUN_SPAN.0
-                && per_tick_alike()
-            {
+                && arrival.0 - last.first_arrival.0 <= MAX_RUN_SPAN.0;
+            let gap = arrival.0 - last.last_arrival.0;
+            let dense = gap == tick && !last.is_sparse() && per_tick_alike();
+            if alike && (dense || (count == 1 && gap > tick && last.spaced(gap))) {
                 last.count += count;
                 last.last_arrival = arrival;
                 s.next_seq += count;
@@ -1205,6 +1225,43 @@ mod tests {
         s.trim(SimTime(20_000_000));
         assert!(s.shards[0].trim_seq > 0);
         check(&s);
+    }
+
+    /// Below a record a tick: one record every fifth tick (2 a second) for a minute is
+    /// 120 records in 6 runs (a 10 s run holds 21 records 0.5 s apart: 0 s to 10 s, then
+    /// 10.5 s to 20.5 s, …; 5 × 21 = 105, and 15 in the sixth), and every record keeps
+    /// the arrival of its tick. Uneven gaps (3, 3, 4 ticks) start a new run at each
+    /// change of gap, and a tick after a sparse run is never merged as a dense one.
+    #[test]
+    fn sparse_ticks_merge_only_while_evenly_spaced() {
+        let tick = crate::producer::TICK.0;
+        let arrivals = |s: &Stream| -> Vec<u64> {
+            (0..s.end_seq(ShardId(0)))
+                .map(|q| s.arrival_of(ShardId(0), q).unwrap().0)
+                .collect()
+        };
+        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let ticks: Vec<u64> = (0..120).map(|i| (1 + 5 * i) * tick).collect();
+        for &t in &ticks {
+            s.append_tick(ShardId(0), RunSource::Producer(0), 1, 100, SimTime(t));
+        }
+        assert_eq!(s.shards[0].runs.len(), 6);
+        assert_eq!(s.shards[0].runs[0].count, 21);
+        assert_eq!(s.shards[0].runs[5].count, 15);
+        assert_eq!(arrivals(&s), ticks);
+
+        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut ticks = Vec::new();
+        let mut t = 0;
+        for gap in [3, 3, 4, 3, 3, 1] {
+            t += gap * tick;
+            ticks.push(t);
+            s.append_tick(ShardId(0), RunSource::Producer(0), 1, 100, SimTime(t));
+        }
+        let counts: Vec<u64> = s.shards[0].runs.iter().map(|r| r.count).collect();
+        // At 0.3 s, 0.6 s | 1.0 s (4 ticks after), 1.3 s, 1.6 s | 1.7 s (the next tick).
+        assert_eq!(counts, [2, 3, 1]);
+        assert_eq!(arrivals(&s), ticks);
     }
 
     #[test]
