@@ -20,7 +20,8 @@
 //! several ticks in a row (nothing in its queue comes between them) and the stream is
 //! steady ([`Stream::steady`]), they are computed together ([`Stream::steady_ticks`]):
 //! a route's records over them follow from its carry in closed form, a run is extended
-//! by all its ticks at once, and ticks without a record are skipped to. The result is
+//! by all its ticks at once, and ticks without a record are skipped to; below a record
+//! a tick, records that come evenly (every `d`-th tick) join their run all at once. The result is
 //! exactly that of ticking one by one (tests compare both on every preset and on random
 //! scenarios); the cost follows the runs and metric periods written, not the ticks.
 //!
@@ -480,9 +481,10 @@ impl Stream {
     /// of `producer_tick` would do. Each route's records over the ticks follow from its
     /// carry in closed form, and a tick that only extends the shard's newest run (the
     /// merge rule of `append_tick`, which a steady run keeps meeting: see
-    /// `merges_ahead`) is added with the rest of its run in one step; other ticks
-    /// (a new run every [`crate::stream::MAX_RUN_SPAN`], or a route writing less than a
-    /// record a tick) are appended one by one. Routes go one after another, not tick by
+    /// `merges_ahead`) is added with the rest of its run in one step, and so are a route's
+    /// records below one a tick when they come evenly (`sparse_merges_ahead`); other ticks
+    /// (a new run every [`crate::stream::MAX_RUN_SPAN`], or uneven ticks below a record a
+    /// tick) are appended one by one. Routes go one after another, not tick by
     /// tick: each writes its own shard, so nothing one does is seen by another.
     pub(crate) fn steady_ticks(
         &mut self,
@@ -605,12 +607,77 @@ impl Stream {
                         total += n;
                     }
                     i += 1;
+                    if q == 0 && n == 1 && den % r == 0 {
+                        // Every `d`-th tick from this one writes a record (the carry comes
+                        // back to where it is now), evenly spaced: they join its run.
+                        let d = (den / r) as u64;
+                        let m = self.sparse_merges_ahead(shard, d, k - i + 1);
+                        if m > 0 {
+                            let last_i = i - 1 + m * d;
+                            self.sparse_records(shard, (at(i - 1), d), m, at(last_i), bytes, rec);
+                            total += m;
+                            i = last_i + 1;
+                        }
+                    }
                 }
                 route.carry = carry;
                 rec.totals.incoming_records += total;
                 rec.totals.bill(total, bytes);
             }
         }
+    }
+
+    /// How many of the records every `d` (≥ 2) ticks after the newest one of `shard`
+    /// (which a tick just appended), among those of the next `ticks` ticks counting
+    /// from the newest one's, join its run under `append_tick`'s rule for records
+    /// below one a tick: all that keep within [`crate::stream::MAX_RUN_SPAN`] once the
+    /// run's records are `d` ticks apart, or it holds one.
+    fn sparse_merges_ahead(&self, shard: ShardId, d: u64, ticks: u64) -> u64 {
+        let gap = d * TICK.0;
+        let Some(run) = self.shards[shard.0 as usize].runs.back() else {
+            return 0;
+        };
+        if !run.spaced(gap) {
+            return 0;
+        }
+        let room = (run.first_arrival.0 + crate::stream::MAX_RUN_SPAN.0)
+            .saturating_sub(run.last_arrival.0)
+            / gap;
+        room.min((ticks - 1) / d)
+    }
+
+    /// Adds `m` records to `shard`'s newest run, one every `d` ticks after `from` (the
+    /// run's last), the last at `last`: what `m` ticks of one record each would do to
+    /// the run, the write window and the metrics (see [`Self::sparse_merges_ahead`]).
+    fn sparse_records(
+        &mut self,
+        shard: ShardId,
+        (from, d): (SimTime, u64),
+        m: u64,
+        last: SimTime,
+        bytes: u32,
+        rec: &mut Recorder,
+    ) {
+        let second = self.shards[shard.0 as usize].write.second;
+        self.roll_window(shard, last, rec);
+        let s = &mut self.shards[shard.0 as usize];
+        // Of these records (the j-th at from + j·d ticks, j = 1..=m), those in the
+        // window's second now: after its start.
+        let in_window = if s.write.second == second {
+            m
+        } else {
+            let start = s.write.second * 1_000_000;
+            let first_in = (start.saturating_sub(from.0) / (d * TICK.0) + 1).max(1);
+            (m + 1).saturating_sub(first_in)
+        };
+        s.write.records += in_window;
+        s.write.bytes += in_window * u64::from(bytes);
+        let run = s.runs.back_mut().expect("sparse_merges_ahead found a run");
+        run.count += m;
+        run.last_arrival = last;
+        s.next_seq += m;
+        rec.metrics
+            .incoming_tick(last, shard, m, m * u64::from(bytes));
     }
 
     /// Writes `count` poison records with `partition_key` to the shard owning

@@ -228,7 +228,7 @@ impl Run {
 
     /// A record `gap` after the last one would keep every record `gap` apart: the run
     /// holds one record, or its records are exactly `gap` apart.
-    fn spaced(&self, gap: u64) -> bool {
+    pub(crate) fn spaced(&self, gap: u64) -> bool {
         self.count == 1 || self.last_arrival.0 - self.first_arrival.0 == gap * (self.count - 1)
     }
 

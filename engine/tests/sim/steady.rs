@@ -112,3 +112,48 @@ fn a_stretch_leaves_its_second_in_the_write_window() {
     assert_eq!(stream.write_throttled_records, 560 + 1_000 + 890);
     assert_eq!(trace, Run::of(&s, false).trace);
 }
+
+/// Below a record a tick, evenly: 2 records a second (one every fifth tick) for 20
+/// minutes, then 5 (every other tick), then 0.7 (uneven gaps of 14 and 15 ticks),
+/// read by a Lambda mapping. Evenly spaced records are added a run at a time (a run
+/// spans at most 10 s), and the trace is the one of every tick on its own. A rate
+/// applies from the tick at its instant: 11,999 ticks at 0.2 a tick make 2,399 records
+/// (and 0.8 of one carried), 12,000 at 0.5 make 6,000 (0.8 carried), the last 12,001
+/// at 0.07 make 840 (840.07 + 0.8): 9,239 records.
+#[test]
+fn records_below_one_a_tick_come_a_run_at_a_time() {
+    let s = crate::common::parse(
+        r#"{"format": "shardscope/1", "seed": 3, "duration": "1h",
+            "stream": {"ShardCount": 1},
+            "producers": [{"name": "p", "records_per_second": 2, "record_bytes": 100}],
+            "consumers": [{"kind": "lambda", "name": "fn",
+                "EventSourceMapping": {"StartingPosition": "TRIM_HORIZON", "BatchSize": 7},
+                "handler": {"invoke_ms": 30}}],
+            "timeline": [
+                {"at": "20m", "do": "set_rate", "producer": "p", "records_per_second": 5},
+                {"at": "40m", "do": "set_rate", "producer": "p", "records_per_second": 0.7}]}"#,
+    );
+    let (bulk, reference) = (Run::of(&s, true), Run::of(&s, false));
+    assert_eq!(bulk.trace.summary.stream.incoming_records, 9_239);
+    assert_eq!(bulk.trace, reference.trace);
+}
+
+/// A stretch of records below one a tick leaves its second in the write window too.
+/// Three hours (2-second metric periods) at 2 records a second, one every fifth tick
+/// (0.5 s, 1 s, …), then 2,000 a second (200 a tick) from 5.6 s to 8 s. The second
+/// (5 s, 6 s] took the record of 5.5 s, so of the 1,000 offered from 5.6 s on 999 fit
+/// and 1 is throttled; (6 s, 7 s] admits 1,000 of 2,000; (7 s, 8 s] 1,000 of 1,800
+/// (the tick at 8 s writes at 2 a second again): 1 + 1,000 + 800 = 1,801 throttled.
+#[test]
+fn a_sparse_stretch_leaves_its_second_in_the_write_window() {
+    let s = scenario(
+        "3h",
+        &provisioned(1),
+        &producer("p", 2.0, 100, 10, false),
+        r#"{"at": "5550ms", "do": "set_rate", "producer": "p", "records_per_second": 2000},
+           {"at": "8s", "do": "set_rate", "producer": "p", "records_per_second": 2}"#,
+    );
+    let trace = Run::of(&s, true).trace;
+    assert_eq!(trace.summary.stream.write_throttled_records, 1_801);
+    assert_eq!(trace, Run::of(&s, false).trace);
+}
