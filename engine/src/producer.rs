@@ -607,7 +607,7 @@ impl Stream {
                         total += n;
                     }
                     i += 1;
-                    if q == 0 && n == 1 && den % r == 0 {
+                    if q == 0 && n == 1 && den.is_multiple_of(r) {
                         // Every `d`-th tick from this one writes a record (the carry comes
                         // back to where it is now), evenly spaced: they join its run.
                         let d = (den / r) as u64;
