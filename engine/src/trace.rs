@@ -321,7 +321,10 @@ impl Lane {
         }
         let j = i.saturating_sub(self.start);
         if j >= self.values.len() {
-            self.values.resize(j + 1, UNSET);
+            // Grown by doubling, not a period at a time (most writes open a new period):
+            // periods past the last written stay unset, which is what the series read.
+            self.values
+                .resize((j + 1).max(2 * self.values.len()), UNSET);
         }
         &mut self.values[j]
     }
