@@ -570,14 +570,7 @@ impl Stream {
                             let from = (s.write.second * 1_000_000 + 1).saturating_sub(first.0);
                             in_last(from.div_ceil(TICK.0).max(i) - i)
                         };
-                        s.write.records += in_window;
-                        s.write.bytes += in_window * u64::from(bytes);
-                        let run = s.runs.back_mut().expect("merges_ahead found a run");
-                        run.count += n;
-                        run.last_arrival = last;
-                        s.next_seq += n;
-                        rec.metrics
-                            .incoming_tick(last, shard, n, n * u64::from(bytes));
+                        self.extend_newest_run(shard, (n, in_window), last, bytes, rec);
                         total += n;
                         i += m;
                         continue;
@@ -670,14 +663,29 @@ impl Stream {
             let first_in = (start.saturating_sub(from.0) / (d * TICK.0) + 1).max(1);
             (m + 1).saturating_sub(first_in)
         };
+        self.extend_newest_run(shard, (m, in_window), last, bytes, rec);
+    }
+
+    /// Adds `n` records of `bytes` each to `shard`'s newest run (a bulk step's: see
+    /// [`Stream::steady_ticks`]), the last arriving at `last`, `in_window` of them in
+    /// the write window's second.
+    fn extend_newest_run(
+        &mut self,
+        shard: ShardId,
+        (n, in_window): (u64, u64),
+        last: SimTime,
+        bytes: u32,
+        rec: &mut Recorder,
+    ) {
+        let s = &mut self.shards[shard.0 as usize];
         s.write.records += in_window;
         s.write.bytes += in_window * u64::from(bytes);
-        let run = s.runs.back_mut().expect("sparse_merges_ahead found a run");
-        run.count += m;
+        let run = s.runs.back_mut().expect("a bulk step extends a run");
+        run.count += n;
         run.last_arrival = last;
-        s.next_seq += m;
+        s.next_seq += n;
         rec.metrics
-            .incoming_tick(last, shard, m, m * u64::from(bytes));
+            .incoming_tick(last, shard, n, n * u64::from(bytes));
     }
 
     /// Writes `count` poison records with `partition_key` to the shard owning
