@@ -523,6 +523,8 @@ impl Stream {
             let source = RunSource::Producer(p_idx as u32);
             for route in &mut p.routes {
                 let (q, r) = route.step;
+                // Below a record a tick, every `d`-th tick writes one when `d` is whole.
+                let every = (q == 0 && r > 0 && den.is_multiple_of(r)).then(|| (den / r) as u64);
                 let shard = route.shard;
                 let mut carry = route.carry;
                 let mut total = 0;
@@ -600,16 +602,14 @@ impl Stream {
                         total += n;
                     }
                     i += 1;
-                    if q == 0 && n == 1 && den.is_multiple_of(r) {
+                    if let Some(d) = every.filter(|_| n == 1) {
                         // Every `d`-th tick from this one writes a record (the carry comes
                         // back to where it is now), evenly spaced: they join its run.
-                        let d = (den / r) as u64;
                         let m = self.sparse_merges_ahead(shard, d, k - i + 1);
                         if m > 0 {
-                            let last_i = i - 1 + m * d;
-                            self.sparse_records(shard, (at(i - 1), d), m, at(last_i), bytes, rec);
+                            self.sparse_records(shard, at(i - 1), d, m, bytes, rec);
                             total += m;
-                            i = last_i + 1;
+                            i += m * d;
                         }
                     }
                 }
@@ -640,17 +640,18 @@ impl Stream {
     }
 
     /// Adds `m` records to `shard`'s newest run, one every `d` ticks after `from` (the
-    /// run's last), the last at `last`: what `m` ticks of one record each would do to
-    /// the run, the write window and the metrics (see [`Self::sparse_merges_ahead`]).
+    /// run's last): what `m` ticks of one record each would do to the run, the write
+    /// window and the metrics (see [`Self::sparse_merges_ahead`]).
     fn sparse_records(
         &mut self,
         shard: ShardId,
-        (from, d): (SimTime, u64),
+        from: SimTime,
+        d: u64,
         m: u64,
-        last: SimTime,
         bytes: u32,
         rec: &mut Recorder,
     ) {
+        let last = SimTime(from.0 + m * d * TICK.0);
         let second = self.shards[shard.0 as usize].write.second;
         self.roll_window(shard, last, rec);
         let s = &mut self.shards[shard.0 as usize];
