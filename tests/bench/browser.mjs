@@ -9,66 +9,23 @@
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { serve, launch, DIST } from '../e2e/support.mjs';
+import { SETTLE_MS, median, knobToRedraw, engineMs, round, stories, open } from './measure.mjs';
 
 const ROUNDS = Number(process.env.SHARDSCOPE_BENCH_ROUNDS ?? 5);
 // SHARDSCOPE_BENCH_ONLY=name,tour/name,…: only these presets and stories (and no reference run).
 const ONLY = (process.env.SHARDSCOPE_BENCH_ONLY ?? '').split(',').filter(Boolean);
 const chosen = (id) => ONLY.length === 0 || ONLY.includes(id);
-const SETTLE_MS = 400;
 const CLI = process.env.SHARDSCOPE_CLI;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/**
- * Turns a knob (the first producer's rate, +1 record/s per round, so that every preset's run
- * changes) and resolves with the ms until the timeline shows the new run.
- */
-async function knobToRedraw(page, round) {
-  return page.evaluate(async (round) => {
-    const area = document.querySelector('textarea.json-editor');
-    const before = document.querySelector('.timeline')?.dataset.run;
-    const text = area.value.replace(/"records_per_second": (\d+)/, (_, n) => `"records_per_second": ${Number(n) + round}`);
-    const t0 = performance.now();
-    area.value = text;
-    area.dispatchEvent(new Event('input', { bubbles: true }));
-    // Done at the first frame after the timeline shows the new run (its data-run changes) (the frame that
-    // paints it). A MutationObserver sees the change when it happens; polling once per frame
-    // would see it up to a frame late and then wait one more.
-    await new Promise((resolve) => {
-      const current = () => document.querySelector('.timeline')?.dataset.run;
-      const painted = () => requestAnimationFrame(() => resolve());
-      if (current() && current() !== before) {
-        painted();
-        return;
-      }
-      const observer = new MutationObserver(() => {
-        if (current() && current() !== before) {
-          observer.disconnect();
-          painted();
-        }
-      });
-      observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-run'] });
-    });
-    return performance.now() - t0;
-  }, round);
-}
-
-/** The engine's own time for the run on screen (the page's `data-sim-ms`: slices only). */
-async function engineMs(page) {
-  return Number(await page.locator('[data-sim-ms]').first().getAttribute('data-sim-ms'));
-}
 
 /** ROUNDS knob changes: the median ms to the redrawn timeline (m) and of the engine alone (e). */
 async function rounds(page) {
   const times = [];
   const engine = [];
   for (let i = 0; i < ROUNDS; i++) {
-    // Each knob change on a settled page, as a reader makes it: the address bar is written
-    // 300 ms after an edit, and that work would otherwise land in the next round.
-    await page.waitForTimeout(SETTLE_MS);
-    times.push(await knobToRedraw(page, i + 1));
-    engine.push(await engineMs(page));
+    const r = await round(page, i + 1);
+    times.push(r.m);
+    engine.push(r.e);
   }
   return { m: median(times), e: median(engine) };
 }
@@ -76,17 +33,16 @@ async function rounds(page) {
 const site = await serve();
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-const ids = (await fs.readdir(path.join(DIST, 'presets'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter(chosen).sort();
+const all = await stories(DIST, chosen);
 
 console.log(`\nKnob change → redrawn timeline, median of ${ROUNDS} (goal < 16 ms):`);
 const rows = [];
-for (const id of ids) {
-  await page.goto(`${site.url}?preset=${id}`);
-  await page.locator('table[aria-label="Stream summary"]').waitFor({ timeout: 120_000 });
+for (const story of all.filter((s) => !s.id.startsWith('tour/'))) {
+  await open(page, site.url, story);
   const { m, e } = await rounds(page);
-  rows.push([id, m]);
+  rows.push([story.id, m]);
   const verdict = m < 16 ? 'ok  ' : 'over';
-  console.log(`  ${id.padEnd(40)} ${m.toFixed(1).padStart(8)} ms ${verdict} (engine ${e.toFixed(1)} ms)`);
+  console.log(`  ${story.id.padEnd(40)} ${m.toFixed(1).padStart(8)} ms ${verdict} (engine ${e.toFixed(1)} ms)`);
 }
 const over = rows.filter(([, m]) => m >= 16).length;
 console.log(`  ${rows.length - over} of ${rows.length} presets within one frame`);
@@ -94,12 +50,10 @@ console.log(`  ${rows.length - over} of ${rows.length} presets within one frame`
 // The compare view: each 1 h tour story with all five services, each on its own copy of the
 // stream (five runs merged into one drawing); the same knob, the shared producer's rate.
 console.log(`\nCompare view, all five services, knob change → redrawn, median of ${ROUNDS} (goal < 16 ms):`);
-const tour = (await fs.readdir(path.join(DIST, 'presets', 'tour'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter((id) => chosen(`tour/${id}`)).sort();
-for (const id of tour) {
-  await page.goto(`${site.url}?preset=tour/${id}&compare`);
-  await page.locator('section[aria-label="Services compared"]').waitFor({ timeout: 120_000 });
+for (const story of all.filter((s) => s.id.startsWith('tour/'))) {
+  await open(page, site.url, story);
   const { m, e } = await rounds(page);
-  console.log(`  tour/${id.padEnd(35)} ${m.toFixed(1).padStart(8)} ms ${m < 16 ? 'ok  ' : 'over'} (engine ${e.toFixed(1)} ms)`);
+  console.log(`  ${story.id.padEnd(40)} ${m.toFixed(1).padStart(8)} ms ${m < 16 ? 'ok  ' : 'over'} (engine ${e.toFixed(1)} ms)`);
 }
 
 if (ONLY.length > 0) {
