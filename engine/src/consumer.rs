@@ -273,11 +273,20 @@ pub struct Ledger {
 const QUIET_SETTLES: u32 = 64;
 
 impl Ledger {
+    // Inline always: at the page's opt-level "z" LLVM calls even accessors this small (see
+    // ARCHITECTURE.md, "Speed at opt-level z").
+    #[inline(always)]
     pub(crate) fn shard_mut(&mut self, id: ShardId) -> &mut ShardLedger {
         let i = id.0 as usize;
-        if self.shards.len() <= i {
-            self.shards.resize_with(i + 1, ShardLedger::default);
+        if i < self.shards.len() {
+            return &mut self.shards[i];
         }
+        self.add_shard(i)
+    }
+
+    /// [`Self::shard_mut`] for a shard not yet in the ledger.
+    fn add_shard(&mut self, i: usize) -> &mut ShardLedger {
+        self.shards.resize_with(i + 1, ShardLedger::default);
         &mut self.shards[i]
     }
 

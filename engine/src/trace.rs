@@ -304,12 +304,20 @@ const UNSET: u64 = u64::MAX;
 
 impl Lane {
     /// The value of period `i`'s slot, [`UNSET`] if never written.
+    // Inline always: at the page's opt-level "z" LLVM calls even accessors this small (see
+    // ARCHITECTURE.md, "Speed at opt-level z").
+    #[inline(always)]
     fn slot(&mut self, i: usize) -> &mut u64 {
-        // The common case first: a period already in the lane.
+        // The common case, inline at each write: a period already in the lane.
         let j = i.wrapping_sub(self.start);
         if j < self.values.len() {
             return &mut self.values[j];
         }
+        self.grow_to(i)
+    }
+
+    /// [`Self::slot`] for a period not yet in the lane: grows the lane to hold it.
+    fn grow_to(&mut self, i: usize) -> &mut u64 {
         if self.values.is_empty() {
             self.start = i;
         } else if i < self.start {
@@ -482,6 +490,7 @@ impl Metrics {
     /// The period index holding `t`. A value at exactly the end of a period
     /// (a producer tick at `t` covers `(t − 100 ms, t]`) belongs to it.
     /// The period `t` falls in.
+    #[inline(always)]
     pub(crate) fn period_of(&self, t: SimTime) -> usize {
         self.index(t)
     }
@@ -496,6 +505,9 @@ impl Metrics {
         }
     }
 
+    // Inline always: at the page's opt-level "z" LLVM calls even accessors this small (see
+    // ARCHITECTURE.md, "Speed at opt-level z").
+    #[inline(always)]
     fn index(&self, t: SimTime) -> usize {
         ((t.0.saturating_sub(1) / self.period) as usize).min(self.points - 1)
     }

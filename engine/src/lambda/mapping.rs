@@ -234,10 +234,14 @@ impl Poller {
 struct Pollers(Vec<Option<(ShardId, Poller)>>);
 
 impl Pollers {
+    // Inline always: at the page's opt-level "z" LLVM calls even accessors this small (see
+    // ARCHITECTURE.md, "Speed at opt-level z").
+    #[inline(always)]
     fn get(&self, id: &ShardId) -> Option<&Poller> {
         self.0.get(id.0 as usize)?.as_ref().map(|(_, p)| p)
     }
 
+    #[inline(always)]
     fn get_mut(&mut self, id: &ShardId) -> Option<&mut Poller> {
         self.0.get_mut(id.0 as usize)?.as_mut().map(|(_, p)| p)
     }
@@ -1308,6 +1312,9 @@ impl LambdaMapping {
         self.pollers.get(&shard)?.chunk.as_ref()?.lanes.get(lane)
     }
 
+    // Inline always: at the page's opt-level "z" LLVM calls even accessors this small (see
+    // ARCHITECTURE.md, "Speed at opt-level z").
+    #[inline(always)]
     fn lane_mut(&mut self, shard: ShardId, lane: usize) -> Option<&mut LaneState> {
         self.pollers
             .get_mut(&shard)?
