@@ -394,6 +394,9 @@ impl Ledger {
         let Some(info) = stream.shard(shard) else {
             return false;
         };
+        if info.children.is_empty() {
+            return false;
+        }
         let mut stack: Vec<ShardId> = info.children.clone();
         while let Some(c) = stack.pop() {
             if self

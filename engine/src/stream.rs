@@ -451,45 +451,55 @@ pub(crate) struct Shard {
 }
 
 impl Shard {
-    /// The run holding `seq`, by index into `runs`.
-    ///
-    /// Readers mostly ask near the tip, so the search gallops back from the
-    /// newest run (1, 2, 4, … runs) before a binary search in the window
-    /// found: a handful of cache lines instead of a walk through a day of runs.
+    /// The run holding `seq`, by index into `runs` (see [`run_in`]).
     fn run_index(&self, seq: u64) -> Option<usize> {
-        let n = self.runs.len();
-        if n == 0 || seq < self.runs[0].first_seq || seq >= self.runs[n - 1].end_seq() {
-            return None;
+        // The deque's two slices searched as slices: their indexing is inline, where the
+        // deque's is a call at the page's opt-level "z".
+        let (front, back) = self.runs.as_slices();
+        match back.first() {
+            Some(r) if seq >= r.first_seq => run_in(back, seq).map(|i| front.len() + i),
+            _ => run_in(front, seq),
         }
-        // Gallop back from the newest run until a run starting at or before
-        // `seq`: then the run holding it is in runs[lo..hi].
-        let mut hi = n;
-        let mut step = 1;
-        let mut lo = loop {
-            let probe = hi.saturating_sub(step);
-            if probe == 0 || self.runs[probe].first_seq <= seq {
-                break probe;
-            }
-            hi = probe;
-            step *= 2;
-        };
-        // Binary search for the first run ending after `seq`.
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if self.runs[mid].end_seq() <= seq {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        let i = lo;
-        (i < n && self.runs[i].first_seq <= seq).then_some(i)
     }
 
     /// Arrival time of the newest record, if any.
     pub fn last_arrival(&self) -> Option<SimTime> {
         self.runs.back().map(|r| r.last_arrival)
     }
+}
+
+/// The index in `runs` (in sequence order) of the run holding `seq`.
+///
+/// Readers mostly ask near the tip, so the search gallops back from the newest run (1, 2,
+/// 4, … runs) before a binary search in the window found: a handful of cache lines instead
+/// of a walk through a day of runs.
+fn run_in(runs: &[Run], seq: u64) -> Option<usize> {
+    let n = runs.len();
+    if n == 0 || seq < runs[0].first_seq || seq >= runs[n - 1].end_seq() {
+        return None;
+    }
+    // Gallop back from the newest run until a run starting at or before `seq`: then the
+    // run holding it is in runs[lo..hi].
+    let mut hi = n;
+    let mut step = 1;
+    let mut lo = loop {
+        let probe = hi.saturating_sub(step);
+        if probe == 0 || runs[probe].first_seq <= seq {
+            break probe;
+        }
+        hi = probe;
+        step *= 2;
+    };
+    // Binary search for the first run ending after `seq`.
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if runs[mid].end_seq() <= seq {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo < n && runs[lo].first_seq <= seq).then_some(lo)
 }
 
 /// What GetRecords (or an enhanced fan-out push) returned.
