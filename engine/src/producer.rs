@@ -215,7 +215,7 @@ impl Stream {
     /// and updating the on-demand "hot seconds" counter.
     fn roll_window(&mut self, shard: ShardId, now: SimTime, rec: &mut Recorder) {
         let on_demand = self.on_demand;
-        let w = &mut self.shards[shard.0 as usize].write;
+        let w = &mut self.at_mut(shard).write;
         // Still the window's second (most ticks): said without dividing.
         if now.0 > w.second * 1_000_000 && now.0 <= (w.second + 1) * 1_000_000 {
             return;
@@ -276,7 +276,7 @@ impl Stream {
     /// and resets at each second boundary (AWS does not document the window).
     /// Source: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
     fn admit(&mut self, shard: ShardId, n: u64, bytes: u32) -> Admission {
-        let w = &mut self.shards[shard.0 as usize].write;
+        let w = &mut self.at_mut(shard).write;
         let by_records = WRITE_RECORDS_PER_SECOND.saturating_sub(w.records);
         let room = WRITE_BYTES_PER_SECOND.saturating_sub(w.bytes);
         let per = u64::from(bytes.max(1));
@@ -297,7 +297,7 @@ impl Stream {
 
     /// Records a throttle in the shard's current episode.
     fn note_throttle(&mut self, shard: ShardId, throttled: u64, dropped: u64) {
-        let w = &mut self.shards[shard.0 as usize].write;
+        let w = &mut self.at_mut(shard).write;
         let sec = w.second;
         match &mut w.episode {
             Some((_, last, t, d)) => {
@@ -439,7 +439,7 @@ impl Stream {
                     continue;
                 }
                 route.set_step(p.rate_milli, tick_factor, den);
-                let w = &self.shards[route.shard.0 as usize].write;
+                let w = &self.at(route.shard).write;
                 // At most a record more than the steady count a tick.
                 let most = route.step.0 + 1;
                 let most_bytes = most * u64::from(p.record_bytes);
@@ -562,9 +562,9 @@ impl Stream {
                             }
                         };
                         let last = at(i + m - 1);
-                        let second = self.shards[shard.0 as usize].write.second;
+                        let second = self.at(shard).write.second;
                         self.roll_window(shard, last, rec);
-                        let s = &mut self.shards[shard.0 as usize];
+                        let s = self.at_mut(shard);
                         // Of these ticks, those in the window's second now.
                         let in_window = if s.write.second == second {
                             n
@@ -627,7 +627,7 @@ impl Stream {
     /// run's records are `d` ticks apart, or it holds one.
     fn sparse_merges_ahead(&self, shard: ShardId, d: u64, ticks: u64) -> u64 {
         let gap = d * TICK.0;
-        let Some(run) = self.shards[shard.0 as usize].runs.back() else {
+        let Some(run) = self.at(shard).runs.back() else {
             return 0;
         };
         if !run.spaced(gap) {
@@ -652,9 +652,9 @@ impl Stream {
         rec: &mut Recorder,
     ) {
         let last = SimTime(from.0 + m * d * TICK.0);
-        let second = self.shards[shard.0 as usize].write.second;
+        let second = self.at(shard).write.second;
         self.roll_window(shard, last, rec);
-        let s = &mut self.shards[shard.0 as usize];
+        let s = self.at_mut(shard);
         // Of these records (the j-th at from + j·d ticks, j = 1..=m), those in the
         // window's second now: after its start.
         let in_window = if s.write.second == second {
@@ -678,7 +678,7 @@ impl Stream {
         bytes: u32,
         rec: &mut Recorder,
     ) {
-        let s = &mut self.shards[shard.0 as usize];
+        let s = self.at_mut(shard);
         s.write.records += in_window;
         s.write.bytes += in_window * u64::from(bytes);
         let run = s.runs.back_mut().expect("a bulk step extends a run");
@@ -707,7 +707,7 @@ impl Stream {
         let shard = self.route(hash)?;
         let count = u64::from(count.max(1));
         let bytes = 1_000u32;
-        let w = &mut self.shards[shard.0 as usize].write;
+        let w = &mut self.at_mut(shard).write;
         w.records += count;
         w.bytes += count * u64::from(bytes);
         let run = self.append(
@@ -741,7 +741,7 @@ impl Stream {
                 .iter()
                 .map(|&id| Route {
                     shard: id,
-                    weight: self.shards[id.0 as usize].slices[p_idx].weight,
+                    weight: self.at(id).slices[p_idx].weight,
                     carry: 0,
                     step: (0, 0),
                     step_rate: None,
@@ -756,14 +756,14 @@ impl Stream {
                 }
                 // The shard closed: hand its waiting retries to its successors.
                 let (start, end) = {
-                    let i = &self.shards[o.shard.0 as usize].info;
+                    let i = &self.at(o.shard).info;
                     (i.starting_hash_key, i.ending_hash_key)
                 };
                 let heirs: Vec<usize> = routes
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| {
-                        let i = &self.shards[r.shard.0 as usize].info;
+                        let i = &self.at(r.shard).info;
                         i.starting_hash_key <= end && i.ending_hash_key >= start && r.weight > 0
                     })
                     .map(|(k, _)| k)

@@ -580,6 +580,19 @@ pub struct Stream {
 const SPARE_READS: usize = 16;
 
 impl Stream {
+    /// Shard `id`'s state. A slice index, inline: at the page's opt-level "z" indexing the
+    /// `Vec` itself is a call, and the producers' ticks and the reads do this on every step.
+    #[inline(always)]
+    pub(crate) fn at(&self, id: ShardId) -> &Shard {
+        &self.shards.as_slice()[id.0 as usize]
+    }
+
+    /// [`Self::at`], mutable.
+    #[inline(always)]
+    pub(crate) fn at_mut(&mut self, id: ShardId) -> &mut Shard {
+        &mut self.shards.as_mut_slice()[id.0 as usize]
+    }
+
     /// All shards ever created, in id order (expired ones included).
     pub fn shard_infos(&self) -> impl Iterator<Item = &ShardInfo> {
         self.shards.iter().map(|s| &s.info)
@@ -810,7 +823,7 @@ impl Stream {
     /// Appends a run to a shard, keeping arrival times non-decreasing, and
     /// returns it with its sequence numbers.
     pub(crate) fn append(&mut self, shard: ShardId, mut run: Run) -> Run {
-        let s = &mut self.shards[shard.0 as usize];
+        let s = self.at_mut(shard);
         if let Some(prev) = s.last_arrival() {
             run.first_arrival = run.first_arrival.max(prev);
             run.last_arrival = run.last_arrival.max(run.first_arrival);
@@ -846,7 +859,7 @@ impl Stream {
         now: SimTime,
     ) {
         let tick = crate::producer::TICK.0;
-        let s = &mut self.shards[shard.0 as usize];
+        let s = self.at_mut(shard);
         if let Some(last) = s.runs.back_mut() {
             let arrival = now.max(last.last_arrival);
             // Ticks already in `last` (its spread is about one tick per tick), and
@@ -898,7 +911,7 @@ impl Stream {
         at: SimTime,
     ) -> u64 {
         let tick = crate::producer::TICK.0;
-        let Some(last) = self.shards[shard.0 as usize].runs.back() else {
+        let Some(last) = self.at(shard).runs.back() else {
             return 0;
         };
         if q == 0
@@ -933,7 +946,7 @@ impl Stream {
         now: SimTime,
         mut runs: Vec<Run>,
     ) -> ReadBatch {
-        let s = &self.shards[shard.0 as usize];
+        let s = self.at(shard);
         let from = from.clamp(s.trim_seq, s.next_seq);
         runs.clear();
         let mut records = 0u64;
@@ -1030,7 +1043,7 @@ impl Stream {
         let limit = limit.clamp(1, GET_RECORDS_MAX_RECORDS);
         let runs = self.spare_reads.pop().unwrap_or_default();
         let batch = self.slice_records(shard, from, limit, GET_RECORDS_MAX_BYTES, now, runs);
-        let read = &mut self.shards[shard.0 as usize].read[budget];
+        let read = &mut self.at_mut(shard).read[budget];
         let next = read.next;
         read.calls[next] = Some(now);
         read.next = (next + 1) % READ_CALLS_PER_SECOND;

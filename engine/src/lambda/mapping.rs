@@ -228,6 +228,13 @@ impl Poller {
     }
 }
 
+/// A state that a caller checked or created is missing: a bug (out of line, once).
+#[cold]
+#[inline(never)]
+fn missing(what: &str) -> ! {
+    panic!("{what} exists")
+}
+
 /// The pollers by shard: a vector indexed by shard id (ids are small and dense;
 /// lookups happen several times per invocation), iterated in id order.
 #[derive(Clone, Debug, Default)]
@@ -244,6 +251,16 @@ impl Pollers {
     #[inline(always)]
     fn get_mut(&mut self, id: &ShardId) -> Option<&mut Poller> {
         self.0.get_mut(id.0 as usize)?.as_mut().map(|(_, p)| p)
+    }
+
+    /// The poller of a shard the mapping reads: its absence is a bug. (Not `expect`, a call
+    /// at opt-level "z" on every poll.)
+    #[inline(always)]
+    fn of(&mut self, id: ShardId) -> &mut Poller {
+        match self.get_mut(&id) {
+            Some(p) => p,
+            None => missing("the shard's poller"),
+        }
     }
 
     fn insert(&mut self, id: ShardId, p: Poller) {
@@ -718,13 +735,13 @@ impl LambdaMapping {
             let now = SimTime(f.start.0.saturating_add(f.inv.duration.0));
             ctx.now = now;
             // complete(): a first-try success checkpoints past its batch.
-            let p = self.pollers.get_mut(&shard).expect("checked above");
+            let p = self.pollers.of(shard);
             let cp_before = p.checkpoint;
             p.checkpoint = f.hi;
             self.settle(ctx, shard, f.lo, f.hi, Outcome::Processed);
             self.extend_streak(ctx, shard, lane, &f, cp_before);
             // lane_done(), poll(), start_chunk(): the next full batch is already read.
-            let p = self.pollers.get_mut(&shard).expect("checked above");
+            let p = self.pollers.of(shard);
             p.window_start = now;
             batch::take_into(&mut b, &mut p.acc, batch_size, MAX_PAYLOAD_BYTES, None);
             p.acc_count -= b.records();
@@ -737,7 +754,7 @@ impl LambdaMapping {
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
             ctx.stats().invocations += 1;
             self.book_invocation(ctx, shard, lo, hi, age);
-            let p = self.pollers.get_mut(&shard).expect("checked above");
+            let p = self.pollers.of(shard);
             let rng = lane_rng(&mut p.rngs, seed, generation, shard, lane);
             let inv = handler::invoke(&self.handler, timeout, &b, rbif, malformed, rng);
             ctx.stats().usage.billed_ms += billed_ms(inv.duration);
@@ -760,7 +777,7 @@ impl LambdaMapping {
                 continue;
             }
             // The lane as try_invoke() leaves it: the batch in flight, its completion scheduled.
-            let l = self.lane_mut(shard, lane).expect("checked above");
+            let l = self.lane_of(shard, lane);
             l.job.reset(b);
             l.in_flight = Some(next);
             l.nonce = 1;
@@ -1024,7 +1041,7 @@ impl LambdaMapping {
         } else {
             self.esm.parallelization_factor
         };
-        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let p = self.pollers.of(shard);
         match &p.weights {
             Some((f, w)) if *f == pf => w.clone(),
             _ => {
@@ -1050,7 +1067,7 @@ impl LambdaMapping {
         let weights = self.lane_count(ctx, shard);
         let per_lane = u64::from(self.esm.batch_size);
         let target = (per_lane * weights.len() as u64).min(GET_RECORDS_MAX_RECORDS);
-        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let p = self.pollers.of(shard);
         // Records below the trim horizon are gone (the kernel counted them).
         let trim = ctx.stream.trim_seq(shard);
         let (n, bytes) = drop_below(&mut p.acc, trim);
@@ -1060,7 +1077,7 @@ impl LambdaMapping {
         if !self.efo && have < target && !p.shard_end {
             match ctx.get_records(shard, p.cursor, GET_RECORDS_MAX_RECORDS - have) {
                 Ok(b) => {
-                    let p = self.pollers.get_mut(&shard).expect("poller exists");
+                    let p = self.pollers.of(shard);
                     take_read(p, &b);
                     ctx.recycle_read(b);
                 }
@@ -1074,7 +1091,7 @@ impl LambdaMapping {
                 }
             }
         }
-        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let p = self.pollers.of(shard);
         let have = p.acc_count;
         // Tumbling window: close the open window when the next record belongs
         // to a later one, or at shard end.
@@ -1116,7 +1133,7 @@ impl LambdaMapping {
     fn start_chunk(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, weights: &[u128]) {
         let per_lane = u64::from(self.esm.batch_size);
         let tw = self.esm.tumbling_window_in_seconds;
-        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let p = self.pollers.of(shard);
         let have = p.acc_count;
         let n = have.min(per_lane * weights.len() as u64);
         let one;
@@ -1227,7 +1244,7 @@ impl LambdaMapping {
         if !self.conc.try_start(limit) {
             ctx.stats().throttled_invocations += 1;
             self.metric(ctx, metrics::THROTTLES, Stat::Sum, 1);
-            let l = self.lane_mut(shard, lane).expect("lane exists");
+            let l = self.lane_of(shard, lane);
             let next = l.job.throttled();
             let delay = match next {
                 Next::After(d) => d,
@@ -1290,7 +1307,7 @@ impl LambdaMapping {
             lane_rng(rngs, seed, generation, shard, lane),
         );
         ctx.stats().usage.billed_ms += billed_ms(inv.duration);
-        let l = self.lane_mut(shard, lane).expect("lane exists");
+        let l = self.lane_of(shard, lane);
         l.nonce = l.nonce.wrapping_add(1);
         let nonce = l.nonce;
         l.in_flight = Some(InFlight {
@@ -1306,6 +1323,15 @@ impl LambdaMapping {
         }
         let t = self.token(shard, lane as u64, nonce);
         ctx.schedule(done_at, t);
+    }
+
+    /// The state of a lane the caller knows exists (see [`Pollers::of`]).
+    #[inline(always)]
+    fn lane_of(&mut self, shard: ShardId, lane: usize) -> &mut LaneState {
+        match self.lane_mut(shard, lane) {
+            Some(l) => l,
+            None => missing("the lane"),
+        }
     }
 
     fn lane(&self, shard: ShardId, lane: usize) -> Option<&LaneState> {
@@ -1348,7 +1374,7 @@ impl LambdaMapping {
         let cp_before = self.pollers.get(&shard).map_or(0, |p| p.checkpoint);
         let mut settled = std::mem::take(&mut self.scratch);
         let (follow, next, attempt) = {
-            let l = self.lane_mut(shard, lane).expect("lane exists");
+            let l = self.lane_of(shard, lane);
             let attempt = l.job.invoke_count + 1;
             let (follow, next) = l.job.result(f.inv.response, &policy, &mut settled);
             (follow, next, attempt)
@@ -1437,7 +1463,7 @@ impl LambdaMapping {
         match next {
             Next::Now => self.try_invoke(ctx, shard, lane),
             Next::After(d) => {
-                let l = self.lane_mut(shard, lane).expect("lane exists");
+                let l = self.lane_of(shard, lane);
                 l.nonce = l.nonce.wrapping_add(1);
                 let nonce = l.nonce;
                 let t = self.token(shard, lane as u64, nonce);
@@ -1577,10 +1603,10 @@ impl LambdaMapping {
             if let Some(outcome) = d.outcome() {
                 self.settle(ctx, shard, lo, hi, outcome);
             }
-            let p = self.pollers.get_mut(&shard).expect("poller exists");
+            let p = self.pollers.of(shard);
             p.checkpoint = p.checkpoint.max(hi);
         }
-        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let p = self.pollers.of(shard);
         p.phase = Phase::Idle;
         p.window_start = now;
         let again = !p.acc.is_empty() || p.backlogged || p.shard_end;
@@ -1598,7 +1624,7 @@ impl LambdaMapping {
             // is not queued (a busy subscription queued ten a second for nothing).
             // Polls queued before are superseded as ever. The reference model
             // (chains off) queues it; a property test compares the two.
-            let p = self.pollers.get_mut(&shard).expect("poller exists");
+            let p = self.pollers.of(shard);
             p.poll_nonce = p.poll_nonce.wrapping_add(1);
             return;
         }
@@ -1636,7 +1662,7 @@ impl LambdaMapping {
         ctx.stats().usage.billed_ms +=
             billed_ms(handler::duration(&self.handler, 0).min(self.timeout()));
         let (seed, generation) = (self.seed, self.generation);
-        let p = self.pollers.get_mut(&shard).expect("poller exists");
+        let p = self.pollers.of(shard);
         let ok = !p
             .final_rng(seed, generation, shard)
             .chance(self.handler.error_rate);
