@@ -279,7 +279,7 @@ impl Ledger {
     pub(crate) fn shard_mut(&mut self, id: ShardId) -> &mut ShardLedger {
         let i = id.0 as usize;
         if i < self.shards.len() {
-            return &mut self.shards[i];
+            return &mut self.shards.as_mut_slice()[i];
         }
         self.add_shard(i)
     }

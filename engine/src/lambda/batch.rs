@@ -45,6 +45,9 @@ impl Batch {
     }
 
     /// One past the last sequence number.
+    // Inline always: at the page's opt-level "z" LLVM calls even accessors this small (see
+    // ARCHITECTURE.md, "Speed at opt-level z").
+    #[inline(always)]
     pub fn hi(&self) -> u64 {
         self.runs.last().map_or(self.lo, Run::end_seq)
     }

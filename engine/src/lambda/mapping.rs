@@ -604,8 +604,10 @@ impl LambdaMapping {
         let Some(c) = p.chunk.as_ref() else {
             return false;
         };
-        if c.lanes.len() != 1
-            || c.lanes[0].job.pieces.len() != 1
+        let [only] = c.lanes.as_slice() else {
+            return false;
+        };
+        if only.job.pieces.len() != 1
             || !c.pending.is_empty()
             || p.weights.as_ref().is_none_or(|(_, w)| w.len() != 1)
             || p.window.is_some()
@@ -621,7 +623,7 @@ impl LambdaMapping {
             return false;
         }
         // Nothing of this shard still unsettled may be trimmed meanwhile.
-        let oldest = c.lanes[0].job.front().and_then(|b| b.first_arrival());
+        let oldest = only.job.front().and_then(|b| b.first_arrival());
         oldest.is_some_and(|a| {
             a.0.saturating_add(ctx.stream.retention.0) > done_at.0.saturating_add(SWEEP_MARGIN.0)
         })
@@ -694,15 +696,17 @@ impl LambdaMapping {
         let retention = ctx.stream.retention.0;
         let pf = self.esm.parallelization_factor;
         let plain_lane = self.pollers.get(&shard).is_some_and(|p| {
-            p.chunk.as_ref().is_some_and(|c| {
-                c.lanes.len() == 1
-                    && c.pending.is_empty()
-                    && c.lanes[0].job.pieces.len() == 1
-                    && c.lanes[0].job.invoke_count == 0
-                    && c.lanes[0]
-                        .job
-                        .front()
-                        .is_some_and(|b| b.lo == f.lo && b.hi() == f.hi)
+            p.chunk.as_ref().is_some_and(|c| match c.lanes.as_slice() {
+                [only] => {
+                    c.pending.is_empty()
+                        && only.job.pieces.len() == 1
+                        && only.job.invoke_count == 0
+                        && only
+                            .job
+                            .front()
+                            .is_some_and(|b| b.lo == f.lo && b.hi() == f.hi)
+                }
+                _ => false,
             }) && p.checkpoint == f.lo
                 && p.window.is_none()
                 && p.final_in_flight.is_none()
@@ -1500,12 +1504,13 @@ impl LambdaMapping {
             return;
         };
         // Fast path: one settlement at the checkpoint, nothing pending.
-        if settled.len() == 1 && chunk.pending.is_empty() && settled[0].batch.lo == p.checkpoint {
-            let (lo, hi, d) = (
-                settled[0].batch.lo,
-                settled[0].batch.hi(),
-                settled[0].disposition,
-            );
+        let single = match settled.as_slice() {
+            [s] if chunk.pending.is_empty() && s.batch.lo == p.checkpoint => {
+                Some((s.batch.lo, s.batch.hi(), s.disposition))
+            }
+            _ => None,
+        };
+        if let Some((lo, hi, d)) = single {
             p.checkpoint = hi;
             recycle(&mut self.spare_runs, settled);
             if let Some(outcome) = d.outcome() {
