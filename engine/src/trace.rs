@@ -302,6 +302,12 @@ struct Lane {
 /// A period of a [`Lane`] that was never written. Values stay below it (sums saturate).
 const UNSET: u64 = u64::MAX;
 
+/// True if a consumer's metric `i` is `metric` (the same constant: compared by address).
+#[inline(always)]
+fn is_metric(own: &[(&'static str, Stat, Lane)], i: usize, metric: &'static str) -> bool {
+    own.get(i).is_some_and(|(m, _, _)| std::ptr::eq(*m, metric))
+}
+
 impl Lane {
     /// The value of period `i`'s slot, [`UNSET`] if never written.
     // Inline always: at the page's opt-level "z" LLVM calls even accessors this small (see
@@ -628,12 +634,12 @@ impl Metrics {
         // that one, then a scan by address (callers pass the same constants), and by
         // text only when that finds nothing (a constant may have copies at other
         // addresses).
-        let own = &mut self.consumer_metrics[consumer];
-        let hint = &mut self.consumer_metric_hint[consumer];
-        let same = |i: usize| own.get(i).is_some_and(|(m, _, _)| std::ptr::eq(*m, metric));
-        let pos = if same(*hint + 1) {
+        // (Slice indexing and a function, not a closure: inline at opt-level "z".)
+        let own = &mut self.consumer_metrics.as_mut_slice()[consumer];
+        let hint = &mut self.consumer_metric_hint.as_mut_slice()[consumer];
+        let pos = if is_metric(own, *hint + 1, metric) {
             *hint + 1
-        } else if same(*hint) {
+        } else if is_metric(own, *hint, metric) {
             *hint
         } else {
             match own
@@ -649,7 +655,7 @@ impl Metrics {
             }
         };
         *hint = pos;
-        let lane = &mut own[pos].2;
+        let lane = &mut own.as_mut_slice()[pos].2;
         match stat {
             Stat::Sum => lane.add(i, v),
             Stat::Maximum => lane.max(i, v),
