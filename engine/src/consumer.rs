@@ -921,6 +921,12 @@ impl<'a> ConsumerCtx<'a> {
         self.stream.recycle_read(read);
     }
 
+    /// Hands an enhanced fan-out push ([`ConsumerEvent::Records`]) back, box and all, for a
+    /// later read and push (optional, as for [`Self::recycle_read`]).
+    pub fn recycle_push(&mut self, push: Box<ReadBatch>) {
+        self.stream.recycle_push(push);
+    }
+
     /// This consumer's place among the stream's readers, for staggering its reads: its
     /// index, or 0 when each consumer reads as if alone with the stream
     /// ([`crate::Simulation::isolate_reads`]), as it would be in a run of its own.

@@ -109,6 +109,7 @@ impl Stream {
             max_open_shards,
             key_seed,
             spare_reads: Vec::new(),
+            spare_push: None,
             isolated_reads: false,
         };
         for (start, end) in even_ranges(shard_count.max(1)) {

@@ -784,7 +784,14 @@ impl Simulation {
                 .last_arrival()
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
             ctx.report_iterator_age(shard, age);
-            imp.on_event(ConsumerEvent::Records(Box::new(batch)), ctx)
+            let push = match ctx.stream.spare_push.take() {
+                Some(mut b) => {
+                    *b = batch;
+                    b
+                }
+                None => Box::new(batch),
+            };
+            imp.on_event(ConsumerEvent::Records(push), ctx)
         });
     }
 

@@ -571,6 +571,9 @@ pub struct Stream {
     /// Run lists of reads their consumer handed back ([`Self::recycle_read`]),
     /// for the next GetRecords (its allocation showed in profiles).
     pub(crate) spare_reads: Vec<Vec<Run>>,
+    /// The box of the last enhanced fan-out push handed back ([`Self::recycle_push`]), for
+    /// the next push (one allocation a push showed in profiles).
+    pub(crate) spare_push: Option<Box<ReadBatch>>,
     /// Each consumer reads as if it were alone with the stream (the compare view): its
     /// own five GetRecords calls and 2 MiB a second per shard.
     pub(crate) isolated_reads: bool,
@@ -1076,6 +1079,15 @@ impl Stream {
         if self.spare_reads.len() < SPARE_READS {
             self.spare_reads.push(read.runs);
         }
+    }
+
+    /// Takes back a pushed batch: its run list for a later read, its box for the next push.
+    pub(crate) fn recycle_push(&mut self, mut push: Box<ReadBatch>) {
+        let runs = std::mem::take(&mut push.runs);
+        if self.spare_reads.len() < SPARE_READS {
+            self.spare_reads.push(runs);
+        }
+        self.spare_push = Some(push);
     }
 
     /// The earliest time at which [`Stream::trim`] would change anything, as the stream

@@ -1237,7 +1237,7 @@ impl Consumer for Application {
             }
             ConsumerEvent::Records(b) => {
                 let (shard, to) = (b.shard, b.next_seq);
-                ctx.recycle_read(*b);
+                ctx.recycle_push(b);
                 let at = self.reads.position(shard);
                 self.pushed.pushed(ctx, shard, to, at, EFO_BUFFER);
             }

@@ -792,7 +792,7 @@ impl Consumer for Job {
             }
             ConsumerEvent::Records(b) => {
                 let (shard, to) = (b.shard, b.next_seq);
-                ctx.recycle_read(*b);
+                ctx.recycle_push(b);
                 let at = self.reads.position(shard);
                 let cap = self.cfg.source.max_fetch_records_per_shard.max(1);
                 self.pushed.pushed(ctx, shard, to, at, cap);

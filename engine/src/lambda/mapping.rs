@@ -2076,7 +2076,7 @@ impl Consumer for LambdaMapping {
                     return;
                 }
                 take_read(p, &b);
-                ctx.recycle_read(*b);
+                ctx.recycle_push(b);
                 let cap = 2 * u64::from(self.esm.batch_size) * 10;
                 if p.acc_count >= cap || p.shard_end {
                     p.subscribed = false;
