@@ -53,6 +53,7 @@ impl Batch {
     }
 
     /// Number of records.
+    #[inline(always)]
     pub fn records(&self) -> u64 {
         self.hi() - self.lo
     }
