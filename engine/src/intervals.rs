@@ -14,6 +14,10 @@ pub struct IntervalSet {
     /// failed record in every batch, would otherwise make each sweep's count
     /// grow with the run).
     members: u64,
+    /// The lowest member and one past the highest (both 0 when the set is empty): the
+    /// usual `count_in` and `ends_by` answer from them without a search of the tree.
+    lo: u64,
+    hi: u64,
 }
 
 impl IntervalSet {
@@ -53,7 +57,24 @@ impl IntervalSet {
             }
         }
         self.ranges.insert(new_start, new_end);
+        self.widen(new_start, new_end);
         added
+    }
+
+    /// Notes a range just added in the bounds.
+    fn widen(&mut self, start: u64, end: u64) {
+        if self.ranges.len() == 1 {
+            (self.lo, self.hi) = (start, end);
+        } else {
+            self.lo = self.lo.min(start);
+            self.hi = self.hi.max(end);
+        }
+    }
+
+    /// The bounds again from the ranges, after members were taken out.
+    fn rebound(&mut self) {
+        self.lo = self.ranges.first_key_value().map_or(0, |(&s, _)| s);
+        self.hi = self.ranges.last_key_value().map_or(0, |(_, &e)| e);
     }
 
     /// Adds `[start, end)` and returns how many members are new. The common
@@ -65,6 +86,7 @@ impl IntervalSet {
         let Some(mut last) = self.ranges.last_entry() else {
             self.ranges.insert(start, end);
             self.members += end - start;
+            (self.lo, self.hi) = (start, end);
             return end - start;
         };
         match *last.get() {
@@ -72,11 +94,13 @@ impl IntervalSet {
             e if e == start => {
                 *last.get_mut() = end;
                 self.members += end - start;
+                self.hi = end;
                 end - start
             }
             e if e < start => {
                 self.ranges.insert(start, end);
                 self.members += end - start;
+                self.hi = end;
                 end - start
             }
             _ => self.insert(start, end).iter().map(|(a, b)| b - a).sum(),
@@ -110,12 +134,13 @@ impl IntervalSet {
             }
         }
         self.members -= removed;
+        self.rebound();
         removed
     }
 
     /// True when every member is below `x` (then `[x, …)` is all gaps).
     pub fn ends_by(&self, x: u64) -> bool {
-        self.ranges.last_key_value().is_none_or(|(_, &e)| e <= x)
+        self.hi <= x
     }
 
     /// The sub-ranges of `[start, end)` that are **not** in the set.
@@ -152,13 +177,11 @@ impl IntervalSet {
         if start >= end {
             return 0;
         }
-        // The whole set lies inside: the ledger's usual question.
-        let (Some((&first, _)), Some((_, &last))) =
-            (self.ranges.first_key_value(), self.ranges.last_key_value())
-        else {
+        if self.members == 0 {
             return 0;
-        };
-        if start <= first && last <= end {
+        }
+        // The whole set lies inside: the ledger's usual question.
+        if start <= self.lo && self.hi <= end {
             return self.members;
         }
         // The range starting before `start` may reach into [start, end).
@@ -186,6 +209,9 @@ impl IntervalSet {
     /// Forgets every member below `x` (used once those records are trimmed and
     /// can never be settled again).
     pub fn forget_below(&mut self, x: u64) {
+        if self.members == 0 || self.lo >= x {
+            return;
+        }
         // From the lowest range up (a retention sweep trims one set after another each
         // second): without `remove`'s list of touched ranges.
         while let Some((&s, &e)) = self.ranges.first_key_value() {
@@ -200,6 +226,7 @@ impl IntervalSet {
             }
             self.members -= e - s;
         }
+        self.rebound();
     }
 
     /// The ranges, ascending.
@@ -248,6 +275,23 @@ mod tests {
     }
 
     #[test]
+    fn in_order_inserts_move_the_upper_bound() {
+        // The ledger's usual sequence: each settle extends the last range or starts one after it.
+        let mut s = IntervalSet::new();
+        assert_eq!(s.insert_count(0, 10), 10);
+        assert_eq!(s.insert_count(10, 20), 10);
+        assert!(!s.ends_by(15) && s.ends_by(20));
+        assert_eq!(s.count_in(0, 15), 15);
+        assert_eq!(s.insert_count(30, 40), 10);
+        assert!(!s.ends_by(35) && s.ends_by(40));
+        assert_eq!(s.count_in(0, 35), 25);
+        s.forget_below(35);
+        assert_eq!(s.count_in(0, 100), 5);
+        assert_eq!(s.remove(35, 40), 5);
+        assert_eq!(s, IntervalSet::new());
+    }
+
+    #[test]
     fn agrees_with_a_bitmap_on_random_operations() {
         let mut rng = crate::rng::Rng::new(9);
         let mut s = IntervalSet::new();
@@ -280,6 +324,16 @@ mod tests {
             }
             let total = bits.iter().filter(|&&x| x).count() as u64;
             assert_eq!(s.count_in(0, 200), total);
+            // Every prefix and every end: what the bounds answer (`lo`, `hi`).
+            for x in 0..=200u64 {
+                let above = bits[x as usize..].iter().all(|&b| !b);
+                assert_eq!(s.ends_by(x), above, "ends_by({x})");
+                let below = bits[..x as usize].iter().filter(|&&b| b).count() as u64;
+                assert_eq!(s.count_in(0, x), below, "count_in(0, {x})");
+            }
+            if total == 0 {
+                assert_eq!(s, IntervalSet::new(), "an emptied set equals a new one");
+            }
             let (c, d) = (rng.below(200), rng.below(201));
             let within = (c..d).filter(|&i| bits[i as usize]).count() as u64;
             assert_eq!(s.count_in(c, d), within, "count_in({c}, {d})");
