@@ -236,11 +236,22 @@ impl Run {
     pub fn slice(&self, from: u64, to: u64) -> Run {
         let from = from.max(self.first_seq);
         let to = to.min(self.end_seq()).max(from + 1);
+        // A read takes most runs whole: their own arrival times, without a division.
+        let first_arrival = if from == self.first_seq {
+            self.first_arrival
+        } else {
+            self.arrival(from)
+        };
+        let last_arrival = if to == self.end_seq() {
+            self.last_arrival
+        } else {
+            self.arrival(to - 1)
+        };
         Run {
             first_seq: from,
             count: to - from,
-            first_arrival: self.arrival(from),
-            last_arrival: self.arrival(to - 1),
+            first_arrival,
+            last_arrival,
             ..*self
         }
     }
