@@ -43,7 +43,9 @@ use crate::shell::{cargo_bin_dir, cmd, output, root, run};
 /// also buy the frame budget (issue 16) a third of the engine's time. Talc as the page's
 /// allocator instead of dlmalloc: −3.0 KB (405.9 KB), as fast. The engine's simulation alone
 /// at "s", with scenario parsing split into a crate of its own at "z", was measured at +11.2 KB
-/// (420.0 KB without Talc) for 19-24 % fewer instructions: still over, not taken.
+/// (420.0 KB without Talc) for 19-24 % fewer instructions: still over, not taken. Instead the
+/// engine's hot paths were made cheap at "z" (ARCHITECTURE.md, "Speed at opt-level z"): 7-17 %
+/// fewer instructions on most presets for +1.1 KB (407.0 KB).
 pub const BUDGET_GZIP_BYTES: u64 = 400 * 1024;
 
 /// Measures `dist/` and fails when the gzipped total is over [`BUDGET_GZIP_BYTES`].
