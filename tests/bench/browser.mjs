@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { serve, launch, DIST } from '../e2e/support.mjs';
-import { SETTLE_MS, median, knobToRedraw, engineMs, round, stories, open } from './measure.mjs';
+import { median, round, stories, open } from './measure.mjs';
 
 const ROUNDS = Number(process.env.SHARDSCOPE_BENCH_ROUNDS ?? 5);
 // SHARDSCOPE_BENCH_ONLY=name,tour/name,…: only these presets and stories (and no reference run).
@@ -69,9 +69,9 @@ await page.locator('table[aria-label="Stream summary"]').waitFor({ timeout: 300_
 const wasm = [];
 const engine = [];
 for (let i = 0; i < 3; i++) {
-  await page.waitForTimeout(SETTLE_MS);
-  wasm.push(await knobToRedraw(page, i + 1));
-  engine.push(await engineMs(page));
+  const r = await round(page, i + 1);
+  wasm.push(r.m);
+  engine.push(r.e);
 }
 let native = [];
 if (CLI) {
