@@ -49,6 +49,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::intervals::IntervalSet;
+use crate::producer::{self, ProducerState};
 use crate::queue::{EventQueue, Ranked};
 use crate::rng::Rng;
 use crate::scenario::{StartingPosition, TimelineEntry};
@@ -100,6 +101,11 @@ pub trait Consumer {
 
     /// Called for every event addressed to this consumer.
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>);
+
+    /// Called by the kernel before it reads the consumer's books (the retention
+    /// sweep: trims, and the progress counters): a consumer that computes some of
+    /// its work late does what was due before now (the Lambda mapping's idle polls).
+    fn catch_up(&mut self, _ctx: &mut ConsumerCtx<'_>) {}
 
     /// Called once when the run ends, before the trace is built: report what
     /// is still in flight (a Firehose batch being retried, …).
@@ -669,6 +675,9 @@ pub struct ConsumerCtx<'a> {
     pub(crate) subs: &'a mut Vec<Subscription>,
     pub(crate) timeline: &'a [TimelineEntry],
     pub(crate) end: SimTime,
+    pub(crate) producers: &'a [ProducerState],
+    /// How many consumers the run has.
+    pub(crate) consumers: usize,
 }
 
 impl<'a> ConsumerCtx<'a> {
@@ -746,6 +755,26 @@ impl<'a> ConsumerCtx<'a> {
     /// Schedules a timer `after` from now.
     pub fn schedule_in(&mut self, after: SimDuration, token: u64) {
         self.schedule(SimTime(self.now.0.saturating_add(after.0)), token);
+    }
+
+    /// True if no other consumer reads this run's shards under this one's read limits
+    /// (it is the only consumer, or each has its own: [`crate::stream::Stream`]'s
+    /// isolated reads).
+    pub(crate) fn reads_alone(&self) -> bool {
+        self.consumers == 1 || self.stream.isolated_reads
+    }
+
+    /// True if a GetRecords call on `shard` at `at` would find its read limits free,
+    /// as they stand (see [`Stream::get_records`]).
+    pub(crate) fn read_free_at(&self, shard: ShardId, at: SimTime) -> bool {
+        self.stream.read_free_at(shard, self.index, at)
+    }
+
+    /// The most records and bytes one shard can be written within `span` from now,
+    /// if the producers' writes cannot be throttled (nor retried) before the next
+    /// timeline action (see [`producer::most_written`]).
+    pub(crate) fn most_written(&self, span: SimDuration) -> Option<(u64, u64)> {
+        producer::most_written(self.producers, self.stream.on_demand, span)
     }
 
     /// GetRecords on `shard` from `from` (clamped to the trim horizon), at

@@ -30,6 +30,7 @@ pub mod sim;
 pub mod stream;
 pub mod testing;
 pub mod time;
+pub(crate) mod tip_log;
 pub mod trace;
 
 pub use consumer::{Consumer, ConsumerCtx, ConsumerEvent, Ledger, Outcome};

@@ -41,6 +41,7 @@ use crate::stream::{
     WRITE_RECORDS_PER_SECOND,
 };
 use crate::time::{SimDuration, SimTime};
+use crate::tip_log::TipStep;
 use crate::trace::{Cause, EventKind, Recorder};
 
 /// The producer tick. See the module documentation for why 100 ms.
@@ -124,6 +125,37 @@ pub(crate) struct ProducerState {
     pub record_bytes: u32,
     pub retry: bool,
     pub routes: Vec<Route>,
+}
+
+/// The most records and bytes any one shard can be written within `span`, if no
+/// write can be throttled meanwhile: no throttled record waits for a retry, and
+/// every producer together writes at most a shard's per-second limits even into
+/// one shard (a tick writes a route's steady count or one more: at most
+/// `rate / 10 + 1` records; ten ticks a second). Until the next timeline action
+/// (which may change a rate) a shard then takes at most that many records a tick.
+/// `None` when throttling is possible, or on demand (a shard may split).
+pub(crate) fn most_written(
+    producers: &[ProducerState],
+    on_demand: bool,
+    span: SimDuration,
+) -> Option<(u64, u64)> {
+    if on_demand || producers.iter().any(|p| p.routes.iter().any(|r| !r.retries.is_empty())) {
+        return None;
+    }
+    let ticks_per_second = 1_000_000 / TICK.0;
+    let (mut records, mut bytes) = (0u64, 0u64);
+    for p in producers.iter().filter(|p| p.rate_milli > 0) {
+        let per_tick = p.rate_milli / (1_000 * ticks_per_second) + 1;
+        records = records.saturating_add(per_tick);
+        bytes = bytes.saturating_add(per_tick.saturating_mul(u64::from(p.record_bytes)));
+    }
+    if records.saturating_mul(ticks_per_second) > WRITE_RECORDS_PER_SECOND
+        || bytes.saturating_mul(ticks_per_second) > WRITE_BYTES_PER_SECOND
+    {
+        return None;
+    }
+    let ticks = span.0 / TICK.0 + 1;
+    Some((records * ticks, bytes * ticks))
 }
 
 /// Turns a rate into milli-records per second (rounded to nearest).
@@ -572,7 +604,29 @@ impl Stream {
                             let from = (s.write.second * 1_000_000 + 1).saturating_sub(first.0);
                             in_last(from.div_ceil(TICK.0).max(i) - i)
                         };
-                        self.extend_newest_run(shard, (n, in_window), last, bytes, rec);
+                        let seq = self.at(shard).next_seq;
+                        let step = if q > 0 {
+                            TipStep::Dense {
+                                first: at(i),
+                                ticks: m,
+                                seq,
+                                q,
+                                r,
+                                den,
+                                carry: start,
+                            }
+                        } else {
+                            TipStep::Dense {
+                                first: at(i),
+                                ticks: m,
+                                seq,
+                                q: 1,
+                                r: 0,
+                                den: 1,
+                                carry: 0,
+                            }
+                        };
+                        self.extend_newest_run(shard, (n, in_window), last, bytes, step, rec);
                         total += n;
                         i += m;
                         continue;
@@ -664,7 +718,13 @@ impl Stream {
             let first_in = (start.saturating_sub(from.0) / (d * TICK.0) + 1).max(1);
             (m + 1).saturating_sub(first_in)
         };
-        self.extend_newest_run(shard, (m, in_window), last, bytes, rec);
+        let step = TipStep::Sparse {
+            from,
+            gap: d * TICK.0,
+            count: m,
+            seq: s.next_seq,
+        };
+        self.extend_newest_run(shard, (m, in_window), last, bytes, step, rec);
     }
 
     /// Adds `n` records of `bytes` each to `shard`'s newest run (a bulk step's: see
@@ -676,6 +736,7 @@ impl Stream {
         (n, in_window): (u64, u64),
         last: SimTime,
         bytes: u32,
+        step: TipStep,
         rec: &mut Recorder,
     ) {
         let s = self.at_mut(shard);
@@ -685,6 +746,9 @@ impl Stream {
         run.count += n;
         run.last_arrival = last;
         s.next_seq += n;
+        if let Some(log) = &mut s.tips {
+            log.note(step);
+        }
         rec.metrics
             .incoming_tick(last, shard, n, n * u64::from(bytes));
     }

@@ -150,6 +150,7 @@ impl Stream {
             write: WriteWindow::default(),
             read: vec![ReadBudget::default()],
             slices,
+            tips: None,
         });
         id
     }

@@ -300,6 +300,7 @@ impl Simulation {
         c: usize,
         f: impl FnOnce(&mut dyn Consumer, &mut ConsumerCtx<'_>) -> R,
     ) -> R {
+        let consumers = self.consumers.len();
         let slot = &mut self.consumers[c];
         let mut ctx = ConsumerCtx {
             now: self.now,
@@ -313,6 +314,8 @@ impl Simulation {
             subs: &mut self.subs,
             timeline: &self.scenario.timeline,
             end: self.end,
+            producers: &self.producers,
+            consumers,
         };
         f(slot.imp.as_mut(), &mut ctx)
     }
@@ -446,6 +449,9 @@ impl Simulation {
     }
 
     fn sweep(&mut self) {
+        for c in 0..self.consumers.len() {
+            self.with_ctx(c, |imp, ctx| imp.catch_up(ctx));
+        }
         let now = self.now;
         let (moved, expired) = self.stream.trim(now);
         for (shard, _old, new) in moved {

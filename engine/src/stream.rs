@@ -26,6 +26,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::rng::mix64;
+use crate::tip_log::{TipLog, TipStep};
 use crate::time::{SimDuration, SimTime};
 
 /// The largest hash key: the hash space is `0 ..= 2^128 − 1`, the range of an
@@ -459,6 +460,9 @@ pub(crate) struct Shard {
     pub read: Vec<ReadBudget>,
     /// Per producer: the keys routed here.
     pub slices: Vec<KeySlice>,
+    /// While a reader reads behind the kernel's clock: the writes since (see
+    /// [`crate::tip_log`]).
+    pub tips: Option<Box<TipLog>>,
 }
 
 impl Shard {
@@ -476,6 +480,30 @@ impl Shard {
     /// Arrival time of the newest record, if any.
     pub fn last_arrival(&self) -> Option<SimTime> {
         self.runs.back().map(|r| r.last_arrival)
+    }
+
+    /// The shard as it stood at `t`, before writes the kernel has made since
+    /// (see [`crate::tip_log`]): its next sequence number then, and its newest run
+    /// then if a later write extended it.
+    #[cold]
+    #[inline(never)]
+    fn as_of(&self, t: SimTime) -> (u64, Option<Run>) {
+        let Some(log) = &self.tips else {
+            debug_assert!(false, "a read behind the clock of a shard not watched");
+            return (self.next_seq, None);
+        };
+        let (end, written) = log.as_of(t);
+        let cut = end
+            .checked_sub(1)
+            .and_then(|newest| self.run_index(newest))
+            .map(|i| self.runs[i])
+            .filter(|r| r.end_seq() > end)
+            .map(|r| Run {
+                count: end - r.first_seq,
+                last_arrival: written.unwrap_or(r.last_arrival),
+                ..r
+            });
+        (end, cut)
     }
 }
 
@@ -845,6 +873,12 @@ impl Stream {
         run.first_seq = s.next_seq;
         s.next_seq += run.count;
         s.runs.push_back(run);
+        if let Some(log) = &mut s.tips {
+            log.note(TipStep::Tick {
+                at: run.last_arrival,
+                next: s.next_seq,
+            });
+        }
         run
     }
 
@@ -892,6 +926,12 @@ impl Stream {
                 last.count += count;
                 last.last_arrival = arrival;
                 s.next_seq += count;
+                if let Some(log) = &mut s.tips {
+                    log.note(TipStep::Tick {
+                        at: arrival,
+                        next: s.next_seq,
+                    });
+                }
                 return;
             }
         }
@@ -961,14 +1001,22 @@ impl Stream {
         mut runs: Vec<Run>,
     ) -> ReadBatch {
         let s = self.at(shard);
-        let from = from.clamp(s.trim_seq, s.next_seq);
+        // A read behind the kernel's clock sees the shard as it stood then.
+        let (end, cut) = match s.runs.back() {
+            Some(r) if r.last_arrival > now => s.as_of(now),
+            _ => (s.next_seq, None),
+        };
+        let from = from.clamp(s.trim_seq, end.max(s.trim_seq));
         runs.clear();
         let mut records = 0u64;
         let mut bytes = 0u64;
         let mut seq = from;
         if let Some(mut i) = s.run_index(from) {
-            while i < s.runs.len() && records < limit {
-                let r = &s.runs[i];
+            while i < s.runs.len() && records < limit && seq < end {
+                let r = match &cut {
+                    Some(c) if c.first_seq == s.runs[i].first_seq => c,
+                    _ => &s.runs[i],
+                };
                 let per = u64::from(r.record_bytes).max(1);
                 let room_bytes = max_bytes.saturating_sub(bytes) / per;
                 let take = (r.end_seq() - seq).min(limit - records).min(room_bytes);
@@ -993,7 +1041,7 @@ impl Stream {
         }
         let closed = s.info.state != ShardState::Open;
         let shard_end = closed && seq == s.next_seq;
-        let millis_behind_latest = if seq >= s.next_seq {
+        let millis_behind_latest = if seq >= end {
             0
         } else {
             s.runs
@@ -1057,7 +1105,11 @@ impl Stream {
         let limit = limit.clamp(1, GET_RECORDS_MAX_RECORDS);
         let runs = self.spare_reads.pop().unwrap_or_default();
         let batch = self.slice_records(shard, from, limit, GET_RECORDS_MAX_BYTES, now, runs);
-        let read = &mut self.at_mut(shard).read[budget];
+        let s = self.at_mut(shard);
+        if let Some(log) = &mut s.tips {
+            log.forget_before(now);
+        }
+        let read = &mut s.read[budget];
         let next = read.next;
         read.calls[next] = Some(now);
         read.next = (next + 1) % READ_CALLS_PER_SECOND;
@@ -1083,6 +1135,34 @@ impl Stream {
         }
         let runs = self.spare_reads.pop().unwrap_or_default();
         Ok(self.slice_records(shard, from, limit, u64::MAX, now, runs))
+    }
+
+    /// True if `reader`'s GetRecords call on `shard` at `at` would not be throttled
+    /// by the calls and reads made so far (see [`Self::get_records`]).
+    pub(crate) fn read_free_at(&self, shard: ShardId, reader: usize, at: SimTime) -> bool {
+        let budget = if self.isolated_reads { reader } else { 0 };
+        let Some(read) = self.at(shard).read.get(budget) else {
+            return true;
+        };
+        let oldest = read.calls[read.next];
+        !oldest.is_some_and(|t| at.0 < t.0 + 1_000_000) && read.busy_until <= at
+    }
+
+    /// Starts noting `shard`'s writes, so that a read at an instant from now on
+    /// sees the shard as it stood then, even after the kernel has written more
+    /// ([`crate::tip_log`]); a watch already on starts over from here.
+    pub(crate) fn watch_tips(&mut self, shard: ShardId) {
+        let s = self.at_mut(shard);
+        let log = TipLog::new(s.next_seq, s.last_arrival());
+        match &mut s.tips {
+            Some(l) => **l = log,
+            none => *none = Some(Box::new(log)),
+        }
+    }
+
+    /// Stops noting `shard`'s writes (see [`Self::watch_tips`]).
+    pub(crate) fn unwatch_tips(&mut self, shard: ShardId) {
+        self.at_mut(shard).tips = None;
     }
 
     /// Takes back a read's run list for a later GetRecords.

@@ -238,6 +238,32 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
+    /// A healthy lane's idle polls computed late, in windows between the kernel's
+    /// sweeps, change nothing: the trace is the one of queuing each poll (chains off,
+    /// the reference model). The cases are steered to where windows open (a batch
+    /// larger than what two seconds write, no batching window, ParallelizationFactor
+    /// 1) and keep several shards, poison records, reshards, deploys, retries,
+    /// bisection, partial failures and recreated mappings, each of which ends a window.
+    #[test]
+    fn late_polls_change_nothing(c in case(), rate in 0u32..=60) {
+        let c = Case {
+            rate,
+            batch: c.batch.max(2 * rate + 30),
+            window: 0,
+            pf: 1,
+            error_pct: 0,
+            age: None,
+            efo: false,
+            tumbling: 0,
+            ..c
+        };
+        let s = scenario(&c);
+        let (late, _) = run_counting(&s, c.malformed, true);
+        let (reference, _) = run_unchained(&s, c.malformed);
+        prop_assert_eq!(&late.hash(), &reference.hash());
+        prop_assert_eq!(late, reference);
+    }
+
     /// An enhanced fan-out lane that goes idle queues no idle poll (a push polls at
     /// once): the trace is the one of queuing it, with batching windows, tumbling
     /// windows, errors, retries, bisection, reshards, deploys and recreated mappings.
@@ -275,6 +301,35 @@ fn an_idle_efo_lane_queues_no_idle_poll() {
     let fewer = reference_events - quiet_events;
     assert_eq!(fewer, 2_989);
     assert_eq!(quiet, reference);
+}
+
+/// Two shards written at 10 records a second in all (about 5 each), read by a
+/// healthy mapping (BatchSize 100, 20 ms an invocation) for 10 minutes: each lane
+/// polls a second after its last invocation completed (about every 1.02 s) and
+/// invokes once, 1,174 invocations in all. The reference (chains off) queues each
+/// poll and each completion: 2,348 kernel events. Computed late, none is queued
+/// (the kernel's sweeps, one a second here, have them computed first), so the run
+/// has at least 2,348 fewer kernel events, with the same trace.
+#[test]
+fn idle_polls_computed_late_queue_no_kernel_event() {
+    let s = parse(
+        r#"{"format": "shardscope/1", "seed": 3, "duration": "10m",
+            "stream": {"ShardCount": 2},
+            "producers": [{"name": "p", "records_per_second": 10, "record_bytes": 500,
+                           "partition_keys": 100}],
+            "consumers": [{"kind": "lambda", "name": "fn",
+                "EventSourceMapping": {"StartingPosition": "TRIM_HORIZON", "BatchSize": 100},
+                "handler": {"invoke_ms": 20}}]}"#,
+    );
+    let (late, late_events) = run_counting(&s, false, true);
+    let (reference, reference_events) = run_unchained(&s, false);
+    assert_eq!(summary(&late).invocations, summary(&reference).invocations);
+    assert_eq!(summary(&reference).invocations, 1_174);
+    assert!(
+        late_events + 2 * 1_174 <= reference_events,
+        "{late_events} kernel events, against {reference_events}"
+    );
+    assert_eq!(late, reference);
 }
 
 /// The case that first showed chained and unchained runs differing: a deploy

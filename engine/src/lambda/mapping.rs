@@ -40,7 +40,9 @@ use crate::scenario::{
     Action, EventSourceMapping, FunctionConfig, Handler, ItemFailures, LambdaConsumer,
     StartingPosition,
 };
-use crate::stream::{ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
+use crate::stream::{
+    ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS, READ_BYTES_PER_SECOND,
+};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Cause, EventKind, PeriodMax, Stat};
 
@@ -68,6 +70,8 @@ const SWEEP_MARGIN: SimDuration = SimDuration::from_secs(1);
 
 const POLL_LANE: u64 = 0xff;
 const FINAL_LANE: u64 = 0xfe;
+/// The timer that computes the idle polls left late in a window.
+const LATE_LANE: u64 = 0xfd;
 const FLUSH_TOKEN: u64 = u64::MAX;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -178,6 +182,17 @@ struct Poller {
     final_rng: Option<Rng>,
     /// This shard's invocations in the current metric period (see [`PeriodBook`]).
     period: Option<PeriodBook>,
+    /// The lane's next timer when it is computed late instead of queued (see
+    /// [`LambdaMapping`]'s "Idle polls computed late").
+    late: Option<Late>,
+}
+
+/// A timer computed late: its time, its token, and the end of its window.
+#[derive(Clone, Copy, Debug)]
+struct Late {
+    at: SimTime,
+    token: u64,
+    until: SimTime,
 }
 
 /// One shard's `Invocations` and highest `IteratorAge` in one metric period,
@@ -217,6 +232,7 @@ impl Poller {
             rngs: Vec::new(),
             final_rng: None,
             period: None,
+            late: None,
         }
     }
 
@@ -342,6 +358,33 @@ impl Pollers {
 /// writes or another consumer's reads. The equivalence is pinned by a test
 /// that runs scenarios with chains on and off (`chains_change_nothing`).
 ///
+/// # Idle polls computed late (a speed-up that changes no result)
+///
+/// A healthy lane with little traffic polls once a second, finds that second's
+/// records, invokes once and completes (chained) well before its next poll.
+/// Between the kernel's retention sweeps nothing but the mapping itself reads a
+/// lane's books, so such polls are not queued one by one: the lane's next idle
+/// poll is noted (`Poller::late`) and computed at its own time, with the clock set
+/// back to it, when the mapping next handles any event — at the latest by one
+/// timer just before the window ends ([`LambdaMapping::catch_up_late`]). Each read
+/// sees the shard as it stood at the poll's instant ([`crate::tip_log`]), the
+/// concurrency slots are taken and released in time order, and the lane is left
+/// as polling on time would have left it. A window opens only where every poll in
+/// it must end that way — a read that is not throttled and finds less than a
+/// batch, one first-try success that completes before the next poll:
+/// - the conditions of chains, with ParallelizationFactor 1 and no batching window;
+/// - the mapping reads its shards alone (the only consumer, or isolated reads) and
+///   the lane's read limits are free at its next poll;
+/// - the producers cannot be throttled ([`crate::producer::most_written`]), and the
+///   most that two seconds can write to a shard is less than a batch and 6 MB,
+///   read back within a second at 2 MiB/s and processed within a second and the
+///   function's timeout;
+/// - the window ends before the next sweep, the next timeline action (which alone
+///   writes poison records or changes the producers or the mapping) and the end of
+///   the run.
+///
+/// `late_polls_change_nothing` and the preset trace hashes pin the equivalence.
+///
 /// # Random draws
 ///
 /// Each lane draws from its own random stream (one draw per invocation, see
@@ -378,6 +421,13 @@ pub struct LambdaMapping {
     releases: Vec<SimTime>,
     /// Chains off (tests compare runs with and without them).
     no_chains: bool,
+    /// While a lane's timers go late (opening a window, or computing a late timer):
+    /// the end of its window.
+    late_until: Option<SimTime>,
+    /// How many lanes have a late timer.
+    late_lanes: u32,
+    /// The last timer queued to compute the late timers of a window by its end.
+    late_wake: Option<SimTime>,
     /// The seed of the lanes' random streams (drawn from the consumer's stream at start).
     seed: u64,
     /// A reusable buffer for settlements (empty between uses).
@@ -451,6 +501,9 @@ impl LambdaMapping {
             released_ahead: Vec::new(),
             releases: Vec::new(),
             no_chains: false,
+            late_until: None,
+            late_lanes: 0,
+            late_wake: None,
             seed: 0,
             scratch: Vec::new(),
             ops: Vec::new(),
@@ -787,7 +840,7 @@ impl LambdaMapping {
             l.nonce = 1;
             l.done = false;
             let t = self.token(shard, lane as u64, 1);
-            ctx.schedule(done_at, t);
+            self.queue_timer(ctx, shard, done_at, t);
             return None;
         }
     }
@@ -1029,6 +1082,137 @@ impl LambdaMapping {
 
     // ---- polling ----------------------------------------------------------
 
+    /// Schedules the idle poll a lane makes a second after it found nothing to do:
+    /// computed late if a window can open (see "Idle polls computed late").
+    fn schedule_idle_poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, at: SimTime) {
+        if self.late_until.is_none() {
+            if let Some(until) = self.late_window(ctx, shard, at) {
+                // The shard's writes from now on are noted for the window's reads.
+                ctx.stream.watch_tips(shard);
+                self.late_until = Some(until);
+                self.schedule_poll(ctx, shard, at);
+                self.late_until = None;
+                return;
+            }
+        }
+        self.schedule_poll(ctx, shard, at);
+    }
+
+    /// Queues a lane's timer, or, inside a window, keeps it late (see "Idle polls
+    /// computed late").
+    fn queue_timer(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, at: SimTime, token: u64) {
+        let until = match self.late_until {
+            Some(until) if at < until => until,
+            _ => return ctx.schedule(at, token),
+        };
+        let p = self.pollers.of(shard);
+        debug_assert!(p.late.is_none(), "one timer at a time");
+        if p.late.replace(Late { at, token, until }).is_none() {
+            self.late_lanes += 1;
+        }
+        // One timer computes what is left late by the window's end (a sweep or
+        // another event of the mapping may have done it before).
+        let wake = SimTime(until.0 - 1);
+        if self.late_wake != Some(wake) {
+            self.late_wake = Some(wake);
+            let t = self.token(ShardId(0), LATE_LANE, 0);
+            ctx.schedule(wake, t);
+        }
+    }
+
+    /// The end of the window in which the idle poll of `shard` at `at`, and the
+    /// lane's timers after it, may be computed late, if they may (see "Idle polls
+    /// computed late").
+    fn late_window(&self, ctx: &ConsumerCtx<'_>, shard: ShardId, at: SimTime) -> Option<SimTime> {
+        let limit = Concurrency::limit(&self.function);
+        let shards = ctx.stream.shard_infos().count() as u64;
+        if self.no_chains
+            || self.efo
+            || self.esm.tumbling_window_in_seconds > 0
+            || !self.esm.enabled
+            || self.esm.maximum_record_age_in_seconds.is_some()
+            || self.esm.maximum_batching_window_in_seconds > 0
+            || self.esm.parallelization_factor != 1
+            || self.handler.error_rate.is_nan()
+            || self.handler.error_rate > 0.0
+            || ctx.ledger.key_newest.is_some()
+            || limit < 10 * shards
+            || !ctx.reads_alone()
+        {
+            return None;
+        }
+        let p = self.pollers.get(&shard)?;
+        if p.phase != Phase::Idle
+            || p.chunk.is_some()
+            || p.acc_count > 0
+            || p.backlogged
+            || p.shard_end
+            || p.window.is_some()
+            || p.final_in_flight.is_some()
+            || ctx.stream.shard(shard)?.state != ShardState::Open
+            || !ctx.read_free_at(shard, at)
+        {
+            return None;
+        }
+        // The most one poll can find: what two seconds write (a poll reads what came
+        // since the last, which was less than a second and an invocation before).
+        let (records, bytes) = ctx.most_written(SimDuration::from_secs(2))?;
+        let took = handler::duration(&self.handler, records);
+        let reads_back = bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
+        if records >= u64::from(self.esm.batch_size)
+            || bytes >= MAX_PAYLOAD_BYTES
+            || reads_back >= IDLE_POLL.0
+            || took >= IDLE_POLL
+            || took >= self.timeout()
+        {
+            return None;
+        }
+        let now = ctx.now;
+        let mut until = ctx.end;
+        for e in ctx.timeline {
+            if e.at > now && e.at < until {
+                until = e.at;
+            }
+        }
+        (at.0 + IDLE_POLL.0 < until.0).then_some(until)
+    }
+
+    /// Computes the lanes' late timers due before `before`, each at its own time
+    /// and in time order (by shard at one instant), as the kernel would have served
+    /// them (see "Idle polls computed late").
+    fn catch_up_late(&mut self, ctx: &mut ConsumerCtx<'_>, before: SimTime) {
+        if self.late_lanes == 0 {
+            return;
+        }
+        let kernel_now = ctx.now;
+        loop {
+            let mut next: Option<(SimTime, ShardId)> = None;
+            for (shard, p) in self.pollers.iter() {
+                if let Some(l) = p.late {
+                    if l.at < before && next.is_none_or(|n| (l.at, *shard) < n) {
+                        next = Some((l.at, *shard));
+                    }
+                }
+            }
+            let Some((at, shard)) = next else {
+                break;
+            };
+            let Some(late) = self.pollers.of(shard).late.take() else {
+                break;
+            };
+            self.late_lanes -= 1;
+            ctx.now = at;
+            self.release_due(ctx);
+            self.late_until = Some(late.until);
+            self.timer(ctx, late.token);
+            self.late_until = None;
+            if self.pollers.of(shard).late.is_none() {
+                ctx.stream.unwatch_tips(shard);
+            }
+        }
+        ctx.now = kernel_now;
+    }
+
     fn schedule_poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, at: SimTime) {
         let Some(p) = self.pollers.get_mut(&shard) else {
             return;
@@ -1036,7 +1220,7 @@ impl LambdaMapping {
         p.poll_nonce = p.poll_nonce.wrapping_add(1);
         let n = p.poll_nonce;
         let t = self.token(shard, POLL_LANE, n);
-        ctx.schedule(at, t);
+        self.queue_timer(ctx, shard, at, t);
     }
 
     fn lane_count(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> Rc<[u128]> {
@@ -1110,10 +1294,14 @@ impl LambdaMapping {
             if p.shard_end {
                 self.finish_shard(ctx, shard);
             } else if !self.efo {
-                self.schedule_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
+                self.schedule_idle_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
             }
             return;
         }
+        if self.idle_plain(ctx, shard) {
+            return;
+        }
+        let p = self.pollers.of(shard);
         let window = SimDuration::from_secs(u64::from(self.esm.maximum_batching_window_in_seconds));
         let deadline = SimTime(p.window_start.0 + window.0);
         debug_assert_eq!(p.acc_bytes, p.acc.iter().map(Run::bytes).sum::<u64>());
@@ -1132,6 +1320,100 @@ impl LambdaMapping {
             return;
         }
         self.start_chunk(ctx, shard, &weights);
+    }
+
+    /// A poll that read less than a batch, as one first-try success that may be
+    /// chained (see "Chains"; certain here: `error_rate` 0, no poison record, within
+    /// the timeout), and the lane idle after it: does what [`Self::start_chunk`],
+    /// [`Self::try_invoke`], the chained [`Self::complete`] and [`Self::lane_done`]
+    /// do for it, without their general bookkeeping (a chunk, a job, settlements), and
+    /// leaves the lane as they would (`chains_change_nothing`,
+    /// `late_polls_change_nothing` and the trace hashes pin this). Returns false,
+    /// having done nothing, when the poll is not that.
+    fn idle_plain(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) -> bool {
+        let Some(horizon) = self.chain_horizon else {
+            return false;
+        };
+        let now = ctx.now;
+        let timeout = self.timeout();
+        let retention = ctx.stream.retention.0;
+        let limit = Concurrency::limit(&self.function);
+        let p = self.pollers.of(shard);
+        let n = p.acc_count;
+        let took = handler::duration(&self.handler, n);
+        let done_at = SimTime(now.0.saturating_add(took.0));
+        let plain = n > 0
+            && !self.ahead
+            && n < u64::from(self.esm.batch_size)
+            && p.acc_bytes < MAX_PAYLOAD_BYTES
+            && self.esm.maximum_batching_window_in_seconds == 0
+            && self.conc.running < limit
+            && p.phase == Phase::Idle
+            && p.chunk.is_none()
+            && p.window.is_none()
+            && p.final_in_flight.is_none()
+            && !p.shard_end
+            && !p.backlogged
+            && p.weights.as_ref().is_some_and(|(_, w)| w.len() == 1)
+            && took <= timeout
+            && done_at < horizon
+            && p.acc.iter().all(|r| !r.is_poison())
+            && p.acc.front().is_some_and(|r| {
+                r.first_arrival.0.saturating_add(retention) > done_at.0.saturating_add(SWEEP_MARGIN.0)
+            });
+        if !plain {
+            return false;
+        }
+        // start_chunk(): one batch of all that was read.
+        let spare = self.spare_runs.pop().unwrap_or_default();
+        let b = batch::take(shard, spare, &mut p.acc, n, MAX_PAYLOAD_BYTES, None);
+        p.acc_count -= b.records();
+        p.acc_bytes -= b.bytes();
+        p.checkpoint = p.checkpoint.max(b.lo);
+        if p.streaks.is_empty() {
+            p.streaks.push(None);
+        }
+        let cp_before = p.checkpoint;
+        // try_invoke(): the slot, the counts, the draw.
+        let (lo, hi) = (b.lo, b.hi());
+        self.conc.running += 1;
+        ctx.stats().invocations += 1;
+        self.note_concurrency(ctx);
+        let age = b
+            .last_arrival()
+            .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
+        self.note_invocation(ctx, shard, age);
+        ctx.deliver(shard, lo, hi);
+        let (seed, generation) = (self.seed, self.generation);
+        let rbif = self.esm.report_batch_item_failures;
+        let malformed = self.handler.item_failures == ItemFailures::Malformed;
+        let p = self.pollers.of(shard);
+        let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
+        let inv = handler::invoke(&self.handler, timeout, &b, rbif, malformed, rng);
+        debug_assert_eq!((inv.response, inv.duration), (Response::Success, took));
+        ctx.stats().usage.billed_ms += billed_ms(inv.duration);
+        // complete(), chained: the slot is held until `done_at` (see release_due),
+        // the checkpoint passes the batch, the streak grows.
+        let i = self.releases.partition_point(|&r| r <= done_at);
+        self.releases.insert(i, done_at);
+        self.pollers.of(shard).checkpoint = hi;
+        self.settle(ctx, shard, lo, hi, Outcome::Processed);
+        let f = InFlight {
+            start: now,
+            inv,
+            lo,
+            hi,
+        };
+        self.extend_streak(ctx, shard, 0, &f, cp_before);
+        if self.spare_runs.len() < SPARE_RUNS {
+            self.spare_runs.push(b.runs);
+        }
+        // lane_done(): idle until the next poll, a second after the completion.
+        self.pollers.of(shard).window_start = done_at;
+        ctx.now = done_at;
+        self.schedule_idle_poll(ctx, shard, SimTime(done_at.0 + IDLE_POLL.0));
+        ctx.now = now;
+        true
     }
 
     fn start_chunk(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, weights: &[u128]) {
@@ -1277,7 +1559,7 @@ impl LambdaMapping {
                 },
             );
             let t = self.token(shard, lane as u64, nonce);
-            ctx.schedule(SimTime(now.0 + delay.0), t);
+            self.queue_timer(ctx, shard, SimTime(now.0 + delay.0), t);
             return;
         }
         if self.ahead {
@@ -1326,7 +1608,35 @@ impl LambdaMapping {
             return;
         }
         let t = self.token(shard, lane as u64, nonce);
-        ctx.schedule(done_at, t);
+        self.queue_timer(ctx, shard, done_at, t);
+    }
+
+    /// A timer of the mapping's, at its time: queued, or computed late.
+    fn timer(&mut self, ctx: &mut ConsumerCtx<'_>, token: u64) {
+        if token >> 48 != self.generation & 0xffff {
+            return;
+        }
+        let shard = ShardId(((token >> 16) & 0xffff_ffff) as u32);
+        let lane = (token >> 8) & 0xff;
+        let nonce = (token & 0xff) as u8;
+        self.chain_horizon = self.chain_horizon(ctx);
+        match lane {
+            POLL_LANE => {
+                if self
+                    .pollers
+                    .get(&shard)
+                    .is_some_and(|p| p.poll_nonce == nonce)
+                {
+                    self.poll(ctx, shard);
+                }
+            }
+            // The late timers were computed before this one.
+            LATE_LANE => {}
+            FINAL_LANE if nonce == 1 => self.final_retry(ctx, shard),
+            FINAL_LANE => self.final_done(ctx, shard),
+            l => self.lane_timer(ctx, shard, l as usize, nonce),
+        }
+        self.run_chain(ctx);
     }
 
     /// The state of a lane the caller knows exists (see [`Pollers::of`]).
@@ -1471,7 +1781,7 @@ impl LambdaMapping {
                 l.nonce = l.nonce.wrapping_add(1);
                 let nonce = l.nonce;
                 let t = self.token(shard, lane as u64, nonce);
-                ctx.schedule(SimTime(now.0.saturating_add(d.0)), t);
+                self.queue_timer(ctx, shard, SimTime(now.0.saturating_add(d.0)), t);
             }
             Next::Done => self.lane_done(ctx, shard, lane, true),
         }
@@ -1633,12 +1943,11 @@ impl LambdaMapping {
             p.poll_nonce = p.poll_nonce.wrapping_add(1);
             return;
         }
-        let at = if again {
-            now
+        if again {
+            self.schedule_poll(ctx, shard, now);
         } else {
-            SimTime(now.0 + IDLE_POLL.0)
-        };
-        self.schedule_poll(ctx, shard, at);
+            self.schedule_idle_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
+        }
     }
 
     // ---- tumbling windows -------------------------------------------------
@@ -1652,7 +1961,7 @@ impl LambdaMapping {
         let attempt = p.final_in_flight.map_or(1, |(_, a)| a + 1);
         p.final_in_flight = Some((now, attempt));
         let t = self.token(shard, FINAL_LANE, 0);
-        ctx.schedule(SimTime(now.0 + d.0), t);
+        self.queue_timer(ctx, shard, SimTime(now.0 + d.0), t);
     }
 
     fn final_done(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) {
@@ -1718,7 +2027,7 @@ impl LambdaMapping {
             // (or the retry and age limits end it: [`Self::final_retry`]).
             let d = retry::backoff(attempt);
             let t = self.token(shard, FINAL_LANE, 1);
-            ctx.schedule(SimTime(now.0 + d.0), t);
+            self.queue_timer(ctx, shard, SimTime(now.0 + d.0), t);
         }
     }
 
@@ -2024,7 +2333,17 @@ impl Consumer for LambdaMapping {
         ctx.schedule(end, FLUSH_TOKEN);
     }
 
+    fn catch_up(&mut self, ctx: &mut ConsumerCtx<'_>) {
+        let now = ctx.now;
+        self.catch_up_late(ctx, now);
+    }
+
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
+        let now = ctx.now;
+        self.catch_up_late(ctx, SimTime(now.0 + 1));
+        if self.late_wake.is_some_and(|w| w <= now) {
+            self.late_wake = None;
+        }
         self.release_due(ctx);
         match event {
             ConsumerEvent::Timer { token } => {
@@ -2044,28 +2363,7 @@ impl Consumer for LambdaMapping {
                     self.gauge_books = Books::Closed;
                     return;
                 }
-                if token >> 48 != self.generation & 0xffff {
-                    return;
-                }
-                let shard = ShardId(((token >> 16) & 0xffff_ffff) as u32);
-                let lane = (token >> 8) & 0xff;
-                let nonce = (token & 0xff) as u8;
-                self.chain_horizon = self.chain_horizon(ctx);
-                match lane {
-                    POLL_LANE => {
-                        if self
-                            .pollers
-                            .get(&shard)
-                            .is_some_and(|p| p.poll_nonce == nonce)
-                        {
-                            self.poll(ctx, shard);
-                        }
-                    }
-                    FINAL_LANE if nonce == 1 => self.final_retry(ctx, shard),
-                    FINAL_LANE => self.final_done(ctx, shard),
-                    l => self.lane_timer(ctx, shard, l as usize, nonce),
-                }
-                self.run_chain(ctx);
+                self.timer(ctx, token);
             }
             ConsumerEvent::Records(b) => {
                 let shard = b.shard;

@@ -1,0 +1,195 @@
+//! A shard's tip as it stood at an earlier instant: what a reader that reads
+//! behind the kernel's clock (a Lambda lane's idle polls computed together, see
+//! `lambda::mapping`'s "Idle polls computed late") would have seen then.
+//!
+//! While a shard is watched, every write to it notes how far its sequence
+//! numbers had come and when: one step per tick written one by one, and one
+//! step in closed form for a bulk step's ticks (`producer.rs`, "Steady
+//! stretches"), so the log grows with writes' bulk steps, not with ticks. From
+//! it, [`TipLog::as_of`] gives the sequence number the shard's next record had
+//! at an instant, and when its newest record then was written: that record's
+//! run then ended there ([`crate::stream::Stream::append_tick`] sets a run's last
+//! arrival to the tick that extends it), so the run as it stood is the run
+//! truncated there, with that last arrival — its interpolated arrivals exactly
+//! those a read at that instant found.
+
+use crate::producer::TICK;
+use crate::time::SimTime;
+
+/// How a write moved a shard's next sequence number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TipStep {
+    /// One tick at `at`, after which the next sequence number was `next`.
+    Tick { at: SimTime, next: u64 },
+    /// `ticks` ticks from `first`, a tick apart, starting at sequence number
+    /// `seq`: through its `j`-th tick a route writing `q` records a tick and
+    /// `r / den` more (carrying `carry` in) had written
+    /// `j·q + ⌊(carry + j·r) / den⌋` records (`producer.rs`, "Exact arithmetic").
+    Dense {
+        first: SimTime,
+        ticks: u64,
+        seq: u64,
+        q: u64,
+        r: u128,
+        den: u128,
+        carry: u128,
+    },
+    /// `count` records, one every `gap` µs after `from`, from sequence number `seq`.
+    Sparse {
+        from: SimTime,
+        gap: u64,
+        count: u64,
+        seq: u64,
+    },
+}
+
+impl TipStep {
+    /// The next sequence number after this step's writes at or before `t`, and
+    /// when the last of them was written; `None` if none was.
+    fn as_of(&self, t: SimTime) -> Option<(u64, SimTime)> {
+        match *self {
+            TipStep::Tick { at, next } => (at <= t).then_some((next, at)),
+            TipStep::Dense {
+                first,
+                ticks,
+                seq,
+                q,
+                r,
+                den,
+                carry,
+            } => {
+                if t < first {
+                    return None;
+                }
+                let j = ((t.0 - first.0) / TICK.0 + 1).min(ticks);
+                let written = j * q + ((carry + u128::from(j) * r) / den) as u64;
+                Some((seq + written, SimTime(first.0 + (j - 1) * TICK.0)))
+            }
+            TipStep::Sparse {
+                from,
+                gap,
+                count,
+                seq,
+            } => {
+                let j = (t.0.saturating_sub(from.0) / gap.max(1)).min(count);
+                (j > 0).then_some((seq + j, SimTime(from.0 + j * gap)))
+            }
+        }
+    }
+
+    /// When the step's first write happened.
+    fn start(&self) -> SimTime {
+        match *self {
+            TipStep::Tick { at, .. } => at,
+            TipStep::Dense { first, .. } => first,
+            TipStep::Sparse { from, gap, .. } => SimTime(from.0 + gap),
+        }
+    }
+}
+
+/// The writes to one shard since it began to be watched (see the module documentation).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TipLog {
+    /// The next sequence number when the watch began.
+    base: u64,
+    /// The newest record's arrival when the watch began.
+    base_at: Option<SimTime>,
+    steps: Vec<TipStep>,
+}
+
+impl TipLog {
+    pub(crate) fn new(next_seq: u64, newest: Option<SimTime>) -> TipLog {
+        TipLog {
+            base: next_seq,
+            base_at: newest,
+            steps: Vec::new(),
+        }
+    }
+
+    pub(crate) fn note(&mut self, step: TipStep) {
+        self.steps.push(step);
+    }
+
+    /// Forgets the steps a read at `t` or later does not need (reads behind the
+    /// clock come in time order), so that the log stays short however long it runs.
+    pub(crate) fn forget_before(&mut self, t: SimTime) {
+        let i = self.steps.partition_point(|s| s.start() <= t);
+        if i > 1 {
+            if let Some((next, at)) = self.steps[i - 2].as_of(t) {
+                self.base = next;
+                self.base_at = Some(at);
+            }
+            self.steps.drain(..i - 1);
+        }
+    }
+
+    /// The shard's next sequence number at `t`, and when its newest record
+    /// then had been written (`None` for a shard that had none).
+    pub(crate) fn as_of(&self, t: SimTime) -> (u64, Option<SimTime>) {
+        // Steps come in time order: the last one that started by `t` tells.
+        let i = self.steps.partition_point(|s| s.start() <= t);
+        match i.checked_sub(1).and_then(|i| self.steps[i].as_of(t)) {
+            Some((next, at)) => (next, Some(at)),
+            None => (self.base, self.base_at),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> SimTime {
+        SimTime(n * 1_000)
+    }
+
+    #[test]
+    fn before_any_write_the_tip_is_where_the_watch_began() {
+        let mut log = TipLog::new(40, Some(ms(900)));
+        log.note(TipStep::Tick {
+            at: ms(1_000),
+            next: 43,
+        });
+        assert_eq!(log.as_of(ms(999)), (40, Some(ms(900))));
+        assert_eq!(log.as_of(ms(1_000)), (43, Some(ms(1_000))));
+        assert_eq!(log.as_of(ms(5_000)), (43, Some(ms(1_000))));
+    }
+
+    #[test]
+    fn a_dense_step_counts_its_ticks_carry_by_carry() {
+        // 1.5 records a tick (q = 1, r/den = 1/2), carrying 1/2 in: the ticks write
+        // 2, 1, 2, 1 records.
+        let mut log = TipLog::new(10, None);
+        log.note(TipStep::Dense {
+            first: ms(200),
+            ticks: 4,
+            seq: 10,
+            q: 1,
+            r: 1,
+            den: 2,
+            carry: 1,
+        });
+        assert_eq!(log.as_of(ms(199)), (10, None));
+        assert_eq!(log.as_of(ms(200)), (12, Some(ms(200))));
+        assert_eq!(log.as_of(ms(299)), (12, Some(ms(200))));
+        assert_eq!(log.as_of(ms(300)), (13, Some(ms(300))));
+        assert_eq!(log.as_of(ms(400)), (15, Some(ms(400))));
+        assert_eq!(log.as_of(ms(500)), (16, Some(ms(500))));
+        assert_eq!(log.as_of(ms(9_000)), (16, Some(ms(500))));
+    }
+
+    #[test]
+    fn a_sparse_step_writes_one_record_a_gap() {
+        let mut log = TipLog::new(5, Some(ms(100)));
+        log.note(TipStep::Sparse {
+            from: ms(100),
+            gap: 500_000,
+            count: 3,
+            seq: 5,
+        });
+        assert_eq!(log.as_of(ms(599)), (5, Some(ms(100))));
+        assert_eq!(log.as_of(ms(600)), (6, Some(ms(600))));
+        assert_eq!(log.as_of(ms(1_100)), (7, Some(ms(1_100))));
+        assert_eq!(log.as_of(ms(1_700)), (8, Some(ms(1_600))));
+    }
+}
