@@ -54,7 +54,7 @@ use crate::queue::{EventQueue, Ranked};
 use crate::rng::Rng;
 use crate::scenario::{StartingPosition, TimelineEntry};
 use crate::stream::{
-    KeyId, ReadBatch, ReadError, ShardId, ShardInfo, ShardState, Stream, MAX_EFO_CONSUMERS,
+    KeyId, Peek, ReadBatch, ReadError, ShardId, ShardInfo, ShardState, Stream, MAX_EFO_CONSUMERS,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Cause, EventKind, Metrics, PeriodMax, Recorder};
@@ -775,6 +775,29 @@ impl<'a> ConsumerCtx<'a> {
     /// timeline action (see [`producer::most_written`]).
     pub(crate) fn most_written(&self, span: SimDuration) -> Option<(u64, u64)> {
         producer::most_written(self.producers, self.stream.on_demand, span)
+    }
+
+    /// What a GetRecords call on `shard` from `from` now would read to the tip, if
+    /// it is a plain one ([`Stream::peek`]), without making it.
+    pub(crate) fn peek_read(&self, shard: ShardId, from: u64) -> Option<Peek> {
+        self.stream.peek(shard, from, self.now, self.index)
+    }
+
+    /// Makes the call [`Self::peek_read`] described, as [`Self::get_records`] would
+    /// have made it: its read limits, the bytes read, the iterator age.
+    pub(crate) fn take_peeked(&mut self, shard: ShardId, peek: &Peek) {
+        self.stream.take_peeked(shard, self.index, self.now, peek);
+        for &(count, bytes) in &peek.pieces {
+            if count > 0 {
+                self.ledger.stats.usage.read(count, bytes);
+            }
+        }
+        let age = if peek.records > 0 {
+            self.now.0.saturating_sub(peek.last_arrival.0) / 1_000
+        } else {
+            0
+        };
+        self.report_iterator_age(shard, age);
     }
 
     /// GetRecords on `shard` from `from` (clamped to the trim horizon), at

@@ -139,7 +139,11 @@ pub(crate) fn most_written(
     on_demand: bool,
     span: SimDuration,
 ) -> Option<(u64, u64)> {
-    if on_demand || producers.iter().any(|p| p.routes.iter().any(|r| !r.retries.is_empty())) {
+    if on_demand
+        || producers
+            .iter()
+            .any(|p| p.routes.iter().any(|r| !r.retries.is_empty()))
+    {
         return None;
     }
     let ticks_per_second = 1_000_000 / TICK.0;

@@ -26,8 +26,8 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::rng::mix64;
-use crate::tip_log::{TipLog, TipStep};
 use crate::time::{SimDuration, SimTime};
+use crate::tip_log::{TipLog, TipStep};
 
 /// The largest hash key: the hash space is `0 ..= 2^128 − 1`, the range of an
 /// MD5 digest read as an unsigned integer.
@@ -445,6 +445,15 @@ pub(crate) struct ReadBudget {
     pub busy_until: SimTime,
 }
 
+impl ReadBudget {
+    /// True if a call at `at` is not throttled: fewer than five calls in the second
+    /// before it, and the bytes read before paid off.
+    fn free_at(&self, at: SimTime) -> bool {
+        let oldest = self.calls[self.next];
+        oldest.is_none_or(|t| at.0 >= t.0 + 1_000_000) && self.busy_until <= at
+    }
+}
+
 /// One shard's records and accounting.
 #[derive(Debug)]
 pub(crate) struct Shard {
@@ -493,10 +502,13 @@ impl Shard {
             return (self.next_seq, None);
         };
         let (end, written) = log.as_of(t);
-        let cut = end
-            .checked_sub(1)
-            .and_then(|newest| self.run_index(newest))
-            .map(|i| self.runs[i])
+        // The run holding the newest record then: among the last few.
+        let cut = self
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.first_seq < end)
+            .copied()
             .filter(|r| r.end_seq() > end)
             .map(|r| Run {
                 count: end - r.first_seq,
@@ -505,6 +517,21 @@ impl Shard {
             });
         (end, cut)
     }
+}
+
+/// A plain GetRecords call described before it is made ([`Stream::peek`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Peek {
+    /// The sequence number after the last record it reads (the tip).
+    pub end: u64,
+    pub records: u64,
+    pub bytes: u64,
+    /// The records of each run it reads from (count, bytes each); at most two runs.
+    pub pieces: [(u64, u32); 2],
+    pub poison: bool,
+    /// Arrival of the first and of the last record read.
+    pub first_arrival: SimTime,
+    pub last_arrival: SimTime,
 }
 
 /// The index in `runs` (in sequence order) of the run holding `seq`.
@@ -1096,25 +1123,13 @@ impl Stream {
         if s.read.len() <= budget {
             s.read.resize(budget + 1, ReadBudget::default());
         }
-        let read = &s.read[budget];
-        let oldest = read.calls[read.next];
-        let too_many_calls = oldest.is_some_and(|t| now.0 < t.0 + 1_000_000);
-        if too_many_calls || read.busy_until > now {
+        if !s.read[budget].free_at(now) {
             return Err(ReadError::Throttled);
         }
         let limit = limit.clamp(1, GET_RECORDS_MAX_RECORDS);
         let runs = self.spare_reads.pop().unwrap_or_default();
         let batch = self.slice_records(shard, from, limit, GET_RECORDS_MAX_BYTES, now, runs);
-        let s = self.at_mut(shard);
-        if let Some(log) = &mut s.tips {
-            log.forget_before(now);
-        }
-        let read = &mut s.read[budget];
-        let next = read.next;
-        read.calls[next] = Some(now);
-        read.next = (next + 1) % READ_CALLS_PER_SECOND;
-        let pay = batch.bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
-        read.busy_until = SimTime(read.busy_until.max(now).0 + pay);
+        self.note_read(shard, budget, now, batch.bytes);
         Ok(batch)
     }
 
@@ -1141,11 +1156,94 @@ impl Stream {
     /// by the calls and reads made so far (see [`Self::get_records`]).
     pub(crate) fn read_free_at(&self, shard: ShardId, reader: usize, at: SimTime) -> bool {
         let budget = if self.isolated_reads { reader } else { 0 };
-        let Some(read) = self.at(shard).read.get(budget) else {
-            return true;
+        self.at(shard)
+            .read
+            .get(budget)
+            .is_none_or(|r| r.free_at(at))
+    }
+
+    /// Counts a GetRecords call of `bytes` on `shard`'s read budget `budget` (which
+    /// exists), and forgets what the shard's tip log no longer needs.
+    fn note_read(&mut self, shard: ShardId, budget: usize, now: SimTime, bytes: u64) {
+        let s = self.at_mut(shard);
+        if let Some(log) = &mut s.tips {
+            log.forget_before(now);
+        }
+        let read = &mut s.read[budget];
+        let next = read.next;
+        read.calls[next] = Some(now);
+        read.next = (next + 1) % READ_CALLS_PER_SECOND;
+        let pay = bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
+        read.busy_until = SimTime(read.busy_until.max(now).0 + pay);
+    }
+
+    /// What `reader`'s GetRecords call on `shard` from `from` at `now` would read, if
+    /// it is a plain one — the shard open, `from` at or above the trim horizon, the
+    /// call not throttled, at most two runs — without making it: the caller then
+    /// makes it with [`Self::take_peeked`], or reads with [`Self::get_records`]
+    /// instead. Records from `from` to the tip, as a read at `now` sees it.
+    pub(crate) fn peek(
+        &self,
+        shard: ShardId,
+        from: u64,
+        now: SimTime,
+        reader: usize,
+    ) -> Option<Peek> {
+        let s = self.shards.get(shard.0 as usize)?;
+        let budget = if self.isolated_reads { reader } else { 0 };
+        if s.info.state != ShardState::Open
+            || from < s.trim_seq
+            || !s.read.get(budget).is_none_or(|r| r.free_at(now))
+        {
+            return None;
+        }
+        let (end, cut) = match s.runs.back() {
+            Some(r) if r.last_arrival > now => s.as_of(now),
+            _ => (s.next_seq, None),
         };
-        let oldest = read.calls[read.next];
-        !oldest.is_some_and(|t| at.0 < t.0 + 1_000_000) && read.busy_until <= at
+        let mut peek = Peek {
+            end: end.max(from),
+            ..Peek::default()
+        };
+        if from >= end {
+            return Some(peek);
+        }
+        let mut i = s.run_index(from)?;
+        let mut seq = from;
+        for piece in &mut peek.pieces {
+            let r = match &cut {
+                Some(c) if c.first_seq == s.runs[i].first_seq => c,
+                _ => &s.runs[i],
+            };
+            let part = r.slice(seq, r.end_seq().min(end));
+            if seq == from {
+                peek.first_arrival = part.first_arrival;
+            }
+            peek.last_arrival = part.last_arrival;
+            peek.records += part.count;
+            peek.bytes += part.bytes();
+            peek.poison |= part.is_poison();
+            *piece = (part.count, part.record_bytes);
+            seq = part.end_seq();
+            if seq >= end {
+                return Some(peek);
+            }
+            i += 1;
+            if i >= s.runs.len() {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Makes the GetRecords call that [`Self::peek`] described (its read limits).
+    pub(crate) fn take_peeked(&mut self, shard: ShardId, reader: usize, now: SimTime, peek: &Peek) {
+        let budget = if self.isolated_reads { reader } else { 0 };
+        let s = self.at_mut(shard);
+        if s.read.len() <= budget {
+            s.read.resize(budget + 1, ReadBudget::default());
+        }
+        self.note_read(shard, budget, now, peek.bytes);
     }
 
     /// Starts noting `shard`'s writes, so that a read at an instant from now on

@@ -361,29 +361,31 @@ impl Pollers {
 /// # Idle polls computed late (a speed-up that changes no result)
 ///
 /// A healthy lane with little traffic polls once a second, finds that second's
-/// records, invokes once and completes (chained) well before its next poll.
-/// Between the kernel's retention sweeps nothing but the mapping itself reads a
-/// lane's books, so such polls are not queued one by one: the lane's next idle
-/// poll is noted (`Poller::late`) and computed at its own time, with the clock set
-/// back to it, when the mapping next handles any event — at the latest by one
-/// timer just before the window ends ([`LambdaMapping::catch_up_late`]). Each read
-/// sees the shard as it stood at the poll's instant ([`crate::tip_log`]), the
-/// concurrency slots are taken and released in time order, and the lane is left
-/// as polling on time would have left it. A window opens only where every poll in
-/// it must end that way — a read that is not throttled and finds less than a
-/// batch, one first-try success that completes before the next poll:
-/// - the conditions of chains, with ParallelizationFactor 1 and no batching window;
-/// - the mapping reads its shards alone (the only consumer, or isolated reads) and
-///   the lane's read limits are free at its next poll;
-/// - the producers cannot be throttled ([`crate::producer::most_written`]), and the
-///   most that two seconds can write to a shard is less than a batch and 6 MB,
-///   read back within a second at 2 MiB/s and processed within a second and the
-///   function's timeout;
-/// - the window ends before the next sweep, the next timeline action (which alone
-///   writes poison records or changes the producers or the mapping) and the end of
-///   the run.
+/// records, invokes once and completes well before its next poll. Nothing but the
+/// mapping itself reads a lane's books between the kernel's sweeps, so such a
+/// lane's timers are not queued one by one: from an idle poll on, the lane keeps
+/// its next timer late (`Poller::late`) and it is computed at its own time, with
+/// the clock set back to it, before anything else the mapping does — when the
+/// mapping next handles an event, when a sweep is about to read the books
+/// ([`Consumer::catch_up`]), and at the latest by one wake just before the window
+/// ends ([`LambdaMapping::catch_up_late`]). The lanes' late timers go in time
+/// order (by shard at one instant) and the concurrency slots they take and release
+/// with them, so every count is what queuing them would give. Each read sees the
+/// shard as it stood at the poll's instant ([`crate::tip_log`]). Every timer a late
+/// one sets is late too, or queued if it falls after the window.
 ///
-/// `late_polls_change_nothing` and the preset trace hashes pin the equivalence.
+/// A window opens where this pays and nothing else can see the lane before it
+/// ends: the conditions of chains, with ParallelizationFactor 1 and no batching
+/// window; the mapping reads its shards alone (the only consumer, or isolated
+/// reads); producers that cannot be throttled and write less than a batch in two
+/// seconds ([`crate::producer::most_written`]); and the window ends at the next
+/// timeline action (which alone writes poison records, reshards or changes the
+/// producers and the mapping) or the end of the run.
+///
+/// A poll that reads less than a batch on such a lane is one first-try success
+/// that may be chained: [`LambdaMapping::idle_plain`] does it without a chunk or a
+/// job. `late_polls_change_nothing` (against chains off) and the preset trace
+/// hashes pin the equivalence.
 ///
 /// # Random draws
 ///
@@ -1262,6 +1264,10 @@ impl LambdaMapping {
         p.acc_count -= n;
         p.acc_bytes -= bytes;
         let have = p.acc_count;
+        if have == 0 && self.idle_plain(ctx, shard) {
+            return;
+        }
+        let p = self.pollers.of(shard);
         if !self.efo && have < target && !p.shard_end {
             match ctx.get_records(shard, p.cursor, GET_RECORDS_MAX_RECORDS - have) {
                 Ok(b) => {
@@ -1298,10 +1304,6 @@ impl LambdaMapping {
             }
             return;
         }
-        if self.idle_plain(ctx, shard) {
-            return;
-        }
-        let p = self.pollers.of(shard);
         let window = SimDuration::from_secs(u64::from(self.esm.maximum_batching_window_in_seconds));
         let deadline = SimTime(p.window_start.0 + window.0);
         debug_assert_eq!(p.acc_bytes, p.acc.iter().map(Run::bytes).sum::<u64>());
@@ -1322,14 +1324,15 @@ impl LambdaMapping {
         self.start_chunk(ctx, shard, &weights);
     }
 
-    /// A poll that read less than a batch, as one first-try success that may be
-    /// chained (see "Chains"; certain here: `error_rate` 0, no poison record, within
-    /// the timeout), and the lane idle after it: does what [`Self::start_chunk`],
+    /// An idle poll that reads less than a batch, which makes one first-try success
+    /// that may be chained (see "Chains"; certain here: `error_rate` 0, no poison
+    /// record, within the timeout), after which the lane is idle again: reads with
+    /// [`ConsumerCtx::peek_read`] and does what [`Self::poll`], [`Self::start_chunk`],
     /// [`Self::try_invoke`], the chained [`Self::complete`] and [`Self::lane_done`]
-    /// do for it, without their general bookkeeping (a chunk, a job, settlements), and
-    /// leaves the lane as they would (`chains_change_nothing`,
-    /// `late_polls_change_nothing` and the trace hashes pin this). Returns false,
-    /// having done nothing, when the poll is not that.
+    /// do for it, without their general bookkeeping (a read's runs, a chunk, a job,
+    /// settlements), leaving the lane as they would (`chains_change_nothing`,
+    /// `late_polls_change_nothing` and the trace hashes pin this). A poll that finds
+    /// nothing just goes idle. Returns false, having done nothing, for any other poll.
     fn idle_plain(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId) -> bool {
         let Some(horizon) = self.chain_horizon else {
             return false;
@@ -1339,58 +1342,65 @@ impl LambdaMapping {
         let retention = ctx.stream.retention.0;
         let limit = Concurrency::limit(&self.function);
         let p = self.pollers.of(shard);
-        let n = p.acc_count;
-        let took = handler::duration(&self.handler, n);
-        let done_at = SimTime(now.0.saturating_add(took.0));
-        let plain = n > 0
-            && !self.ahead
-            && n < u64::from(self.esm.batch_size)
-            && p.acc_bytes < MAX_PAYLOAD_BYTES
+        let lane_idle = !self.ahead
+            && !self.efo
             && self.esm.maximum_batching_window_in_seconds == 0
             && self.conc.running < limit
             && p.phase == Phase::Idle
+            && p.acc_count == 0
             && p.chunk.is_none()
             && p.window.is_none()
             && p.final_in_flight.is_none()
             && !p.shard_end
-            && !p.backlogged
-            && p.weights.as_ref().is_some_and(|(_, w)| w.len() == 1)
-            && took <= timeout
-            && done_at < horizon
-            && p.acc.iter().all(|r| !r.is_poison())
-            && p.acc.front().is_some_and(|r| {
-                r.first_arrival.0.saturating_add(retention) > done_at.0.saturating_add(SWEEP_MARGIN.0)
-            });
-        if !plain {
+            && p.weights.as_ref().is_some_and(|(_, w)| w.len() == 1);
+        if !lane_idle {
             return false;
         }
+        let Some(read) = ctx.peek_read(shard, p.cursor) else {
+            return false;
+        };
+        let n = read.records;
+        let took = handler::duration(&self.handler, n);
+        let done_at = SimTime(now.0.saturating_add(took.0));
+        if n > 0
+            && (n >= u64::from(self.esm.batch_size)
+                || read.bytes >= MAX_PAYLOAD_BYTES
+                || read.poison
+                || took > timeout
+                || done_at >= horizon
+                || read.first_arrival.0.saturating_add(retention)
+                    <= done_at.0.saturating_add(SWEEP_MARGIN.0))
+        {
+            return false;
+        }
+        // poll(): the read, to the tip.
+        ctx.take_peeked(shard, &read);
+        let p = self.pollers.of(shard);
+        let lo = p.cursor;
+        p.cursor = read.end;
+        p.backlogged = false;
+        if n == 0 {
+            self.schedule_idle_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
+            return true;
+        }
         // start_chunk(): one batch of all that was read.
-        let spare = self.spare_runs.pop().unwrap_or_default();
-        let b = batch::take(shard, spare, &mut p.acc, n, MAX_PAYLOAD_BYTES, None);
-        p.acc_count -= b.records();
-        p.acc_bytes -= b.bytes();
-        p.checkpoint = p.checkpoint.max(b.lo);
+        let hi = read.end;
+        p.checkpoint = p.checkpoint.max(lo);
         if p.streaks.is_empty() {
             p.streaks.push(None);
         }
         let cp_before = p.checkpoint;
         // try_invoke(): the slot, the counts, the draw.
-        let (lo, hi) = (b.lo, b.hi());
         self.conc.running += 1;
         ctx.stats().invocations += 1;
         self.note_concurrency(ctx);
-        let age = b
-            .last_arrival()
-            .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
+        let age = now.0.saturating_sub(read.last_arrival.0) / 1_000;
         self.note_invocation(ctx, shard, age);
         ctx.deliver(shard, lo, hi);
         let (seed, generation) = (self.seed, self.generation);
-        let rbif = self.esm.report_batch_item_failures;
-        let malformed = self.handler.item_failures == ItemFailures::Malformed;
         let p = self.pollers.of(shard);
         let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
-        let inv = handler::invoke(&self.handler, timeout, &b, rbif, malformed, rng);
-        debug_assert_eq!((inv.response, inv.duration), (Response::Success, took));
+        let inv = handler::invoke_plain(&self.handler, n, rng);
         ctx.stats().usage.billed_ms += billed_ms(inv.duration);
         // complete(), chained: the slot is held until `done_at` (see release_due),
         // the checkpoint passes the batch, the streak grows.
@@ -1405,9 +1415,6 @@ impl LambdaMapping {
             hi,
         };
         self.extend_streak(ctx, shard, 0, &f, cp_before);
-        if self.spare_runs.len() < SPARE_RUNS {
-            self.spare_runs.push(b.runs);
-        }
         // lane_done(): idle until the next poll, a second after the completion.
         self.pollers.of(shard).window_start = done_at;
         ctx.now = done_at;
