@@ -1197,8 +1197,8 @@ impl Stream {
         {
             return None;
         }
-        let (end, cut) = match s.runs.back() {
-            Some(r) if r.last_arrival > now => s.as_of(now),
+        let (end, written) = match s.runs.back() {
+            Some(r) if r.last_arrival > now => s.tips.as_ref()?.as_of(now),
             _ => (s.next_seq, None),
         };
         let mut peek = Peek {
@@ -1208,15 +1208,52 @@ impl Stream {
         if from >= end {
             return Some(peek);
         }
-        let mut i = s.run_index(from)?;
-        let mut seq = from;
-        for piece in &mut peek.pieces {
-            let r = match &cut {
-                Some(c) if c.first_seq == s.runs[i].first_seq => c,
-                _ => &s.runs[i],
+        // The runs holding `from..end`, found from the newest back (those written
+        // after `now` passed over), the newest as it stood then: one or two.
+        let (front, back) = s.runs.as_slices();
+        let mut parts: [Option<Run>; 2] = [None, None];
+        let mut k = 0;
+        let mut i = front.len() + back.len();
+        while i > 0 {
+            i -= 1;
+            let r = match i.checked_sub(front.len()) {
+                Some(j) => back[j],
+                None => front[i],
             };
-            let part = r.slice(seq, r.end_seq().min(end));
-            if seq == from {
+            if r.first_seq >= end {
+                continue;
+            }
+            if k == parts.len() {
+                return None;
+            }
+            let then = if r.end_seq() > end {
+                Run {
+                    count: end - r.first_seq,
+                    last_arrival: written.unwrap_or(r.last_arrival),
+                    ..r
+                }
+            } else {
+                r
+            };
+            parts[k] = Some(then.slice(from.max(r.first_seq), then.end_seq()));
+            k += 1;
+            if r.first_seq <= from {
+                break;
+            }
+        }
+        if parts[..k]
+            .last()
+            .and_then(Option::as_ref)
+            .is_none_or(|p| p.first_seq != from)
+        {
+            return None;
+        }
+        for (piece, part) in peek
+            .pieces
+            .iter_mut()
+            .zip(parts[..k].iter().rev().flatten())
+        {
+            if part.first_seq == from {
                 peek.first_arrival = part.first_arrival;
             }
             peek.last_arrival = part.last_arrival;
@@ -1224,16 +1261,8 @@ impl Stream {
             peek.bytes += part.bytes();
             peek.poison |= part.is_poison();
             *piece = (part.count, part.record_bytes);
-            seq = part.end_seq();
-            if seq >= end {
-                return Some(peek);
-            }
-            i += 1;
-            if i >= s.runs.len() {
-                return None;
-            }
         }
-        None
+        Some(peek)
     }
 
     /// Makes the GetRecords call that [`Self::peek`] described (its read limits).
