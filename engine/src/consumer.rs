@@ -49,7 +49,6 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::intervals::IntervalSet;
-use crate::producer::{self, ProducerState};
 use crate::queue::{EventQueue, Ranked};
 use crate::rng::Rng;
 use crate::scenario::{StartingPosition, TimelineEntry};
@@ -675,7 +674,6 @@ pub struct ConsumerCtx<'a> {
     pub(crate) subs: &'a mut Vec<Subscription>,
     pub(crate) timeline: &'a [TimelineEntry],
     pub(crate) end: SimTime,
-    pub(crate) producers: &'a [ProducerState],
     /// How many consumers the run has.
     pub(crate) consumers: usize,
 }
@@ -757,24 +755,10 @@ impl<'a> ConsumerCtx<'a> {
         self.schedule(SimTime(self.now.0.saturating_add(after.0)), token);
     }
 
-    /// True if no other consumer reads this run's shards under this one's read limits
-    /// (it is the only consumer, or each has its own: [`crate::stream::Stream`]'s
-    /// isolated reads).
+    /// True if this is the run's only consumer: nothing else reads its shards (their
+    /// read limits, or the log of writes a read behind the clock uses).
     pub(crate) fn reads_alone(&self) -> bool {
-        self.consumers == 1 || self.stream.isolated_reads
-    }
-
-    /// True if a GetRecords call on `shard` at `at` would find its read limits free,
-    /// as they stand (see [`Stream::get_records`]).
-    pub(crate) fn read_free_at(&self, shard: ShardId, at: SimTime) -> bool {
-        self.stream.read_free_at(shard, self.index, at)
-    }
-
-    /// The most records and bytes one shard can be written within `span` from now,
-    /// if the producers' writes cannot be throttled (nor retried) before the next
-    /// timeline action (see [`producer::most_written`]).
-    pub(crate) fn most_written(&self, span: SimDuration) -> Option<(u64, u64)> {
-        producer::most_written(self.producers, self.stream.on_demand, span)
+        self.consumers == 1
     }
 
     /// What a GetRecords call on `shard` from `from` now would read to the tip, if
@@ -787,10 +771,11 @@ impl<'a> ConsumerCtx<'a> {
     /// have made it: its read limits, the bytes read, the iterator age.
     pub(crate) fn take_peeked(&mut self, shard: ShardId, peek: &Peek) {
         self.stream.take_peeked(shard, self.index, self.now, peek);
-        for &(count, bytes) in &peek.pieces {
-            if count > 0 {
-                self.ledger.stats.usage.read(count, bytes);
-            }
+        if peek.records > 0 {
+            self.ledger
+                .stats
+                .usage
+                .read(peek.records, peek.record_bytes);
         }
         let age = if peek.records > 0 {
             self.now.0.saturating_sub(peek.last_arrival.0) / 1_000
@@ -830,10 +815,8 @@ impl<'a> ConsumerCtx<'a> {
                 // Assumption: a throttled call reports the age of the
                 // iterator's position (how far behind the reader is), so that
                 // a starved reader's age keeps growing in the series.
-                let age = match self
-                    .stream
-                    .arrival_of(shard, from.max(self.stream.trim_seq(shard)))
-                {
+                let at = from.max(self.stream.trim_seq(shard));
+                let age = match self.stream.arrival_at(shard, at, self.now) {
                     Some(t) => self.now.0.saturating_sub(t.0) / 1_000,
                     None => 0,
                 };

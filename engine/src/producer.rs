@@ -127,41 +127,6 @@ pub(crate) struct ProducerState {
     pub routes: Vec<Route>,
 }
 
-/// The most records and bytes any one shard can be written within `span`, if no
-/// write can be throttled meanwhile: no throttled record waits for a retry, and
-/// every producer together writes at most a shard's per-second limits even into
-/// one shard (a tick writes a route's steady count or one more: at most
-/// `rate / 10 + 1` records; ten ticks a second). Until the next timeline action
-/// (which may change a rate) a shard then takes at most that many records a tick.
-/// `None` when throttling is possible, or on demand (a shard may split).
-pub(crate) fn most_written(
-    producers: &[ProducerState],
-    on_demand: bool,
-    span: SimDuration,
-) -> Option<(u64, u64)> {
-    if on_demand
-        || producers
-            .iter()
-            .any(|p| p.routes.iter().any(|r| !r.retries.is_empty()))
-    {
-        return None;
-    }
-    let ticks_per_second = 1_000_000 / TICK.0;
-    let (mut records, mut bytes) = (0u64, 0u64);
-    for p in producers.iter().filter(|p| p.rate_milli > 0) {
-        let per_tick = p.rate_milli / (1_000 * ticks_per_second) + 1;
-        records = records.saturating_add(per_tick);
-        bytes = bytes.saturating_add(per_tick.saturating_mul(u64::from(p.record_bytes)));
-    }
-    if records.saturating_mul(ticks_per_second) > WRITE_RECORDS_PER_SECOND
-        || bytes.saturating_mul(ticks_per_second) > WRITE_BYTES_PER_SECOND
-    {
-        return None;
-    }
-    let ticks = span.0 / TICK.0 + 1;
-    Some((records * ticks, bytes * ticks))
-}
-
 /// Turns a rate into milli-records per second (rounded to nearest).
 pub(crate) fn rate_milli(records_per_second: f64) -> u64 {
     if records_per_second.is_finite() && records_per_second > 0.0 {
@@ -610,25 +575,9 @@ impl Stream {
                         };
                         let seq = self.at(shard).next_seq;
                         let step = if q > 0 {
-                            TipStep::Dense {
-                                first: at(i),
-                                ticks: m,
-                                seq,
-                                q,
-                                r,
-                                den,
-                                carry: start,
-                            }
+                            TipStep::dense(at(i), m, seq, q, r, den, start)
                         } else {
-                            TipStep::Dense {
-                                first: at(i),
-                                ticks: m,
-                                seq,
-                                q: 1,
-                                r: 0,
-                                den: 1,
-                                carry: 0,
-                            }
+                            TipStep::dense(at(i), m, seq, 1, 0, 1, 0)
                         };
                         self.extend_newest_run(shard, (n, in_window), last, bytes, step, rec);
                         total += n;
@@ -722,12 +671,7 @@ impl Stream {
             let first_in = (start.saturating_sub(from.0) / (d * TICK.0) + 1).max(1);
             (m + 1).saturating_sub(first_in)
         };
-        let step = TipStep::Sparse {
-            from,
-            gap: d * TICK.0,
-            count: m,
-            seq: s.next_seq,
-        };
+        let step = TipStep::sparse(from, d * TICK.0, m, s.next_seq);
         self.extend_newest_run(shard, (m, in_window), last, bytes, step, rec);
     }
 

@@ -263,7 +263,7 @@ impl Simulation {
         }
         self.started = true;
         for c in 0..self.consumers.len() {
-            self.with_ctx(c, |imp, ctx| imp.start(ctx));
+            self.with_ctx(c, &mut |imp, ctx| imp.start(ctx));
         }
     }
 
@@ -295,11 +295,9 @@ impl Simulation {
         self.run_until(self.end);
     }
 
-    fn with_ctx<R>(
-        &mut self,
-        c: usize,
-        f: impl FnOnce(&mut dyn Consumer, &mut ConsumerCtx<'_>) -> R,
-    ) -> R {
+    /// Calls `f` with consumer `c` and its context. One function for every call (not a
+    /// copy per closure: the context is built in one place in the bundle).
+    fn with_ctx(&mut self, c: usize, f: &mut dyn FnMut(&mut dyn Consumer, &mut ConsumerCtx<'_>)) {
         let consumers = self.consumers.len();
         let slot = &mut self.consumers[c];
         let mut ctx = ConsumerCtx {
@@ -314,7 +312,6 @@ impl Simulation {
             subs: &mut self.subs,
             timeline: &self.scenario.timeline,
             end: self.end,
-            producers: &self.producers,
             consumers,
         };
         f(slot.imp.as_mut(), &mut ctx)
@@ -325,7 +322,14 @@ impl Simulation {
             KernelEvent::Tick => self.tick(),
             KernelEvent::Sweep => self.sweep(),
             KernelEvent::Timeline(i) => self.timeline(i),
-            KernelEvent::Consumer(c, e) => self.with_ctx(c, |imp, ctx| imp.on_event(e, ctx)),
+            KernelEvent::Consumer(c, e) => {
+                let mut e = Some(e);
+                self.with_ctx(c, &mut |imp, ctx| {
+                    if let Some(e) = e.take() {
+                        imp.on_event(e, ctx);
+                    }
+                });
+            }
             KernelEvent::Push(_, i) => self.push(i),
             KernelEvent::TickPushes(c) => {
                 let now = self.now;
@@ -450,7 +454,7 @@ impl Simulation {
 
     fn sweep(&mut self) {
         for c in 0..self.consumers.len() {
-            self.with_ctx(c, |imp, ctx| imp.catch_up(ctx));
+            self.with_ctx(c, &mut |imp, ctx| imp.catch_up(ctx));
         }
         let now = self.now;
         let (moved, expired) = self.stream.trim(now);
@@ -726,9 +730,7 @@ impl Simulation {
             | Action::Glue { consumer, .. }
             | Action::KdaSql { consumer, .. } => {
                 if let Some(c) = self.consumers.iter().position(|s| s.name == consumer) {
-                    self.with_ctx(c, |imp, ctx| {
-                        imp.on_event(ConsumerEvent::Timeline { index }, ctx)
-                    });
+                    self.dispatch(KernelEvent::Consumer(c, ConsumerEvent::Timeline { index }));
                 }
             }
         }
@@ -784,7 +786,11 @@ impl Simulation {
             }
             (s.consumer, s.shard, batch)
         };
-        self.with_ctx(c, |imp, ctx| {
+        let mut batch = Some(batch);
+        self.with_ctx(c, &mut |imp, ctx| {
+            let Some(batch) = batch.take() else {
+                return;
+            };
             ctx.ledger.stats.usage.pushed_bytes += batch.bytes;
             let age = batch
                 .last_arrival()
@@ -806,7 +812,7 @@ impl Simulation {
         self.run();
         let end = self.end;
         for c in 0..self.consumers.len() {
-            self.with_ctx(c, |imp, ctx| imp.finish(ctx));
+            self.with_ctx(c, &mut |imp, ctx| imp.finish(ctx));
         }
         self.stream.close_write_episodes(&mut self.rec);
         for (ci, c) in self.consumers.iter_mut().enumerate() {

@@ -502,13 +502,10 @@ impl Shard {
             return (self.next_seq, None);
         };
         let (end, written) = log.as_of(t);
-        // The run holding the newest record then: among the last few.
-        let cut = self
-            .runs
-            .iter()
-            .rev()
-            .find(|r| r.first_seq < end)
-            .copied()
+        let cut = end
+            .checked_sub(1)
+            .and_then(|newest| self.run_index(newest))
+            .map(|i| self.runs[i])
             .filter(|r| r.end_seq() > end)
             .map(|r| Run {
                 count: end - r.first_seq,
@@ -519,19 +516,24 @@ impl Shard {
     }
 }
 
-/// A plain GetRecords call described before it is made ([`Stream::peek`]).
+/// A plain GetRecords call described before it is made ([`Stream::peek`]): records
+/// of one run.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Peek {
     /// The sequence number after the last record it reads (the tip).
     pub end: u64,
     pub records: u64,
-    pub bytes: u64,
-    /// The records of each run it reads from (count, bytes each); at most two runs.
-    pub pieces: [(u64, u32); 2],
+    pub record_bytes: u32,
     pub poison: bool,
     /// Arrival of the first and of the last record read.
     pub first_arrival: SimTime,
     pub last_arrival: SimTime,
+}
+
+impl Peek {
+    pub(crate) fn bytes(&self) -> u64 {
+        self.records * u64::from(self.record_bytes)
+    }
 }
 
 /// The index in `runs` (in sequence order) of the run holding `seq`.
@@ -743,6 +745,22 @@ impl Stream {
         Some(s.runs[i].arrival(seq))
     }
 
+    /// [`Self::arrival_of`] as a read at `now` finds it: behind the kernel's clock,
+    /// with the shard as it stood then ([`crate::tip_log`]).
+    pub(crate) fn arrival_at(&self, shard: ShardId, seq: u64, now: SimTime) -> Option<SimTime> {
+        let s = self.shards.get(shard.0 as usize)?;
+        if s.runs.back().is_some_and(|r| r.last_arrival > now) {
+            let (end, cut) = s.as_of(now);
+            if seq >= end {
+                return None;
+            }
+            if let Some(c) = cut.filter(|c| c.first_seq <= seq) {
+                return Some(c.arrival(seq));
+            }
+        }
+        self.arrival_of(shard, seq)
+    }
+
     /// The partition key of record `seq` of `shard` (if not yet trimmed).
     ///
     /// Keys are not stored: record `seq` carries the key that a stateless hash
@@ -901,10 +919,7 @@ impl Stream {
         s.next_seq += run.count;
         s.runs.push_back(run);
         if let Some(log) = &mut s.tips {
-            log.note(TipStep::Tick {
-                at: run.last_arrival,
-                next: s.next_seq,
-            });
+            log.note(TipStep::tick(run.last_arrival, run.count, s.next_seq));
         }
         run
     }
@@ -954,10 +969,7 @@ impl Stream {
                 last.last_arrival = arrival;
                 s.next_seq += count;
                 if let Some(log) = &mut s.tips {
-                    log.note(TipStep::Tick {
-                        at: arrival,
-                        next: s.next_seq,
-                    });
+                    log.note(TipStep::tick(arrival, count, s.next_seq));
                 }
                 return;
             }
@@ -999,6 +1011,7 @@ impl Stream {
             || last.source != source
             || last.record_bytes != record_bytes
             || last.last_arrival.0 + tick != at.0
+            || last.is_sparse()
         {
             return 0;
         }
@@ -1152,16 +1165,6 @@ impl Stream {
         Ok(self.slice_records(shard, from, limit, u64::MAX, now, runs))
     }
 
-    /// True if `reader`'s GetRecords call on `shard` at `at` would not be throttled
-    /// by the calls and reads made so far (see [`Self::get_records`]).
-    pub(crate) fn read_free_at(&self, shard: ShardId, reader: usize, at: SimTime) -> bool {
-        let budget = if self.isolated_reads { reader } else { 0 };
-        self.at(shard)
-            .read
-            .get(budget)
-            .is_none_or(|r| r.free_at(at))
-    }
-
     /// Counts a GetRecords call of `bytes` on `shard`'s read budget `budget` (which
     /// exists), and forgets what the shard's tip log no longer needs.
     fn note_read(&mut self, shard: ShardId, budget: usize, now: SimTime, bytes: u64) {
@@ -1179,7 +1182,7 @@ impl Stream {
 
     /// What `reader`'s GetRecords call on `shard` from `from` at `now` would read, if
     /// it is a plain one — the shard open, `from` at or above the trim horizon, the
-    /// call not throttled, at most two runs — without making it: the caller then
+    /// call not throttled, one run — without making it: the caller then
     /// makes it with [`Self::take_peeked`], or reads with [`Self::get_records`]
     /// instead. Records from `from` to the tip, as a read at `now` sees it.
     pub(crate) fn peek(
@@ -1197,72 +1200,35 @@ impl Stream {
         {
             return None;
         }
-        let (end, written) = match s.runs.back() {
-            Some(r) if r.last_arrival > now => s.tips.as_ref()?.as_of(now),
+        let (end, cut) = match s.runs.back() {
+            Some(r) if r.last_arrival > now => s.as_of(now),
             _ => (s.next_seq, None),
         };
-        let mut peek = Peek {
+        let peek = Peek {
             end: end.max(from),
             ..Peek::default()
         };
         if from >= end {
             return Some(peek);
         }
-        // The runs holding `from..end`, found from the newest back (those written
-        // after `now` passed over), the newest as it stood then: one or two.
-        let (front, back) = s.runs.as_slices();
-        let mut parts: [Option<Run>; 2] = [None, None];
-        let mut k = 0;
-        let mut i = front.len() + back.len();
-        while i > 0 {
-            i -= 1;
-            let r = match i.checked_sub(front.len()) {
-                Some(j) => back[j],
-                None => front[i],
-            };
-            if r.first_seq >= end {
-                continue;
-            }
-            if k == parts.len() {
-                return None;
-            }
-            let then = if r.end_seq() > end {
-                Run {
-                    count: end - r.first_seq,
-                    last_arrival: written.unwrap_or(r.last_arrival),
-                    ..r
-                }
-            } else {
-                r
-            };
-            parts[k] = Some(then.slice(from.max(r.first_seq), then.end_seq()));
-            k += 1;
-            if r.first_seq <= from {
-                break;
-            }
-        }
-        if parts[..k]
-            .last()
-            .and_then(Option::as_ref)
-            .is_none_or(|p| p.first_seq != from)
-        {
+        // One run holds them: the newest, as it stood then.
+        let r = match cut {
+            Some(c) => c,
+            None if end == s.next_seq => *s.runs.back()?,
+            None => return None,
+        };
+        if r.first_seq > from {
             return None;
         }
-        for (piece, part) in peek
-            .pieces
-            .iter_mut()
-            .zip(parts[..k].iter().rev().flatten())
-        {
-            if part.first_seq == from {
-                peek.first_arrival = part.first_arrival;
-            }
-            peek.last_arrival = part.last_arrival;
-            peek.records += part.count;
-            peek.bytes += part.bytes();
-            peek.poison |= part.is_poison();
-            *piece = (part.count, part.record_bytes);
-        }
-        Some(peek)
+        let part = r.slice(from, end);
+        Some(Peek {
+            records: part.count,
+            record_bytes: part.record_bytes,
+            poison: part.is_poison(),
+            first_arrival: part.first_arrival,
+            last_arrival: part.last_arrival,
+            ..peek
+        })
     }
 
     /// Makes the GetRecords call that [`Self::peek`] described (its read limits).
@@ -1272,24 +1238,25 @@ impl Stream {
         if s.read.len() <= budget {
             s.read.resize(budget + 1, ReadBudget::default());
         }
-        self.note_read(shard, budget, now, peek.bytes);
+        self.note_read(shard, budget, now, peek.bytes());
     }
 
-    /// Starts noting `shard`'s writes, so that a read at an instant from now on
-    /// sees the shard as it stood then, even after the kernel has written more
-    /// ([`crate::tip_log`]); a watch already on starts over from here.
-    pub(crate) fn watch_tips(&mut self, shard: ShardId) {
-        let s = self.at_mut(shard);
-        let log = TipLog::new(s.next_seq, s.last_arrival());
-        match &mut s.tips {
-            Some(l) => **l = log,
-            none => *none = Some(Box::new(log)),
+    /// Starts noting every shard's writes, so that a read at an instant from now on
+    /// sees a shard as it stood then, even after the kernel has written more
+    /// ([`crate::tip_log`]). Shards watched already go on as they are.
+    pub(crate) fn watch_tips(&mut self) {
+        for s in &mut self.shards {
+            if s.tips.is_none() {
+                s.tips = Some(Box::new(TipLog::new(s.next_seq, s.last_arrival())));
+            }
         }
     }
 
-    /// Stops noting `shard`'s writes (see [`Self::watch_tips`]).
-    pub(crate) fn unwatch_tips(&mut self, shard: ShardId) {
-        self.at_mut(shard).tips = None;
+    /// Stops noting the shards' writes (see [`Self::watch_tips`]).
+    pub(crate) fn unwatch_tips(&mut self) {
+        for s in &mut self.shards {
+            s.tips = None;
+        }
     }
 
     /// Takes back a read's run list for a later GetRecords.
@@ -1515,6 +1482,29 @@ mod tests {
         // At 0.3 s, 0.6 s | 1.0 s (4 ticks after), 1.3 s, 1.6 s | 1.7 s (the next tick).
         assert_eq!(counts, [2, 3, 1]);
         assert_eq!(arrivals(&s), ticks);
+    }
+
+    /// A run of two records 200 ms apart (at 1.0 s and 1.2 s) takes no dense tick:
+    /// the record at 1.3 s starts a run (`append_tick`), so a bulk step from there
+    /// extends nothing either (`merges_ahead`), or it would give the run's records
+    /// other interpolated arrivals than ticking one by one.
+    #[test]
+    fn a_sparse_run_takes_no_dense_ticks_one_by_one_or_in_bulk() {
+        let tick = crate::producer::TICK.0;
+        let p = RunSource::Producer(0);
+        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        s.append_tick(ShardId(0), p, 1, 100, SimTime(10 * tick));
+        s.append_tick(ShardId(0), p, 1, 100, SimTime(12 * tick));
+        assert_eq!(s.shards[0].runs.len(), 1);
+        assert_eq!(s.merges_ahead(ShardId(0), p, 100, 1, SimTime(13 * tick)), 0);
+        s.append_tick(ShardId(0), p, 1, 100, SimTime(13 * tick));
+        assert_eq!(s.shards[0].runs.len(), 2);
+        // A dense run (1.3 s, 1.4 s) does take the next ticks, to 10 s from its first.
+        s.append_tick(ShardId(0), p, 1, 100, SimTime(14 * tick));
+        assert_eq!(
+            s.merges_ahead(ShardId(0), p, 100, 1, SimTime(15 * tick)),
+            99
+        );
     }
 
     #[test]

@@ -16,16 +16,34 @@
 use crate::producer::TICK;
 use crate::time::SimTime;
 
-/// How a write moved a shard's next sequence number.
+/// How writes moved a shard's next sequence number: `writes` writes, `every` µs
+/// apart from `first`, starting at sequence number `seq`; through its `j`-th a
+/// route writing `q` records a write and `r / den` more (carrying `carry` in) had
+/// written `j·q + ⌊(carry + j·r) / den⌋` records (`producer.rs`, "Exact
+/// arithmetic"). One tick, a bulk step's ticks and records below one a tick are
+/// each one step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TipStep {
-    /// One tick at `at`, after which the next sequence number was `next`.
-    Tick { at: SimTime, next: u64 },
-    /// `ticks` ticks from `first`, a tick apart, starting at sequence number
-    /// `seq`: through its `j`-th tick a route writing `q` records a tick and
-    /// `r / den` more (carrying `carry` in) had written
-    /// `j·q + ⌊(carry + j·r) / den⌋` records (`producer.rs`, "Exact arithmetic").
-    Dense {
+pub(crate) struct TipStep {
+    first: SimTime,
+    every: u64,
+    writes: u64,
+    seq: u64,
+    q: u64,
+    r: u128,
+    den: u128,
+    carry: u128,
+}
+
+impl TipStep {
+    /// One tick at `at` that wrote `count` records, after which the next sequence
+    /// number was `next`.
+    pub(crate) fn tick(at: SimTime, count: u64, next: u64) -> TipStep {
+        TipStep::dense(at, 1, next - count, count, 0, 1, 0)
+    }
+
+    /// `ticks` ticks from `first`, from sequence number `seq`, of a route writing `q`
+    /// records a tick and `r / den` more, carrying `carry` in.
+    pub(crate) fn dense(
         first: SimTime,
         ticks: u64,
         seq: u64,
@@ -33,57 +51,42 @@ pub(crate) enum TipStep {
         r: u128,
         den: u128,
         carry: u128,
-    },
-    /// `count` records, one every `gap` µs after `from`, from sequence number `seq`.
-    Sparse {
-        from: SimTime,
-        gap: u64,
-        count: u64,
-        seq: u64,
-    },
-}
-
-impl TipStep {
-    /// The next sequence number after this step's writes at or before `t`, and
-    /// when the last of them was written; `None` if none was.
-    fn as_of(&self, t: SimTime) -> Option<(u64, SimTime)> {
-        match *self {
-            TipStep::Tick { at, next } => (at <= t).then_some((next, at)),
-            TipStep::Dense {
-                first,
-                ticks,
-                seq,
-                q,
-                r,
-                den,
-                carry,
-            } => {
-                if t < first {
-                    return None;
-                }
-                let j = ((t.0 - first.0) / TICK.0 + 1).min(ticks);
-                let written = j * q + ((carry + u128::from(j) * r) / den) as u64;
-                Some((seq + written, SimTime(first.0 + (j - 1) * TICK.0)))
-            }
-            TipStep::Sparse {
-                from,
-                gap,
-                count,
-                seq,
-            } => {
-                let j = (t.0.saturating_sub(from.0) / gap.max(1)).min(count);
-                (j > 0).then_some((seq + j, SimTime(from.0 + j * gap)))
-            }
+    ) -> TipStep {
+        TipStep {
+            first,
+            every: TICK.0,
+            writes: ticks,
+            seq,
+            q,
+            r,
+            den,
+            carry,
         }
     }
 
-    /// When the step's first write happened.
-    fn start(&self) -> SimTime {
-        match *self {
-            TipStep::Tick { at, .. } => at,
-            TipStep::Dense { first, .. } => first,
-            TipStep::Sparse { from, gap, .. } => SimTime(from.0 + gap),
+    /// `count` records, one every `gap` µs after `from`, from sequence number `seq`.
+    pub(crate) fn sparse(from: SimTime, gap: u64, count: u64, seq: u64) -> TipStep {
+        TipStep {
+            first: SimTime(from.0 + gap),
+            every: gap.max(1),
+            writes: count,
+            seq,
+            q: 1,
+            r: 0,
+            den: 1,
+            carry: 0,
         }
+    }
+
+    /// The next sequence number after this step's writes at or before `t` (which is
+    /// not before its first), and when the last of them was written.
+    fn as_of(&self, t: SimTime) -> (u64, SimTime) {
+        let j = ((t.0 - self.first.0) / self.every + 1).min(self.writes);
+        let written = j * self.q + ((self.carry + u128::from(j) * self.r) / self.den) as u64;
+        (
+            self.seq + written,
+            SimTime(self.first.0 + (j - 1) * self.every),
+        )
     }
 }
 
@@ -113,12 +116,11 @@ impl TipLog {
     /// Forgets the steps a read at `t` or later does not need (reads behind the
     /// clock come in time order), so that the log stays short however long it runs.
     pub(crate) fn forget_before(&mut self, t: SimTime) {
-        let i = self.steps.partition_point(|s| s.start() <= t);
+        let i = self.steps.partition_point(|s| s.first <= t);
         if i > 1 {
-            if let Some((next, at)) = self.steps[i - 2].as_of(t) {
-                self.base = next;
-                self.base_at = Some(at);
-            }
+            let (next, at) = self.steps[i - 2].as_of(t);
+            self.base = next;
+            self.base_at = Some(at);
             self.steps.drain(..i - 1);
         }
     }
@@ -127,9 +129,12 @@ impl TipLog {
     /// then had been written (`None` for a shard that had none).
     pub(crate) fn as_of(&self, t: SimTime) -> (u64, Option<SimTime>) {
         // Steps come in time order: the last one that started by `t` tells.
-        let i = self.steps.partition_point(|s| s.start() <= t);
-        match i.checked_sub(1).and_then(|i| self.steps[i].as_of(t)) {
-            Some((next, at)) => (next, Some(at)),
+        let i = self.steps.partition_point(|s| s.first <= t);
+        match i.checked_sub(1) {
+            Some(i) => {
+                let (next, at) = self.steps[i].as_of(t);
+                (next, Some(at))
+            }
             None => (self.base, self.base_at),
         }
     }
@@ -146,10 +151,7 @@ mod tests {
     #[test]
     fn before_any_write_the_tip_is_where_the_watch_began() {
         let mut log = TipLog::new(40, Some(ms(900)));
-        log.note(TipStep::Tick {
-            at: ms(1_000),
-            next: 43,
-        });
+        log.note(TipStep::tick(ms(1_000), 3, 43));
         assert_eq!(log.as_of(ms(999)), (40, Some(ms(900))));
         assert_eq!(log.as_of(ms(1_000)), (43, Some(ms(1_000))));
         assert_eq!(log.as_of(ms(5_000)), (43, Some(ms(1_000))));
@@ -160,15 +162,7 @@ mod tests {
         // 1.5 records a tick (q = 1, r/den = 1/2), carrying 1/2 in: the ticks write
         // 2, 1, 2, 1 records.
         let mut log = TipLog::new(10, None);
-        log.note(TipStep::Dense {
-            first: ms(200),
-            ticks: 4,
-            seq: 10,
-            q: 1,
-            r: 1,
-            den: 2,
-            carry: 1,
-        });
+        log.note(TipStep::dense(ms(200), 4, 10, 1, 1, 2, 1));
         assert_eq!(log.as_of(ms(199)), (10, None));
         assert_eq!(log.as_of(ms(200)), (12, Some(ms(200))));
         assert_eq!(log.as_of(ms(299)), (12, Some(ms(200))));
@@ -181,12 +175,7 @@ mod tests {
     #[test]
     fn a_sparse_step_writes_one_record_a_gap() {
         let mut log = TipLog::new(5, Some(ms(100)));
-        log.note(TipStep::Sparse {
-            from: ms(100),
-            gap: 500_000,
-            count: 3,
-            seq: 5,
-        });
+        log.note(TipStep::sparse(ms(100), 500_000, 3, 5));
         assert_eq!(log.as_of(ms(599)), (5, Some(ms(100))));
         assert_eq!(log.as_of(ms(600)), (6, Some(ms(600))));
         assert_eq!(log.as_of(ms(1_100)), (7, Some(ms(1_100))));

@@ -40,9 +40,7 @@ use crate::scenario::{
     Action, EventSourceMapping, FunctionConfig, Handler, ItemFailures, LambdaConsumer,
     StartingPosition,
 };
-use crate::stream::{
-    ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS, READ_BYTES_PER_SECOND,
-};
+use crate::stream::{ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Cause, EventKind, PeriodMax, Stat};
 
@@ -374,13 +372,12 @@ impl Pollers {
 /// shard as it stood at the poll's instant ([`crate::tip_log`]). Every timer a late
 /// one sets is late too, or queued if it falls after the window.
 ///
-/// A window opens where this pays and nothing else can see the lane before it
-/// ends: the conditions of chains, with ParallelizationFactor 1 and no batching
-/// window; the mapping reads its shards alone (the only consumer, or isolated
-/// reads); producers that cannot be throttled and write less than a batch in two
-/// seconds ([`crate::producer::most_written`]); and the window ends at the next
-/// timeline action (which alone writes poison records, reshards or changes the
-/// producers and the mapping) or the end of the run.
+/// A window opens where nothing else can see the lane before it ends: one timer at
+/// a time per shard (ParallelizationFactor 1, no tumbling or batching window, no
+/// enhanced fan-out), the run's only consumer (nothing else reads the shards), a
+/// provisioned stream (no automatic split); it ends at the next timeline action
+/// (which alone writes poison records, reshards or changes the producers and the
+/// mapping) or at the end of the run.
 ///
 /// A poll that reads less than a batch on such a lane is one first-try success
 /// that may be chained: [`LambdaMapping::idle_plain`] does it without a chunk or a
@@ -626,15 +623,10 @@ impl LambdaMapping {
             return None;
         }
         let next_sweep = SimTime((now.0 / sweep + 1) * sweep);
-        let mut h = SimTime(now.0.saturating_add(CHAIN_SPAN.0))
+        let h = SimTime(now.0.saturating_add(CHAIN_SPAN.0))
             .min(ctx.end)
             .min(next_sweep);
-        for e in ctx.timeline {
-            if e.at > now && e.at < h {
-                h = e.at;
-            }
-        }
-        Some(h)
+        Some(next_action_before(ctx, h))
     }
 
     /// True if the invocation just started on `lane` may complete inside the
@@ -705,10 +697,9 @@ impl LambdaMapping {
         // A lane that went idle at its last completion holds its slot until then for
         // everything the kernel does meanwhile (`ConcurrentExecutions`, the summary's
         // maximum), as it would unchained.
-        for t in self.released_ahead.drain(..) {
+        while let Some(t) = self.released_ahead.pop() {
             self.conc.running += 1;
-            let i = self.releases.partition_point(|&r| r <= t);
-            self.releases.insert(i, t);
+            self.release_at(t);
         }
     }
 
@@ -794,11 +785,8 @@ impl LambdaMapping {
             let now = SimTime(f.start.0.saturating_add(f.inv.duration.0));
             ctx.now = now;
             // complete(): a first-try success checkpoints past its batch.
-            let p = self.pollers.of(shard);
-            let cp_before = p.checkpoint;
-            p.checkpoint = f.hi;
-            self.settle(ctx, shard, f.lo, f.hi, Outcome::Processed);
-            self.extend_streak(ctx, shard, lane, &f, cp_before);
+            let cp_before = self.pollers.of(shard).checkpoint;
+            self.succeed(ctx, shard, lane, &f, cp_before);
             // lane_done(), poll(), start_chunk(): the next full batch is already read.
             let p = self.pollers.of(shard);
             p.window_start = now;
@@ -811,8 +799,7 @@ impl LambdaMapping {
             let age = b
                 .last_arrival()
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-            ctx.stats().invocations += 1;
-            self.book_invocation(ctx, shard, lo, hi, age);
+            self.count_invocation(ctx, shard, lo, hi, age);
             let p = self.pollers.of(shard);
             let rng = lane_rng(&mut p.rngs, seed, generation, shard, lane);
             let inv = handler::invoke(&self.handler, timeout, &b, rbif, malformed, rng);
@@ -870,6 +857,47 @@ impl LambdaMapping {
                 }
             }
         }
+    }
+
+    /// An invocation of `[lo, hi)` starts: counted, with its iterator age (ms) and
+    /// its delivery (in the chain's book inside a chain).
+    fn count_invocation(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lo: u64,
+        hi: u64,
+        age: u64,
+    ) {
+        ctx.stats().invocations += 1;
+        if self.ahead {
+            self.book_invocation(ctx, shard, lo, hi, age);
+        } else {
+            self.note_invocation(ctx, shard, age);
+            ctx.deliver(shard, lo, hi);
+        }
+    }
+
+    /// A first-try success of `f` on `lane`: the checkpoint passes its batch, its
+    /// records are processed, the lane's streak grows.
+    fn succeed(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lane: usize,
+        f: &InFlight,
+        cp_before: u64,
+    ) {
+        self.pollers.of(shard).checkpoint = f.hi;
+        self.settle(ctx, shard, f.lo, f.hi, Outcome::Processed);
+        self.extend_streak(ctx, shard, lane, f, cp_before);
+    }
+
+    /// A completed invocation's concurrency slot, still counted, is released at `t`
+    /// (by the mapping's first event then or after: [`Self::release_due`]).
+    fn release_at(&mut self, t: SimTime) {
+        let i = self.releases.partition_point(|&r| r <= t);
+        self.releases.insert(i, t);
     }
 
     /// Settles records in the ledger; inside a chain, records processed in
@@ -1088,9 +1116,9 @@ impl LambdaMapping {
     /// computed late if a window can open (see "Idle polls computed late").
     fn schedule_idle_poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, at: SimTime) {
         if self.late_until.is_none() {
-            if let Some(until) = self.late_window(ctx, shard, at) {
-                // The shard's writes from now on are noted for the window's reads.
-                ctx.stream.watch_tips(shard);
+            if let Some(until) = self.late_window(ctx, at) {
+                // The shards' writes from now on are noted for the window's reads.
+                ctx.stream.watch_tips();
                 self.late_until = Some(until);
                 self.schedule_poll(ctx, shard, at);
                 self.late_until = None;
@@ -1122,60 +1150,21 @@ impl LambdaMapping {
         }
     }
 
-    /// The end of the window in which the idle poll of `shard` at `at`, and the
-    /// lane's timers after it, may be computed late, if they may (see "Idle polls
-    /// computed late").
-    fn late_window(&self, ctx: &ConsumerCtx<'_>, shard: ShardId, at: SimTime) -> Option<SimTime> {
-        let limit = Concurrency::limit(&self.function);
-        let shards = ctx.stream.shard_infos().count() as u64;
+    /// The end of the window in which a lane's idle poll at `at`, and the lane's
+    /// timers after it, may be computed late, if they may (see "Idle polls computed
+    /// late").
+    fn late_window(&self, ctx: &ConsumerCtx<'_>, at: SimTime) -> Option<SimTime> {
         if self.no_chains
             || self.efo
             || self.esm.tumbling_window_in_seconds > 0
-            || !self.esm.enabled
-            || self.esm.maximum_record_age_in_seconds.is_some()
             || self.esm.maximum_batching_window_in_seconds > 0
             || self.esm.parallelization_factor != 1
-            || self.handler.error_rate.is_nan()
-            || self.handler.error_rate > 0.0
-            || ctx.ledger.key_newest.is_some()
-            || limit < 10 * shards
+            || ctx.stream.on_demand
             || !ctx.reads_alone()
         {
             return None;
         }
-        let p = self.pollers.get(&shard)?;
-        if p.phase != Phase::Idle
-            || p.chunk.is_some()
-            || p.acc_count > 0
-            || p.backlogged
-            || p.shard_end
-            || p.window.is_some()
-            || p.final_in_flight.is_some()
-            || ctx.stream.shard(shard)?.state != ShardState::Open
-            || !ctx.read_free_at(shard, at)
-        {
-            return None;
-        }
-        // The most one poll can find: what two seconds write (a poll reads what came
-        // since the last, which was less than a second and an invocation before).
-        let (records, bytes) = ctx.most_written(SimDuration::from_secs(2))?;
-        let took = handler::duration(&self.handler, records);
-        let reads_back = bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
-        if records >= u64::from(self.esm.batch_size)
-            || bytes >= MAX_PAYLOAD_BYTES
-            || reads_back >= IDLE_POLL.0
-            || took >= IDLE_POLL
-            || took >= self.timeout()
-        {
-            return None;
-        }
-        let now = ctx.now;
-        let mut until = ctx.end;
-        for e in ctx.timeline {
-            if e.at > now && e.at < until {
-                until = e.at;
-            }
-        }
+        let until = next_action_before(ctx, ctx.end);
         (at.0 + IDLE_POLL.0 < until.0).then_some(until)
     }
 
@@ -1208,9 +1197,9 @@ impl LambdaMapping {
             self.late_until = Some(late.until);
             self.timer(ctx, late.token);
             self.late_until = None;
-            if self.pollers.of(shard).late.is_none() {
-                ctx.stream.unwatch_tips(shard);
-            }
+        }
+        if self.late_lanes == 0 {
+            ctx.stream.unwatch_tips();
         }
         ctx.now = kernel_now;
     }
@@ -1342,17 +1331,16 @@ impl LambdaMapping {
         let retention = ctx.stream.retention.0;
         let limit = Concurrency::limit(&self.function);
         let p = self.pollers.of(shard);
+        // Chains exclude enhanced fan-out, tumbling windows and running out of
+        // concurrency (see chain_horizon()).
+        debug_assert!(!self.efo && p.window.is_none() && self.conc.running < limit);
         let lane_idle = !self.ahead
-            && !self.efo
             && self.esm.maximum_batching_window_in_seconds == 0
-            && self.conc.running < limit
+            && self.esm.parallelization_factor == 1
             && p.phase == Phase::Idle
             && p.acc_count == 0
             && p.chunk.is_none()
-            && p.window.is_none()
-            && p.final_in_flight.is_none()
-            && !p.shard_end
-            && p.weights.as_ref().is_some_and(|(_, w)| w.len() == 1);
+            && !p.shard_end;
         if !lane_idle {
             return false;
         }
@@ -1364,7 +1352,7 @@ impl LambdaMapping {
         let done_at = SimTime(now.0.saturating_add(took.0));
         if n > 0
             && (n >= u64::from(self.esm.batch_size)
-                || read.bytes >= MAX_PAYLOAD_BYTES
+                || read.bytes() >= MAX_PAYLOAD_BYTES
                 || read.poison
                 || took > timeout
                 || done_at >= horizon
@@ -1392,11 +1380,9 @@ impl LambdaMapping {
         let cp_before = p.checkpoint;
         // try_invoke(): the slot, the counts, the draw.
         self.conc.running += 1;
-        ctx.stats().invocations += 1;
         self.note_concurrency(ctx);
         let age = now.0.saturating_sub(read.last_arrival.0) / 1_000;
-        self.note_invocation(ctx, shard, age);
-        ctx.deliver(shard, lo, hi);
+        self.count_invocation(ctx, shard, lo, hi, age);
         let (seed, generation) = (self.seed, self.generation);
         let p = self.pollers.of(shard);
         let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
@@ -1404,17 +1390,14 @@ impl LambdaMapping {
         ctx.stats().usage.billed_ms += billed_ms(inv.duration);
         // complete(), chained: the slot is held until `done_at` (see release_due),
         // the checkpoint passes the batch, the streak grows.
-        let i = self.releases.partition_point(|&r| r <= done_at);
-        self.releases.insert(i, done_at);
-        self.pollers.of(shard).checkpoint = hi;
-        self.settle(ctx, shard, lo, hi, Outcome::Processed);
+        self.release_at(done_at);
         let f = InFlight {
             start: now,
             inv,
             lo,
             hi,
         };
-        self.extend_streak(ctx, shard, 0, &f, cp_before);
+        self.succeed(ctx, shard, 0, &f, cp_before);
         // lane_done(): idle until the next poll, a second after the completion.
         self.pollers.of(shard).window_start = done_at;
         ctx.now = done_at;
@@ -1573,15 +1556,9 @@ impl LambdaMapping {
             // The slot a chained completion released at this instant, taken again.
             self.released_ahead.pop();
         }
-        ctx.stats().invocations += 1;
         self.note_concurrency(ctx);
         let age = last_arrival.map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-        if self.ahead {
-            self.book_invocation(ctx, shard, lo, hi, age);
-        } else {
-            self.note_invocation(ctx, shard, age);
-            ctx.deliver(shard, lo, hi);
-        }
+        self.count_invocation(ctx, shard, lo, hi, age);
         let timeout = self.timeout();
         let (seed, generation) = (self.seed, self.generation);
         let Some(p) = self.pollers.get_mut(&shard) else {
@@ -2272,6 +2249,18 @@ fn lane_rng(
 }
 
 /// Adds a Lambda event to the trace.
+/// The first timeline action after now and before `t`, or `t`.
+fn next_action_before(ctx: &ConsumerCtx<'_>, t: SimTime) -> SimTime {
+    let now = ctx.now;
+    let mut h = t;
+    for e in ctx.timeline {
+        if e.at > now && e.at < h {
+            h = e.at;
+        }
+    }
+    h
+}
+
 fn emit_at(ctx: &mut ConsumerCtx<'_>, at: SimTime, cause: Cause, ev: LambdaEvent) {
     ctx.rec.event(at, cause, EventKind::Lambda(Box::new(ev)));
 }
