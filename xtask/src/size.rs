@@ -45,7 +45,10 @@ use crate::shell::{cargo_bin_dir, cmd, output, root, run};
 /// at "s", with scenario parsing split into a crate of its own at "z", was measured at +11.2 KB
 /// (420.0 KB without Talc) for 19-24 % fewer instructions: still over, not taken. Instead the
 /// engine's hot paths were made cheap at "z" (ARCHITECTURE.md, "Speed at opt-level z"): 7-17 %
-/// fewer instructions on most presets for +1.1 KB (407.0 KB).
+/// fewer instructions on most presets for +1.1 KB (407.0 KB). A Lambda lane's idle polls
+/// computed late and without a chunk (issue 16's bulk idle polls) took it to 410.8 KB; back
+/// under by one `with_ctx` for every kind of call (a `dyn` closure, −0.2 KB), a peek that
+/// reads one run (−0.4 KB) and helpers the plain invocation paths share: 409.5 KB.
 pub const BUDGET_GZIP_BYTES: u64 = 400 * 1024;
 
 /// Measures `dist/` and fails when the gzipped total is over [`BUDGET_GZIP_BYTES`].
