@@ -263,7 +263,7 @@ impl Simulation {
         }
         self.started = true;
         for c in 0..self.consumers.len() {
-            self.with_ctx(c, &mut |imp, ctx| imp.start(ctx));
+            self.with_ctx_once(c, &mut |imp, ctx| imp.start(ctx));
         }
     }
 
@@ -295,9 +295,22 @@ impl Simulation {
         self.run_until(self.end);
     }
 
-    /// Calls `f` with consumer `c` and its context. One function for every call (not a
-    /// copy per closure: the context is built in one place in the bundle).
-    fn with_ctx(&mut self, c: usize, f: &mut dyn FnMut(&mut dyn Consumer, &mut ConsumerCtx<'_>)) {
+    /// Calls `f` with consumer `c` and its context, for the calls that are not on every
+    /// event: one copy of [`Self::with_ctx`] for them all in the bundle.
+    fn with_ctx_once(
+        &mut self,
+        c: usize,
+        f: &mut dyn FnMut(&mut dyn Consumer, &mut ConsumerCtx<'_>),
+    ) {
+        self.with_ctx(c, f)
+    }
+
+    /// Calls `f` with consumer `c` and its context.
+    fn with_ctx<R>(
+        &mut self,
+        c: usize,
+        f: impl FnOnce(&mut dyn Consumer, &mut ConsumerCtx<'_>) -> R,
+    ) -> R {
         let consumers = self.consumers.len();
         let slot = &mut self.consumers[c];
         let mut ctx = ConsumerCtx {
@@ -322,14 +335,7 @@ impl Simulation {
             KernelEvent::Tick => self.tick(),
             KernelEvent::Sweep => self.sweep(),
             KernelEvent::Timeline(i) => self.timeline(i),
-            KernelEvent::Consumer(c, e) => {
-                let mut e = Some(e);
-                self.with_ctx(c, &mut |imp, ctx| {
-                    if let Some(e) = e.take() {
-                        imp.on_event(e, ctx);
-                    }
-                });
-            }
+            KernelEvent::Consumer(c, e) => self.with_ctx(c, |imp, ctx| imp.on_event(e, ctx)),
             KernelEvent::Push(_, i) => self.push(i),
             KernelEvent::TickPushes(c) => {
                 let now = self.now;
@@ -453,8 +459,11 @@ impl Simulation {
     }
 
     fn sweep(&mut self) {
+        // Only a consumer that reads behind the clock computes work late.
         for c in 0..self.consumers.len() {
-            self.with_ctx(c, &mut |imp, ctx| imp.catch_up(ctx));
+            if self.stream.watching_tips() {
+                self.with_ctx_once(c, &mut |imp, ctx| imp.catch_up(ctx));
+            }
         }
         let now = self.now;
         let (moved, expired) = self.stream.trim(now);
@@ -786,11 +795,7 @@ impl Simulation {
             }
             (s.consumer, s.shard, batch)
         };
-        let mut batch = Some(batch);
-        self.with_ctx(c, &mut |imp, ctx| {
-            let Some(batch) = batch.take() else {
-                return;
-            };
+        self.with_ctx(c, |imp, ctx| {
             ctx.ledger.stats.usage.pushed_bytes += batch.bytes;
             let age = batch
                 .last_arrival()
@@ -812,7 +817,7 @@ impl Simulation {
         self.run();
         let end = self.end;
         for c in 0..self.consumers.len() {
-            self.with_ctx(c, &mut |imp, ctx| imp.finish(ctx));
+            self.with_ctx_once(c, &mut |imp, ctx| imp.finish(ctx));
         }
         self.stream.close_write_episodes(&mut self.rec);
         for (ci, c) in self.consumers.iter_mut().enumerate() {

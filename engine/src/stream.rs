@@ -221,6 +221,7 @@ impl Run {
 
     /// More than a tick between its records (a producer writing less than one record a
     /// tick to the shard: see [`Stream::append_tick`]).
+    #[inline(always)]
     fn is_sparse(&self) -> bool {
         self.count >= 2
             && self.last_arrival.0 - self.first_arrival.0
@@ -1041,10 +1042,12 @@ impl Stream {
         mut runs: Vec<Run>,
     ) -> ReadBatch {
         let s = self.at(shard);
-        // A read behind the kernel's clock sees the shard as it stood then.
-        let (end, cut) = match s.runs.back() {
-            Some(r) if r.last_arrival > now => s.as_of(now),
-            _ => (s.next_seq, None),
+        // A read behind the kernel's clock (only while the shard is watched) sees the
+        // shard as it stood then.
+        let (end, cut) = if s.tips.is_some() && s.last_arrival().is_some_and(|t| t > now) {
+            s.as_of(now)
+        } else {
+            (s.next_seq, None)
         };
         let from = from.clamp(s.trim_seq, end.max(s.trim_seq));
         runs.clear();
@@ -1250,6 +1253,12 @@ impl Stream {
                 s.tips = Some(Box::new(TipLog::new(s.next_seq, s.last_arrival())));
             }
         }
+    }
+
+    /// True while the shards' writes are noted (see [`Self::watch_tips`]): a consumer
+    /// reads behind the kernel's clock.
+    pub(crate) fn watching_tips(&self) -> bool {
+        self.shards.iter().any(|s| s.tips.is_some())
     }
 
     /// Stops noting the shards' writes (see [`Self::watch_tips`]).

@@ -2336,11 +2336,15 @@ impl Consumer for LambdaMapping {
 
     fn on_event(&mut self, event: ConsumerEvent, ctx: &mut ConsumerCtx<'_>) {
         let now = ctx.now;
-        self.catch_up_late(ctx, SimTime(now.0 + 1));
+        if self.late_lanes > 0 {
+            self.catch_up_late(ctx, SimTime(now.0 + 1));
+        }
         if self.late_wake.is_some_and(|w| w <= now) {
             self.late_wake = None;
         }
-        self.release_due(ctx);
+        if self.releases.first().is_some_and(|&t| t <= now) {
+            self.release_due(ctx);
+        }
         match event {
             ConsumerEvent::Timer { token } => {
                 if token == FLUSH_TOKEN {
