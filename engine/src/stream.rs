@@ -1255,6 +1255,15 @@ impl Stream {
         }
     }
 
+    /// Forgets the noted writes no read at `t` or later needs (see [`Self::watch_tips`]).
+    pub(crate) fn forget_tips_before(&mut self, t: SimTime) {
+        for s in &mut self.shards {
+            if let Some(log) = &mut s.tips {
+                log.forget_before(t);
+            }
+        }
+    }
+
     /// True while the shards' writes are noted (see [`Self::watch_tips`]): a consumer
     /// reads behind the kernel's clock.
     pub(crate) fn watching_tips(&self) -> bool {

@@ -148,6 +148,39 @@ mod tests {
         SimTime(n * 1_000)
     }
 
+    /// A lane that reads nothing for long (it retries a poison batch once a minute)
+    /// while its mapping's other lane polls late: the log of its shard, written a tick
+    /// at a time (two producers: no bulk steps), keeps only what a read from the
+    /// earliest late timer on needs, not the half hour of ticks since it last read.
+    #[test]
+    fn a_shard_nobody_reads_keeps_a_short_log() {
+        let s = crate::scenario::parse(
+            r#"{"format": "shardscope/1", "seed": 1, "duration": "30m",
+                "stream": {"ShardCount": 2},
+                "producers": [{"name": "a", "records_per_second": 10, "partition_keys": 100},
+                              {"name": "b", "records_per_second": 10, "partition_keys": 100}],
+                "consumers": [{"kind": "lambda", "name": "fn",
+                    "EventSourceMapping": {"StartingPosition": "TRIM_HORIZON"},
+                    "handler": {"invoke_ms": 20}}],
+                "timeline": [{"at": "10s", "do": "poison", "partition_key": "k-7"}]}"#,
+        )
+        .expect("scenario");
+        let mut sim = crate::sim::Simulation::new(&s).expect("simulation");
+        sim.run_until(SimTime(29 * 60 * 1_000_000));
+        let longest = sim
+            .stream()
+            .shards
+            .iter()
+            .filter_map(|s| s.tips.as_ref())
+            .map(|l| l.steps.len())
+            .max();
+        // Ticks of the last minute at most (the blocked lane retries once a minute).
+        assert!(
+            longest.is_some_and(|n| n > 0 && n <= 2 * 600 + 10),
+            "{longest:?}"
+        );
+    }
+
     #[test]
     fn before_any_write_the_tip_is_where_the_watch_began() {
         let mut log = TipLog::new(40, Some(ms(900)));

@@ -1178,14 +1178,20 @@ impl LambdaMapping {
         let kernel_now = ctx.now;
         loop {
             let mut next: Option<(SimTime, ShardId)> = None;
+            let mut earliest = kernel_now;
             for (shard, p) in self.pollers.iter() {
                 if let Some(l) = p.late {
+                    earliest = earliest.min(l.at);
                     if l.at < before && next.is_none_or(|n| (l.at, *shard) < n) {
                         next = Some((l.at, *shard));
                     }
                 }
             }
             let Some((at, shard)) = next else {
+                // Nothing reads behind `earliest` any more (a window opened from now on
+                // reads a second later): the writes before it can go, even on a shard
+                // whose lane does not read for a long time (one retrying a batch).
+                ctx.stream.forget_tips_before(earliest);
                 break;
             };
             let Some(late) = self.pollers.of(shard).late.take() else {
