@@ -771,17 +771,12 @@ impl<'a> ConsumerCtx<'a> {
     /// have made it: its read limits, the bytes read, the iterator age.
     pub(crate) fn take_peeked(&mut self, shard: ShardId, peek: &Peek) {
         self.stream.take_peeked(shard, self.index, self.now, peek);
+        let mut age = 0;
         if peek.records > 0 {
-            self.ledger
-                .stats
-                .usage
-                .read(peek.records, peek.record_bytes);
+            let usage = &mut self.ledger.stats.usage;
+            usage.read(peek.records, peek.record_bytes);
+            age = self.now.0.saturating_sub(peek.last_arrival.0) / 1_000;
         }
-        let age = if peek.records > 0 {
-            self.now.0.saturating_sub(peek.last_arrival.0) / 1_000
-        } else {
-            0
-        };
         self.report_iterator_age(shard, age);
     }
 

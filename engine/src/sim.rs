@@ -460,8 +460,8 @@ impl Simulation {
 
     fn sweep(&mut self) {
         // Only a consumer that reads behind the clock computes work late.
-        for c in 0..self.consumers.len() {
-            if self.stream.watching_tips() {
+        if self.stream.watching_tips() {
+            for c in 0..self.consumers.len() {
                 self.with_ctx_once(c, &mut |imp, ctx| imp.catch_up(ctx));
             }
         }

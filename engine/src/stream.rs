@@ -492,6 +492,20 @@ impl Shard {
         self.runs.back().map(|r| r.last_arrival)
     }
 
+    /// The shard as a read at `now` finds it: its next sequence number, and, for a
+    /// read behind the kernel's clock (only while the shard is watched), its newest
+    /// run as it stood then if a later write extended it ([`Self::as_of`]).
+    #[inline(always)]
+    fn visible(&self, now: SimTime) -> (u64, Option<Run>) {
+        match &self.tips {
+            Some(_) if self.last_arrival().is_some_and(|t| t > now) => self.as_of(now),
+            _ => {
+                debug_assert!(self.last_arrival().is_none_or(|t| t <= now));
+                (self.next_seq, None)
+            }
+        }
+    }
+
     /// The shard as it stood at `t`, before writes the kernel has made since
     /// (see [`crate::tip_log`]): its next sequence number then, and its newest run
     /// then if a later write extended it.
@@ -499,7 +513,6 @@ impl Shard {
     #[inline(never)]
     fn as_of(&self, t: SimTime) -> (u64, Option<Run>) {
         let Some(log) = &self.tips else {
-            debug_assert!(false, "a read behind the clock of a shard not watched");
             return (self.next_seq, None);
         };
         let (end, written) = log.as_of(t);
@@ -750,16 +763,14 @@ impl Stream {
     /// with the shard as it stood then ([`crate::tip_log`]).
     pub(crate) fn arrival_at(&self, shard: ShardId, seq: u64, now: SimTime) -> Option<SimTime> {
         let s = self.shards.get(shard.0 as usize)?;
-        if s.runs.back().is_some_and(|r| r.last_arrival > now) {
-            let (end, cut) = s.as_of(now);
-            if seq >= end {
-                return None;
-            }
-            if let Some(c) = cut.filter(|c| c.first_seq <= seq) {
-                return Some(c.arrival(seq));
-            }
+        let (end, cut) = s.visible(now);
+        if seq >= end {
+            return None;
         }
-        self.arrival_of(shard, seq)
+        match cut.filter(|c| c.first_seq <= seq) {
+            Some(c) => Some(c.arrival(seq)),
+            None => self.arrival_of(shard, seq),
+        }
     }
 
     /// The partition key of record `seq` of `shard` (if not yet trimmed).
@@ -1042,13 +1053,7 @@ impl Stream {
         mut runs: Vec<Run>,
     ) -> ReadBatch {
         let s = self.at(shard);
-        // A read behind the kernel's clock (only while the shard is watched) sees the
-        // shard as it stood then.
-        let (end, cut) = if s.tips.is_some() && s.last_arrival().is_some_and(|t| t > now) {
-            s.as_of(now)
-        } else {
-            (s.next_seq, None)
-        };
+        let (end, cut) = s.visible(now);
         let from = from.clamp(s.trim_seq, end.max(s.trim_seq));
         runs.clear();
         let mut records = 0u64;
@@ -1136,10 +1141,7 @@ impl Stream {
         if s.info.state == ShardState::Expired {
             return Err(ReadError::ResourceNotFound);
         }
-        if s.read.len() <= budget {
-            s.read.resize(budget + 1, ReadBudget::default());
-        }
-        if !s.read[budget].free_at(now) {
+        if !s.read.get(budget).is_none_or(|r| r.free_at(now)) {
             return Err(ReadError::Throttled);
         }
         let limit = limit.clamp(1, GET_RECORDS_MAX_RECORDS);
@@ -1168,12 +1170,15 @@ impl Stream {
         Ok(self.slice_records(shard, from, limit, u64::MAX, now, runs))
     }
 
-    /// Counts a GetRecords call of `bytes` on `shard`'s read budget `budget` (which
-    /// exists), and forgets what the shard's tip log no longer needs.
+    /// Counts a GetRecords call of `bytes` on `shard`'s read budget `budget` (grown on
+    /// use), and forgets what the shard's tip log no longer needs.
     fn note_read(&mut self, shard: ShardId, budget: usize, now: SimTime, bytes: u64) {
         let s = self.at_mut(shard);
         if let Some(log) = &mut s.tips {
             log.forget_before(now);
+        }
+        if s.read.len() <= budget {
+            s.read.resize(budget + 1, ReadBudget::default());
         }
         let read = &mut s.read[budget];
         let next = read.next;
@@ -1203,10 +1208,7 @@ impl Stream {
         {
             return None;
         }
-        let (end, cut) = match s.runs.back() {
-            Some(r) if r.last_arrival > now => s.as_of(now),
-            _ => (s.next_seq, None),
-        };
+        let (end, cut) = s.visible(now);
         let peek = Peek {
             end: end.max(from),
             ..Peek::default()
@@ -1237,10 +1239,6 @@ impl Stream {
     /// Makes the GetRecords call that [`Self::peek`] described (its read limits).
     pub(crate) fn take_peeked(&mut self, shard: ShardId, reader: usize, now: SimTime, peek: &Peek) {
         let budget = if self.isolated_reads { reader } else { 0 };
-        let s = self.at_mut(shard);
-        if s.read.len() <= budget {
-            s.read.resize(budget + 1, ReadBudget::default());
-        }
         self.note_read(shard, budget, now, peek.bytes());
     }
 
