@@ -4,7 +4,7 @@
 //! (the wasm32 target, Trunk, wasm-bindgen-cli, the npm packages, Chromium) and skips what
 //! is already there, so the README's two commands work with no manual step.
 
-mod bindgen_js;
+mod minify_js;
 mod setup;
 mod shell;
 mod size;

@@ -81,8 +81,9 @@ fn npm_packages() -> Result<(), String> {
     let stamp = root().join("node_modules").join(".shardscope-lock");
     if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice())
         && root().join("node_modules/.bin/wasm-opt").exists()
+        && root().join("node_modules/.bin/terser").exists()
     {
-        return skip("npm packages (binaryen, playwright-core)");
+        return skip("npm packages (binaryen, terser, playwright-core)");
     }
     run(cmd("npm", &["ci", "--no-audit", "--no-fund"]))?;
     std::fs::write(&stamp, lock).map_err(|e| format!("{}: {e}", stamp.display()))

@@ -29,7 +29,7 @@ pub fn build() -> Result<(), String> {
         "trunk",
         &["build", "--release", "--offline", "--public-url", "./"],
     ))?;
-    crate::bindgen_js::trim_dist(&root().join("dist"))
+    crate::minify_js::minify_dist()
 }
 
 /// The engine's criterion benchmarks, then the browser benchmark (tests/bench/browser.mjs)
@@ -123,7 +123,7 @@ pub fn test() -> Result<(), String> {
         ),
     );
     let built = built && {
-        let trimmed = crate::bindgen_js::trim_dist(&root().join("dist"));
+        let trimmed = crate::minify_js::minify_dist();
         if let Err(e) = &trimmed {
             eprintln!("{e}");
         }
