@@ -478,6 +478,12 @@ pub(crate) struct Shard {
 impl Shard {
     /// The run holding `seq`, by index into `runs` (see [`run_in`]).
     fn run_index(&self, seq: u64) -> Option<usize> {
+        // Most asks are for the newest run (a read at the tip).
+        if let Some(r) = self.runs.back() {
+            if seq >= r.first_seq {
+                return (seq < r.end_seq()).then(|| self.runs.len() - 1);
+            }
+        }
         // The deque's two slices searched as slices: their indexing is inline, where the
         // deque's is a call at the page's opt-level "z".
         let (front, back) = self.runs.as_slices();
