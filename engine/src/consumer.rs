@@ -674,6 +674,9 @@ pub struct ConsumerCtx<'a> {
     pub(crate) subs: &'a mut Vec<Subscription>,
     pub(crate) timeline: &'a [TimelineEntry],
     pub(crate) end: SimTime,
+    /// When the kernel's next retention sweep runs (the one under way, during a sweep):
+    /// it reads every consumer's books (expiry, the record counters over time).
+    pub(crate) next_sweep: SimTime,
     /// How many consumers the run has.
     pub(crate) consumers: usize,
 }

@@ -108,6 +108,9 @@ pub struct Simulation {
     run_limit: SimTime,
     /// Steady producer ticks computed in bulk (see [`Simulation::tick`]).
     bulk_ticks: bool,
+    /// When the next sweep runs (the one under way, during a sweep): it reads every
+    /// consumer's books, so a consumer computing ahead of the clock stops short of it.
+    sweep_at: SimTime,
 }
 
 impl Simulation {
@@ -158,6 +161,7 @@ impl Simulation {
             events_processed: 0,
             run_limit: SimTime::ZERO,
             bulk_ticks: true,
+            sweep_at: SimTime(SWEEP.0.min(end.0)),
         };
         for id in sim.stream.open_shards() {
             sim.shard_opened_event(id, Cause::Setup);
@@ -180,8 +184,7 @@ impl Simulation {
         }
         sim.queue
             .push(SimTime(TICK.0.min(end.0)), KernelEvent::Tick);
-        sim.queue
-            .push(SimTime(SWEEP.0.min(end.0)), KernelEvent::Sweep);
+        sim.queue.push(sim.sweep_at, KernelEvent::Sweep);
         for (i, e) in scenario.timeline.iter().enumerate() {
             if e.at <= end {
                 sim.queue.push(e.at, KernelEvent::Timeline(i));
@@ -325,6 +328,7 @@ impl Simulation {
             subs: &mut self.subs,
             timeline: &self.scenario.timeline,
             end: self.end,
+            next_sweep: self.sweep_at,
             consumers,
         };
         f(slot.imp.as_mut(), &mut ctx)
@@ -521,7 +525,9 @@ impl Simulation {
                 }
             }
         }
+        self.sweep_at = SimTime(u64::MAX);
         if let Some(at) = self.next_sweep() {
+            self.sweep_at = at;
             self.queue.push(at, KernelEvent::Sweep);
         }
     }

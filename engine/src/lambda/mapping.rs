@@ -60,8 +60,9 @@ pub const IDLE_POLL: SimDuration = SimDuration::from_secs(1);
 const STREAK_SPAN: SimDuration = SimDuration::from_secs(60);
 
 /// How far ahead of the kernel one lane's back-to-back invocations may be
-/// chained in one kernel event (see [`LambdaMapping`]'s "Chains").
-const CHAIN_SPAN: SimDuration = SimDuration::from_secs(1);
+/// chained in one kernel event (see [`LambdaMapping`]'s "Chains"): a bound on
+/// the work of one event; the next sweep usually ends a chain first.
+const CHAIN_SPAN: SimDuration = SimDuration::from_secs(60);
 
 /// The kernel's retention sweep interval (a chain keeps this margin to it).
 const SWEEP_MARGIN: SimDuration = SimDuration::from_secs(1);
@@ -330,9 +331,11 @@ impl Pollers {
 ///   read and nothing behind, so that it idles until its next poll (no
 ///   GetRecords call, whose read limits other consumers share, happens inside
 ///   a chain);
-/// - it completes before the next timeline action, before the end of the run
-///   and within `CHAIN_SPAN` of the kernel's time, and its records are
-///   more than a retention sweep away from being trimmed;
+/// - it completes before the next timeline action, before the end of the run,
+///   before the kernel's next sweep (which reads every consumer's books; sweeps
+///   run only when they have something to do, about once a metric period) and
+///   within `CHAIN_SPAN` of the kernel's time, and its records are more than a
+///   retention sweep away from being trimmed;
 /// - the mapping has no enhanced fan-out (pushes could arrive meanwhile), no
 ///   tumbling window, no MaximumRecordAgeInSeconds, `error_rate` 0 (the draws
 ///   of other shards then cannot change an outcome), concurrency that cannot
@@ -616,16 +619,14 @@ impl LambdaMapping {
             return None;
         }
         let now = ctx.now;
-        // The kernel's sweep samples every consumer's progress (the playhead series) each
-        // second: a chain must not run past the next sweep, nor start on a sweep's instant.
-        let sweep = SWEEP_MARGIN.0;
-        if now.0.is_multiple_of(sweep) {
+        // The kernel's sweep reads every consumer's books (expiry, the record counters
+        // over time): a chain must not run past the next one, nor start on its instant.
+        if now >= ctx.next_sweep {
             return None;
         }
-        let next_sweep = SimTime((now.0 / sweep + 1) * sweep);
         let h = SimTime(now.0.saturating_add(CHAIN_SPAN.0))
             .min(ctx.end)
-            .min(next_sweep);
+            .min(ctx.next_sweep);
         Some(next_action_before(ctx, h))
     }
 
