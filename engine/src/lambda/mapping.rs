@@ -414,6 +414,9 @@ pub struct LambdaMapping {
     chained: Option<(ShardId, usize)>,
     /// The clock is ahead of the kernel's (inside a chain).
     ahead: bool,
+    /// Computing late timers ([`Self::catch_up_late`]): deliveries and processed
+    /// records go to the chain's book, written once the late timers are done.
+    late_book: bool,
     /// Inside a chain: the times of the completions whose concurrency slot was not
     /// taken again at once (see [`Self::run_chain`]).
     released_ahead: Vec<SimTime>,
@@ -472,11 +475,12 @@ impl Books {
 /// How many run lists [`LambdaMapping::spare_runs`] keeps.
 const SPARE_RUNS: usize = 32;
 
-/// What a chain defers to its end (see [`LambdaMapping`]'s "Chains"): one
-/// shard's contiguous deliveries and processed records (one ledger call each
-/// instead of one per invocation). Nothing reads them before the chain ends
-/// (no kernel event happens inside a chain), and interval sets do not depend
-/// on how updates are grouped.
+/// What a chain, or a catch-up of late timers, defers to its end (see
+/// [`LambdaMapping`]'s "Chains" and "Idle polls computed late"): one shard's
+/// contiguous deliveries and processed records (one ledger call each instead of
+/// one per invocation). Nothing reads them before it ends (no kernel event
+/// happens inside either; a settle of anything else writes the book first), and
+/// interval sets do not depend on how updates are grouped.
 #[derive(Clone, Debug, Default)]
 struct ChainBook {
     shard: Option<ShardId>,
@@ -500,6 +504,7 @@ impl LambdaMapping {
             chain_horizon: None,
             chained: None,
             ahead: false,
+            late_book: false,
             released_ahead: Vec::new(),
             releases: Vec::new(),
             no_chains: false,
@@ -691,7 +696,9 @@ impl LambdaMapping {
                 self.complete(ctx, shard, lane, f);
             }
         }
-        self.flush_book(ctx);
+        if !self.late_book {
+            self.flush_book(ctx);
+        }
         self.ahead = false;
         ctx.now = kernel_now;
         self.chain_horizon = None;
@@ -871,7 +878,7 @@ impl LambdaMapping {
         age: u64,
     ) {
         ctx.stats().invocations += 1;
-        if self.ahead {
+        if self.ahead || self.late_book {
             self.book_invocation(ctx, shard, lo, hi, age);
         } else {
             self.note_invocation(ctx, shard, age);
@@ -911,7 +918,9 @@ impl LambdaMapping {
         hi: u64,
         outcome: Outcome,
     ) {
-        if self.ahead && outcome == Outcome::Processed && self.book.shard.is_none_or(|s| s == shard)
+        if (self.ahead || self.late_book)
+            && outcome == Outcome::Processed
+            && self.book.shard.is_none_or(|s| s == shard)
         {
             self.book.shard = Some(shard);
             match &mut self.book.processed {
@@ -1177,6 +1186,7 @@ impl LambdaMapping {
             return;
         }
         let kernel_now = ctx.now;
+        self.late_book = true;
         loop {
             let mut next: Option<(SimTime, ShardId)> = None;
             let mut earliest = kernel_now;
@@ -1205,6 +1215,8 @@ impl LambdaMapping {
             self.timer(ctx, late.token);
             self.late_until = None;
         }
+        self.late_book = false;
+        self.flush_book(ctx);
         if self.late_lanes == 0 {
             ctx.stream.unwatch_tips();
         }
