@@ -35,12 +35,15 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
+use crate::producer::TICK;
 use crate::rng::Rng;
 use crate::scenario::{
     Action, EventSourceMapping, FunctionConfig, Handler, ItemFailures, LambdaConsumer,
     StartingPosition,
 };
-use crate::stream::{ReadBatch, ReadError, Run, ShardId, ShardState, GET_RECORDS_MAX_RECORDS};
+use crate::stream::{
+    ReadBatch, ReadError, Run, ShardId, ShardState, EFO_PROPAGATION, GET_RECORDS_MAX_RECORDS,
+};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Cause, EventKind, PeriodMax, Stat};
 
@@ -607,8 +610,16 @@ impl LambdaMapping {
     /// The latest completion a chain may reach from now, if chains are
     /// possible at all (see "Chains").
     fn chain_horizon(&self, ctx: &ConsumerCtx<'_>) -> Option<SimTime> {
+        if self.efo {
+            return None;
+        }
+        self.plain_horizon(ctx)
+    }
+
+    /// [`Self::chain_horizon`] whether or not the mapping has enhanced fan-out: the
+    /// latest completion a first-try success computed at once may have.
+    fn plain_horizon(&self, ctx: &ConsumerCtx<'_>) -> Option<SimTime> {
         if self.no_chains
-            || self.efo
             || self.esm.tumbling_window_in_seconds > 0
             || !self.esm.enabled
             || self.esm.maximum_record_age_in_seconds.is_some()
@@ -1390,8 +1401,29 @@ impl LambdaMapping {
             self.schedule_idle_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
             return true;
         }
+        self.invoke_plain(ctx, shard, lo, read.end, read.last_arrival);
+        // lane_done(): idle until the next poll, a second after the completion.
+        ctx.now = done_at;
+        self.schedule_idle_poll(ctx, shard, SimTime(done_at.0 + IDLE_POLL.0));
+        ctx.now = now;
+        true
+    }
+
+    /// What [`Self::start_chunk`], [`Self::try_invoke`], the chained [`Self::complete`]
+    /// and [`Self::lane_done`] do for records `[lo, hi)` just read, whose last arrived at
+    /// `last_arrival`, invoked now as one batch that is a certain first-try success
+    /// (the callers checked): the lane is idle again from the completion on.
+    fn invoke_plain(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lo: u64,
+        hi: u64,
+        last_arrival: SimTime,
+    ) {
+        let now = ctx.now;
         // start_chunk(): one batch of all that was read.
-        let hi = read.end;
+        let p = self.pollers.of(shard);
         p.checkpoint = p.checkpoint.max(lo);
         if p.streaks.is_empty() {
             p.streaks.push(None);
@@ -1400,15 +1432,16 @@ impl LambdaMapping {
         // try_invoke(): the slot, the counts, the draw.
         self.conc.running += 1;
         self.note_concurrency(ctx);
-        let age = now.0.saturating_sub(read.last_arrival.0) / 1_000;
+        let age = now.0.saturating_sub(last_arrival.0) / 1_000;
         self.count_invocation(ctx, shard, lo, hi, age);
         let (seed, generation) = (self.seed, self.generation);
         let p = self.pollers.of(shard);
         let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
-        let inv = handler::invoke_plain(&self.handler, n, rng);
+        let inv = handler::invoke_plain(&self.handler, hi - lo, rng);
         ctx.stats().usage.billed_ms += billed_ms(inv.duration);
-        // complete(), chained: the slot is held until `done_at` (see release_due),
+        // complete(), chained: the slot is held until the completion (see release_due),
         // the checkpoint passes the batch, the streak grows.
+        let done_at = SimTime(now.0.saturating_add(inv.duration.0));
         self.release_at(done_at);
         let f = InFlight {
             start: now,
@@ -1417,11 +1450,67 @@ impl LambdaMapping {
             hi,
         };
         self.succeed(ctx, shard, 0, &f, cp_before);
-        // lane_done(): idle until the next poll, a second after the completion.
         self.pollers.of(shard).window_start = done_at;
-        ctx.now = done_at;
-        self.schedule_idle_poll(ctx, shard, SimTime(done_at.0 + IDLE_POLL.0));
-        ctx.now = now;
+    }
+
+    /// A push that an idle lane with nothing held and no batching window invokes on at
+    /// once (enhanced fan-out), when that is one first-try success that may be chained
+    /// (see "Chains", but for the pushes) and completes before the shard's next push can
+    /// come: records are written only at producer ticks and pushed [`EFO_PROPAGATION`]
+    /// later, and this push took them all. Does what [`take_read`], [`Self::poll`] and
+    /// [`Self::invoke_plain`]'s steps, then [`Self::lane_done`] do for it, without a
+    /// chunk or a job (`efo_pushes_change_nothing` and the trace hashes pin this).
+    /// Returns false, having done nothing, for any other push.
+    fn push_plain(&mut self, ctx: &mut ConsumerCtx<'_>, b: &ReadBatch) -> bool {
+        if self.esm.maximum_batching_window_in_seconds > 0
+            || self.esm.parallelization_factor != 1
+            || b.shard_end
+            || b.millis_behind_latest > 0
+            || b.records == 0
+        {
+            return false;
+        }
+        let Some(horizon) = self.plain_horizon(ctx) else {
+            return false;
+        };
+        let (now, shard) = (ctx.now, b.shard);
+        let timeout = self.timeout();
+        let retention = ctx.stream.retention.0;
+        let to_tip = b.next_seq == ctx.stream.end_seq(shard);
+        let p = self.pollers.of(shard);
+        let idle = p.phase == Phase::Idle
+            && p.acc_count == 0
+            && p.chunk.is_none()
+            && p.final_in_flight.is_none()
+            && p.window.is_none()
+            && !p.shard_end
+            && b.first_seq == p.cursor;
+        let (Some(first), Some(last)) = (b.runs.first(), b.runs.last()) else {
+            return false;
+        };
+        let took = handler::duration(&self.handler, b.records);
+        let done_at = SimTime(now.0.saturating_add(took.0));
+        let next_push = SimTime((now.0 / TICK.0 + 1) * TICK.0 + EFO_PROPAGATION.0);
+        if !idle
+            || !to_tip
+            || b.records > u64::from(self.esm.batch_size)
+            || b.bytes > MAX_PAYLOAD_BYTES
+            || b.runs.iter().any(Run::is_poison)
+            || took > timeout
+            || done_at >= horizon.min(next_push)
+            || first.first_arrival.0.saturating_add(retention)
+                <= done_at.0.saturating_add(SWEEP_MARGIN.0)
+        {
+            return false;
+        }
+        // take_read(): the push, to the tip.
+        let p = self.pollers.of(shard);
+        p.cursor = b.next_seq;
+        p.backlogged = false;
+        self.invoke_plain(ctx, shard, b.first_seq, b.next_seq, last.last_arrival);
+        // lane_done(): polls queued before are superseded (as there, with chains on).
+        let p = self.pollers.of(shard);
+        p.poll_nonce = p.poll_nonce.wrapping_add(1);
         true
     }
 
@@ -2392,6 +2481,13 @@ impl Consumer for LambdaMapping {
                 if !p.subscribed || p.phase == Phase::Done {
                     return;
                 }
+                if self.push_plain(ctx, &b) {
+                    ctx.recycle_push(b);
+                    return;
+                }
+                let Some(p) = self.pollers.get_mut(&shard) else {
+                    return;
+                };
                 take_read(p, &b);
                 ctx.recycle_push(b);
                 let cap = 2 * u64::from(self.esm.batch_size) * 10;
