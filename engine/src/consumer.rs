@@ -627,6 +627,29 @@ pub(crate) struct Subscription {
     pub tick_push_at: Option<SimTime>,
     pub active: bool,
     pub ended: bool,
+    /// The consumer has nothing to do with this shard's pushes for now
+    /// ([`ConsumerCtx::hold_pushes`]).
+    pub hold: Option<Hold>,
+    /// Pushes computed at their producer tick and held for one delivery, with the time
+    /// of the last (see [`Hold`]).
+    pub held: Option<(SimTime, Box<ReadBatch>)>,
+}
+
+/// Until when, and within how many records and bytes in all, a consumer would only add
+/// a shard's pushes to what it holds (a Lambda lane waiting for its batching window to
+/// end): the kernel then computes each such push at its producer tick — records are
+/// written only at ticks, so it is what [`EFO_PROPAGATION`] later would push, with the
+/// same byte budget and iterator age, accounted at the push's own time — and hands them
+/// to the consumer in one delivery before the consumer's next event (a timeline action's
+/// and the end's included). Assumption-free: a property test compares runs with and
+/// without it (`efo_held_pushes_change_nothing`).
+///
+/// [`EFO_PROPAGATION`]: crate::stream::EFO_PROPAGATION
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hold {
+    pub until: SimTime,
+    pub records: u64,
+    pub bytes: u64,
 }
 
 /// A kernel event (the queue's payload).
@@ -888,6 +911,8 @@ impl<'a> ConsumerCtx<'a> {
                     tick_push_at: None,
                     active: true,
                     ended: false,
+                    hold: None,
+                    held: None,
                 });
                 self.subs.len() - 1
             }
@@ -897,6 +922,7 @@ impl<'a> ConsumerCtx<'a> {
         s.next_seq = from;
         s.active = true;
         s.ended = false;
+        s.hold = None;
         if !s.push_scheduled {
             s.push_scheduled = true;
             self.queue
@@ -922,6 +948,22 @@ impl<'a> ConsumerCtx<'a> {
         for s in self.subs.iter_mut() {
             if s.consumer == self.index && s.shard == shard {
                 s.active = false;
+                s.hold = None;
+            }
+        }
+    }
+
+    /// Says that until `until` this consumer only adds `shard`'s pushes to what it holds,
+    /// unless they bring `records` records or `bytes` bytes in all (see [`Hold`]).
+    pub(crate) fn hold_pushes(&mut self, shard: ShardId, until: SimTime, records: u64, bytes: u64) {
+        let hold = Hold {
+            until,
+            records,
+            bytes,
+        };
+        for s in self.subs.iter_mut() {
+            if s.consumer == self.index && s.shard == shard && s.active {
+                s.hold = Some(hold);
             }
         }
     }

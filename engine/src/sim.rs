@@ -111,6 +111,8 @@ pub struct Simulation {
     /// When the next sweep runs (the one under way, during a sweep): it reads every
     /// consumer's books, so a consumer computing ahead of the clock stops short of it.
     sweep_at: SimTime,
+    /// Subscriptions with pushes held for delivery (see [`Simulation::hold_push`]).
+    held_subs: usize,
 }
 
 impl Simulation {
@@ -162,6 +164,7 @@ impl Simulation {
             run_limit: SimTime::ZERO,
             bulk_ticks: true,
             sweep_at: SimTime(SWEEP.0.min(end.0)),
+            held_subs: 0,
         };
         for id in sim.stream.open_shards() {
             sim.shard_opened_event(id, Cause::Setup);
@@ -335,6 +338,17 @@ impl Simulation {
     }
 
     fn dispatch(&mut self, ev: KernelEvent) {
+        // Held pushes reach the consumer before anything it does with their shard: the
+        // event that ends their hold (the lane's window), a push of the shard (`push`), a
+        // timeline action (which also ends every hold).
+        match ev {
+            KernelEvent::Timeline(_) => self.deliver_held(|_, _| true),
+            KernelEvent::Consumer(c, _) if self.held_subs > 0 => {
+                let now = self.now;
+                self.deliver_held(|_, s| s.consumer == c && s.hold.is_none_or(|h| h.until <= now))
+            }
+            _ => {}
+        }
         match ev {
             KernelEvent::Tick => self.tick(),
             KernelEvent::Sweep => self.sweep(),
@@ -448,6 +462,10 @@ impl Simulation {
         for i in 0..self.subs.len() {
             let s = &self.subs[i];
             if s.active && !s.push_scheduled && s.next_seq < self.stream.end_seq(s.shard) {
+                if self.hold_push(i, at) {
+                    continue;
+                }
+                let s = &self.subs[i];
                 let c = s.consumer;
                 let queued = self.subs[..i]
                     .iter()
@@ -751,7 +769,115 @@ impl Simulation {
         }
     }
 
+    /// Hands the held pushes of the subscriptions `pick` chooses to their consumers, each
+    /// subscription's in one delivery at the time of its last push, and ends their holds
+    /// (a consumer that still has nothing to do with a shard's pushes says so again).
+    fn deliver_held(&mut self, pick: impl Fn(usize, &Subscription) -> bool) {
+        for i in 0..self.subs.len() {
+            let s = &mut self.subs[i];
+            if !pick(i, s) {
+                continue;
+            }
+            s.hold = None;
+            let Some((at, batch)) = s.held.take() else {
+                continue;
+            };
+            self.held_subs -= 1;
+            let c = s.consumer;
+            self.with_ctx(c, |imp, ctx| {
+                ctx.now = at;
+                imp.on_event(ConsumerEvent::Records(batch), ctx)
+            });
+        }
+    }
+
+    /// Computes subscription `i`'s push due at `at` now, at its producer tick, and holds
+    /// it for the consumer's next delivery, if the consumer's [`Hold`] covers it: due
+    /// before the hold ends, within its byte budget, to the tip, and within the hold's
+    /// records and bytes with those held before. Returns false, having changed nothing,
+    /// otherwise (the push is then queued as ever).
+    ///
+    /// [`Hold`]: crate::consumer::Hold
+    fn hold_push(&mut self, i: usize, at: SimTime) -> bool {
+        let s = &self.subs[i];
+        let Some(hold) = s.hold else {
+            return false;
+        };
+        let open = self
+            .stream
+            .shard(s.shard)
+            .is_some_and(|i| i.state == ShardState::Open);
+        if at >= hold.until || !open {
+            self.subs[i].hold = None;
+            return false;
+        }
+        // As `push` would find it at `at` (nothing is written in between).
+        let elapsed = at.0.saturating_sub(s.refilled_at.0);
+        let refill = elapsed
+            .checked_mul(EFO_BYTES_PER_SECOND)
+            .map_or(EFO_BYTES_PER_SECOND, |b| {
+                (b / 1_000_000).min(EFO_BYTES_PER_SECOND)
+            });
+        let tokens = (s.tokens + refill).min(EFO_BYTES_PER_SECOND);
+        let (shard, c, from) = (s.shard, s.consumer, s.next_seq);
+        let runs = self.stream.spare_reads.pop().unwrap_or_default();
+        let batch = self
+            .stream
+            .slice_records(shard, from, u64::MAX, tokens, at, runs);
+        let (records, bytes) = match &s.held {
+            Some((_, h)) => (h.records + batch.records, h.bytes + batch.bytes),
+            None => (batch.records, batch.bytes),
+        };
+        if batch.next_seq < self.stream.end_seq(shard)
+            || batch.shard_end
+            || records >= hold.records
+            || bytes >= hold.bytes
+        {
+            self.stream.recycle_read(batch);
+            return false;
+        }
+        let pushed = batch.bytes;
+        let s = &mut self.subs[i];
+        s.tokens = tokens - batch.bytes;
+        s.refilled_at = at;
+        s.next_seq = batch.next_seq;
+        let age = batch
+            .last_arrival()
+            .map_or(0, |t| at.0.saturating_sub(t.0) / 1_000);
+        match &mut s.held {
+            Some((t, h)) => {
+                *t = at;
+                h.runs.extend_from_slice(&batch.runs);
+                h.records = records;
+                h.bytes = bytes;
+                h.next_seq = batch.next_seq;
+                h.millis_behind_latest = batch.millis_behind_latest;
+                self.stream.recycle_read(batch);
+            }
+            None => {
+                let b = match self.stream.spare_push.take() {
+                    Some(mut b) => {
+                        *b = batch;
+                        b
+                    }
+                    None => Box::new(batch),
+                };
+                s.held = Some((at, b));
+                self.held_subs += 1;
+            }
+        }
+        self.with_ctx(c, |_, ctx| {
+            ctx.now = at;
+            ctx.ledger.stats.usage.pushed_bytes += pushed;
+            ctx.report_iterator_age(shard, age);
+        });
+        true
+    }
+
     fn push(&mut self, i: usize) {
+        if self.subs[i].hold.is_some() || self.subs[i].held.is_some() {
+            self.deliver_held(|j, _| j == i);
+        }
         let now = self.now;
         let (c, shard, batch) = {
             let s = &mut self.subs[i];
@@ -821,6 +947,9 @@ impl Simulation {
     /// Runs to the end and returns the trace.
     pub fn finish(mut self) -> Trace {
         self.run();
+        if self.held_subs > 0 {
+            self.deliver_held(|_, _| true);
+        }
         let end = self.end;
         for c in 0..self.consumers.len() {
             self.with_ctx_once(c, &mut |imp, ctx| imp.finish(ctx));

@@ -1331,12 +1331,24 @@ impl LambdaMapping {
             if !self.efo {
                 let at = SimTime((now.0 + IDLE_POLL.0).min(deadline.0));
                 self.schedule_poll(ctx, shard, at);
-            } else if p.deadline_poll != Some((deadline, p.poll_nonce)) {
-                let n = p.poll_nonce.wrapping_add(1);
-                p.poll_nonce = n;
-                p.deadline_poll = Some((deadline, n));
-                let t = self.token(shard, POLL_LANE, n);
-                ctx.schedule(deadline, t);
+            } else {
+                if p.deadline_poll != Some((deadline, p.poll_nonce)) {
+                    let n = p.poll_nonce.wrapping_add(1);
+                    p.poll_nonce = n;
+                    p.deadline_poll = Some((deadline, n));
+                    let t = self.token(shard, POLL_LANE, n);
+                    ctx.schedule(deadline, t);
+                }
+                let acc_bytes = self.pollers.of(shard).acc_bytes;
+                if !self.no_chains && self.esm.tumbling_window_in_seconds == 0 {
+                    // Until the window ends, a push that does not fill a batch only adds to
+                    // what the lane holds: the kernel may hand such pushes over together
+                    // (not with tumbling windows, whose own timers read what is held).
+                    let records = target - have;
+                    let bytes = MAX_PAYLOAD_BYTES * weights.len() as u64 - acc_bytes;
+                    let until = next_action_before(ctx, deadline.min(ctx.end));
+                    ctx.hold_pushes(shard, until, records, bytes);
+                }
             }
             return;
         }
