@@ -342,10 +342,10 @@ impl Simulation {
         // event that ends their hold (the lane's window), a push of the shard (`push`), a
         // timeline action (which also ends every hold).
         match ev {
-            KernelEvent::Timeline(_) => self.deliver_held(|_, _| true),
+            KernelEvent::Timeline(_) => self.deliver_held(&|_, _| true),
             KernelEvent::Consumer(c, _) if self.held_subs > 0 => {
                 let now = self.now;
-                self.deliver_held(|_, s| s.consumer == c && s.hold.is_none_or(|h| h.until <= now))
+                self.deliver_held(&|_, s| s.consumer == c && s.hold.is_none_or(|h| h.until <= now))
             }
             _ => {}
         }
@@ -772,7 +772,7 @@ impl Simulation {
     /// Hands the held pushes of the subscriptions `pick` chooses to their consumers, each
     /// subscription's in one delivery at the time of its last push, and ends their holds
     /// (a consumer that still has nothing to do with a shard's pushes says so again).
-    fn deliver_held(&mut self, pick: impl Fn(usize, &Subscription) -> bool) {
+    fn deliver_held(&mut self, pick: &dyn Fn(usize, &Subscription) -> bool) {
         for i in 0..self.subs.len() {
             let s = &mut self.subs[i];
             if !pick(i, s) {
@@ -876,7 +876,7 @@ impl Simulation {
 
     fn push(&mut self, i: usize) {
         if self.subs[i].hold.is_some() || self.subs[i].held.is_some() {
-            self.deliver_held(|j, _| j == i);
+            self.deliver_held(&|j, _| j == i);
         }
         let now = self.now;
         let (c, shard, batch) = {
@@ -948,7 +948,7 @@ impl Simulation {
     pub fn finish(mut self) -> Trace {
         self.run();
         if self.held_subs > 0 {
-            self.deliver_held(|_, _| true);
+            self.deliver_held(&|_, _| true);
         }
         let end = self.end;
         for c in 0..self.consumers.len() {
