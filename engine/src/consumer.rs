@@ -640,9 +640,11 @@ pub(crate) struct Subscription {
 /// end): the kernel then computes each such push at its producer tick — records are
 /// written only at ticks, so it is what [`EFO_PROPAGATION`] later would push, with the
 /// same byte budget and iterator age, accounted at the push's own time — and hands them
-/// to the consumer in one delivery before the consumer's next event (a timeline action's
-/// and the end's included). Assumption-free: a property test compares runs with and
-/// without it (`efo_held_pushes_change_nothing`).
+/// to the consumer in one delivery before its first event at or after `until`, before
+/// the shard's next push that is not held (which ends the hold), and before any timeline
+/// action (which ends every hold). The consumer's events about other shards before then
+/// do not read what is held. A property test compares runs with and without holds
+/// (`efo_held_pushes_change_nothing`).
 ///
 /// [`EFO_PROPAGATION`]: crate::stream::EFO_PROPAGATION
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -819,6 +819,10 @@ impl Simulation {
                 (b / 1_000_000).min(EFO_BYTES_PER_SECOND)
             });
         let tokens = (s.tokens + refill).min(EFO_BYTES_PER_SECOND);
+        if tokens == 0 {
+            // `push` would wait for the budget (a catch-up push).
+            return false;
+        }
         let (shard, c, from) = (s.shard, s.consumer, s.next_seq);
         let runs = self.stream.spare_reads.pop().unwrap_or_default();
         let batch = self
@@ -838,7 +842,7 @@ impl Simulation {
         }
         let pushed = batch.bytes;
         let s = &mut self.subs[i];
-        s.tokens = tokens - batch.bytes;
+        s.tokens = tokens.saturating_sub(batch.bytes);
         s.refilled_at = at;
         s.next_seq = batch.next_seq;
         let age = batch
@@ -877,6 +881,9 @@ impl Simulation {
     fn push(&mut self, i: usize) {
         if self.subs[i].hold.is_some() || self.subs[i].held.is_some() {
             self.deliver_held(&|j, _| j == i);
+            // Whatever the delivery's poll said, this push may end the lane's wait: a
+            // poll after it says again if the lane still waits.
+            self.subs[i].hold = None;
         }
         let now = self.now;
         let (c, shard, batch) = {

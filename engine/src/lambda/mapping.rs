@@ -417,9 +417,12 @@ pub struct LambdaMapping {
     chained: Option<(ShardId, usize)>,
     /// The clock is ahead of the kernel's (inside a chain).
     ahead: bool,
-    /// Computing late timers ([`Self::catch_up_late`]): deliveries and processed
-    /// records go to the chain's book, written once the late timers are done.
-    late_book: bool,
+    /// Computing late timers ([`Self::catch_up_late`]): the chain's book is written once
+    /// they are done, not at each timer's end.
+    catching_up: bool,
+    /// Inside [`Self::idle_plain`] while catching up: its delivery and processed records
+    /// (new records, in sequence order) go to the chain's book.
+    plain_booking: bool,
     /// Inside a chain: the times of the completions whose concurrency slot was not
     /// taken again at once (see [`Self::run_chain`]).
     released_ahead: Vec<SimTime>,
@@ -478,12 +481,13 @@ impl Books {
 /// How many run lists [`LambdaMapping::spare_runs`] keeps.
 const SPARE_RUNS: usize = 32;
 
-/// What a chain, or a catch-up of late timers, defers to its end (see
-/// [`LambdaMapping`]'s "Chains" and "Idle polls computed late"): one shard's
-/// contiguous deliveries and processed records (one ledger call each instead of
-/// one per invocation). Nothing reads them before it ends (no kernel event
-/// happens inside either; a settle of anything else writes the book first), and
-/// interval sets do not depend on how updates are grouped.
+/// What a chain, or the plain idle polls of a catch-up of late timers ([`LambdaMapping`]'s
+/// "Chains" and "Idle polls computed late"), defer to its end: one shard's contiguous
+/// deliveries and processed records, each processed in sequence order past everything
+/// processed before (one ledger call each instead of one per invocation). Nothing reads
+/// them before it ends (no kernel event happens inside either); a settle of anything else
+/// writes the book first, and deliveries do not depend on how interval sets are updated
+/// (in which order, grouped how).
 #[derive(Clone, Debug, Default)]
 struct ChainBook {
     shard: Option<ShardId>,
@@ -507,7 +511,8 @@ impl LambdaMapping {
             chain_horizon: None,
             chained: None,
             ahead: false,
-            late_book: false,
+            catching_up: false,
+            plain_booking: false,
             released_ahead: Vec::new(),
             releases: Vec::new(),
             no_chains: false,
@@ -707,7 +712,7 @@ impl LambdaMapping {
                 self.complete(ctx, shard, lane, f);
             }
         }
-        if !self.late_book {
+        if !self.catching_up {
             self.flush_book(ctx);
         }
         self.ahead = false;
@@ -889,7 +894,7 @@ impl LambdaMapping {
         age: u64,
     ) {
         ctx.stats().invocations += 1;
-        if self.ahead || self.late_book {
+        if self.ahead || self.plain_booking {
             self.book_invocation(ctx, shard, lo, hi, age);
         } else {
             self.note_invocation(ctx, shard, age);
@@ -929,7 +934,7 @@ impl LambdaMapping {
         hi: u64,
         outcome: Outcome,
     ) {
-        if (self.ahead || self.late_book)
+        if (self.ahead || self.plain_booking)
             && outcome == Outcome::Processed
             && self.book.shard.is_none_or(|s| s == shard)
         {
@@ -1197,7 +1202,7 @@ impl LambdaMapping {
             return;
         }
         let kernel_now = ctx.now;
-        self.late_book = true;
+        self.catching_up = true;
         loop {
             let mut next: Option<(SimTime, ShardId)> = None;
             let mut earliest = kernel_now;
@@ -1226,7 +1231,7 @@ impl LambdaMapping {
             self.timer(ctx, late.token);
             self.late_until = None;
         }
-        self.late_book = false;
+        self.catching_up = false;
         self.flush_book(ctx);
         if self.late_lanes == 0 {
             ctx.stream.unwatch_tips();
@@ -1413,7 +1418,9 @@ impl LambdaMapping {
             self.schedule_idle_poll(ctx, shard, SimTime(now.0 + IDLE_POLL.0));
             return true;
         }
+        self.plain_booking = self.catching_up;
         self.invoke_plain(ctx, shard, lo, read.end, read.last_arrival);
+        self.plain_booking = false;
         // lane_done(): idle until the next poll, a second after the completion.
         ctx.now = done_at;
         self.schedule_idle_poll(ctx, shard, SimTime(done_at.0 + IDLE_POLL.0));
