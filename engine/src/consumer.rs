@@ -53,7 +53,8 @@ use crate::queue::{EventQueue, Ranked};
 use crate::rng::Rng;
 use crate::scenario::{StartingPosition, TimelineEntry};
 use crate::stream::{
-    KeyId, Peek, ReadBatch, ReadError, ShardId, ShardInfo, ShardState, Stream, MAX_EFO_CONSUMERS,
+    KeyId, Peek, ReadBatch, ReadError, ShardId, ShardInfo, ShardState, Stream,
+    EFO_BYTES_PER_SECOND, MAX_EFO_CONSUMERS,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{Cause, EventKind, Metrics, PeriodMax, Recorder};
@@ -633,6 +634,20 @@ pub(crate) struct Subscription {
     /// Pushes computed at their producer tick and held for one delivery, with the time
     /// of the last (see [`Hold`]).
     pub held: Option<(SimTime, Box<ReadBatch>)>,
+}
+
+impl Subscription {
+    /// The byte budget at `at` (2 MiB/s, at most 2 MiB), refilled since `refilled_at`.
+    pub(crate) fn tokens_at(&self, at: SimTime) -> u64 {
+        let elapsed = at.0.saturating_sub(self.refilled_at.0);
+        // In 64 bits (a product that overflows is over a full second's budget anyway).
+        let refill = elapsed
+            .checked_mul(EFO_BYTES_PER_SECOND)
+            .map_or(EFO_BYTES_PER_SECOND, |b| {
+                (b / 1_000_000).min(EFO_BYTES_PER_SECOND)
+            });
+        (self.tokens + refill).min(EFO_BYTES_PER_SECOND)
+    }
 }
 
 /// Until when, and within how many records and bytes in all, a consumer would only add

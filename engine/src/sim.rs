@@ -28,7 +28,7 @@ use crate::queue::EventQueue;
 use crate::reshard::{Rejection, Reshard};
 use crate::rng::Rng;
 use crate::scenario::{self, Action, Scenario, StreamMode};
-use crate::stream::{ShardId, ShardState, Stream, EFO_BYTES_PER_SECOND, EFO_PROPAGATION};
+use crate::stream::{ShardId, ShardState, Stream, EFO_PROPAGATION};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{
     Cause, ConsumerSummary, EventKind, Recorder, ShardSummary, Stat, StreamSummary, Summary, Trace,
@@ -812,13 +812,7 @@ impl Simulation {
             return false;
         }
         // As `push` would find it at `at` (nothing is written in between).
-        let elapsed = at.0.saturating_sub(s.refilled_at.0);
-        let refill = elapsed
-            .checked_mul(EFO_BYTES_PER_SECOND)
-            .map_or(EFO_BYTES_PER_SECOND, |b| {
-                (b / 1_000_000).min(EFO_BYTES_PER_SECOND)
-            });
-        let tokens = (s.tokens + refill).min(EFO_BYTES_PER_SECOND);
+        let tokens = s.tokens_at(at);
         if tokens == 0 {
             // `push` would wait for the budget (a catch-up push).
             return false;
@@ -892,14 +886,7 @@ impl Simulation {
             if !s.active || s.ended {
                 return;
             }
-            let elapsed = now.0.saturating_sub(s.refilled_at.0);
-            // In 64 bits (a product that overflows is over a full second's budget anyway).
-            let refill = elapsed
-                .checked_mul(EFO_BYTES_PER_SECOND)
-                .map_or(EFO_BYTES_PER_SECOND, |b| {
-                    (b / 1_000_000).min(EFO_BYTES_PER_SECOND)
-                });
-            s.tokens = (s.tokens + refill).min(EFO_BYTES_PER_SECOND);
+            s.tokens = s.tokens_at(now);
             s.refilled_at = now;
             let end = self.stream.end_seq(s.shard);
             let closed = self
