@@ -1048,6 +1048,17 @@ impl<'a> ConsumerCtx<'a> {
         }
     }
 
+    /// Accounts an enhanced fan-out push made now: its bytes, and the iterator age it
+    /// reports (from its newest record).
+    pub(crate) fn note_push(&mut self, batch: &ReadBatch) {
+        self.ledger.stats.usage.pushed_bytes += batch.bytes;
+        let now = self.now.0;
+        let age = batch
+            .last_arrival()
+            .map_or(0, |t| now.saturating_sub(t.0) / 1_000);
+        self.report_iterator_age(batch.shard, age);
+    }
+
     /// Reports the consumer's own lag metric in ms (Firehose's `DataFreshness`):
     /// the summary's `max_iterator_age_ms` is the highest of these and of the
     /// iterator ages.

@@ -834,14 +834,14 @@ impl Simulation {
             self.stream.recycle_read(batch);
             return false;
         }
-        let pushed = batch.bytes;
+        self.with_ctx(c, |_, ctx| {
+            ctx.now = at;
+            ctx.note_push(&batch);
+        });
         let s = &mut self.subs[i];
         s.tokens = tokens.saturating_sub(batch.bytes);
         s.refilled_at = at;
         s.next_seq = batch.next_seq;
-        let age = batch
-            .last_arrival()
-            .map_or(0, |t| at.0.saturating_sub(t.0) / 1_000);
         match &mut s.held {
             Some((t, h)) => {
                 *t = at;
@@ -849,26 +849,13 @@ impl Simulation {
                 h.records = records;
                 h.bytes = bytes;
                 h.next_seq = batch.next_seq;
-                h.millis_behind_latest = batch.millis_behind_latest;
                 self.stream.recycle_read(batch);
             }
             None => {
-                let b = match self.stream.spare_push.take() {
-                    Some(mut b) => {
-                        *b = batch;
-                        b
-                    }
-                    None => Box::new(batch),
-                };
-                s.held = Some((at, b));
+                s.held = Some((at, self.stream.boxed_push(batch)));
                 self.held_subs += 1;
             }
         }
-        self.with_ctx(c, |_, ctx| {
-            ctx.now = at;
-            ctx.ledger.stats.usage.pushed_bytes += pushed;
-            ctx.report_iterator_age(shard, age);
-        });
         true
     }
 
@@ -880,7 +867,7 @@ impl Simulation {
             self.subs[i].hold = None;
         }
         let now = self.now;
-        let (c, shard, batch) = {
+        let (c, batch) = {
             let s = &mut self.subs[i];
             s.push_scheduled = false;
             if !s.active || s.ended {
@@ -919,21 +906,11 @@ impl Simulation {
                     KernelEvent::Push(s.consumer, i),
                 );
             }
-            (s.consumer, s.shard, batch)
+            (s.consumer, batch)
         };
         self.with_ctx(c, |imp, ctx| {
-            ctx.ledger.stats.usage.pushed_bytes += batch.bytes;
-            let age = batch
-                .last_arrival()
-                .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-            ctx.report_iterator_age(shard, age);
-            let push = match ctx.stream.spare_push.take() {
-                Some(mut b) => {
-                    *b = batch;
-                    b
-                }
-                None => Box::new(batch),
-            };
+            ctx.note_push(&batch);
+            let push = ctx.stream.boxed_push(batch);
             imp.on_event(ConsumerEvent::Records(push), ctx)
         });
     }

@@ -1288,6 +1288,17 @@ impl Stream {
         }
     }
 
+    /// A push's batch in the box a delivered push left ([`Self::recycle_push`]), or a new one.
+    pub(crate) fn boxed_push(&mut self, batch: ReadBatch) -> Box<ReadBatch> {
+        match self.spare_push.take() {
+            Some(mut b) => {
+                *b = batch;
+                b
+            }
+            None => Box::new(batch),
+        }
+    }
+
     /// Takes back a pushed batch: its run list for a later read, its box for the next push.
     pub(crate) fn recycle_push(&mut self, mut push: Box<ReadBatch>) {
         let runs = std::mem::take(&mut push.runs);
