@@ -1344,12 +1344,12 @@ impl LambdaMapping {
                     let t = self.token(shard, POLL_LANE, n);
                     ctx.schedule(deadline, t);
                 }
-                let acc_bytes = self.pollers.of(shard).acc_bytes;
                 if !self.no_chains && self.esm.tumbling_window_in_seconds == 0 {
                     // Until the window ends, a push that does not fill a batch only adds to
                     // what the lane holds: the kernel may hand such pushes over together
                     // (not with tumbling windows, whose own timers read what is held).
                     let records = target - have;
+                    let acc_bytes = self.pollers.of(shard).acc_bytes;
                     let bytes = MAX_PAYLOAD_BYTES * weights.len() as u64 - acc_bytes;
                     let until = next_action_before(ctx, deadline.min(ctx.end));
                     ctx.hold_pushes(shard, until, records, bytes);
@@ -1514,7 +1514,7 @@ impl LambdaMapping {
             || !to_tip
             || b.records > u64::from(self.esm.batch_size)
             || b.bytes > MAX_PAYLOAD_BYTES
-            || b.runs.iter().any(Run::is_poison)
+            || b.has_poison()
             || took > timeout
             || done_at >= horizon.min(next_push)
             || first.first_arrival.0.saturating_add(retention)
