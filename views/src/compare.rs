@@ -121,7 +121,7 @@ pub fn rows(trace: &Trace) -> Vec<Row> {
             down.push((l.consumer, d));
         }
     }
-    for l in crate::firehose::lanes(&trace.events, &axis) {
+    for l in crate::firehose::lanes_with(&trace.events, &axis, false) {
         let d = l.stalls.iter().map(|b| b.x1 - b.x0).sum();
         down.push((l.consumer, d));
     }

@@ -199,6 +199,12 @@ pub(crate) fn push_span(spans: &mut Vec<Span>, x0: f64, x1: f64, event: usize, a
 
 /// The lanes of every Firehose consumer in `events`, in order of first appearance.
 pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
+    lanes_with(events, axis, true)
+}
+
+/// The lanes without their marks (`marks` false): the compare table needs only the
+/// stalls, on an axis of a pixel a microsecond, where every event would be a mark.
+pub fn lanes_with(events: &[TraceEvent], axis: &TimeAxis, marks: bool) -> Vec<Lane> {
     let mut out: Vec<Lane> = Vec::new();
     // (lane, column, outcome) → mark; BTreeMap for a deterministic order.
     let mut cells: BTreeMap<(usize, i64, Outcome), Mark> = BTreeMap::new();
@@ -253,7 +259,9 @@ pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
             }
             _ => {}
         }
-        let Some(outcome) = outcome(f) else { continue };
+        let Some(outcome) = outcome(f).filter(|_| marks) else {
+            continue;
+        };
         let x = axis.x(at);
         if !(0.0..=axis.width).contains(&x) {
             continue;
