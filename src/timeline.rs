@@ -536,13 +536,14 @@ fn lanes_svg(
 /// a moveto are linetos), one decimal each. One element per series, not one per segment: a
 /// metric reported between gaps is hundreds of segments, and each element costs a redraw.
 fn path_data(segments: &[Vec<(f64, f64)>]) -> String {
-    use std::fmt::Write as _;
     let points: usize = segments.iter().map(Vec::len).sum();
     let mut out = String::with_capacity(points * 12);
     for seg in segments {
         for (i, (x, y)) in seg.iter().enumerate() {
-            let sep = if i == 0 { "M" } else { " " };
-            let _ = write!(out, "{sep}{},{}", D1(*x), D1(*y));
+            out.push(if i == 0 { 'M' } else { ' ' });
+            D1(*x).push_to(&mut out);
+            out.push(',');
+            D1(*y).push_to(&mut out);
         }
     }
     out
