@@ -4,8 +4,6 @@
 //! and the transform's invocations above. Marks are aggregated per pixel column, and
 //! touching buffer bars merge, so an hour of a busy stream stays a few hundred nodes.
 
-use std::collections::BTreeMap;
-
 use shardscope_engine::firehose::FirehoseEvent;
 use shardscope_engine::trace::{Cause, EventKind, TraceEvent};
 
@@ -206,8 +204,9 @@ pub fn lanes(events: &[TraceEvent], axis: &TimeAxis) -> Vec<Lane> {
 /// stalls, on an axis of a pixel a microsecond, where every event would be a mark.
 pub fn lanes_with(events: &[TraceEvent], axis: &TimeAxis, marks: bool) -> Vec<Lane> {
     let mut out: Vec<Lane> = Vec::new();
-    // (lane, column, outcome) → mark; BTreeMap for a deterministic order.
-    let mut cells: BTreeMap<(usize, i64, Outcome), Mark> = BTreeMap::new();
+    // Each lane's marks by (column, outcome), in that order: a sorted vector, to which
+    // events, in time order, add at or near its end.
+    let mut cells: Vec<Vec<(i64, Outcome, Mark)>> = Vec::new();
     for (i, e) in events.iter().enumerate() {
         let EventKind::Firehose(f) = &e.kind else {
             continue;
@@ -227,6 +226,7 @@ pub fn lanes_with(events: &[TraceEvent], axis: &TimeAxis, marks: bool) -> Vec<La
                     backup_outages: Vec::new(),
                     marks: Vec::new(),
                 });
+                cells.push(Vec::new());
                 out.len() - 1
             }
         };
@@ -266,42 +266,56 @@ pub fn lanes_with(events: &[TraceEvent], axis: &TimeAxis, marks: bool) -> Vec<La
         if !(0.0..=axis.width).contains(&x) {
             continue;
         }
-        cells
-            .entry((lane, x.floor() as i64, outcome))
-            .and_modify(|m| m.count += 1)
-            .or_insert(Mark {
-                outcome,
-                x,
-                x_end: x,
-                count: 1,
-                event: i,
-            });
+        let key = (x.floor() as i64, outcome);
+        let lane_cells = &mut cells[lane];
+        let at = lane_cells.partition_point(|(c, o, _)| (*c, *o) < key);
+        match lane_cells.get_mut(at) {
+            Some((c, o, m)) if (*c, *o) == key => m.count += 1,
+            _ => lane_cells.insert(
+                at,
+                (
+                    key.0,
+                    outcome,
+                    Mark {
+                        outcome,
+                        x,
+                        x_end: x,
+                        count: 1,
+                        event: i,
+                    },
+                ),
+            ),
+        }
     }
     // Transform invocations and deliveries whose marks touch on screen draw as one bar
     // (a busy hour drew a mark per pixel column, which the page then had to build).
-    let mut open: Option<(usize, [Option<usize>; 2])> = None;
-    for ((lane, _, _), m) in cells {
+    for (lane, lane_cells) in cells.into_iter().enumerate() {
         let marks = &mut out[lane].marks;
-        let slots = match &mut open {
-            Some((l, slots)) if *l == lane => slots,
-            _ => &mut open.insert((lane, [None, None])).1,
-        };
-        let Some(w) = bar_width(m.outcome) else {
-            marks.push(m);
-            continue;
-        };
-        let slot = &mut slots[usize::from(m.outcome == Outcome::Delivered)];
-        if let Some(bar) = slot.map(|k| &mut marks[k]) {
-            if m.x <= bar.x_end + w + TOUCH {
-                bar.x_end = m.x;
-                bar.count += m.count;
-                continue;
-            }
+        let mut slots: [Option<usize>; 2] = [None, None];
+        for (_, _, m) in lane_cells {
+            merge_mark(marks, &mut slots, m);
         }
-        *slot = Some(marks.len());
-        marks.push(m);
     }
     out
+}
+
+/// Adds `m` to a lane's `marks` (in column order), into the bar of its kind that it
+/// touches (`slots`: the last transform bar and delivery bar), if it draws as a bar.
+fn merge_mark(marks: &mut Vec<Mark>, slots: &mut [Option<usize>; 2], m: Mark) {
+    let Some(w) = bar_width(m.outcome) else {
+        marks.push(m);
+        return;
+    };
+    let slot = &mut slots[usize::from(m.outcome == Outcome::Delivered)];
+    if let Some(bar) = slot.map(|k| &mut marks[k]) {
+        if m.x <= bar.x_end + w + TOUCH {
+            bar.x_end = m.x;
+            bar.count += m.count;
+            return;
+        }
+    }
+    *slot = Some(marks.len());
+    marks.push(m);
 }
 
 /// Marks closer than this (in pixels) touch on screen.
@@ -483,6 +497,51 @@ mod tests {
             shape(Outcome::Delivered, 30.0, 36.0, 10.0),
             "M27.5,7.5h11.0v5h-11.0z"
         );
+    }
+
+    /// Marks sharing a column are ordered by outcome, whatever order their events
+    /// come in, and each lane keeps its own: two consumers, 1 px a second.
+    #[test]
+    fn marks_of_a_column_come_in_outcome_order_lane_by_lane() {
+        let axis = TimeAxis::whole(100_000_000, 100.0);
+        let on = |consumer: &str, mut e: TraceEvent| {
+            e.cause = Cause::Consumer {
+                consumer: consumer.into(),
+            };
+            e
+        };
+        let events = vec![
+            on("a", ev(40, delivery(30, 40, "to_backup"))),
+            on("b", ev(40, delivery(30, 40, "expired"))),
+            on("a", ev(40, delivery(30, 40, "delivered"))),
+            on("a", ev(40, delivery(30, 40, "to_backup"))),
+            on("b", ev(41, delivery(40, 41, "delivered"))),
+        ];
+        let l = lanes(&events, &axis);
+        let marks = |i: usize| -> Vec<_> {
+            l[i].marks
+                .iter()
+                .map(|m| (m.x, m.outcome, m.count, m.event))
+                .collect()
+        };
+        assert_eq!(
+            marks(0),
+            vec![
+                (40.0, Outcome::Delivered, 1, 2),
+                (40.0, Outcome::ToBackup, 2, 0)
+            ]
+        );
+        assert_eq!(
+            marks(1),
+            vec![
+                (40.0, Outcome::Expired, 1, 1),
+                (41.0, Outcome::Delivered, 1, 4)
+            ]
+        );
+        // The compare table's lanes: the same spans, no marks.
+        let bare = lanes_with(&events, &axis, false);
+        assert!(bare.iter().all(|l| l.marks.is_empty()));
+        assert_eq!(bare[0].buffers, l[0].buffers);
     }
 
     #[test]
