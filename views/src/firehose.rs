@@ -268,11 +268,11 @@ pub fn lanes_with(events: &[TraceEvent], axis: &TimeAxis, marks: bool) -> Vec<La
         }
         let key = (x.floor() as i64, outcome);
         let lane_cells = &mut cells[lane];
-        let at = lane_cells.partition_point(|(c, o, _)| (*c, *o) < key);
-        match lane_cells.get_mut(at) {
+        let pos = lane_cells.partition_point(|(c, o, _)| (*c, *o) < key);
+        match lane_cells.get_mut(pos) {
             Some((c, o, m)) if (*c, *o) == key => m.count += 1,
             _ => lane_cells.insert(
-                at,
+                pos,
                 (
                     key.0,
                     outcome,
