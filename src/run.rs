@@ -21,7 +21,7 @@ const FRAME_BUDGET_MS: f64 = 12.0;
 
 /// The first frame's budget: a run that fits in it is drawn without a progress bar and without
 /// handing the page back in between (each costs a render and a paint of the page: measured,
-/// 10-13 ms of poison-blocks-a-shard's and tour/scaling's knob change to redraw at 50 ms). 100 ms
+/// 12-19 ms of poison-blocks-a-shard's and tour/scaling's knob change to redraw at 50 ms). 100 ms
 /// is the limit under which a response still feels instant (Nielsen's 0.1 s), so a run that
 /// fits needs no progress bar, and a knob dragged on a long scenario waits at most that long.
 const FIRST_FRAME_BUDGET_MS: f64 = 100.0;
