@@ -537,7 +537,7 @@ impl Shard {
 }
 
 /// A plain GetRecords call described before it is made ([`Stream::peek`]): records
-/// of one run.
+/// of one size.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Peek {
     /// The sequence number after the last record it reads (the tip).
@@ -1196,7 +1196,7 @@ impl Stream {
 
     /// What `reader`'s GetRecords call on `shard` from `from` at `now` would read, if
     /// it is a plain one — the shard open, `from` at or above the trim horizon, the
-    /// call not throttled, one run — without making it: the caller then
+    /// call not throttled, records of one size — without making it: the caller then
     /// makes it with [`Self::take_peeked`], or reads with [`Self::get_records`]
     /// instead. Records from `from` to the tip, as a read at `now` sees it.
     pub(crate) fn peek(
@@ -1222,22 +1222,36 @@ impl Stream {
         if from >= end {
             return Some(peek);
         }
-        // One run holds them: the newest, as it stood then.
+        // The newest run, as it stood then, and those before it from `from` on, if all
+        // have records of one size (a producer's runs end every `MAX_RUN_SPAN`).
         let r = match cut {
             Some(c) => c,
             None if end == s.next_seq => *s.runs.back()?,
             None => return None,
         };
+        let last = r.slice(r.first_seq.max(from), end);
+        let mut first = last;
+        let mut poison = last.is_poison();
         if r.first_seq > from {
-            return None;
+            let i = s.run_index(from)?;
+            let newest = match cut {
+                Some(c) => s.run_index(c.first_seq)?,
+                None => s.runs.len() - 1,
+            };
+            for run in s.runs.range(i..newest) {
+                if run.record_bytes != r.record_bytes {
+                    return None;
+                }
+                poison |= run.is_poison();
+            }
+            first = s.runs[i].slice(from, from + 1);
         }
-        let part = r.slice(from, end);
         Some(Peek {
-            records: part.count,
-            record_bytes: part.record_bytes,
-            poison: part.is_poison(),
-            first_arrival: part.first_arrival,
-            last_arrival: part.last_arrival,
+            records: end - from,
+            record_bytes: last.record_bytes,
+            poison,
+            first_arrival: first.first_arrival,
+            last_arrival: last.last_arrival,
             ..peek
         })
     }
