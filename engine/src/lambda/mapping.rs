@@ -1204,14 +1204,27 @@ impl LambdaMapping {
         let kernel_now = ctx.now;
         self.catching_up = true;
         loop {
+            // The earliest late timer before `before`, and the one after it (of another lane).
             let mut next: Option<(SimTime, ShardId)> = None;
+            let mut second = (before, ShardId(0));
             let mut earliest = kernel_now;
             for (shard, p) in self.pollers.iter() {
                 if let Some(l) = p.late {
                     earliest = earliest.min(l.at);
-                    if l.at < before && next.is_none_or(|n| (l.at, *shard) < n) {
-                        next = Some((l.at, *shard));
+                    let key = (l.at, *shard);
+                    if l.at < before && next.is_none_or(|n| key < n) {
+                        if let Some(n) = next {
+                            second = second.min(n);
+                        }
+                        next = Some(key);
+                    } else {
+                        second = second.min(key);
                     }
+                }
+            }
+            if let Some((_, shard)) = next {
+                if self.late_idle_run(ctx, shard, second) {
+                    continue;
                 }
             }
             let Some((at, shard)) = next else {
@@ -1237,6 +1250,146 @@ impl LambdaMapping {
             ctx.stream.unwatch_tips();
         }
         ctx.now = kernel_now;
+    }
+
+    /// Computes the late timers of `shard`'s lane that come before `stop` (the next late
+    /// timer of another lane, or the end of the catch-up: `(before, ShardId(0))`), one
+    /// after the other, while each is a plain idle poll: what [`Self::catch_up_late`],
+    /// [`Self::timer`], [`Self::poll`], [`Self::idle_plain`] and [`Self::invoke_plain`]
+    /// do for each, without what the polls do not change (the search for the next late
+    /// timer, the token's dispatch, the lane's and the mapping's checks, the horizon's
+    /// invariant part) and with the chain's book written once. Returns false, having
+    /// done nothing, if the first is not one (`late_polls_change_nothing` and the preset
+    /// trace hashes pin the equivalence).
+    fn late_idle_run(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        stop: (SimTime, ShardId),
+    ) -> bool {
+        let Some(p) = self.pollers.get(&shard) else {
+            return false;
+        };
+        let Some(first) = p.late else {
+            return false;
+        };
+        // poll() and idle_plain(): the lane idle with nothing read, the mapping polling
+        // one batch at a time (nothing of which a plain idle poll changes).
+        let pf = self.esm.parallelization_factor;
+        if self.efo
+            || !self.esm.enabled
+            || self.ahead
+            || self.chained.is_some()
+            || !self.catching_up
+            || self.esm.tumbling_window_in_seconds > 0
+            || self.esm.maximum_batching_window_in_seconds > 0
+            || pf != 1
+            || p.phase != Phase::Idle
+            || p.final_in_flight.is_some()
+            || p.chunk.is_some()
+            || p.window.is_some()
+            || p.shard_end
+            || p.acc_count > 0
+            || !p.acc.is_empty()
+            || p.weights.as_ref().is_none_or(|(n, _)| *n != pf)
+            || (first.at, shard) >= stop
+        {
+            return false;
+        }
+        // plain_horizon() at the first poll: what does not change from one poll to the
+        // next (no timeline action comes inside a late window, the sweep is the kernel's).
+        ctx.now = first.at;
+        if self.plain_horizon(ctx).is_none() {
+            return false;
+        }
+        let cap = next_action_before(ctx, ctx.end.min(ctx.next_sweep));
+        let batch_size = u64::from(self.esm.batch_size);
+        let timeout = self.timeout();
+        let retention = ctx.stream.retention.0;
+        let (seed, generation) = (self.seed, self.generation);
+        let mut ran = false;
+        loop {
+            let p = self.pollers.of(shard);
+            let Some(late) = p.late else {
+                break;
+            };
+            let nonce = p.poll_nonce;
+            let now = late.at;
+            if (now, shard) >= stop
+                || now >= ctx.next_sweep
+                || late.token != self.token(shard, POLL_LANE, nonce)
+            {
+                break;
+            }
+            ctx.now = now;
+            self.release_due(ctx);
+            let horizon = SimTime(now.0.saturating_add(CHAIN_SPAN.0)).min(cap);
+            let p = self.pollers.of(shard);
+            let lo = p.cursor;
+            let Some(read) = ctx.peek_read(shard, lo) else {
+                break;
+            };
+            let n = read.records;
+            let took = handler::duration(&self.handler, n);
+            let done_at = SimTime(now.0.saturating_add(took.0));
+            if n > 0
+                && (n >= batch_size
+                    || read.bytes() >= MAX_PAYLOAD_BYTES
+                    || read.poison
+                    || took > timeout
+                    || done_at >= horizon
+                    || read.first_arrival.0.saturating_add(retention)
+                        <= done_at.0.saturating_add(SWEEP_MARGIN.0))
+            {
+                break;
+            }
+            // The timer is this poll's: computed here.
+            ran = true;
+            p.late = None;
+            self.late_lanes -= 1;
+            // poll(): the read, to the tip.
+            ctx.take_peeked(shard, &read);
+            let p = self.pollers.of(shard);
+            p.cursor = read.end;
+            p.backlogged = false;
+            let mut next = SimTime(now.0 + IDLE_POLL.0);
+            if n > 0 {
+                let hi = read.end;
+                // invoke_plain(): one batch of all that was read, a first-try success.
+                p.checkpoint = p.checkpoint.max(lo);
+                if p.streaks.is_empty() {
+                    p.streaks.push(None);
+                }
+                let cp_before = p.checkpoint;
+                self.conc.running += 1;
+                self.note_concurrency(ctx);
+                let age = now.0.saturating_sub(read.last_arrival.0) / 1_000;
+                ctx.stats().invocations += 1;
+                self.plain_booking = true;
+                self.book_invocation(ctx, shard, lo, hi, age);
+                let p = self.pollers.of(shard);
+                let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
+                let inv = handler::invoke_plain(&self.handler, n, rng);
+                ctx.stats().usage.billed_ms += billed_ms(inv.duration);
+                self.release_at(done_at);
+                let f = InFlight {
+                    start: now,
+                    inv,
+                    lo,
+                    hi,
+                };
+                self.succeed(ctx, shard, 0, &f, cp_before);
+                self.plain_booking = false;
+                self.pollers.of(shard).window_start = done_at;
+                ctx.now = done_at;
+                next = SimTime(done_at.0 + IDLE_POLL.0);
+            }
+            // lane_done(): idle until the next poll, late again within the window.
+            self.late_until = Some(late.until);
+            self.schedule_poll(ctx, shard, next);
+            self.late_until = None;
+        }
+        ran
     }
 
     fn schedule_poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, at: SimTime) {
