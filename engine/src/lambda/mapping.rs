@@ -2355,14 +2355,19 @@ impl LambdaMapping {
         cp_before: u64,
     ) {
         let end = SimTime(f.start.0 + f.inv.duration.0);
-        let fits = self
-            .pollers
-            .get(&shard)
-            .and_then(|p| p.streaks.get(lane).cloned().flatten())
-            .is_some_and(|s| f.start.0 < s.start.0 + STREAK_SPAN.0);
-        if !fits {
-            self.flush_streak(ctx, shard, lane);
+        let Some(p) = self.pollers.get_mut(&shard) else {
+            return;
+        };
+        if let Some(Some(s)) = p.streaks.get_mut(lane) {
+            if f.start.0 < s.start.0 + STREAK_SPAN.0 {
+                s.end = end;
+                s.invocations += 1;
+                s.records += f.hi - f.lo;
+                s.last_seq = f.hi.saturating_sub(1);
+                return;
+            }
         }
+        self.flush_streak(ctx, shard, lane);
         let Some(p) = self.pollers.get_mut(&shard) else {
             return;
         };
