@@ -95,6 +95,34 @@ pub(crate) struct Route {
     pub retries: Vec<RetryBatch>,
 }
 
+/// `n / d` and `n % d` of the exact arithmetic (see the module documentation), in one
+/// 64-bit division when both fit, as they do unless key weights are huge: a 128-bit
+/// division is a library call, a slow one in WebAssembly.
+#[inline(always)]
+pub(crate) fn div_rem(n: u128, d: u128) -> (u128, u128) {
+    if (n | d) >> 64 == 0 {
+        let (n, d) = (n as u64, d as u64);
+        (u128::from(n / d), u128::from(n % d))
+    } else {
+        (n / d, n % d)
+    }
+}
+
+/// `c + j · r` of the exact arithmetic, in 64 bits when it fits (a 128-bit product is a
+/// library call in WebAssembly).
+#[inline(always)]
+pub(crate) fn mul_add(j: u64, r: u128, c: u128) -> u128 {
+    if (r | c) >> 64 == 0 {
+        if let Some(x) = j
+            .checked_mul(r as u64)
+            .and_then(|x| x.checked_add(c as u64))
+        {
+            return u128::from(x);
+        }
+    }
+    c + u128::from(j) * r
+}
+
 impl Route {
     /// Sets `step` for `rate` (milli-records per second, whose tick's worth is
     /// `tick_factor`), over the denominator `den`, unless it is already for that rate.
@@ -525,7 +553,10 @@ impl Stream {
             for route in &mut p.routes {
                 let (q, r) = route.step;
                 // Below a record a tick, every `d`-th tick writes one when `d` is whole.
-                let every = (q == 0 && r > 0 && den.is_multiple_of(r)).then(|| (den / r) as u64);
+                let every = (q == 0 && r > 0)
+                    .then(|| div_rem(den, r))
+                    .filter(|&(_, rem)| rem == 0)
+                    .map(|(d, _)| d as u64);
                 let shard = route.shard;
                 let mut carry = route.carry;
                 let mut total = 0;
@@ -537,7 +568,7 @@ impl Stream {
                     let (lo, writing) = if q > 0 {
                         (q, k - i)
                     } else {
-                        (1, (carry / (den - r)) as u64)
+                        (1, div_rem(carry, den - r).0 as u64)
                     };
                     let m = self
                         .merges_ahead(shard, source, bytes, lo, at(i))
@@ -547,17 +578,17 @@ impl Stream {
                         // `m` ticks that only extend the newest run: their records at once.
                         let start = carry;
                         let n = if q > 0 {
-                            let sum = carry + u128::from(m) * r;
-                            carry = sum % den;
-                            m * q + (sum / den) as u64
+                            let (whole, rest) = div_rem(mul_add(m, r, carry), den);
+                            carry = rest;
+                            m * q + whole as u64
                         } else {
-                            carry -= u128::from(m) * (den - r);
+                            carry -= mul_add(m, den - r, 0);
                             m
                         };
                         // Records of the chunk's ticks from its `j`-th on.
                         let in_last = |j: u64| {
                             if q > 0 {
-                                n - (j * q + ((start + u128::from(j) * r) / den) as u64)
+                                n - (j * q + div_rem(mul_add(j, r, start), den).0 as u64)
                             } else {
                                 m - j
                             }
@@ -586,8 +617,9 @@ impl Stream {
                     }
                     if q == 0 && carry + r < den {
                         // Ticks without a record, up to the next that has one (or the last).
-                        let skip = ((den - r - carry).div_ceil(r.max(1)) as u64).min(k - i);
-                        carry += u128::from(skip) * r;
+                        let (whole, rest) = div_rem(den - r - carry, r.max(1));
+                        let skip = ((whole + u128::from(rest > 0)) as u64).min(k - i);
+                        carry = mul_add(skip, r, carry);
                         i += skip;
                         continue;
                     }
@@ -813,6 +845,30 @@ impl Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_64_bit_shortcuts_give_the_128_bit_results() {
+        let big = (1u128 << 70) + 5;
+        for (n, d) in [
+            (10, 3),
+            (0, 7),
+            (u128::from(u64::MAX), 2),
+            (big, 3),
+            (big, 1 << 65),
+        ] {
+            assert_eq!(div_rem(n, d), (n / d, n % d), "{n} / {d}");
+        }
+        let max = u128::from(u64::MAX);
+        for (j, r, c) in [
+            (3, 4, 5),
+            (u64::MAX, 2, 1),
+            (2, max, max),
+            (7, big, 1),
+            (0, big, big),
+        ] {
+            assert_eq!(mul_add(j, r, c), c + u128::from(j) * r, "{c} + {j}·{r}");
+        }
+    }
 
     #[test]
     fn key_tables_are_kept_for_the_next_runs() {

@@ -13,7 +13,7 @@
 //! truncated there, with that last arrival — its interpolated arrivals exactly
 //! those a read at that instant found.
 
-use crate::producer::TICK;
+use crate::producer::{div_rem, mul_add, TICK};
 use crate::time::SimTime;
 
 /// How writes moved a shard's next sequence number: `writes` writes, `every` µs
@@ -82,7 +82,7 @@ impl TipStep {
     /// not before its first), and when the last of them was written.
     fn as_of(&self, t: SimTime) -> (u64, SimTime) {
         let j = ((t.0 - self.first.0) / self.every + 1).min(self.writes);
-        let written = j * self.q + ((self.carry + u128::from(j) * self.r) / self.den) as u64;
+        let written = j * self.q + div_rem(mul_add(j, self.r, self.carry), self.den).0 as u64;
         (
             self.seq + written,
             SimTime(self.first.0 + (j - 1) * self.every),
