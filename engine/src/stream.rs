@@ -484,6 +484,13 @@ impl Shard {
                 return (seq < r.end_seq()).then(|| self.runs.len() - 1);
             }
         }
+        // Or for the one before (a read behind the clock, the newest run since begun).
+        let n = self.runs.len();
+        if let Some(r) = n.checked_sub(2).and_then(|i| self.runs.get(i)) {
+            if seq >= r.first_seq {
+                return (seq < r.end_seq()).then_some(n - 2);
+            }
+        }
         // The deque's two slices searched as slices: their indexing is inline, where the
         // deque's is a call at the page's opt-level "z".
         let (front, back) = self.runs.as_slices();

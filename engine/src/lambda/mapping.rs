@@ -1322,7 +1322,18 @@ impl LambdaMapping {
                 break;
             }
             ctx.now = now;
-            self.release_due(ctx);
+            // release_due(): the slot of the lane's last invocation, the one release due.
+            match *self.releases.as_slice() {
+                [] => {}
+                [d] if d <= now => {
+                    self.releases.clear();
+                    self.conc.end();
+                    ctx.now = d;
+                    self.note_concurrency(ctx);
+                    ctx.now = now;
+                }
+                _ => self.release_due(ctx),
+            }
             let horizon = SimTime(now.0.saturating_add(CHAIN_SPAN.0)).min(cap);
             let p = self.pollers.of(shard);
             let lo = p.cursor;
@@ -1371,7 +1382,11 @@ impl LambdaMapping {
                 let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
                 let inv = handler::invoke_plain(&self.handler, n, rng);
                 ctx.stats().usage.billed_ms += billed_ms(inv.duration);
-                self.release_at(done_at);
+                if self.releases.is_empty() {
+                    self.releases.push(done_at);
+                } else {
+                    self.release_at(done_at);
+                }
                 let f = InFlight {
                     start: now,
                     inv,
