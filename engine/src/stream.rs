@@ -1234,16 +1234,18 @@ impl Stream {
         let r = match cut {
             Some(c) => c,
             None if end == s.next_seq => *s.runs.back()?,
-            None => return None,
+            // It ended at `end`; newer runs have begun since.
+            None => s.runs[s.run_index(end - 1)?],
         };
         let last = r.slice(r.first_seq.max(from), end);
         let mut first = last;
         let mut poison = last.is_poison();
         if r.first_seq > from {
             let i = s.run_index(from)?;
-            let newest = match cut {
-                Some(c) => s.run_index(c.first_seq)?,
-                None => s.runs.len() - 1,
+            let newest = if cut.is_some() || end < s.next_seq {
+                s.run_index(r.first_seq)?
+            } else {
+                s.runs.len() - 1
             };
             for run in s.runs.range(i..newest) {
                 if run.record_bytes != r.record_bytes {
