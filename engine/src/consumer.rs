@@ -641,8 +641,7 @@ impl Subscription {
     pub(crate) fn tokens_at(&self, at: SimTime) -> u64 {
         let elapsed = at.0.saturating_sub(self.refilled_at.0);
         // In 64 bits (a product that overflows is over a full second's budget anyway).
-        let refill = elapsed
-            .checked_mul(EFO_BYTES_PER_SECOND)
+        let refill = crate::exact::checked_mul(elapsed, EFO_BYTES_PER_SECOND)
             .map_or(EFO_BYTES_PER_SECOND, |b| {
                 (b / 1_000_000).min(EFO_BYTES_PER_SECOND)
             });

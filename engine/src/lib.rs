@@ -11,6 +11,7 @@ pub mod challenge;
 pub mod compare;
 pub mod consumer;
 pub mod cost;
+pub(crate) mod exact;
 pub mod fan_out;
 pub mod firehose;
 pub mod flink;

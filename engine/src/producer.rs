@@ -35,6 +35,8 @@
 
 use std::rc::Rc;
 
+use crate::exact::{div_rem, mul_add, saturating_mul};
+
 use crate::scenario::Producer;
 use crate::stream::{
     KeyTable, ProducerKeys, Run, RunSource, ShardId, ShardState, Stream, WRITE_BYTES_PER_SECOND,
@@ -93,34 +95,6 @@ pub(crate) struct Route {
     /// lasting overload keeps hundreds of these, and a tick takes the due ones (a prefix)
     /// without walking the rest.
     pub retries: Vec<RetryBatch>,
-}
-
-/// `n / d` and `n % d` of the exact arithmetic (see the module documentation), in one
-/// 64-bit division when both fit, as they do unless key weights are huge: a 128-bit
-/// division is a library call, a slow one in WebAssembly.
-#[inline(always)]
-pub(crate) fn div_rem(n: u128, d: u128) -> (u128, u128) {
-    if (n | d) >> 64 == 0 {
-        let (n, d) = (n as u64, d as u64);
-        (u128::from(n / d), u128::from(n % d))
-    } else {
-        (n / d, n % d)
-    }
-}
-
-/// `c + j · r` of the exact arithmetic, in 64 bits when it fits (a 128-bit product is a
-/// library call in WebAssembly).
-#[inline(always)]
-pub(crate) fn mul_add(j: u64, r: u128, c: u128) -> u128 {
-    if (r | c) >> 64 == 0 {
-        if let Some(x) = j
-            .checked_mul(r as u64)
-            .and_then(|x| x.checked_add(c as u64))
-        {
-            return u128::from(x);
-        }
-    }
-    c + u128::from(j) * r
 }
 
 impl Route {
@@ -310,7 +284,7 @@ impl Stream {
         let room = WRITE_BYTES_PER_SECOND.saturating_sub(w.bytes);
         let per = u64::from(bytes.max(1));
         // (Most ticks fit: then no division is needed.)
-        let by_bytes = if n.saturating_mul(per) <= room {
+        let by_bytes = if saturating_mul(n, per) <= room {
             n
         } else {
             room / per
@@ -845,30 +819,6 @@ impl Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_64_bit_shortcuts_give_the_128_bit_results() {
-        let big = (1u128 << 70) + 5;
-        for (n, d) in [
-            (10, 3),
-            (0, 7),
-            (u128::from(u64::MAX), 2),
-            (big, 3),
-            (big, 1 << 65),
-        ] {
-            assert_eq!(div_rem(n, d), (n / d, n % d), "{n} / {d}");
-        }
-        let max = u128::from(u64::MAX);
-        for (j, r, c) in [
-            (3, 4, 5),
-            (u64::MAX, 2, 1),
-            (2, max, max),
-            (7, big, 1),
-            (0, big, big),
-        ] {
-            assert_eq!(mul_add(j, r, c), c + u128::from(j) * r, "{c} + {j}·{r}");
-        }
-    }
 
     #[test]
     fn key_tables_are_kept_for_the_next_runs() {

@@ -25,6 +25,7 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
+use crate::exact::saturating_mul;
 use crate::rng::mix64;
 use crate::time::{SimDuration, SimTime};
 use crate::tip_log::{TipLog, TipStep};
@@ -212,7 +213,7 @@ impl Run {
         }
         let span = self.last_arrival.0 - self.first_arrival.0;
         // The same exact quotient in 64 bits when the product fits (it nearly always does).
-        let off = match span.checked_mul(i) {
+        let off = match crate::exact::checked_mul(span, i) {
             Some(p) => p / (self.count - 1),
             None => (u128::from(span) * u128::from(i) / u128::from(self.count - 1)) as u64,
         };
@@ -981,8 +982,8 @@ impl Stream {
             // `last.count / ticks` within ±1 of `count`, without dividing.
             let per_tick_alike = || {
                 let ticks = ticks_in(last.last_arrival.0 - last.first_arrival.0);
-                count.saturating_sub(1).saturating_mul(ticks) <= last.count
-                    && last.count < count.saturating_add(2).saturating_mul(ticks)
+                saturating_mul(count.saturating_sub(1), ticks) <= last.count
+                    && last.count < saturating_mul(count.saturating_add(2), ticks)
             };
             let alike = last.source == source
                 && last.record_bytes == record_bytes
@@ -1197,7 +1198,7 @@ impl Stream {
         let next = read.next;
         read.calls[next] = Some(now);
         read.next = (next + 1) % READ_CALLS_PER_SECOND;
-        let pay = bytes.saturating_mul(1_000_000) / READ_BYTES_PER_SECOND;
+        let pay = saturating_mul(bytes, 1_000_000) / READ_BYTES_PER_SECOND;
         read.busy_until = SimTime(read.busy_until.max(now).0 + pay);
     }
 

@@ -13,7 +13,8 @@
 //! truncated there, with that last arrival — its interpolated arrivals exactly
 //! those a read at that instant found.
 
-use crate::producer::{div_rem, mul_add, TICK};
+use crate::exact::{div_rem, mul_add};
+use crate::producer::TICK;
 use crate::time::SimTime;
 
 /// How writes moved a shard's next sequence number: `writes` writes, `every` µs
