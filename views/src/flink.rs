@@ -30,6 +30,10 @@ pub enum Kind {
 }
 
 impl MarkKind for Kind {
+    fn rank(self) -> u8 {
+        self as u8
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Checkpoint => "checkpoint",

@@ -43,6 +43,10 @@ impl Kind {
 }
 
 impl MarkKind for Kind {
+    fn rank(self) -> u8 {
+        self as u8
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Batch => "batch",

@@ -14,13 +14,16 @@ use crate::firehose::consumer_of;
 
 /// What a service's mark kinds provide. Kinds order from the least to the most telling:
 /// when several share a pixel, the most telling is drawn on top.
-pub trait MarkKind: Copy + Ord {
+pub trait MarkKind: Copy {
     /// CSS class.
     fn name(self) -> &'static str;
     /// Words for the legend.
     fn label(self) -> &'static str;
     /// Its shape: one per kind within a service, so marks read without colour.
     fn form(self) -> Shape;
+    /// Its place in the order (`self as u8`): lanes are drawn by one function for every
+    /// service, which orders kinds by this.
+    fn rank(self) -> u8;
     /// The SVG path at `x` on a lane whose middle is `cy`.
     fn shape(self, x: f64, cy: f64) -> String {
         self.form().path(x, cy)
@@ -175,10 +178,25 @@ pub fn lanes<K: MarkKind>(
     axis: &TimeAxis,
     read: impl Fn(&EventKind) -> Option<Read<K>>,
 ) -> Vec<Lane> {
+    lanes_of(events, axis, &|e| {
+        read(e).map(|r| match r {
+            Read::Status(s) => Read::Status(s),
+            Read::Mark(k) => Read::Mark((k.rank(), k.look())),
+        })
+    })
+}
+
+/// [`lanes`] for a kind given as its rank and look: one copy of the code, not one per
+/// service (3 KB of the bundle each).
+fn lanes_of(
+    events: &[TraceEvent],
+    axis: &TimeAxis,
+    read: &dyn Fn(&EventKind) -> Option<Read<(u8, Look)>>,
+) -> Vec<Lane> {
     let mut out: Vec<Lane> = Vec::new();
     // Per lane, the open status: (status, since µs, event).
     let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
-    let mut cells: BTreeMap<(usize, K, i64), Mark> = BTreeMap::new();
+    let mut cells: BTreeMap<(usize, u8, i64), Mark> = BTreeMap::new();
     let close =
         |lane: &mut Lane, (status, since, event): (&'static str, u64, usize), until: u64| {
             if status == "RUNNING" {
@@ -225,24 +243,25 @@ pub fn lanes<K: MarkKind>(
             }
             Read::Mark(kind) => kind,
         };
+        let (rank, look) = kind;
         let x = axis.x(e.at.0);
         if !(0.0..=axis.width).contains(&x) {
             continue;
         }
         cells
-            .entry((lane, kind, x.floor() as i64))
+            .entry((lane, rank, x.floor() as i64))
             .and_modify(|m| {
                 m.count += 1;
                 m.last = i;
             })
-            .or_insert(Mark::lone(kind.look(), x, 1, i));
+            .or_insert(Mark::lone(look, x, 1, i));
     }
     for (lane, o) in open.iter().enumerate() {
         close(&mut out[lane], *o, axis.end_us);
     }
     // By lane, then kind (the most telling drawn last, on top), then column: a column
     // that overlaps the run before it joins the run.
-    let mut run_of: Option<(usize, K)> = None;
+    let mut run_of: Option<(usize, u8)> = None;
     for ((lane, kind, _), m) in cells {
         let marks = &mut out[lane].marks;
         match marks.last_mut() {
