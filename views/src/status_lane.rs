@@ -186,13 +186,12 @@ pub fn lanes<K: MarkKind>(
     })
 }
 
+/// What an event means, a mark kind given as its rank and look.
+type ReadAny<'a> = &'a dyn Fn(&EventKind) -> Option<Read<(u8, Look)>>;
+
 /// [`lanes`] for a kind given as its rank and look: one copy of the code, not one per
 /// service (3 KB of the bundle each).
-fn lanes_of(
-    events: &[TraceEvent],
-    axis: &TimeAxis,
-    read: &dyn Fn(&EventKind) -> Option<Read<(u8, Look)>>,
-) -> Vec<Lane> {
+fn lanes_of(events: &[TraceEvent], axis: &TimeAxis, read: ReadAny) -> Vec<Lane> {
     let mut out: Vec<Lane> = Vec::new();
     // Per lane, the open status: (status, since µs, event).
     let mut open: Vec<(&'static str, u64, usize)> = Vec::new();
