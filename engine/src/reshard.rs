@@ -110,6 +110,7 @@ impl Stream {
             key_seed,
             spare_reads: Vec::new(),
             spare_push: None,
+            spare_tips: Vec::new(),
             isolated_reads: false,
         };
         for (start, end) in even_ranges(shard_count.max(1)) {

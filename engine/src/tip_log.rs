@@ -114,6 +114,13 @@ impl TipLog {
         }
     }
 
+    /// Begins again, as [`Self::new`] would, keeping the steps' allocation.
+    pub(crate) fn restart(&mut self, next_seq: u64, newest: Option<SimTime>) {
+        self.base = next_seq;
+        self.base_at = newest;
+        self.steps.clear();
+    }
+
     pub(crate) fn note(&mut self, step: TipStep) {
         self.steps.push(step);
     }
