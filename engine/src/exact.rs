@@ -44,6 +44,24 @@ pub(crate) fn mul_add(j: u64, r: u128, c: u128) -> u128 {
     c + u128::from(j) * r
 }
 
+/// The greatest common divisor of `a` and `b` (`b` if `a` is 0), by Stein's binary
+/// method: shifts and subtractions, no division.
+pub(crate) fn gcd(a: u128, b: u128) -> u128 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
+    while b != 0 {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+    }
+    a << shift
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +90,20 @@ mod tests {
             (big, 1 << 65),
         ] {
             assert_eq!(div_rem(n, d), (n / d, n % d), "{n} / {d}");
+        }
+        for (a, b, g) in [
+            (0, 12, 12),
+            (12, 0, 12),
+            (12, 18, 6),
+            (17, 5, 1),
+            (1 << 100, 3 << 90, 1 << 90),
+            (
+                10_000_000_000 * 999_000,
+                1_000_000_000_000_000_000,
+                10_000_000_000_000,
+            ),
+        ] {
+            assert_eq!(gcd(a, b), g, "gcd({a}, {b})");
         }
         let wide = u128::from(max);
         for (j, r, c) in [

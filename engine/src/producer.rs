@@ -35,7 +35,7 @@
 
 use std::rc::Rc;
 
-use crate::exact::{div_rem, mul_add, saturating_mul};
+use crate::exact::{div_rem, gcd, mul_add, saturating_mul};
 
 use crate::scenario::Producer;
 use crate::stream::{
@@ -91,6 +91,11 @@ pub(crate) struct Route {
     /// that a tick needs no 128-bit division.
     pub step: (u64, u128),
     pub step_rate: Option<u64>,
+    /// The greatest common divisor of `step`'s remainder and the denominator (1 when the
+    /// remainder is 0, or before `step` is set): [`Stream::steady_ticks`] works with the
+    /// fraction reduced by it, whose numbers fit 64 bits where the plain ones need 128
+    /// (a library call in wasm).
+    pub step_gcd: u128,
     /// Records waiting for a retry, sorted by (due time, attempt), one batch per key: a
     /// lasting overload keeps hundreds of these, and a tick takes the due ones (a prefix)
     /// without walking the rest.
@@ -105,6 +110,10 @@ impl Route {
             let inc = tick_factor * self.weight;
             self.step = ((inc / den) as u64, inc % den);
             self.step_rate = Some(rate);
+            self.step_gcd = match self.step.1 {
+                0 => 1,
+                r => gcd(r, den),
+            };
         }
     }
 }
@@ -521,18 +530,25 @@ impl Stream {
             if p.rate_milli == 0 {
                 continue;
             }
-            let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
+            let full_den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
             let bytes = p.record_bytes;
             let source = RunSource::Producer(p_idx as u32);
             for route in &mut p.routes {
-                let (q, r) = route.step;
+                // The fraction reduced by `g`, which divides `r` and the denominator: with
+                // carry = g·c + c0 (c0 < g), each floor of (carry + j·r) / den below is
+                // that of (c + j·r') / den', each comparison of carry + r with den that
+                // of c + r' with den', and each ceiling of (den − r − carry) / r that of
+                // (den' − r' − c) / r' (r' ≥ 1 there); c0 is put back at the end.
+                let g = route.step_gcd;
+                let (q, r) = (route.step.0, div_rem(route.step.1, g).0);
+                let den = div_rem(full_den, g).0;
+                let (mut carry, carry_rest) = div_rem(route.carry, g);
                 // Below a record a tick, every `d`-th tick writes one when `d` is whole.
                 let every = (q == 0 && r > 0)
                     .then(|| div_rem(den, r))
                     .filter(|&(_, rem)| rem == 0)
                     .map(|(d, _)| d as u64);
                 let shard = route.shard;
-                let mut carry = route.carry;
                 let mut total = 0;
                 let mut i = 0;
                 while i < k {
@@ -626,7 +642,7 @@ impl Stream {
                         }
                     }
                 }
-                route.carry = carry;
+                route.carry = carry * g + carry_rest;
                 rec.totals.incoming_records += total;
                 rec.totals.bill(total, bytes);
             }
@@ -763,6 +779,7 @@ impl Stream {
                     carry: 0,
                     step: (0, 0),
                     step_rate: None,
+                    step_gcd: 1,
                     retries: Vec::new(),
                 })
                 .collect();
