@@ -678,6 +678,7 @@ pub struct Stream {
     /// Tip logs of an earlier watch ([`Self::unwatch_tips`]), kept for the next: a log
     /// made anew grew its steps by reallocation at every watch (4 % of the 26 h poison
     /// preset's time in the page).
+    #[allow(clippy::vec_box)] // boxes move between the shards and here, none made anew
     pub(crate) spare_tips: Vec<Box<TipLog>>,
     /// Each consumer reads as if it were alone with the stream (the compare view): its
     /// own five GetRecords calls and 2 MiB a second per shard.
