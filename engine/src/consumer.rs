@@ -809,6 +809,12 @@ impl<'a> ConsumerCtx<'a> {
         self.stream.peek(shard, from, self.now, self.index)
     }
 
+    /// True if [`Self::get_records`] on `shard` at `at` would not fail, when nothing
+    /// else reads the shard before then.
+    pub(crate) fn can_read(&self, shard: ShardId, at: SimTime) -> bool {
+        self.stream.can_read(shard, self.index, at)
+    }
+
     /// Makes the call [`Self::peek_read`] described, as [`Self::get_records`] would
     /// have made it: its read limits, the bytes read, the iterator age.
     pub(crate) fn take_peeked(&mut self, shard: ShardId, peek: &Peek) {

@@ -1276,6 +1276,15 @@ impl Stream {
         })
     }
 
+    /// True if a GetRecords call on `shard` by `reader` at `at` would return records
+    /// rather than fail: the shard is still there and its read limits allow the call.
+    pub(crate) fn can_read(&self, shard: ShardId, reader: usize, at: SimTime) -> bool {
+        let budget = if self.isolated_reads { reader } else { 0 };
+        self.shards.get(shard.0 as usize).is_some_and(|s| {
+            s.info.state != ShardState::Expired && s.read.get(budget).is_none_or(|r| r.free_at(at))
+        })
+    }
+
     /// Makes the GetRecords call that [`Self::peek`] described (its read limits).
     pub(crate) fn take_peeked(&mut self, shard: ShardId, reader: usize, now: SimTime, peek: &Peek) {
         let budget = if self.isolated_reads { reader } else { 0 };

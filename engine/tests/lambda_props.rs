@@ -303,6 +303,41 @@ proptest! {
         prop_assert_eq!(late, reference);
     }
 
+    /// Late timers of busy lanes (no errors drawn, so that chains apply), whose chains
+    /// poll again at each completion and read what is new (see `reads_late`), change
+    /// nothing: the trace is the one of the reference model (chains off). The cases keep
+    /// small batches, so that reads leave records over, invocations short enough for
+    /// the five reads a second to throttle, poison records, reshards and recreated
+    /// mappings.
+    #[test]
+    fn late_chains_that_read_change_nothing(
+        c in case(),
+        rate in 20u32..=400,
+        batch in 1u32..=40,
+        invoke_ms in 0u32..=300,
+        per_record_ms in 0u32..=3,
+    ) {
+        let c = Case {
+            rate,
+            batch,
+            invoke_ms,
+            per_record_ms,
+            error_pct: 0,
+            age: None,
+            window: 0,
+            pf: 1,
+            efo: false,
+            tumbling: 0,
+            deploy_at_s: None,
+            ..c
+        };
+        let s = scenario(&c);
+        let (late, _) = run_counting(&s, c.malformed, true);
+        let (reference, _) = run_unchained(&s, c.malformed);
+        prop_assert_eq!(&late.hash(), &reference.hash());
+        prop_assert_eq!(late, reference);
+    }
+
     /// An enhanced fan-out lane that goes idle queues no idle poll (a push polls at
     /// once): the trace is the one of queuing it, with batching windows, tumbling
     /// windows, errors, retries, bisection, reshards, deploys and recreated mappings.

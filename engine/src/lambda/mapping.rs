@@ -333,7 +333,8 @@ impl Pollers {
 ///   and after it the lane either has another batch already read or nothing
 ///   read and nothing behind, so that it idles until its next poll (no
 ///   GetRecords call, whose read limits other consumers share, happens inside
-///   a chain);
+///   a chain), except while late timers are computed, when the lane may read
+///   on at once ([`LambdaMapping::reads_late`]);
 /// - it completes before the next timeline action, before the end of the run,
 ///   before the kernel's next sweep (which reads every consumer's books; sweeps
 ///   run only when they have something to do, about once a metric period) and
@@ -420,6 +421,9 @@ pub struct LambdaMapping {
     /// Computing late timers ([`Self::catch_up_late`]): the chain's book is written once
     /// they are done, not at each timer's end.
     catching_up: bool,
+    /// Computing late timers: reads before this time see the shards as they stood, so a
+    /// chain may read up to it (see [`Self::reads_late`]).
+    read_before: Option<SimTime>,
     /// Inside [`Self::idle_plain`] while catching up: its delivery and processed records
     /// (new records, in sequence order) go to the chain's book.
     plain_booking: bool,
@@ -512,6 +516,7 @@ impl LambdaMapping {
             chained: None,
             ahead: false,
             catching_up: false,
+            read_before: None,
             plain_booking: false,
             released_ahead: Vec::new(),
             releases: Vec::new(),
@@ -685,10 +690,11 @@ impl LambdaMapping {
             return false;
         }
         // After it, the lane invokes again from records already read, or goes idle until
-        // its next poll a second later: either way without a GetRecords call meanwhile.
+        // its next poll a second later: either way without a GetRecords call meanwhile,
+        // unless the chain may read then (computing late timers).
         let next_read = p.acc_count >= u64::from(self.esm.batch_size);
         let goes_idle = p.acc_count == 0 && !p.backlogged && !p.shard_end;
-        if !next_read && !goes_idle {
+        if !next_read && !goes_idle && !self.reads_late(ctx, shard, p, done_at) {
             return false;
         }
         // Nothing of this shard still unsettled may be trimmed meanwhile.
@@ -696,6 +702,19 @@ impl LambdaMapping {
         oldest.is_some_and(|a| {
             a.0.saturating_add(ctx.stream.retention.0) > done_at.0.saturating_add(SWEEP_MARGIN.0)
         })
+    }
+
+    /// True if, at its completion at `at`, a chained invocation on `shard`'s lane may
+    /// poll again at once and read what is new, inside the chain: while late timers are
+    /// computed (the window's run is the only reader of the shards, so nothing else
+    /// touches this shard's read limits meanwhile, and each read sees the shard as it
+    /// stood then, see "Idle polls computed late"), before the kernel's time, with
+    /// records left over from the last read to batch with the new ones (so that the
+    /// lane polls again at once, and finds a batch), on a shard not ended, when the
+    /// read limits allow the call. `late_chains_that_read_change_nothing` and the preset
+    /// trace hashes pin the equivalence.
+    fn reads_late(&self, ctx: &ConsumerCtx<'_>, shard: ShardId, p: &Poller, at: SimTime) -> bool {
+        reads_late(self.late_until.and(self.read_before), ctx, shard, p, at)
     }
 
     /// Handles the completions chained in this kernel event, one after the
@@ -783,7 +802,7 @@ impl LambdaMapping {
                 && p.weights
                     .as_ref()
                     .is_some_and(|(n, w)| *n == pf && w.len() == 1)
-                && p.acc_count >= batch_size
+                && (p.acc_count >= batch_size || self.reads_late(ctx, shard, p, ctx.now))
                 && p.acc.front().is_some_and(|r| r.first_seq >= trim)
         });
         if lane != 0
@@ -797,6 +816,7 @@ impl LambdaMapping {
         }
         let timeout = self.timeout();
         let (seed, generation) = (self.seed, self.generation);
+        let read_before = self.late_until.and(self.read_before);
         let rbif = self.esm.report_batch_item_failures;
         let malformed = self.handler.item_failures == ItemFailures::Malformed;
         // The completed batch's allocation is reused for the next one.
@@ -811,9 +831,19 @@ impl LambdaMapping {
             // complete(): a first-try success checkpoints past its batch.
             let cp_before = self.pollers.of(shard).checkpoint;
             self.succeed(ctx, shard, lane, &f, cp_before);
-            // lane_done(), poll(), start_chunk(): the next full batch is already read.
+            // lane_done(), poll(): the next full batch is already read, or the lane reads
+            // on at once (checked: see reads_late()).
             let p = self.pollers.of(shard);
             p.window_start = now;
+            if p.acc_count < batch_size {
+                let limit = GET_RECORDS_MAX_RECORDS - p.acc_count;
+                if let Ok(read) = ctx.get_records(shard, p.cursor, limit) {
+                    take_read(self.pollers.of(shard), &read);
+                    ctx.recycle_read(read);
+                }
+            }
+            // start_chunk(): the next batch.
+            let p = self.pollers.of(shard);
             batch::take_into(&mut b, &mut p.acc, batch_size, MAX_PAYLOAD_BYTES, None);
             p.acc_count -= b.records();
             p.acc_bytes -= b.bytes();
@@ -838,10 +868,10 @@ impl LambdaMapping {
             // can_chain(), for what changes from one invocation to the next.
             let chained = done_at < horizon
                 && inv.response == Response::Success
-                && p.acc_count >= batch_size
                 && b.first_arrival().is_some_and(|a| {
                     a.0.saturating_add(retention) > done_at.0.saturating_add(SWEEP_MARGIN.0)
-                });
+                })
+                && (p.acc_count >= batch_size || reads_late(read_before, ctx, shard, p, done_at));
             if chained {
                 f = next;
                 continue;
@@ -1203,6 +1233,7 @@ impl LambdaMapping {
         }
         let kernel_now = ctx.now;
         self.catching_up = true;
+        self.read_before = Some(before);
         loop {
             // The earliest late timer before `before`, and the one after it (of another lane).
             let mut next: Option<(SimTime, ShardId)> = None;
@@ -1245,6 +1276,7 @@ impl LambdaMapping {
             self.late_until = None;
         }
         self.catching_up = false;
+        self.read_before = None;
         self.flush_book(ctx);
         if self.late_lanes == 0 {
             ctx.stream.unwatch_tips();
@@ -2586,6 +2618,21 @@ fn drop_below(acc: &mut VecDeque<Run>, trim: u64) -> (u64, u64) {
 }
 
 /// Adds a read to the poller's records.
+/// [`LambdaMapping::reads_late`], with `read_before` the time before which a chain may
+/// read (none outside a late window's catch-up).
+fn reads_late(
+    read_before: Option<SimTime>,
+    ctx: &ConsumerCtx<'_>,
+    shard: ShardId,
+    p: &Poller,
+    at: SimTime,
+) -> bool {
+    read_before.is_some_and(|b| at < b)
+        && p.acc_count > 0
+        && !p.shard_end
+        && ctx.can_read(shard, at)
+}
+
 fn take_read(p: &mut Poller, b: &ReadBatch) {
     if b.first_seq > p.cursor {
         // The iterator landed on the trim horizon: what was held is gone.
