@@ -84,17 +84,24 @@ pub(crate) struct Route {
     pub shard: ShardId,
     /// The shard's share of the producer's records (see [`crate::stream::KeySlice`]).
     pub weight: u128,
-    /// Remainder carried to the next tick (always below the denominator).
+    /// Remainder carried to the next tick, over `step_den` (always below it): the plain
+    /// remainder, over the plain denominator, is `step_gcd · carry + carry_rest`. A tick
+    /// adds `step.1` and takes `step_den` away, multiples of `step_gcd` in the plain
+    /// fraction, so `carry_rest` stays as it is, and every comparison of the plain
+    /// remainder with the plain denominator is that of `carry` with `step_den`.
     pub carry: u128,
-    /// Records per tick as quotient and remainder of the exact division,
-    /// for the rate in `step_rate` (recomputed when the rate changes), so
-    /// that a tick needs no 128-bit division.
+    /// See `carry` (below `step_gcd`).
+    pub carry_rest: u128,
+    /// Records per tick as quotient and remainder of the exact division, the remainder
+    /// over `step_den`, for the rate in `step_rate` (recomputed when the rate changes),
+    /// so that a tick needs no 128-bit division.
     pub step: (u64, u128),
+    /// The denominator reduced by `step_gcd`.
+    pub step_den: u128,
     pub step_rate: Option<u64>,
-    /// The greatest common divisor of `step`'s remainder and the denominator (1 when the
-    /// remainder is 0, or before `step` is set): [`Stream::steady_ticks`] works with the
-    /// fraction reduced by it, whose numbers fit 64 bits where the plain ones need 128
-    /// (a library call in wasm).
+    /// The greatest common divisor of the plain remainder and denominator (1 when the
+    /// remainder is 0, or before `step` is set): in the fraction reduced by it the numbers
+    /// fit 64 bits where the plain ones need 128 (a library call in wasm).
     pub step_gcd: u128,
     /// Records waiting for a retry, sorted by (due time, attempt), one batch per key: a
     /// lasting overload keeps hundreds of these, and a tick takes the due ones (a prefix)
@@ -107,14 +114,25 @@ impl Route {
     /// `tick_factor`), over the denominator `den`, unless it is already for that rate.
     fn set_step(&mut self, rate: u64, tick_factor: u128, den: u128) {
         if self.step_rate != Some(rate) {
+            let plain_carry = self.plain_carry();
             let inc = tick_factor * self.weight;
-            self.step = ((inc / den) as u64, inc % den);
-            self.step_rate = Some(rate);
-            self.step_gcd = match self.step.1 {
+            let r = inc % den;
+            let g = match r {
                 0 => 1,
                 r => gcd(r, den),
             };
+            self.step = ((inc / den) as u64, r / g);
+            self.step_den = den / g;
+            self.step_gcd = g;
+            self.carry = plain_carry / g;
+            self.carry_rest = plain_carry % g;
+            self.step_rate = Some(rate);
         }
+    }
+
+    /// The remainder carried, over the plain denominator (see `carry`).
+    fn plain_carry(&self) -> u128 {
+        self.step_gcd * self.carry + self.carry_rest
     }
 }
 
@@ -343,8 +361,8 @@ impl Stream {
                 route.set_step(rate, tick_factor, den);
                 route.carry += route.step.1;
                 let mut fresh = route.step.0;
-                if route.carry >= den {
-                    route.carry -= den;
+                if route.carry >= route.step_den {
+                    route.carry -= route.step_den;
                     fresh += 1;
                 }
                 // Retries that are due, oldest attempts first.
@@ -530,19 +548,16 @@ impl Stream {
             if p.rate_milli == 0 {
                 continue;
             }
-            let full_den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
             let bytes = p.record_bytes;
             let source = RunSource::Producer(p_idx as u32);
             for route in &mut p.routes {
-                // The fraction reduced by `g`, which divides `r` and the denominator: with
-                // carry = g·c + c0 (c0 < g), each floor of (carry + j·r) / den below is
-                // that of (c + j·r') / den', each comparison of carry + r with den that
-                // of c + r' with den', and each ceiling of (den − r − carry) / r that of
-                // (den' − r' − c) / r' (r' ≥ 1 there); c0 is put back at the end.
-                let g = route.step_gcd;
-                let (q, r) = (route.step.0, div_rem(route.step.1, g).0);
-                let den = div_rem(full_den, g).0;
-                let (mut carry, carry_rest) = div_rem(route.carry, g);
+                // In the reduced fraction (see `Route::carry`): with the plain remainder
+                // g·c + c0 (c0 < g), each floor of (g·c + c0 + j·g·r) / (g·den) is that
+                // of (c + j·r) / den, and each ceiling of (g·den − g·r − g·c − c0) / (g·r)
+                // that of (den − r − c) / r (r ≥ 1 there).
+                let (q, r) = route.step;
+                let den = route.step_den;
+                let mut carry = route.carry;
                 // Below a record a tick, every `d`-th tick writes one when `d` is whole.
                 let every = (q == 0 && r > 0)
                     .then(|| div_rem(den, r))
@@ -642,7 +657,7 @@ impl Stream {
                         }
                     }
                 }
-                route.carry = carry * g + carry_rest;
+                route.carry = carry;
                 rec.totals.incoming_records += total;
                 rec.totals.bill(total, bytes);
             }
@@ -777,7 +792,9 @@ impl Stream {
                     shard: id,
                     weight: self.at(id).slices[p_idx].weight,
                     carry: 0,
+                    carry_rest: 0,
                     step: (0, 0),
+                    step_den: 1,
                     step_rate: None,
                     step_gcd: 1,
                     retries: Vec::new(),
@@ -785,7 +802,8 @@ impl Stream {
                 .collect();
             for o in old {
                 if let Some(r) = routes.iter_mut().find(|r| r.shard == o.shard) {
-                    r.carry = o.carry;
+                    // Over the plain denominator (this route's step is not set yet).
+                    r.carry = o.plain_carry();
                     r.retries = o.retries;
                     continue;
                 }
@@ -856,6 +874,54 @@ mod tests {
         assert!(
             !Rc::ptr_eq(&key_table(big), &key_table(big)),
             "large tables are not kept"
+        );
+    }
+
+    /// A route's carry, kept in the fraction reduced by each rate's divisor, gives each
+    /// tick's records and the remainder of the plain division, across rate changes whose
+    /// divisors do not divide the remainder carried (a weight of 3 of 7 keys: the
+    /// divisors are 10^9, 10^9, 7·10^5, 10^8 and 7·10^5).
+    #[test]
+    fn reduced_carries_follow_the_plain_fraction_across_rate_changes() {
+        let den = 7 * 1_000_000_000u128;
+        let mut route = Route {
+            shard: ShardId(0),
+            weight: 3,
+            carry: 0,
+            carry_rest: 0,
+            step: (0, 0),
+            step_den: 1,
+            step_rate: None,
+            step_gcd: 1,
+            retries: Vec::new(),
+        };
+        let mut plain = 0u128;
+        let mut divisors = Vec::new();
+        for rate in [1_500_000u64, 2_000_000, 333_333, 1_000, 7_777_777] {
+            let tick_factor = u128::from(rate) * u128::from(TICK.0);
+            for _ in 0..5 {
+                route.set_step(rate, tick_factor, den);
+                // As `producer_tick` does it.
+                route.carry += route.step.1;
+                let mut n = route.step.0;
+                if route.carry >= route.step_den {
+                    route.carry -= route.step_den;
+                    n += 1;
+                }
+                let inc = tick_factor * 3;
+                plain += inc % den;
+                let mut m = (inc / den) as u64;
+                if plain >= den {
+                    plain -= den;
+                    m += 1;
+                }
+                assert_eq!((n, route.plain_carry()), (m, plain), "rate {rate}");
+            }
+            divisors.push(route.step_gcd);
+        }
+        assert_eq!(
+            divisors,
+            [1_000_000_000, 1_000_000_000, 700_000, 100_000_000, 700_000]
         );
     }
 
