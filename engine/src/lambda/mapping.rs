@@ -1984,7 +1984,13 @@ impl LambdaMapping {
         }
         match l.in_flight.take() {
             None => self.try_invoke(ctx, shard, lane),
-            Some(f) => self.complete(ctx, shard, lane, f),
+            // A first-try success whose lane invokes again at once goes the chains' short
+            // way (see chain_plain()), as a chained one would.
+            Some(f) => {
+                if let Some(f) = self.chain_plain(ctx, shard, lane, f) {
+                    self.complete(ctx, shard, lane, f);
+                }
+            }
         }
     }
 
