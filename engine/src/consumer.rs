@@ -855,43 +855,51 @@ impl<'a> ConsumerCtx<'a> {
                 Ok(b)
             }
             Err(ReadError::Throttled) => {
-                // Assumption: a throttled call reports the age of the
-                // iterator's position (how far behind the reader is), so that
-                // a starved reader's age keeps growing in the series.
-                let at = from.max(self.stream.trim_seq(shard));
-                let age = match self.stream.arrival_at(shard, at, self.now) {
-                    Some(t) => self.now.0.saturating_sub(t.0) / 1_000,
-                    None => 0,
-                };
-                self.report_iterator_age(shard, age);
-                self.rec.metrics.read_throttled(self.now, self.index);
-                self.rec.totals.read_throttled_calls += 1;
-                let now = self.now;
-                let l = self.ledger.shard_mut(shard);
-                match &mut l.read_throttle_episode {
-                    Some((_, last, n)) if now.0 <= last.0 + 5_000_000 => {
-                        *last = now;
-                        *n += 1;
-                    }
-                    ep => {
-                        if let Some((first, last, n)) = ep.take() {
-                            self.rec.event(
-                                first,
-                                Cause::ReadLimit,
-                                EventKind::ReadThrottled {
-                                    consumer: self.name.to_string(),
-                                    shard,
-                                    until: last,
-                                    calls: n,
-                                },
-                            );
-                        }
-                        *ep = Some((now, now, 1));
-                    }
-                }
+                self.read_throttled(shard, from);
                 Err(ReadError::Throttled)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Accounts a throttled GetRecords call from `from` (out of line: the common read
+    /// is not).
+    #[cold]
+    #[inline(never)]
+    fn read_throttled(&mut self, shard: ShardId, from: u64) {
+        // Assumption: a throttled call reports the age of the
+        // iterator's position (how far behind the reader is), so that
+        // a starved reader's age keeps growing in the series.
+        let at = from.max(self.stream.trim_seq(shard));
+        let age = match self.stream.arrival_at(shard, at, self.now) {
+            Some(t) => self.now.0.saturating_sub(t.0) / 1_000,
+            None => 0,
+        };
+        self.report_iterator_age(shard, age);
+        self.rec.metrics.read_throttled(self.now, self.index);
+        self.rec.totals.read_throttled_calls += 1;
+        let now = self.now;
+        let l = self.ledger.shard_mut(shard);
+        match &mut l.read_throttle_episode {
+            Some((_, last, n)) if now.0 <= last.0 + 5_000_000 => {
+                *last = now;
+                *n += 1;
+            }
+            ep => {
+                if let Some((first, last, n)) = ep.take() {
+                    self.rec.event(
+                        first,
+                        Cause::ReadLimit,
+                        EventKind::ReadThrottled {
+                            consumer: self.name.to_string(),
+                            shard,
+                            until: last,
+                            calls: n,
+                        },
+                    );
+                }
+                *ep = Some((now, now, 1));
+            }
         }
     }
 
