@@ -56,7 +56,8 @@ use crate::shell::{cargo_bin_dir, cmd, output, root, run};
 /// Late idle polls computed in runs, a peek across runs and `exact.rs` (issue 16's frame budget)
 /// took it to 409.8 KB, over; the status lanes of Flink, Glue and KDA SQL drawn by one function
 /// instead of one copy per mark kind (−1.4 KB): 408.4 KB. Producer steps in a reduced fraction
-/// (`exact::gcd`), tip logs kept between watches: 409.0 KB.
+/// (`exact::gcd`), tip logs kept between watches: 409.0 KB. Chains that read while late timers
+/// are computed, a route's carry kept reduced, GetRecords' throttled branch out of line: 409.1 KB.
 pub const BUDGET_GZIP_BYTES: u64 = 400 * 1024;
 
 /// Measures `dist/` and fails when the gzipped total is over [`BUDGET_GZIP_BYTES`].
