@@ -110,6 +110,21 @@ pub(crate) struct Route {
 }
 
 impl Route {
+    /// A route to `shard` with its share `weight`, nothing carried, its step not set yet.
+    pub(crate) fn new(shard: ShardId, weight: u128) -> Route {
+        Route {
+            shard,
+            weight,
+            carry: 0,
+            carry_rest: 0,
+            step: (0, 0),
+            step_den: 1,
+            step_rate: None,
+            step_gcd: 1,
+            retries: Vec::new(),
+        }
+    }
+
     /// Sets `step` for `rate` (milli-records per second, whose tick's worth is
     /// `tick_factor`), over the denominator `den`, unless it is already for that rate.
     fn set_step(&mut self, rate: u64, tick_factor: u128, den: u128) {
@@ -788,17 +803,7 @@ impl Stream {
             let old = std::mem::take(&mut p.routes);
             let mut routes: Vec<Route> = open
                 .iter()
-                .map(|&id| Route {
-                    shard: id,
-                    weight: self.at(id).slices[p_idx].weight,
-                    carry: 0,
-                    carry_rest: 0,
-                    step: (0, 0),
-                    step_den: 1,
-                    step_rate: None,
-                    step_gcd: 1,
-                    retries: Vec::new(),
-                })
+                .map(|&id| Route::new(id, self.at(id).slices[p_idx].weight))
                 .collect();
             for o in old {
                 if let Some(r) = routes.iter_mut().find(|r| r.shard == o.shard) {
@@ -884,17 +889,7 @@ mod tests {
     #[test]
     fn reduced_carries_follow_the_plain_fraction_across_rate_changes() {
         let den = 7 * 1_000_000_000u128;
-        let mut route = Route {
-            shard: ShardId(0),
-            weight: 3,
-            carry: 0,
-            carry_rest: 0,
-            step: (0, 0),
-            step_den: 1,
-            step_rate: None,
-            step_gcd: 1,
-            retries: Vec::new(),
-        };
+        let mut route = Route::new(ShardId(0), 3);
         let mut plain = 0u128;
         let mut divisors = Vec::new();
         for rate in [1_500_000u64, 2_000_000, 333_333, 1_000, 7_777_777] {
