@@ -303,12 +303,13 @@ proptest! {
         prop_assert_eq!(late, reference);
     }
 
-    /// Late timers of busy lanes (no errors drawn, so that chains apply), whose chains
-    /// poll again at each completion and read what is new (see `reads_late`), change
-    /// nothing: the trace is the one of the reference model (chains off). The cases keep
-    /// small batches, so that reads leave records over, invocations short enough for
-    /// the five reads a second to throttle, poison records, reshards and recreated
-    /// mappings.
+    /// Late timers of lanes with no errors drawn (so that chains and plain idle polls
+    /// apply) change nothing: the trace is the one of the reference model (chains off).
+    /// Busy lanes' chains poll again at each completion and read what is new (see
+    /// `reads_late`): small batches, so that reads leave records over, and invocations
+    /// short enough for the five reads a second to throttle. Calm lanes (half the cases:
+    /// a batch larger than two seconds' records) make runs of plain idle polls
+    /// (`late_idle_run`). Poison records, reshards and recreated mappings in both.
     #[test]
     fn late_chains_that_read_change_nothing(
         c in case(),
@@ -316,10 +317,12 @@ proptest! {
         batch in 1u32..=40,
         invoke_ms in 0u32..=300,
         per_record_ms in 0u32..=3,
+        calm in any::<bool>(),
     ) {
+        let rate = if calm { rate % 61 } else { rate };
         let c = Case {
             rate,
-            batch,
+            batch: if calm { 2 * rate + 30 + batch } else { batch },
             invoke_ms,
             per_record_ms,
             error_pct: 0,
