@@ -122,13 +122,14 @@ pub fn invoke(
     }
 }
 
-/// [`invoke`] for a batch of `records` known to succeed (`error_rate` 0, no poison
-/// record, within the timeout): the same one draw, the same duration.
-pub fn invoke_plain(h: &Handler, records: u64, rng: &mut Rng) -> Invocation {
+/// [`invoke`] for a batch known to succeed (`error_rate` 0, no poison record, within
+/// the timeout) that takes `took` (its [`duration`], which the callers have checked):
+/// the same one draw.
+pub fn invoke_plain(h: &Handler, took: SimDuration, rng: &mut Rng) -> Invocation {
     let draw = rng.next_f64();
     debug_assert!(draw >= h.error_rate, "a plain invocation cannot fail");
     Invocation {
-        duration: duration(h, records),
+        duration: took,
         response: Response::Success,
     }
 }

@@ -1412,7 +1412,7 @@ impl LambdaMapping {
                 self.book_invocation(ctx, shard, lo, hi, age);
                 let p = self.pollers.of(shard);
                 let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
-                let inv = handler::invoke_plain(&self.handler, n, rng);
+                let inv = handler::invoke_plain(&self.handler, took, rng);
                 ctx.stats().usage.billed_ms += billed_ms(inv.duration);
                 if self.releases.is_empty() {
                     self.releases.push(done_at);
@@ -1619,7 +1619,7 @@ impl LambdaMapping {
             return true;
         }
         self.plain_booking = self.catching_up;
-        self.invoke_plain(ctx, shard, lo, read.end, read.last_arrival);
+        self.invoke_plain(ctx, shard, (lo, read.end), read.last_arrival, took);
         self.plain_booking = false;
         // lane_done(): idle until the next poll, a second after the completion.
         ctx.now = done_at;
@@ -1630,15 +1630,15 @@ impl LambdaMapping {
 
     /// What [`Self::start_chunk`], [`Self::try_invoke`], the chained [`Self::complete`]
     /// and [`Self::lane_done`] do for records `[lo, hi)` just read, whose last arrived at
-    /// `last_arrival`, invoked now as one batch that is a certain first-try success
-    /// (the callers checked): the lane is idle again from the completion on.
+    /// `last_arrival`, invoked now as one batch that is a certain first-try success taking
+    /// `took` (the callers checked): the lane is idle again from the completion on.
     fn invoke_plain(
         &mut self,
         ctx: &mut ConsumerCtx<'_>,
         shard: ShardId,
-        lo: u64,
-        hi: u64,
+        (lo, hi): (u64, u64),
         last_arrival: SimTime,
+        took: SimDuration,
     ) {
         let now = ctx.now;
         // start_chunk(): one batch of all that was read.
@@ -1656,7 +1656,7 @@ impl LambdaMapping {
         let (seed, generation) = (self.seed, self.generation);
         let p = self.pollers.of(shard);
         let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
-        let inv = handler::invoke_plain(&self.handler, hi - lo, rng);
+        let inv = handler::invoke_plain(&self.handler, took, rng);
         ctx.stats().usage.billed_ms += billed_ms(inv.duration);
         // complete(), chained: the slot is held until the completion (see release_due),
         // the checkpoint passes the batch, the streak grows.
@@ -1726,7 +1726,7 @@ impl LambdaMapping {
         let p = self.pollers.of(shard);
         p.cursor = b.next_seq;
         p.backlogged = false;
-        self.invoke_plain(ctx, shard, b.first_seq, b.next_seq, last.last_arrival);
+        self.invoke_plain(ctx, shard, (b.first_seq, b.next_seq), last.last_arrival, took);
         // lane_done(): polls queued before are superseded (as there, with chains on).
         let p = self.pollers.of(shard);
         p.poll_nonce = p.poll_nonce.wrapping_add(1);
