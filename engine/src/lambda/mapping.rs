@@ -1726,7 +1726,13 @@ impl LambdaMapping {
         let p = self.pollers.of(shard);
         p.cursor = b.next_seq;
         p.backlogged = false;
-        self.invoke_plain(ctx, shard, (b.first_seq, b.next_seq), last.last_arrival, took);
+        self.invoke_plain(
+            ctx,
+            shard,
+            (b.first_seq, b.next_seq),
+            last.last_arrival,
+            took,
+        );
         // lane_done(): polls queued before are superseded (as there, with chains on).
         let p = self.pollers.of(shard);
         p.poll_nonce = p.poll_nonce.wrapping_add(1);
