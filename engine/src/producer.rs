@@ -151,6 +151,19 @@ impl Route {
     }
 }
 
+/// One tick's records of a route writing `q` records a tick and `r / den` more, with
+/// `carry` (below `den`) carried in and out (see "Exact arithmetic").
+#[inline(always)]
+fn tick_records(carry: &mut u128, (q, r): (u64, u128), den: u128) -> u64 {
+    *carry += r;
+    if *carry >= den {
+        *carry -= den;
+        q + 1
+    } else {
+        q
+    }
+}
+
 /// Adds `b` to `retries` (sorted by due time and attempt), merged with a batch of the
 /// same key.
 fn add_retry(retries: &mut Vec<RetryBatch>, b: RetryBatch) {
@@ -374,12 +387,7 @@ impl Stream {
                 let route = &mut producers[p_idx].routes[r_idx];
                 let shard = route.shard;
                 route.set_step(rate, tick_factor, den);
-                route.carry += route.step.1;
-                let mut fresh = route.step.0;
-                if route.carry >= route.step_den {
-                    route.carry -= route.step_den;
-                    fresh += 1;
-                }
+                let fresh = tick_records(&mut route.carry, route.step, route.step_den);
                 // Retries that are due, oldest attempts first.
                 let mut due: Vec<RetryBatch> = Vec::new();
                 if route.retries.first().is_some_and(|b| b.due <= now) {
@@ -644,12 +652,7 @@ impl Stream {
                         continue;
                     }
                     // One tick, as `producer_tick` does it.
-                    carry += r;
-                    let mut n = q;
-                    if carry >= den {
-                        carry -= den;
-                        n += 1;
-                    }
+                    let n = tick_records(&mut carry, (q, r), den);
                     if n > 0 {
                         let now = at(i);
                         self.roll_window(shard, now, rec);
@@ -896,20 +899,10 @@ mod tests {
             let tick_factor = u128::from(rate) * u128::from(TICK.0);
             for _ in 0..5 {
                 route.set_step(rate, tick_factor, den);
-                // As `producer_tick` does it.
-                route.carry += route.step.1;
-                let mut n = route.step.0;
-                if route.carry >= route.step_den {
-                    route.carry -= route.step_den;
-                    n += 1;
-                }
+                // As `producer_tick` does it, and in the plain fraction.
+                let n = tick_records(&mut route.carry, route.step, route.step_den);
                 let inc = tick_factor * 3;
-                plain += inc % den;
-                let mut m = (inc / den) as u64;
-                if plain >= den {
-                    plain -= den;
-                    m += 1;
-                }
+                let m = tick_records(&mut plain, ((inc / den) as u64, inc % den), den);
                 assert_eq!((n, route.plain_carry()), (m, plain), "rate {rate}");
             }
             divisors.push(route.step_gcd);

@@ -1158,7 +1158,7 @@ impl Stream {
         now: SimTime,
         reader: usize,
     ) -> Result<ReadBatch, ReadError> {
-        let budget = if self.isolated_reads { reader } else { 0 };
+        let budget = self.read_budget(reader);
         let Some(s) = self.shards.get_mut(shard.0 as usize) else {
             return Err(ReadError::ResourceNotFound);
         };
@@ -1225,7 +1225,7 @@ impl Stream {
         reader: usize,
     ) -> Option<Peek> {
         let s = self.shards.get(shard.0 as usize)?;
-        let budget = if self.isolated_reads { reader } else { 0 };
+        let budget = self.read_budget(reader);
         if s.info.state != ShardState::Open
             || from < s.trim_seq
             || !s.read.get(budget).is_none_or(|r| r.free_at(now))
@@ -1276,10 +1276,21 @@ impl Stream {
         })
     }
 
+    /// The read budget `reader`'s calls count against: its own when reads are isolated,
+    /// else the shard's one shared budget.
+    #[inline(always)]
+    fn read_budget(&self, reader: usize) -> usize {
+        if self.isolated_reads {
+            reader
+        } else {
+            0
+        }
+    }
+
     /// True if a GetRecords call on `shard` by `reader` at `at` would return records
     /// rather than fail: the shard is still there and its read limits allow the call.
     pub(crate) fn can_read(&self, shard: ShardId, reader: usize, at: SimTime) -> bool {
-        let budget = if self.isolated_reads { reader } else { 0 };
+        let budget = self.read_budget(reader);
         self.shards.get(shard.0 as usize).is_some_and(|s| {
             s.info.state != ShardState::Expired && s.read.get(budget).is_none_or(|r| r.free_at(at))
         })
@@ -1287,7 +1298,7 @@ impl Stream {
 
     /// Makes the GetRecords call that [`Self::peek`] described (its read limits).
     pub(crate) fn take_peeked(&mut self, shard: ShardId, reader: usize, now: SimTime, peek: &Peek) {
-        let budget = if self.isolated_reads { reader } else { 0 };
+        let budget = self.read_budget(reader);
         self.note_read(shard, budget, now, peek.bytes());
     }
 

@@ -2629,7 +2629,6 @@ fn drop_below(acc: &mut VecDeque<Run>, trim: u64) -> (u64, u64) {
     (n, bytes)
 }
 
-/// Adds a read to the poller's records.
 /// [`LambdaMapping::reads_late`], with `read_before` the time before which a chain may
 /// read (none outside a late window's catch-up).
 fn reads_late(
@@ -2645,6 +2644,7 @@ fn reads_late(
         && ctx.can_read(shard, at)
 }
 
+/// Adds a read to the poller's records.
 fn take_read(p: &mut Poller, b: &ReadBatch) {
     if b.first_seq > p.cursor {
         // The iterator landed on the trim horizon: what was held is gone.
