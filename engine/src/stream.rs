@@ -1031,12 +1031,18 @@ impl Stream {
     /// (unrounded up) and holds `C` records with `qT ≤ C < (q + 2)T`, the rule holds for
     /// any count `q` or `q + 1`, and each merge adds one tick to `T` and `q` or `q + 1`
     /// to `C`, which keeps it: only [`MAX_RUN_SPAN`] ends the run.
+    ///
+    /// When every tick writes exactly one record (`ones`), a run of one tick's one
+    /// record (`T` rounds up to 1, `C` = 1) takes them too: the first merge needs
+    /// `0 ≤ 1 < 3`, and after `j` merges `C = j + 1` with `T = max(1, j)`, so
+    /// `C < 3T` holds on. From that run a tick of two would not keep it (1, 2 then 1
+    /// fails `C < 3T`), so only ones are promised.
     pub(crate) fn merges_ahead(
         &self,
         shard: ShardId,
         source: RunSource,
         record_bytes: u32,
-        q: u64,
+        (q, ones): (u64, bool),
         at: SimTime,
     ) -> u64 {
         let tick = crate::producer::TICK.0;
@@ -1054,8 +1060,15 @@ impl Stream {
         let span = last.last_arrival.0 - last.first_arrival.0;
         let room =
             (last.first_arrival.0 + MAX_RUN_SPAN.0).saturating_sub(last.last_arrival.0) / tick;
-        if room == 0 || span + tick / 2 < tick {
+        if room == 0 {
             return 0;
+        }
+        if span + tick / 2 < tick {
+            return if ones && q == 1 && last.count == 1 && span == 0 {
+                room
+            } else {
+                0
+            };
         }
         let t = ticks_in(span);
         if q * t <= last.count && last.count < (q + 2) * t {
@@ -1592,15 +1605,45 @@ mod tests {
         s.append_tick(ShardId(0), p, 1, 100, SimTime(10 * tick));
         s.append_tick(ShardId(0), p, 1, 100, SimTime(12 * tick));
         assert_eq!(s.shards[0].runs.len(), 1);
-        assert_eq!(s.merges_ahead(ShardId(0), p, 100, 1, SimTime(13 * tick)), 0);
+        assert_eq!(
+            s.merges_ahead(ShardId(0), p, 100, (1, true), SimTime(13 * tick)),
+            0
+        );
         s.append_tick(ShardId(0), p, 1, 100, SimTime(13 * tick));
         assert_eq!(s.shards[0].runs.len(), 2);
         // A dense run (1.3 s, 1.4 s) does take the next ticks, to 10 s from its first.
         s.append_tick(ShardId(0), p, 1, 100, SimTime(14 * tick));
         assert_eq!(
-            s.merges_ahead(ShardId(0), p, 100, 1, SimTime(15 * tick)),
+            s.merges_ahead(ShardId(0), p, 100, (1, false), SimTime(15 * tick)),
             99
         );
+    }
+
+    /// A run of one tick's one record takes the next ticks in bulk when each writes
+    /// exactly one (`merges_ahead`'s `ones`): 100 of them, to 10 s from its first, as
+    /// ticking one by one does; the 101st starts a run. A tick of two would not be
+    /// promised: after 1 and 2 records, a tick of one starts a run.
+    #[test]
+    fn a_one_record_run_takes_ticks_of_one_in_bulk() {
+        let tick = crate::producer::TICK.0;
+        let p = RunSource::Producer(0);
+        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        s.append_tick(ShardId(0), p, 1, 100, SimTime(10 * tick));
+        let next = SimTime(11 * tick);
+        assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, true), next), 100);
+        assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, false), next), 0);
+        for t in 11..=111 {
+            s.append_tick(ShardId(0), p, 1, 100, SimTime(t * tick));
+        }
+        let counts: Vec<u64> = s.shards[0].runs.iter().map(|r| r.count).collect();
+        assert_eq!(counts, [101, 1]);
+
+        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        for (t, n) in [(10, 1), (11, 2), (12, 1)] {
+            s.append_tick(ShardId(0), p, n, 100, SimTime(t * tick));
+        }
+        let counts: Vec<u64> = s.shards[0].runs.iter().map(|r| r.count).collect();
+        assert_eq!(counts, [3, 1]);
     }
 
     #[test]
