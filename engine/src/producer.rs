@@ -164,6 +164,20 @@ fn tick_records(carry: &mut u128, (q, r): (u64, u128), den: u128) -> u64 {
     }
 }
 
+/// How many ticks from now on write just `q` records, before the first that writes
+/// `q + 1` (a route's `(q, r)` step over `den`, carrying `carry`): those whose carry
+/// stays below `den − r`, `⌈(den − r − carry) / r⌉`; all of them when `r` is 0.
+fn ticks_of_q(carry: u128, r: u128, den: u128) -> u64 {
+    if r == 0 {
+        return u64::MAX;
+    }
+    if carry + r >= den {
+        return 0;
+    }
+    let (whole, rest) = div_rem(den - r - carry, r);
+    (whole + u128::from(rest > 0)) as u64
+}
+
 /// Adds `b` to `retries` (sorted by due time and attempt), merged with a batch of the
 /// same key.
 fn add_retry(retries: &mut Vec<RetryBatch>, b: RetryBatch) {
@@ -598,8 +612,15 @@ impl Stream {
                     } else {
                         (1, div_rem(carry, den - r).0 as u64)
                     };
+                    // Those of them that write exactly one record each (asked of a
+                    // one-record run only).
+                    let ones = || match q {
+                        0 => writing,
+                        1 => ticks_of_q(carry, r, den),
+                        _ => 0,
+                    };
                     let m = self
-                        .merges_ahead(shard, source, bytes, (lo, q == 0 || r == 0), at(i))
+                        .merges_ahead(shard, source, bytes, (lo, ones), at(i))
                         .min(writing)
                         .min(k - i);
                     if m > 1 {
@@ -645,8 +666,7 @@ impl Stream {
                     }
                     if q == 0 && carry + r < den {
                         // Ticks without a record, up to the next that has one (or the last).
-                        let (whole, rest) = div_rem(den - r - carry, r.max(1));
-                        let skip = ((whole + u128::from(rest > 0)) as u64).min(k - i);
+                        let skip = ticks_of_q(carry, r, den).min(k - i);
                         carry = mul_add(skip, r, carry);
                         i += skip;
                         continue;
@@ -888,11 +908,11 @@ mod tests {
     /// Ticks computed in bulk write the very runs that ticking one by one writes (run
     /// for run, not only the trace, which shows arrivals only through readers' ages):
     /// one shard, one producer, at rates about one record a tick, where runs start with a
-    /// one-record tick (`merges_ahead`'s `ones`): 0.5, 0.994, 1, 1.5 and 1.9 records a
-    /// tick.
+    /// one-record tick (`merges_ahead`'s `ones`): 0.5, 0.994, 1, 1.03, 1.5 and 1.9
+    /// records a tick.
     #[test]
     fn bulk_ticks_write_the_runs_of_ticks_one_by_one() {
-        for rps in ["5", "9.94", "10", "15", "19"] {
+        for rps in ["5", "9.94", "10", "10.3", "15", "19"] {
             let src = format!(
                 r#"{{"format": "shardscope/1", "seed": 3, "duration": "5m",
                     "stream": {{"ShardCount": 1}},

@@ -1032,17 +1032,17 @@ impl Stream {
     /// any count `q` or `q + 1`, and each merge adds one tick to `T` and `q` or `q + 1`
     /// to `C`, which keeps it: only [`MAX_RUN_SPAN`] ends the run.
     ///
-    /// When every tick writes exactly one record (`ones`), a run of one tick's one
-    /// record (`T` rounds up to 1, `C` = 1) takes them too: the first merge needs
-    /// `0 ≤ 1 < 3`, and after `j` merges `C = j + 1` with `T = max(1, j)`, so
-    /// `C < 3T` holds on. From that run a tick of two would not keep it (1, 2 then 1
-    /// fails `C < 3T`), so only ones are promised.
+    /// A run of one tick's one record (`T` rounds up to 1, `C` = 1) takes the next
+    /// `ones()` ticks when each writes exactly one record: the first merge needs
+    /// `0 ≤ 1 < 3`, and after `j` merges `C = j + 1` with `T = max(1, j)`, which is the
+    /// state above for `q` = 1. From that run a tick of two would not be promised (1, 2
+    /// then 1 fails `C < 3T`).
     pub(crate) fn merges_ahead(
         &self,
         shard: ShardId,
         source: RunSource,
         record_bytes: u32,
-        (q, ones): (u64, bool),
+        (q, ones): (u64, impl FnOnce() -> u64),
         at: SimTime,
     ) -> u64 {
         let tick = crate::producer::TICK.0;
@@ -1064,8 +1064,8 @@ impl Stream {
             return 0;
         }
         if span + tick / 2 < tick {
-            return if ones && q == 1 && last.count == 1 && span == 0 {
-                room
+            return if last.count == 1 && span == 0 {
+                room.min(ones())
             } else {
                 0
             };
@@ -1606,7 +1606,7 @@ mod tests {
         s.append_tick(ShardId(0), p, 1, 100, SimTime(12 * tick));
         assert_eq!(s.shards[0].runs.len(), 1);
         assert_eq!(
-            s.merges_ahead(ShardId(0), p, 100, (1, true), SimTime(13 * tick)),
+            s.merges_ahead(ShardId(0), p, 100, (1, || 99), SimTime(13 * tick)),
             0
         );
         s.append_tick(ShardId(0), p, 1, 100, SimTime(13 * tick));
@@ -1614,13 +1614,13 @@ mod tests {
         // A dense run (1.3 s, 1.4 s) does take the next ticks, to 10 s from its first.
         s.append_tick(ShardId(0), p, 1, 100, SimTime(14 * tick));
         assert_eq!(
-            s.merges_ahead(ShardId(0), p, 100, (1, false), SimTime(15 * tick)),
+            s.merges_ahead(ShardId(0), p, 100, (1, || 0), SimTime(15 * tick)),
             99
         );
     }
 
     /// A run of one tick's one record takes the next ticks in bulk when each writes
-    /// exactly one (`merges_ahead`'s `ones`): 100 of them, to 10 s from its first, as
+    /// exactly one (`merges_ahead`'s `ones`, as many as it is told): 100 of them, to 10 s from its first, as
     /// ticking one by one does; the 101st starts a run. A tick of two would not be
     /// promised: after 1 and 2 records, a tick of one starts a run.
     #[test]
@@ -1630,8 +1630,9 @@ mod tests {
         let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
         s.append_tick(ShardId(0), p, 1, 100, SimTime(10 * tick));
         let next = SimTime(11 * tick);
-        assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, true), next), 100);
-        assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, false), next), 0);
+        assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, || 500), next), 100);
+        assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, || 7), next), 7);
+        assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, || 0), next), 0);
         for t in 11..=111 {
             s.append_tick(ShardId(0), p, 1, 100, SimTime(t * tick));
         }
