@@ -804,9 +804,10 @@ impl<'a> ConsumerCtx<'a> {
     }
 
     /// What a GetRecords call on `shard` from `from` now would read to the tip, if
-    /// it is a plain one ([`Stream::peek`]), without making it.
-    pub(crate) fn peek_read(&self, shard: ShardId, from: u64) -> Option<Peek> {
-        self.stream.peek(shard, from, self.now, self.index)
+    /// it is a plain one of fewer than `most` records ([`Stream::peek`]), without
+    /// making it.
+    pub(crate) fn peek_read(&self, shard: ShardId, from: u64, most: u64) -> Option<Peek> {
+        self.stream.peek(shard, (from, most), self.now, self.index)
     }
 
     /// True if [`Self::get_records`] on `shard` at `at` would not fail, when nothing

@@ -1229,11 +1229,13 @@ impl Stream {
     /// it is a plain one — the shard open, `from` at or above the trim horizon, the
     /// call not throttled, records of one size — without making it: the caller then
     /// makes it with [`Self::take_peeked`], or reads with [`Self::get_records`]
-    /// instead. Records from `from` to the tip, as a read at `now` sees it.
+    /// instead. Records from `from` to the tip, as a read at `now` sees it; none if they
+    /// are `most` or more (the callers read a full batch the general way, and a lane
+    /// far behind, one blocked by a poison record, would have a day of runs to look at).
     pub(crate) fn peek(
         &self,
         shard: ShardId,
-        from: u64,
+        (from, most): (u64, u64),
         now: SimTime,
         reader: usize,
     ) -> Option<Peek> {
@@ -1252,6 +1254,9 @@ impl Stream {
         };
         if from >= end {
             return Some(peek);
+        }
+        if end - from >= most {
+            return None;
         }
         // The newest run, as it stood then, and those before it from `from` on, if all
         // have records of one size (a producer's runs end every `MAX_RUN_SPAN`).
@@ -1645,6 +1650,28 @@ mod tests {
         }
         let counts: Vec<u64> = s.shards[0].runs.iter().map(|r| r.count).collect();
         assert_eq!(counts, [3, 1]);
+    }
+
+    /// A peek describes the records from `from` to the tip, and declines (as for any
+    /// read that is not plain) when they are `most` or more: 10 records of one tick,
+    /// then 10 more; from the 5th, 15 of them.
+    #[test]
+    fn a_peek_reads_to_the_tip_below_most() {
+        let tick = crate::producer::TICK.0;
+        let p = RunSource::Producer(0);
+        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        s.append_tick(ShardId(0), p, 10, 100, SimTime(10 * tick));
+        s.append_tick(ShardId(0), p, 10, 100, SimTime(11 * tick));
+        let now = SimTime(12 * tick);
+        let peek = s.peek(ShardId(0), (5, 16), now, 0).expect("a plain read");
+        assert_eq!((peek.records, peek.end, peek.bytes()), (15, 20, 1_500));
+        assert_eq!(peek.first_arrival, s.shards[0].runs[0].arrival(5));
+        assert_eq!(peek.last_arrival, SimTime(11 * tick));
+        assert!(s.peek(ShardId(0), (5, 15), now, 0).is_none());
+        assert_eq!(
+            s.peek(ShardId(0), (20, 1), now, 0).map(|p| p.records),
+            Some(0)
+        );
     }
 
     #[test]

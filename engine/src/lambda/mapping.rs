@@ -1369,15 +1369,14 @@ impl LambdaMapping {
             let horizon = SimTime(now.0.saturating_add(CHAIN_SPAN.0)).min(cap);
             let p = self.pollers.of(shard);
             let lo = p.cursor;
-            let Some(read) = ctx.peek_read(shard, lo) else {
+            let Some(read) = ctx.peek_read(shard, lo, batch_size) else {
                 break;
             };
             let n = read.records;
             let took = handler::duration(&self.handler, n);
             let done_at = SimTime(now.0.saturating_add(took.0));
             if n > 0
-                && (n >= batch_size
-                    || read.bytes() >= MAX_PAYLOAD_BYTES
+                && (read.bytes() >= MAX_PAYLOAD_BYTES
                     || read.poison
                     || took > timeout
                     || done_at >= horizon
@@ -1591,15 +1590,14 @@ impl LambdaMapping {
         if !lane_idle {
             return false;
         }
-        let Some(read) = ctx.peek_read(shard, p.cursor) else {
+        let Some(read) = ctx.peek_read(shard, p.cursor, u64::from(self.esm.batch_size)) else {
             return false;
         };
         let n = read.records;
         let took = handler::duration(&self.handler, n);
         let done_at = SimTime(now.0.saturating_add(took.0));
         if n > 0
-            && (n >= u64::from(self.esm.batch_size)
-                || read.bytes() >= MAX_PAYLOAD_BYTES
+            && (read.bytes() >= MAX_PAYLOAD_BYTES
                 || read.poison
                 || took > timeout
                 || done_at >= horizon
