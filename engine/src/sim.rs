@@ -818,6 +818,32 @@ impl Simulation {
             return false;
         }
         let (shard, c, from) = (s.shard, s.consumer, s.next_seq);
+        if let (Some((_, h)), Some(part)) = (&s.held, self.stream.newest_tail(shard, from, tokens))
+        {
+            // The tail of the newest run, added to those held: `slice_records`' batch of
+            // one run, without making it (a property test compares runs with holds on
+            // and off, and the preset hashes pin them).
+            let (records, bytes) = (h.records + part.count, h.bytes + part.bytes());
+            if records >= hold.records || bytes >= hold.bytes {
+                return false;
+            }
+            self.with_ctx(c, |_, ctx| {
+                ctx.now = at;
+                ctx.note_pushed(shard, part.bytes(), Some(part.last_arrival));
+            });
+            let s = &mut self.subs[i];
+            s.tokens = tokens - part.bytes();
+            s.refilled_at = at;
+            s.next_seq = part.end_seq();
+            if let Some((t, h)) = &mut s.held {
+                *t = at;
+                h.runs.push(part);
+                h.records = records;
+                h.bytes = bytes;
+                h.next_seq = part.end_seq();
+            }
+            return true;
+        }
         let runs = self.stream.spare_reads.pop().unwrap_or_default();
         let batch = self
             .stream

@@ -1078,6 +1078,19 @@ impl Stream {
         }
     }
 
+    /// The records from `from` to the tip of `shard` as one slice of its newest run, when
+    /// they all lie in that run and come to at most `max_bytes`: what
+    /// [`Self::slice_records`] reads from `from` at a time at or after the newest
+    /// arrival, without a read batch (an enhanced fan-out push held tick after tick is
+    /// nearly always the tail of the run the tick extended). `None` otherwise.
+    pub(crate) fn newest_tail(&self, shard: ShardId, from: u64, max_bytes: u64) -> Option<Run> {
+        let s = self.shards.get(shard.0 as usize)?;
+        let r = s.runs.back()?;
+        let records = s.next_seq.checked_sub(from).filter(|&n| n > 0)?;
+        let fits = saturating_mul(records, u64::from(r.record_bytes).max(1)) <= max_bytes;
+        (from >= s.trim_seq && from >= r.first_seq && fits).then(|| r.slice(from, s.next_seq))
+    }
+
     /// Reads up to `limit` records (and at most `max_bytes`) from `from`,
     /// without any throughput accounting.
     pub(crate) fn slice_records(
@@ -1672,6 +1685,33 @@ mod tests {
             s.peek(ShardId(0), (20, 1), now, 0).map(|p| p.records),
             Some(0)
         );
+    }
+
+    /// A push's tail of the newest run is `slice_records`' one-run batch, and nothing
+    /// when the records reach into an older run, do not fit the bytes, are none, or
+    /// begin below the trim horizon: 10 records of 100 B, then 10 of 200 B.
+    #[test]
+    fn the_newest_tail_is_the_one_run_read() {
+        let tick = crate::producer::TICK.0;
+        let p = RunSource::Producer(0);
+        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        s.append_tick(ShardId(0), p, 10, 100, SimTime(10 * tick));
+        s.append_tick(ShardId(0), p, 10, 200, SimTime(11 * tick));
+        let read = s.slice_records(
+            ShardId(0),
+            12,
+            u64::MAX,
+            1_600,
+            SimTime(12 * tick),
+            Vec::new(),
+        );
+        assert_eq!((read.records, read.next_seq, read.runs.len()), (8, 20, 1));
+        assert_eq!(s.newest_tail(ShardId(0), 12, 1_600), Some(read.runs[0]));
+        assert_eq!(s.newest_tail(ShardId(0), 12, 1_599), None);
+        assert_eq!(s.newest_tail(ShardId(0), 9, u64::MAX), None);
+        assert_eq!(s.newest_tail(ShardId(0), 20, u64::MAX), None);
+        s.shards[0].trim_seq = 15;
+        assert_eq!(s.newest_tail(ShardId(0), 12, u64::MAX), None);
     }
 
     #[test]
