@@ -1470,6 +1470,11 @@ impl Stream {
 mod tests {
     use super::*;
 
+    /// A stream of one shard keeping a day, for the tests that append ticks by hand.
+    fn one_shard() -> Stream {
+        Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0)
+    }
+
     fn run(first_seq: u64, count: u64, a: u64, b: u64) -> Run {
         Run {
             first_seq,
@@ -1587,7 +1592,7 @@ mod tests {
                 .map(|q| s.arrival_of(ShardId(0), q).unwrap().0)
                 .collect()
         };
-        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut s = one_shard();
         let ticks: Vec<u64> = (0..120).map(|i| (1 + 5 * i) * tick).collect();
         for &t in &ticks {
             s.append_tick(ShardId(0), RunSource::Producer(0), 1, 100, SimTime(t));
@@ -1597,7 +1602,7 @@ mod tests {
         assert_eq!(s.shards[0].runs[5].count, 15);
         assert_eq!(arrivals(&s), ticks);
 
-        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut s = one_shard();
         let mut ticks = Vec::new();
         let mut t = 0;
         for gap in [3, 3, 4, 3, 3, 1] {
@@ -1619,7 +1624,7 @@ mod tests {
     fn a_sparse_run_takes_no_dense_ticks_one_by_one_or_in_bulk() {
         let tick = crate::producer::TICK.0;
         let p = RunSource::Producer(0);
-        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut s = one_shard();
         s.append_tick(ShardId(0), p, 1, 100, SimTime(10 * tick));
         s.append_tick(ShardId(0), p, 1, 100, SimTime(12 * tick));
         assert_eq!(s.shards[0].runs.len(), 1);
@@ -1645,7 +1650,7 @@ mod tests {
     fn a_one_record_run_takes_ticks_of_one_in_bulk() {
         let tick = crate::producer::TICK.0;
         let p = RunSource::Producer(0);
-        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut s = one_shard();
         s.append_tick(ShardId(0), p, 1, 100, SimTime(10 * tick));
         let next = SimTime(11 * tick);
         assert_eq!(s.merges_ahead(ShardId(0), p, 100, (1, || 500), next), 100);
@@ -1657,7 +1662,7 @@ mod tests {
         let counts: Vec<u64> = s.shards[0].runs.iter().map(|r| r.count).collect();
         assert_eq!(counts, [101, 1]);
 
-        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut s = one_shard();
         for (t, n) in [(10, 1), (11, 2), (12, 1)] {
             s.append_tick(ShardId(0), p, n, 100, SimTime(t * tick));
         }
@@ -1672,7 +1677,7 @@ mod tests {
     fn a_peek_reads_to_the_tip_below_most() {
         let tick = crate::producer::TICK.0;
         let p = RunSource::Producer(0);
-        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut s = one_shard();
         s.append_tick(ShardId(0), p, 10, 100, SimTime(10 * tick));
         s.append_tick(ShardId(0), p, 10, 100, SimTime(11 * tick));
         let now = SimTime(12 * tick);
@@ -1694,7 +1699,7 @@ mod tests {
     fn the_newest_tail_is_the_one_run_read() {
         let tick = crate::producer::TICK.0;
         let p = RunSource::Producer(0);
-        let mut s = Stream::create(1, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let mut s = one_shard();
         s.append_tick(ShardId(0), p, 10, 100, SimTime(10 * tick));
         s.append_tick(ShardId(0), p, 10, 200, SimTime(11 * tick));
         let read = s.slice_records(
