@@ -1065,16 +1065,12 @@ impl<'a> ConsumerCtx<'a> {
     /// Accounts an enhanced fan-out push made now: its bytes, and the iterator age it
     /// reports (from its newest record).
     pub(crate) fn note_push(&mut self, batch: &ReadBatch) {
-        self.note_pushed(batch.shard, batch.bytes, batch.last_arrival());
-    }
-
-    /// [`Self::note_push`] of a push of `bytes` on `shard` whose newest record arrived
-    /// at `newest`.
-    pub(crate) fn note_pushed(&mut self, shard: ShardId, bytes: u64, newest: Option<SimTime>) {
-        self.ledger.stats.usage.pushed_bytes += bytes;
+        self.ledger.stats.usage.pushed_bytes += batch.bytes;
         let now = self.now.0;
-        let age = newest.map_or(0, |t| now.saturating_sub(t.0) / 1_000);
-        self.report_iterator_age(shard, age);
+        let age = batch
+            .last_arrival()
+            .map_or(0, |t| now.saturating_sub(t.0) / 1_000);
+        self.report_iterator_age(batch.shard, age);
     }
 
     /// Reports the consumer's own lag metric in ms (Firehose's `DataFreshness`):

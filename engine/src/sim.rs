@@ -28,7 +28,7 @@ use crate::queue::EventQueue;
 use crate::reshard::{Rejection, Reshard};
 use crate::rng::Rng;
 use crate::scenario::{self, Action, Scenario, StreamMode};
-use crate::stream::{ShardId, ShardState, Stream, EFO_PROPAGATION};
+use crate::stream::{ReadBatch, ShardId, ShardState, Stream, EFO_PROPAGATION};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{
     Cause, ConsumerSummary, EventKind, Recorder, ShardSummary, Stat, StreamSummary, Summary, Trace,
@@ -818,36 +818,33 @@ impl Simulation {
             return false;
         }
         let (shard, c, from) = (s.shard, s.consumer, s.next_seq);
-        if let (Some((_, h)), Some(part)) = (&s.held, self.stream.newest_tail(shard, from, tokens))
-        {
-            // The tail of the newest run, added to those held: `slice_records`' batch of
-            // one run, without making it (a property test compares runs with holds on
-            // and off, and the preset hashes pin them).
-            let (records, bytes) = (h.records + part.count, h.bytes + part.bytes());
-            if records >= hold.records || bytes >= hold.bytes {
-                return false;
+        let mut runs = self.stream.spare_reads.pop().unwrap_or_default();
+        let tail = match s.held {
+            Some(_) => self.stream.newest_tail(shard, from, tokens),
+            None => None,
+        };
+        let batch = match tail {
+            // Joining pushes held already, a push is nearly always the tail of the newest
+            // run: that one slice, as `slice_records` reads it, without the general read.
+            Some(part) => {
+                runs.clear();
+                runs.push(part);
+                ReadBatch {
+                    shard,
+                    first_seq: from,
+                    next_seq: part.end_seq(),
+                    records: part.count,
+                    bytes: part.bytes(),
+                    runs,
+                    millis_behind_latest: 0,
+                    shard_end: false,
+                    children: Vec::new(),
+                }
             }
-            self.with_ctx(c, |_, ctx| {
-                ctx.now = at;
-                ctx.note_pushed(shard, part.bytes(), Some(part.last_arrival));
-            });
-            let s = &mut self.subs[i];
-            s.tokens = tokens - part.bytes();
-            s.refilled_at = at;
-            s.next_seq = part.end_seq();
-            if let Some((t, h)) = &mut s.held {
-                *t = at;
-                h.runs.push(part);
-                h.records = records;
-                h.bytes = bytes;
-                h.next_seq = part.end_seq();
-            }
-            return true;
-        }
-        let runs = self.stream.spare_reads.pop().unwrap_or_default();
-        let batch = self
-            .stream
-            .slice_records(shard, from, u64::MAX, tokens, at, runs);
+            None => self
+                .stream
+                .slice_records(shard, from, u64::MAX, tokens, at, runs),
+        };
         let (records, bytes) = match &s.held {
             Some((_, h)) => (h.records + batch.records, h.bytes + batch.bytes),
             None => (batch.records, batch.bytes),
