@@ -58,7 +58,8 @@ pub fn counted(count: u64, what: String) -> String {
 /// a lane takes the tab stop; arrow keys move between them).
 pub fn mark(class: String, d: String, label: String, first: bool, inspect: Callback<()>) -> Html {
     let onclick = inspect.reform(|_: MouseEvent| ());
-    let onkeydown = Callback::from(move |e: KeyboardEvent| crate::timeline::mark_key(&e, &inspect));
+    let onkeydown =
+        Callback::from(move |e: KeyboardEvent| crate::timeline::mark_key(&e, &|| inspect.emit(())));
     html! {
         <g {class} {onclick} {onkeydown} tabindex={if first { "0" } else { "-1" }}
             role="button" aria-label={label.clone()}>

@@ -432,44 +432,58 @@ fn lanes_svg(
         .collect();
     // One tab stop for all the marks (a roving focus): the one focused last, or the first.
     let stop = (**mark_focus).min(drawn.len().saturating_sub(1));
-    let invocation_marks = drawn.into_iter().enumerate().map(|(i, (row, m))| {
-        let cy = y(row) + LANE_H / 2.0;
+    let drawn = Rc::new(drawn);
+    let invocation_marks = drawn.iter().enumerate().map(|(i, (row, m))| {
+        let cy = y(*row) + LANE_H / 2.0;
         let name = m.outcome.name();
         let label = format!("{} {} invocation(s) on {}", m.count, name, m.shard);
         let d = shape(m.outcome, m.x, cy, m.width);
-        // What the inspector shows is worked out on a click, not for every mark drawn.
-        let inspect = {
-            let select = on_select.clone();
-            let trace = trace.clone();
-            Callback::from(move |()| {
-                if let Some(event) = trace.events.get(m.event) {
-                    // The message is sent when the invocation ends, at or after its start
-                    // (and emitted before it: with a 0 ms invocation it sorts first).
-                    let from = trace.events.partition_point(|e| e.at < event.at);
-                    let message = on_failure_message(&trace.events[from..], event);
-                    select.emit(invocation_selection(event, message, &m));
-                }
-            })
-        };
-        let onclick = inspect.reform(|_: MouseEvent| ());
-        let onkeydown = Callback::from(move |e: KeyboardEvent| mark_key(&e, &inspect));
-        let onfocusin = {
-            let mark_focus = mark_focus.clone();
-            Callback::from(move |_: FocusEvent| {
-                if *mark_focus != i {
-                    mark_focus.set(i);
-                }
-            })
-        };
         let tabindex = if i == stop { "0" } else { "-1" };
         html! {
-            <g class={format!("inv {name}")} {onclick} {onkeydown} {onfocusin} {tabindex}
-                role="button" aria-label={label.clone()}>
+            <g class={format!("inv {name}")} {tabindex} role="button" aria-label={label.clone()}>
                 <path {d} />
                 <title>{ label }</title>
             </g>
         }
     });
+    // The marks' clicks, keys and focus are handled by their group, which finds the mark
+    // by its place in the group (hundreds of marks, each with three handlers, were a good
+    // part of a redraw). What the inspector shows is worked out on a click, not for every
+    // mark drawn.
+    let inspect = {
+        let (select, trace, drawn) = (on_select.clone(), trace.clone(), drawn.clone());
+        move |i: usize| {
+            let Some((_, m)) = drawn.get(i) else { return };
+            if let Some(event) = trace.events.get(m.event) {
+                // The message is sent when the invocation ends, at or after its start
+                // (and emitted before it: with a 0 ms invocation it sorts first).
+                let from = trace.events.partition_point(|e| e.at < event.at);
+                let message = on_failure_message(&trace.events[from..], event);
+                select.emit(invocation_selection(event, message, m));
+            }
+        }
+    };
+    let on_mark_click = {
+        let inspect = inspect.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(i) = mark_index(&e) {
+                inspect(i);
+            }
+        })
+    };
+    let on_mark_key = Callback::from(move |e: KeyboardEvent| {
+        if let Some(i) = mark_index(&e) {
+            mark_key(&e, &|| inspect(i));
+        }
+    });
+    let on_mark_focus = {
+        let mark_focus = mark_focus.clone();
+        Callback::from(move |e: FocusEvent| {
+            if let Some(i) = mark_index(&e).filter(|&i| *mark_focus != i) {
+                mark_focus.set(i);
+            }
+        })
+    };
 
     let markers = markers(&trace.events, axis);
     let marker_marks = markers.iter().filter(|m| m.x >= 0.0 && m.x <= axis.width).map(|m| {
@@ -521,7 +535,8 @@ fn lanes_svg(
                 { crate::glue_lanes::LANES.rows(trace, gl_lanes, axis, gl_top, LANE_H, on_select) }
                 { crate::kda_sql_lanes::LANES.rows(trace, kd_lanes, axis, kd_top, LANE_H, on_select) }
                 { for read_marks }
-                <g class="invocations" role="group"
+                <g class="invocations" role="group" onclick={on_mark_click} onkeydown={on_mark_key}
+                    onfocusin={on_mark_focus}
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
                     { for invocation_marks }
                 </g>
@@ -549,15 +564,33 @@ fn path_data(segments: &[Vec<(f64, f64)>]) -> String {
     out
 }
 
+/// The index of the invocation mark an event happened on (the mark's group, or its shape
+/// in it): how many marks come before it in the group of marks.
+fn mark_index(e: &web_sys::Event) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    let mut el = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+    if el.first_element_child().is_none() {
+        // The mark's shape or title.
+        el = el.parent_element()?;
+    }
+    let mut i = 0;
+    let mut before = el.previous_element_sibling();
+    while let Some(b) = before {
+        i += 1;
+        before = b.previous_element_sibling();
+    }
+    Some(i)
+}
+
 /// Keys on a focused invocation mark: Enter or Space inspects it; the arrow keys move the
 /// focus to the previous or next mark, Home and End to the first and last. The marks are
 /// siblings in lane order: one shard's from left to right, then the next shard's.
-pub(crate) fn mark_key(e: &KeyboardEvent, inspect: &Callback<()>) {
+pub(crate) fn mark_key(e: &KeyboardEvent, inspect: &dyn Fn()) {
     use wasm_bindgen::JsCast;
     let forward = match e.key().as_str() {
         "Enter" | " " => {
             e.prevent_default();
-            inspect.emit(());
+            inspect();
             return;
         }
         "ArrowRight" | "ArrowDown" => true,

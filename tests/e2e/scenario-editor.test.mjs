@@ -175,6 +175,14 @@ test('invocation marks are one tab stop: arrows move between them, Enter inspect
   assert.match(text, /OnFailure condition\s+RetryAttemptsExhausted/);
   assert.match(text, /approximateArrivalOfFirstRecord/);
   assert.match(text, /approximateArrivalOfLastRecord/);
+  // The focused mark takes the tab stop (the group of marks hears their focus).
+  const stop = () => page.evaluate(() => [...document.querySelector('.invocations').children].findIndex((g) => g.getAttribute('tabindex') === '0'));
+  assert.equal(await stop(), discard);
+  // A click on a mark's shape inspects that mark: the first one, a success or a failure.
+  await marks.first().locator('path').dispatchEvent('click');
+  await page.waitForFunction(() => !/OnFailure/.test(document.querySelector('.inspector .selection')?.innerText ?? 'OnFailure'));
+  await page.locator('.invocations .inv.discard path').first().dispatchEvent('click');
+  await page.waitForFunction(() => /RetryAttemptsExhausted/.test(document.querySelector('.inspector .selection')?.innerText ?? ''));
   await page.keyboard.press('End');
   assert.equal(await focused(), (await marks.count()) - 1);
   await page.keyboard.press('Home');
