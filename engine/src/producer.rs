@@ -623,7 +623,7 @@ impl Stream {
                         .merges_ahead(shard, source, bytes, (lo, ones), at(i))
                         .min(writing)
                         .min(k - i);
-                    if m > 1 {
+                    if m > 0 {
                         // `m` ticks that only extend the newest run: their records at once.
                         let start = carry;
                         let n = if q > 0 {
