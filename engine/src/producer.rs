@@ -167,6 +167,7 @@ fn tick_records(carry: &mut u128, (q, r): (u64, u128), den: u128) -> u64 {
 /// How many ticks from now on write just `q` records, before the first that writes
 /// `q + 1` (a route's `(q, r)` step over `den`, carrying `carry`): those whose carry
 /// stays below `den − r`, `⌈(den − r − carry) / r⌉`; all of them when `r` is 0.
+#[inline(always)]
 fn ticks_of_q(carry: u128, r: u128, den: u128) -> u64 {
     if r == 0 {
         return u64::MAX;
