@@ -28,7 +28,7 @@ use crate::queue::EventQueue;
 use crate::reshard::{Rejection, Reshard};
 use crate::rng::Rng;
 use crate::scenario::{self, Action, Scenario, StreamMode};
-use crate::stream::{ReadBatch, ShardId, ShardState, Stream, EFO_PROPAGATION};
+use crate::stream::{ShardId, ShardState, Stream, EFO_PROPAGATION};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{
     Cause, ConsumerSummary, EventKind, Recorder, ShardSummary, Stat, StreamSummary, Summary, Trace,
@@ -818,33 +818,10 @@ impl Simulation {
             return false;
         }
         let (shard, c, from) = (s.shard, s.consumer, s.next_seq);
-        let mut runs = self.stream.spare_reads.pop().unwrap_or_default();
-        let tail = match s.held {
-            Some(_) => self.stream.newest_tail(shard, from, tokens),
-            None => None,
-        };
-        let batch = match tail {
-            // Joining pushes held already, a push is nearly always the tail of the newest
-            // run: that one slice, as `slice_records` reads it, without the general read.
-            Some(part) => {
-                runs.clear();
-                runs.push(part);
-                ReadBatch {
-                    shard,
-                    first_seq: from,
-                    next_seq: part.end_seq(),
-                    records: part.count,
-                    bytes: part.bytes(),
-                    runs,
-                    millis_behind_latest: 0,
-                    shard_end: false,
-                    children: Vec::new(),
-                }
-            }
-            None => self
-                .stream
-                .slice_records(shard, from, u64::MAX, tokens, at, runs),
-        };
+        let runs = self.stream.spare_reads.pop().unwrap_or_default();
+        let batch = self
+            .stream
+            .slice_records(shard, from, u64::MAX, tokens, at, runs);
         let (records, bytes) = match &s.held {
             Some((_, h)) => (h.records + batch.records, h.bytes + batch.bytes),
             None => (batch.records, batch.bytes),

@@ -1081,8 +1081,7 @@ impl Stream {
     /// The records from `from` to the tip of `shard` as one slice of its newest run, when
     /// they all lie in that run and come to at most `max_bytes`: what
     /// [`Self::slice_records`] reads from `from` at a time at or after the newest
-    /// arrival, without a read batch (an enhanced fan-out push held tick after tick is
-    /// nearly always the tail of the run the tick extended). `None` otherwise.
+    /// arrival, found without walking the runs (its short way). `None` otherwise.
     pub(crate) fn newest_tail(&self, shard: ShardId, from: u64, max_bytes: u64) -> Option<Run> {
         let s = self.shards.get(shard.0 as usize)?;
         let r = s.runs.back()?;
@@ -1109,7 +1108,20 @@ impl Stream {
         let mut records = 0u64;
         let mut bytes = 0u64;
         let mut seq = from;
-        if let Some(mut i) = s.run_index(from) {
+        let tail = match cut {
+            None if end == s.next_seq && end.saturating_sub(from) <= limit => {
+                self.newest_tail(shard, from, max_bytes)
+            }
+            _ => None,
+        };
+        if let Some(part) = tail {
+            // All of it in the newest run (a read near the tip: an enhanced fan-out push
+            // tick after tick, mostly): that one slice, without the walk below.
+            records = part.count;
+            bytes = part.bytes();
+            seq = part.end_seq();
+            runs.push(part);
+        } else if let Some(mut i) = s.run_index(from) {
             while i < s.runs.len() && records < limit && seq < end {
                 let r = match &cut {
                     Some(c) if c.first_seq == s.runs[i].first_seq => c,
@@ -1643,9 +1655,9 @@ mod tests {
     }
 
     /// A run of one tick's one record takes the next ticks in bulk when each writes
-    /// exactly one (`merges_ahead`'s `ones`, as many as it is told): 100 of them, to 10 s from its first, as
-    /// ticking one by one does; the 101st starts a run. A tick of two would not be
-    /// promised: after 1 and 2 records, a tick of one starts a run.
+    /// exactly one (`merges_ahead`'s `ones`, as many as it is told): 100 of them, to 10 s
+    /// from its first, as ticking one by one does; the 101st starts a run. A tick of two
+    /// would not be promised: after 1 and 2 records, a tick of one starts a run.
     #[test]
     fn a_one_record_run_takes_ticks_of_one_in_bulk() {
         let tick = crate::producer::TICK.0;
