@@ -92,6 +92,10 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 fn scenario(c: &Case) -> shardscope_engine::scenario::Scenario {
+    scenario_lasting(c, "6m")
+}
+
+fn scenario_lasting(c: &Case, duration: &str) -> shardscope_engine::scenario::Scenario {
     let mut esm = vec![
         format!(r#""BatchSize": {}"#, c.batch),
         format!(r#""MaximumBatchingWindowInSeconds": {}"#, c.window),
@@ -153,7 +157,7 @@ fn scenario(c: &Case) -> shardscope_engine::scenario::Scenario {
         s[i..i + j].parse::<u32>().unwrap()
     });
     let json = format!(
-        r#"{{"format": "shardscope/1", "seed": 7, "duration": "6m",
+        r#"{{"format": "shardscope/1", "seed": 7, "duration": "{duration}",
             "stream": {{"ShardCount": {shards}}},
             "producers": [{{"name": "p", "records_per_second": {rate}, "record_bytes": 300,
                             "partition_keys": {keys}}}],
@@ -335,6 +339,32 @@ proptest! {
             ..c
         };
         let s = scenario(&c);
+        let (late, _) = run_counting(&s, c.malformed, true);
+        let (reference, _) = run_unchained(&s, c.malformed);
+        prop_assert_eq!(&late.hash(), &reference.hash());
+        prop_assert_eq!(late, reference);
+    }
+
+    /// Runs of many late idle polls change nothing: the trace is the one of the reference
+    /// model (chains off). In runs of a few minutes every second ends a metric period and
+    /// has a sweep, which ends a run of late polls after one; three hours have periods of
+    /// several seconds, so a calm lane computes several polls in one run (`late_idle_run`),
+    /// their deliveries, processed records and next timer written once at the run's end.
+    #[test]
+    fn long_late_idle_runs_change_nothing(c in case(), rate in 0u32..=40) {
+        let c = Case {
+            rate,
+            batch: 2 * rate + 30 + c.batch,
+            error_pct: 0,
+            age: None,
+            window: 0,
+            pf: 1,
+            efo: false,
+            tumbling: 0,
+            deploy_at_s: None,
+            ..c
+        };
+        let s = scenario_lasting(&c, "3h");
         let (late, _) = run_counting(&s, c.malformed, true);
         let (reference, _) = run_unchained(&s, c.malformed);
         prop_assert_eq!(&late.hash(), &reference.hash());

@@ -898,11 +898,16 @@ impl LambdaMapping {
         hi: u64,
         age: u64,
     ) {
+        self.note_invocation(ctx, shard, age);
+        self.book_delivery(ctx, shard, lo, hi);
+    }
+
+    /// Notes a delivery of `[lo, hi)` in the chain's book (see [`ChainBook`]).
+    fn book_delivery(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lo: u64, hi: u64) {
         if self.book.shard != Some(shard) {
             self.flush_book(ctx);
             self.book.shard = Some(shard);
         }
-        self.note_invocation(ctx, shard, age);
         match &mut self.book.delivered {
             Some((_, h)) if *h == lo => *h = hi,
             d => {
@@ -1339,18 +1344,18 @@ impl LambdaMapping {
         let timeout = self.timeout();
         let retention = ctx.stream.retention.0;
         let (seed, generation) = (self.seed, self.generation);
-        let mut ran = false;
+        let nonce = self.pollers.of(shard).poll_nonce;
+        if first.token != self.token(shard, POLL_LANE, nonce) {
+            return false;
+        }
+        // What the polls change that nothing reads before the run ends is kept here and
+        // written once: when the lane polls next (the late timer each poll would set), and
+        // the records the polls delivered and processed (one range: each reads on from the
+        // last; the chain's book, written when the catch-up ends).
+        let (mut polls, mut next, mut invoked) = (0u64, first.at, None::<(u64, u64)>);
         loop {
-            let p = self.pollers.of(shard);
-            let Some(late) = p.late else {
-                break;
-            };
-            let nonce = p.poll_nonce;
-            let now = late.at;
-            if (now, shard) >= stop
-                || now >= ctx.next_sweep
-                || late.token != self.token(shard, POLL_LANE, nonce)
-            {
+            let now = next;
+            if (now, shard) >= stop || now >= ctx.next_sweep || now >= first.until {
                 break;
             }
             ctx.now = now;
@@ -1386,15 +1391,13 @@ impl LambdaMapping {
                 break;
             }
             // The timer is this poll's: computed here.
-            ran = true;
-            p.late = None;
-            self.late_lanes -= 1;
+            polls += 1;
             // poll(): the read, to the tip.
             ctx.take_peeked(shard, &read);
             let p = self.pollers.of(shard);
             p.cursor = read.end;
             p.backlogged = false;
-            let mut next = SimTime(now.0 + IDLE_POLL.0);
+            next = SimTime(now.0 + IDLE_POLL.0);
             if n > 0 {
                 let hi = read.end;
                 // invoke_plain(): one batch of all that was read, a first-try success.
@@ -1407,8 +1410,8 @@ impl LambdaMapping {
                 self.note_concurrency(ctx);
                 let age = now.0.saturating_sub(read.last_arrival.0) / 1_000;
                 ctx.stats().invocations += 1;
-                self.plain_booking = true;
-                self.book_invocation(ctx, shard, lo, hi, age);
+                self.note_invocation(ctx, shard, age);
+                invoked = Some((invoked.map_or(lo, |(a, _)| a), hi));
                 let p = self.pollers.of(shard);
                 let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
                 let inv = handler::invoke_plain(&self.handler, took, rng);
@@ -1418,24 +1421,40 @@ impl LambdaMapping {
                 } else {
                     self.release_at(done_at);
                 }
+                // succeed(): the checkpoint passes the batch, the streak grows.
+                let p = self.pollers.of(shard);
+                p.checkpoint = hi;
+                p.window_start = done_at;
                 let f = InFlight {
                     start: now,
                     inv,
                     lo,
                     hi,
                 };
-                self.succeed(ctx, shard, 0, &f, cp_before);
-                self.plain_booking = false;
-                self.pollers.of(shard).window_start = done_at;
+                self.extend_streak(ctx, shard, 0, &f, cp_before);
                 ctx.now = done_at;
                 next = SimTime(done_at.0 + IDLE_POLL.0);
             }
-            // lane_done(): idle until the next poll, late again within the window.
-            self.late_until = Some(late.until);
-            self.schedule_poll(ctx, shard, next);
-            self.late_until = None;
         }
-        ran
+        if polls == 0 {
+            return false;
+        }
+        if let Some((lo, hi)) = invoked {
+            self.book_delivery(ctx, shard, lo, hi);
+            self.plain_booking = true;
+            self.settle(ctx, shard, lo, hi, Outcome::Processed);
+            self.plain_booking = false;
+        }
+        // lane_done() of the last poll: idle until the next, late again within the window
+        // (each poll's timer took the nonce one further).
+        let p = self.pollers.of(shard);
+        p.late = None;
+        p.poll_nonce = p.poll_nonce.wrapping_add((polls - 1) as u8);
+        self.late_lanes -= 1;
+        self.late_until = Some(first.until);
+        self.schedule_poll(ctx, shard, next);
+        self.late_until = None;
+        true
     }
 
     fn schedule_poll(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, at: SimTime) {
