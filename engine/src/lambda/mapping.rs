@@ -825,12 +825,19 @@ impl LambdaMapping {
             .and_then(|l| l.job.pieces.pop_front())
             .expect("checked above");
         let mut f = f;
+        // The chain's deliveries and processed records, each one range (every batch is the
+        // next from the lane's records), counted once when it ends: nothing in between reads
+        // them.
+        let (mut sent, mut done) = (None::<(u64, u64)>, None::<(u64, u64)>);
         loop {
             let now = SimTime(f.start.0.saturating_add(f.inv.duration.0));
             ctx.now = now;
-            // complete(): a first-try success checkpoints past its batch.
-            let cp_before = self.pollers.of(shard).checkpoint;
-            self.succeed(ctx, shard, lane, &f, cp_before);
+            // complete(): a first-try success checkpoints past its batch (succeed()).
+            let p = self.pollers.of(shard);
+            let cp_before = p.checkpoint;
+            p.checkpoint = f.hi;
+            done = Some((done.map_or(f.lo, |(a, _)| a), f.hi));
+            self.extend_streak(ctx, shard, lane, &f, cp_before);
             // lane_done(), poll(): the next full batch is already read, or the lane reads
             // on at once (checked: see reads_late()).
             let p = self.pollers.of(shard);
@@ -853,7 +860,9 @@ impl LambdaMapping {
             let age = b
                 .last_arrival()
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-            self.count_invocation(ctx, shard, lo, hi, age);
+            ctx.stats().invocations += 1;
+            self.note_invocation(ctx, shard, age);
+            sent = Some((sent.map_or(lo, |(a, _)| a), hi));
             let p = self.pollers.of(shard);
             let rng = lane_rng(&mut p.rngs, seed, generation, shard, lane);
             let inv = handler::invoke(&self.handler, timeout, &b, rbif, malformed, rng);
@@ -884,6 +893,17 @@ impl LambdaMapping {
             l.done = false;
             let t = self.token(shard, lane as u64, 1);
             self.queue_timer(ctx, shard, done_at, t);
+            // count_invocation()'s and succeed()'s ledger calls.
+            if let Some((lo, hi)) = sent {
+                if self.ahead || self.plain_booking {
+                    self.book_delivery(ctx, shard, lo, hi);
+                } else {
+                    ctx.deliver(shard, lo, hi);
+                }
+            }
+            if let Some((lo, hi)) = done {
+                self.settle(ctx, shard, lo, hi, Outcome::Processed);
+            }
             return None;
         }
     }
