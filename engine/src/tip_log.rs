@@ -145,9 +145,9 @@ impl TipLog {
     /// The shard's next sequence number at `t`, and when its newest record
     /// then had been written (`None` for a shard that had none).
     pub(crate) fn as_of(&self, t: SimTime) -> (u64, Option<SimTime>) {
-        // Steps come in time order: the last one that started by `t` tells.
-        let i = self.steps.partition_point(|s| s.first <= t);
-        match i.checked_sub(1) {
+        // Steps come in time order: the last one that started by `t` tells (looked for from
+        // the newest: reads behind the clock are mostly a poll or two behind it).
+        match self.steps.iter().rposition(|s| s.first <= t) {
             Some(i) => {
                 let (next, at) = self.steps[i].as_of(t);
                 (next, Some(at))
