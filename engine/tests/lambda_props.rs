@@ -91,6 +91,21 @@ fn case() -> impl Strategy<Value = Case> {
         )
 }
 
+/// `c` where late timers and plain polls apply: no errors drawn, no record age, one lane a
+/// shard with no batching or tumbling window, no enhanced fan-out, no deploy.
+fn healthy_alone(c: Case) -> Case {
+    Case {
+        error_pct: 0,
+        age: None,
+        window: 0,
+        pf: 1,
+        efo: false,
+        tumbling: 0,
+        deploy_at_s: None,
+        ..c
+    }
+}
+
 fn scenario(c: &Case) -> shardscope_engine::scenario::Scenario {
     scenario_lasting(c, "6m")
 }
@@ -329,14 +344,7 @@ proptest! {
             batch: if calm { 2 * rate + 30 + batch } else { batch },
             invoke_ms,
             per_record_ms,
-            error_pct: 0,
-            age: None,
-            window: 0,
-            pf: 1,
-            efo: false,
-            tumbling: 0,
-            deploy_at_s: None,
-            ..c
+            ..healthy_alone(c)
         };
         let s = scenario(&c);
         let (late, _) = run_counting(&s, c.malformed, true);
@@ -355,14 +363,7 @@ proptest! {
         let c = Case {
             rate,
             batch: 2 * rate + 30 + c.batch,
-            error_pct: 0,
-            age: None,
-            window: 0,
-            pf: 1,
-            efo: false,
-            tumbling: 0,
-            deploy_at_s: None,
-            ..c
+            ..healthy_alone(c)
         };
         let s = scenario_lasting(&c, "3h");
         let (late, _) = run_counting(&s, c.malformed, true);
