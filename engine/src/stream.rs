@@ -1082,7 +1082,7 @@ impl Stream {
     /// they all lie in that run and come to at most `max_bytes`: what
     /// [`Self::slice_records`] reads from `from` at a time at or after the newest
     /// arrival, found without walking the runs (its short way). `None` otherwise.
-    pub(crate) fn newest_tail(&self, shard: ShardId, from: u64, max_bytes: u64) -> Option<Run> {
+    fn newest_tail(&self, shard: ShardId, from: u64, max_bytes: u64) -> Option<Run> {
         let s = self.shards.get(shard.0 as usize)?;
         let r = s.runs.back()?;
         let records = s.next_seq.checked_sub(from).filter(|&n| n > 0)?;

@@ -825,19 +825,15 @@ impl LambdaMapping {
             .and_then(|l| l.job.pieces.pop_front())
             .expect("checked above");
         let mut f = f;
-        // The chain's deliveries and processed records, each one range (every batch is the
-        // next from the lane's records), counted once when it ends: nothing in between reads
-        // them.
+        // What the chain delivered and processed, counted when it ends (book_run()).
         let (mut sent, mut done) = (None::<(u64, u64)>, None::<(u64, u64)>);
         loop {
             let now = SimTime(f.start.0.saturating_add(f.inv.duration.0));
             ctx.now = now;
             // complete(): a first-try success checkpoints past its batch (succeed()).
-            let p = self.pollers.of(shard);
-            let cp_before = p.checkpoint;
-            p.checkpoint = f.hi;
+            let cp_before = self.pollers.of(shard).checkpoint;
+            self.pass(ctx, shard, lane, &f, cp_before);
             done = Some((done.map_or(f.lo, |(a, _)| a), f.hi));
-            self.extend_streak(ctx, shard, lane, &f, cp_before);
             // lane_done(), poll(): the next full batch is already read, or the lane reads
             // on at once (checked: see reads_late()).
             let p = self.pollers.of(shard);
@@ -860,8 +856,7 @@ impl LambdaMapping {
             let age = b
                 .last_arrival()
                 .map_or(0, |t| now.0.saturating_sub(t.0) / 1_000);
-            ctx.stats().invocations += 1;
-            self.note_invocation(ctx, shard, age);
+            self.count_start(ctx, shard, age);
             sent = Some((sent.map_or(lo, |(a, _)| a), hi));
             let p = self.pollers.of(shard);
             let rng = lane_rng(&mut p.rngs, seed, generation, shard, lane);
@@ -893,33 +888,9 @@ impl LambdaMapping {
             l.done = false;
             let t = self.token(shard, lane as u64, 1);
             self.queue_timer(ctx, shard, done_at, t);
-            // count_invocation()'s and succeed()'s ledger calls.
-            if let Some((lo, hi)) = sent {
-                if self.ahead || self.plain_booking {
-                    self.book_delivery(ctx, shard, lo, hi);
-                } else {
-                    ctx.deliver(shard, lo, hi);
-                }
-            }
-            if let Some((lo, hi)) = done {
-                self.settle(ctx, shard, lo, hi, Outcome::Processed);
-            }
+            self.book_run(ctx, shard, sent, done);
             return None;
         }
-    }
-
-    /// Inside a chain: notes an invocation's delivery in the chain's book (see
-    /// [`ChainBook`]), and its metrics and iterator age in its shard's [`PeriodBook`].
-    fn book_invocation(
-        &mut self,
-        ctx: &mut ConsumerCtx<'_>,
-        shard: ShardId,
-        lo: u64,
-        hi: u64,
-        age: u64,
-    ) {
-        self.note_invocation(ctx, shard, age);
-        self.book_delivery(ctx, shard, lo, hi);
     }
 
     /// Notes a delivery of `[lo, hi)` in the chain's book (see [`ChainBook`]).
@@ -948,12 +919,45 @@ impl LambdaMapping {
         hi: u64,
         age: u64,
     ) {
+        self.count_start(ctx, shard, age);
+        self.deliver(ctx, shard, lo, hi);
+    }
+
+    /// An invocation starts: counted, with its iterator age (ms).
+    // Inline always: a call each at the page's opt-level "z", per invocation.
+    #[inline(always)]
+    fn count_start(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, age: u64) {
         ctx.stats().invocations += 1;
+        self.note_invocation(ctx, shard, age);
+    }
+
+    /// Records `[lo, hi)` delivered to the handler: in the chain's book inside a chain.
+    // Inline always: a call each at the page's opt-level "z", per invocation.
+    #[inline(always)]
+    fn deliver(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, lo: u64, hi: u64) {
         if self.ahead || self.plain_booking {
-            self.book_invocation(ctx, shard, lo, hi, age);
+            self.book_delivery(ctx, shard, lo, hi);
         } else {
-            self.note_invocation(ctx, shard, age);
             ctx.deliver(shard, lo, hi);
+        }
+    }
+
+    /// What a run of invocations (a chain, a run of late idle polls) delivered and
+    /// processed, each one range (each batch is the next of the lane's records), counted
+    /// once when it ends as [`Self::count_invocation`] and [`Self::succeed`] would have
+    /// counted them one by one: nothing in between reads them.
+    fn book_run(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        sent: Option<(u64, u64)>,
+        done: Option<(u64, u64)>,
+    ) {
+        if let Some((lo, hi)) = sent {
+            self.deliver(ctx, shard, lo, hi);
+        }
+        if let Some((lo, hi)) = done {
+            self.settle(ctx, shard, lo, hi, Outcome::Processed);
         }
     }
 
@@ -967,8 +971,23 @@ impl LambdaMapping {
         f: &InFlight,
         cp_before: u64,
     ) {
-        self.pollers.of(shard).checkpoint = f.hi;
+        self.pass(ctx, shard, lane, f, cp_before);
         self.settle(ctx, shard, f.lo, f.hi, Outcome::Processed);
+    }
+
+    /// [`Self::succeed`] but for its records' settlement (the caller's): the checkpoint
+    /// passes the batch, the lane's streak grows.
+    // Inline always: a call each at the page's opt-level "z", per invocation.
+    #[inline(always)]
+    fn pass(
+        &mut self,
+        ctx: &mut ConsumerCtx<'_>,
+        shard: ShardId,
+        lane: usize,
+        f: &InFlight,
+        cp_before: u64,
+    ) {
+        self.pollers.of(shard).checkpoint = f.hi;
         self.extend_streak(ctx, shard, lane, f, cp_before);
     }
 
@@ -1429,8 +1448,7 @@ impl LambdaMapping {
                 self.conc.running += 1;
                 self.note_concurrency(ctx);
                 let age = now.0.saturating_sub(read.last_arrival.0) / 1_000;
-                ctx.stats().invocations += 1;
-                self.note_invocation(ctx, shard, age);
+                self.count_start(ctx, shard, age);
                 invoked = Some((invoked.map_or(lo, |(a, _)| a), hi));
                 let p = self.pollers.of(shard);
                 let rng = lane_rng(&mut p.rngs, seed, generation, shard, 0);
@@ -1441,17 +1459,15 @@ impl LambdaMapping {
                 } else {
                     self.release_at(done_at);
                 }
-                // succeed(): the checkpoint passes the batch, the streak grows.
-                let p = self.pollers.of(shard);
-                p.checkpoint = hi;
-                p.window_start = done_at;
+                // succeed(), its records settled when the run ends.
+                self.pollers.of(shard).window_start = done_at;
                 let f = InFlight {
                     start: now,
                     inv,
                     lo,
                     hi,
                 };
-                self.extend_streak(ctx, shard, 0, &f, cp_before);
+                self.pass(ctx, shard, 0, &f, cp_before);
                 ctx.now = done_at;
                 next = SimTime(done_at.0 + IDLE_POLL.0);
             }
@@ -1459,12 +1475,9 @@ impl LambdaMapping {
         if polls == 0 {
             return false;
         }
-        if let Some((lo, hi)) = invoked {
-            self.book_delivery(ctx, shard, lo, hi);
-            self.plain_booking = true;
-            self.settle(ctx, shard, lo, hi, Outcome::Processed);
-            self.plain_booking = false;
-        }
+        self.plain_booking = true;
+        self.book_run(ctx, shard, invoked, invoked);
+        self.plain_booking = false;
         // lane_done() of the last poll: idle until the next, late again within the window
         // (each poll's timer took the nonce one further).
         let p = self.pollers.of(shard);
