@@ -109,21 +109,25 @@ pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: 
 /// errors) is two points to format and draw instead of one per pixel column.
 fn drop_flat_middles(seg: &mut Vec<(f64, f64)>) {
     // The same y as drawn: coordinates are written to a tenth of a pixel (coord.rs).
-    let tenth = |y: f64| (y * 10.0).round();
+    let tenth = |v: f64| crate::coord::round(v * 10.0);
+    // The last two points kept, as drawn (in tenths), the newest last.
+    let mut drawn = [(f64::NAN, f64::NAN); 2];
     let mut kept = 0;
     for i in 0..seg.len() {
         let p = seg[i];
-        let y = tenth(p.1);
-        if kept >= 1 && tenth(seg[kept - 1].0) == tenth(p.0) && tenth(seg[kept - 1].1) == y {
+        let t = (tenth(p.0), tenth(p.1));
+        if kept >= 1 && drawn[1] == t {
             // The same point as drawn.
             continue;
         }
-        if kept >= 2 && tenth(seg[kept - 2].1) == y && tenth(seg[kept - 1].1) == y {
+        if kept >= 2 && drawn[0].1 == t.1 && drawn[1].1 == t.1 {
             // The run goes on: its last point moves on to this one.
             seg[kept - 1] = p;
+            drawn[1] = t;
         } else {
             seg[kept] = p;
             kept += 1;
+            drawn = [drawn[1], t];
         }
     }
     seg.truncate(kept);

@@ -59,39 +59,73 @@ fn fixed(f: &mut fmt::Formatter<'_>, x: f64, decimals: usize) -> fmt::Result {
     }
 }
 
+/// `v` rounded half away from zero, exactly as `f64::round`, from instructions that
+/// WebAssembly has (truncation, subtraction, comparison): `round` itself is a library
+/// call there, and a chart's redraw rounds each of its points several times.
+/// `v − trunc(v)` is exact for every finite `v`; NaN and the infinities come back as they are.
+#[inline]
+pub fn round(v: f64) -> f64 {
+    let t = v.trunc();
+    if (v - t).abs() >= 0.5 {
+        t + 1.0_f64.copysign(v)
+    } else {
+        t
+    }
+}
+
 /// `x` with `decimals` (1 or 2) as text in `buf`, digits written right to left (the
 /// formatting machinery of `write!` was most of the cost); `None` for a value the integer
 /// path cannot hold (not a number, or 2^53 and beyond).
 fn digits(x: f64, decimals: usize, buf: &mut [u8; 24]) -> Option<&str> {
     let scale = if decimals == 1 { 10.0 } else { 100.0 };
-    let units = (x * scale).round();
+    let units = round(x * scale);
     if x.is_nan() || !units.is_finite() || units.abs() >= 9.0e15 {
         return None;
     }
     let units = units as i64;
-    let mut a = units.unsigned_abs();
-    let mut i = buf.len();
-    for _ in 0..decimals {
-        i -= 1;
-        buf[i] = b'0' + (a % 10) as u8;
-        a /= 10;
-    }
-    i -= 1;
-    buf[i] = b'.';
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (a % 10) as u8;
-        a /= 10;
-        if a == 0 {
-            break;
-        }
-    }
+    let a = units.unsigned_abs();
+    let end = buf.len();
+    // Coordinates fit 32 bits: dividing by ten is then a multiplication in WebAssembly,
+    // where a 64-bit one is a division instruction.
+    let mut i = match u32::try_from(a) {
+        Ok(a) => write_units(a, decimals, buf, end),
+        Err(_) => write_units(a, decimals, buf, end),
+    };
     if units < 0 {
         i -= 1;
         buf[i] = b'-';
     }
     // Only ASCII digits, '.' and '-' were written.
     std::str::from_utf8(&buf[i..]).ok()
+}
+
+/// Writes `a` hundredths or tenths (`decimals`) as digits ending before `buf[end]`, with
+/// the decimal point; returns where they start.
+#[inline(always)]
+fn write_units<T>(mut a: T, decimals: usize, buf: &mut [u8; 24], end: usize) -> usize
+where
+    T: Copy + PartialEq + From<u8> + std::ops::Rem<Output = T> + std::ops::DivAssign,
+    u8: TryFrom<T>,
+{
+    let (zero, ten) = (T::from(0), T::from(10));
+    let digit = |a: T| b'0' + u8::try_from(a % ten).unwrap_or(0);
+    let mut i = end;
+    for _ in 0..decimals {
+        i -= 1;
+        buf[i] = digit(a);
+        a /= ten;
+    }
+    i -= 1;
+    buf[i] = b'.';
+    loop {
+        i -= 1;
+        buf[i] = digit(a);
+        a /= ten;
+        if a == zero {
+            break;
+        }
+    }
+    i
 }
 
 #[cfg(test)]
@@ -138,6 +172,41 @@ mod tests {
             D1(x).push_to(&mut out);
             assert_eq!(out, format!("M{}", D1(x)), "{x}");
         }
+    }
+
+    /// `round` is `f64::round`, bit for bit: ties away from zero (both signs), the largest
+    /// value below a half, beyond 2^52 and 2^53, the signed zeros, the infinities, NaN, and
+    /// a sweep of fractions.
+    #[test]
+    fn round_is_f64_round() {
+        let mut cases = vec![
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -2.5,
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            9_007_199_254_740_993.0,
+            1e300,
+            0.0,
+            -0.0,
+            -0.3,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+        ];
+        let mut x = -2000.0f64;
+        while x < 2000.0 {
+            cases.push(x);
+            x += 0.012_5;
+        }
+        for v in cases {
+            assert_eq!(round(v).to_bits(), v.round().to_bits(), "{v}");
+        }
+        assert!(round(f64::NAN).is_nan());
     }
 
     /// Away from exact ties (which `{:.1}` rounds to even) and from "-0.0", the same text
