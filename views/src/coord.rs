@@ -73,6 +73,31 @@ pub fn round(v: f64) -> f64 {
     }
 }
 
+/// Writes unsigned `a` (tenths or hundredths: `decimals`) right to left into `buf` before
+/// `i`, with its decimal point, and moves `i` to the first digit. A macro, not a generic
+/// function: at opt-level "z" the generic one's division stayed a call.
+macro_rules! write_units {
+    ($a:expr, $decimals:expr, $buf:ident, $i:ident) => {{
+        let mut a = $a;
+        for _ in 0..$decimals {
+            $i -= 1;
+            $buf[$i] = b'0' + (a % 10) as u8;
+            a /= 10;
+        }
+        $i -= 1;
+        $buf[$i] = b'.';
+        loop {
+            $i -= 1;
+            $buf[$i] = b'0' + (a % 10) as u8;
+            a /= 10;
+            if a == 0 {
+                break;
+            }
+        }
+    }};
+}
+use write_units;
+
 /// `x` with `decimals` (1 or 2) as text in `buf`, digits written right to left (the
 /// formatting machinery of `write!` was most of the cost); `None` for a value the integer
 /// path cannot hold (not a number, or 2^53 and beyond).
@@ -82,50 +107,22 @@ fn digits(x: f64, decimals: usize, buf: &mut [u8; 24]) -> Option<&str> {
     if x.is_nan() || !units.is_finite() || units.abs() >= 9.0e15 {
         return None;
     }
-    let units = units as i64;
-    let a = units.unsigned_abs();
-    let end = buf.len();
-    // Coordinates fit 32 bits: dividing by ten is then a multiplication in WebAssembly,
-    // where a 64-bit one is a division instruction.
-    let mut i = match u32::try_from(a) {
-        Ok(a) => write_units(a, decimals, buf, end),
-        Err(_) => write_units(a, decimals, buf, end),
-    };
-    if units < 0 {
+    let mut i = buf.len();
+    // Coordinates fit 32 bits, and dividing those by ten is a multiplication in
+    // WebAssembly, where a 64-bit division is a division instruction.
+    let a = units.abs();
+    if a < 4_294_967_296.0 {
+        write_units!(a as u32, decimals, buf, i);
+    } else {
+        write_units!(a as u64, decimals, buf, i);
+    }
+    // -0.0 is not below zero: "0.0", as before rounding.
+    if units < 0.0 {
         i -= 1;
         buf[i] = b'-';
     }
     // Only ASCII digits, '.' and '-' were written.
     std::str::from_utf8(&buf[i..]).ok()
-}
-
-/// Writes `a` hundredths or tenths (`decimals`) as digits ending before `buf[end]`, with
-/// the decimal point; returns where they start.
-#[inline(always)]
-fn write_units<T>(mut a: T, decimals: usize, buf: &mut [u8; 24], end: usize) -> usize
-where
-    T: Copy + PartialEq + From<u8> + std::ops::Rem<Output = T> + std::ops::DivAssign,
-    u8: TryFrom<T>,
-{
-    let (zero, ten) = (T::from(0), T::from(10));
-    let digit = |a: T| b'0' + u8::try_from(a % ten).unwrap_or(0);
-    let mut i = end;
-    for _ in 0..decimals {
-        i -= 1;
-        buf[i] = digit(a);
-        a /= ten;
-    }
-    i -= 1;
-    buf[i] = b'.';
-    loop {
-        i -= 1;
-        buf[i] = digit(a);
-        a /= ten;
-        if a == zero {
-            break;
-        }
-    }
-    i
 }
 
 #[cfg(test)]
