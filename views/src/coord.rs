@@ -96,7 +96,6 @@ macro_rules! write_units {
         }
     }};
 }
-use write_units;
 
 /// `x` with `decimals` (1 or 2) as text in `buf`, digits written right to left (the
 /// formatting machinery of `write!` was most of the cost); `None` for a value the integer
