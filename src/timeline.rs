@@ -547,38 +547,6 @@ fn lanes_svg(
     }
 }
 
-/// A series' line as one path's `d`: each segment a subpath, "Mx,y x,y …" (the pairs after
-/// a moveto are linetos), one decimal each, and a point straight above or below the one
-/// before it (a pixel column's first, lowest, highest and last values share their x) as
-/// "Vy": the same line, about a quarter less text to write, send and parse. One element per series, not one per segment: a metric
-/// reported between gaps is hundreds of segments, and each element costs a redraw.
-fn path_data(segments: &[Vec<(f64, f64)>]) -> String {
-    let points: usize = segments.iter().map(Vec::len).sum();
-    let mut out = String::with_capacity(points * 8);
-    for seg in segments {
-        // The last point's x, and whether it was written with "V" (a pair after it needs
-        // its command again).
-        let mut last: Option<(f64, bool)> = None;
-        for &(x, y) in seg {
-            let vertical = last.is_some_and(|(lx, _)| lx == x);
-            if vertical {
-                out.push('V');
-            } else {
-                out.push(match last {
-                    None => 'M',
-                    Some((_, false)) => ' ',
-                    Some((_, true)) => 'L',
-                });
-                D1(x).push_to(&mut out);
-                out.push(',');
-            }
-            D1(y).push_to(&mut out);
-            last = Some((x, vertical));
-        }
-    }
-    out
-}
-
 /// The index of the invocation mark an event happened on (the mark's group, or its shape
 /// in it): how many marks come before it in the group of marks.
 fn mark_index(e: &web_sys::Event) -> Option<usize> {
@@ -959,33 +927,12 @@ fn plot(series: &[(String, &Series)], axis: &TimeAxis, width: f64, scale: Scale)
                 { for c.lines.iter().enumerate().map(|(i, line)| html! {
                     <g class={format!("series s{}", i % 8)}>
                         <title>{ format!("{} (max {})", line.label, line.max) }</title>
-                        <path d={path_data(&line.segments)} />
+                        <path d={shardscope_views::chart::path_data(&line.segments)} />
                     </g>
                 }) }
             </g>
         </svg>
         { legend }
         </>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_data;
-
-    #[test]
-    fn a_columns_points_are_vertical_moves() {
-        let column = vec![
-            (1.0, 5.0),
-            (2.0, 4.0),
-            (2.0, 1.0),
-            (2.0, 6.0),
-            (3.0, 2.0),
-            (4.0, 2.5),
-        ];
-        assert_eq!(
-            path_data(&[column, vec![(9.0, 1.0)]]),
-            "M1.0,5.0 2.0,4.0V1.0V6.0L3.0,2.0 4.0,2.5M9.0,1.0"
-        );
     }
 }

@@ -41,6 +41,19 @@ pub fn bench(extra: &[String]) -> Result<(), String> {
         args.extend(extra.iter().map(String::as_str));
     }
     run(cmd("cargo", &args))?;
+    // The page's chart drawing in wasm, timed in node (views/bench).
+    run(cmd(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "shardscope-views-bench",
+        ],
+    ))?;
+    run(cmd("node", &["tests/bench/views.mjs"]))?;
     run(cmd(
         "cargo",
         &["build", "--release", "-p", "shardscope-cli"],
