@@ -53,7 +53,8 @@ pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: 
         .into_iter()
         .map(|(label, cols)| {
             let mut segments: Vec<Vec<(f64, f64)>> = Vec::new();
-            let mut current: Vec<(f64, f64)> = Vec::new();
+            // Up to four points a column: room for them all at once, not grown point by point.
+            let mut current: Vec<(f64, f64)> = Vec::with_capacity(4 * cols.len());
             let mut last_col = None;
             let mut max = 0;
             for c in &cols {
@@ -180,7 +181,9 @@ struct Column {
 /// (and so break the line).
 fn columns(s: &Series, axis: &TimeAxis) -> Vec<Column> {
     let period_us = s.period_ms.max(1) * 1_000;
-    let mut out: Vec<Column> = Vec::new();
+    // At most a column a pixel (and one either side), or a column a value.
+    let mut out: Vec<Column> =
+        Vec::with_capacity(s.values.len().min((axis.width as usize).saturating_add(3)));
     let first_visible = (axis.start_us / period_us).saturating_sub(s.start_index as u64 + 1);
     for (i, v) in s.values.iter().enumerate().skip(first_visible as usize) {
         let t = (s.start_index + i) as u64 * period_us + period_us / 2;
