@@ -283,24 +283,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 "Incoming records and write throttles",
                 &shardscope_views::series::WRITES,
                 trace, &axis, *width, Scale::Linear) }
-            { consumer_chart("Lambda concurrent executions (maximum)", "ConcurrentExecutions", trace, &axis, *width) }
-            { consumer_chart("Lambda invocations", "Invocations", trace, &axis, *width) }
-            { consumer_chart("Lambda errors", "Errors", trace, &axis, *width) }
-            { consumer_chart("Lambda throttles", "Throttles", trace, &axis, *width) }
-            { for shardscope_engine::firehose::metrics::FRESHNESS.iter().map(|m| consumer_chart(
-                "Firehose data freshness (s, age of the oldest record in Firehose)", m, trace, &axis, *width)) }
-            { consumer_chart("Firehose records to the S3 backup or error prefix (BackupToS3.Records)", "BackupToS3.Records", trace, &axis, *width) }
-            { consumer_chart("Firehose records through the transform (SucceedProcessing.Records)", "SucceedProcessing.Records", trace, &axis, *width) }
-            { consumer_chart("Flink millisBehindLatest (maximum)", "millisBehindLatest", trace, &axis, *width) }
-            { consumer_chart("Flink containerCPUUtilization (%, busiest KPU)", "containerCPUUtilization", trace, &axis, *width) }
-            { consumer_chart("KPUs (maximum; Flink: billed, with the orchestration KPU)", "KPUs", trace, &axis, *width) }
-            { consumer_chart("KDA SQL MillisBehindLatest (maximum)", "MillisBehindLatest", trace, &axis, *width) }
-            { consumer_chart("Glue records per micro-batch (glue.driver.streaming.numRecords)", "glue.driver.streaming.numRecords", trace, &axis, *width) }
-            { consumer_chart("Glue batchProcessingTimeInMs (maximum; above windowSize, the next batch starts at once)", "glue.driver.streaming.batchProcessingTimeInMs", trace, &axis, *width) }
-            { consumer_chart("Glue executors (numberAllExecutors, after auto scaling)", "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors", trace, &axis, *width) }
+            { for shardscope_views::series::CONSUMER_CHARTS.iter().map(|(title, metric)| {
+                consumer_chart(title, metric, trace, &axis, *width)
+            }) }
             { chart_svg(
                 "Read throttles (GetRecords calls)",
-                &["ReadProvisionedThroughputExceeded"],
+                &shardscope_views::series::READS,
                 trace, &axis, *width, Scale::Linear) }
             if show_line {
                 <svg class="playhead-overlay" width="100%" height="100%" aria-hidden="true">

@@ -108,8 +108,9 @@ pub fn chart(series: &[(String, &Series)], axis: &TimeAxis, height: f64, scale: 
 /// A series' line as one path's `d`: each segment a subpath, "Mx,y x,y …" (the pairs after
 /// a moveto are linetos), one decimal each, and a point straight above or below the one
 /// before it (a pixel column's first, lowest, highest and last values share their x) as
-/// "Vy": the same line, about a quarter less text to write, send and parse. One element per series, not one per segment: a metric
-/// reported between gaps is hundreds of segments, and each element costs a redraw.
+/// "Vy": the same line, about a quarter less text to write, send and parse. One element per
+/// series, not one per segment: a metric reported between gaps is hundreds of segments, and
+/// each element costs a redraw.
 pub fn path_data(segments: &[Vec<(f64, f64)>]) -> String {
     let points: usize = segments.iter().map(Vec::len).sum();
     let mut out = String::with_capacity(points * 8);
@@ -288,6 +289,7 @@ pub fn short_number(v: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shardscope_engine::trace::Stat;
 
     #[test]
     fn a_columns_points_are_vertical_moves() {
@@ -304,7 +306,6 @@ mod tests {
             "M1.0,5.0 2.0,4.0V1.0V6.0L3.0,2.0 4.0,2.5M9.0,1.0"
         );
     }
-    use shardscope_engine::trace::Stat;
 
     fn series(values: Vec<Option<u64>>) -> Series {
         Series {

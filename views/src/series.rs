@@ -61,3 +61,32 @@ pub fn per_consumer_any<'t>(trace: &'t Trace, metrics: &[&str]) -> Vec<Labelled<
 
 /// The incoming-records and write-throttle metrics charted together.
 pub const WRITES: [&str; 2] = ["IncomingRecords", "WriteProvisionedThroughputExceeded"];
+
+/// The read-throttle metric, charted alone.
+pub const READS: [&str; 1] = ["ReadProvisionedThroughputExceeded"];
+
+/// The per-consumer charts of the timeline, in its order: (title, metric). One list for the
+/// page and for the benchmark of its charts (`views/bench`).
+pub const CONSUMER_CHARTS: [(&str, &str); 17] = {
+    use shardscope_engine::firehose::metrics::FRESHNESS;
+    const FRESH: &str = "Firehose data freshness (s, age of the oldest record in Firehose)";
+    [
+        ("Lambda concurrent executions (maximum)", "ConcurrentExecutions"),
+        ("Lambda invocations", "Invocations"),
+        ("Lambda errors", "Errors"),
+        ("Lambda throttles", "Throttles"),
+        (FRESH, FRESHNESS[0]),
+        (FRESH, FRESHNESS[1]),
+        (FRESH, FRESHNESS[2]),
+        (FRESH, FRESHNESS[3]),
+        ("Firehose records to the S3 backup or error prefix (BackupToS3.Records)", "BackupToS3.Records"),
+        ("Firehose records through the transform (SucceedProcessing.Records)", "SucceedProcessing.Records"),
+        ("Flink millisBehindLatest (maximum)", "millisBehindLatest"),
+        ("Flink containerCPUUtilization (%, busiest KPU)", "containerCPUUtilization"),
+        ("KPUs (maximum; Flink: billed, with the orchestration KPU)", "KPUs"),
+        ("KDA SQL MillisBehindLatest (maximum)", "MillisBehindLatest"),
+        ("Glue records per micro-batch (glue.driver.streaming.numRecords)", "glue.driver.streaming.numRecords"),
+        ("Glue batchProcessingTimeInMs (maximum; above windowSize, the next batch starts at once)", "glue.driver.streaming.batchProcessingTimeInMs"),
+        ("Glue executors (numberAllExecutors, after auto scaling)", "glue.driver.ExecutorAllocationManager.executors.numberAllExecutors"),
+    ]
+};

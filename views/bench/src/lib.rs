@@ -16,7 +16,9 @@ use std::cell::RefCell;
 use shardscope_engine::compare::{Choice, Runs};
 use shardscope_engine::trace::Trace;
 use shardscope_views::chart::{chart, path_data, Scale};
-use shardscope_views::series::{iterator_ages, per_consumer, stream};
+use shardscope_views::series::{
+    iterator_ages, per_consumer, stream, CONSUMER_CHARTS, READS, WRITES,
+};
 use shardscope_views::TimeAxis;
 
 /// The stories timed: (name, scenario, drawn as in the compare view).
@@ -36,22 +38,6 @@ pub const STORIES: [(&str, &str, bool); 3] = [
         include_str!("../../../www/presets/tour/scaling.json"),
         true,
     ),
-];
-
-/// The consumer metrics the timeline charts (besides the iterator ages and the stream's).
-const CONSUMER_METRICS: [&str; 12] = [
-    "ConcurrentExecutions",
-    "Invocations",
-    "Errors",
-    "Throttles",
-    "BackupToS3.Records",
-    "SucceedProcessing.Records",
-    "millisBehindLatest",
-    "containerCPUUtilization",
-    "KPUs",
-    "MillisBehindLatest",
-    "glue.driver.streaming.numRecords",
-    "glue.driver.streaming.batchProcessingTimeInMs",
 ];
 
 /// The plot's width in pixels, as on a 1280 px wide page.
@@ -99,12 +85,9 @@ pub extern "C" fn redraw(times: u32) -> u32 {
 pub fn charts(trace: &Trace) -> u32 {
     let axis = TimeAxis::whole(trace.duration_us, WIDTH);
     let mut groups = vec![iterator_ages(trace)];
-    groups.extend(CONSUMER_METRICS.iter().map(|m| per_consumer(trace, m)));
-    groups.push(stream(
-        trace,
-        &["IncomingRecords", "WriteProvisionedThroughputExceeded"],
-    ));
-    groups.push(stream(trace, &["ReadProvisionedThroughputExceeded"]));
+    groups.extend(CONSUMER_CHARTS.iter().map(|(_, m)| per_consumer(trace, m)));
+    groups.push(stream(trace, &WRITES));
+    groups.push(stream(trace, &READS));
     let mut bytes = 0;
     for series in groups.iter().filter(|g| !g.is_empty()) {
         for line in chart(series, &axis, 120.0, Scale::Linear).lines {
