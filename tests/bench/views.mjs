@@ -1,7 +1,8 @@
-// The page's chart drawing in wasm, timed in node (V8, as in Chromium): every chart line of a
-// story laid out and written as path text, as a redraw does (views/bench). Not a test: it
-// reports. In the page a redraw's drawing moves by half a millisecond from run to run; here
-// runs repeat within about 2 %, enough to judge a change to the chart code.
+// The page's chart drawing and its engine in wasm, timed in node (V8, as in Chromium): every
+// chart line of a story laid out and written as path text, as a redraw does, and the story's
+// run (views/bench). Not a test: it reports. In the page a redraw's drawing moves by half a
+// millisecond from run to run and the engine by a tenth; here runs repeat within a few per
+// cent, enough to judge a change to the chart code or to the engine's hot paths.
 //
 //   cargo build --release --target wasm32-unknown-unknown -p shardscope-views-bench
 //   node tests/bench/views.mjs
@@ -16,14 +17,36 @@ const built = path.resolve('target/wasm32-unknown-unknown/release/shardscope_vie
 const files = [process.env.SHARDSCOPE_VIEWS_WASM_BASE, process.env.SHARDSCOPE_VIEWS_WASM ?? built].filter(Boolean);
 const modules = [];
 for (const f of files) modules.push((await WebAssembly.instantiate(fs.readFileSync(f), {})).instance.exports);
-const STORIES = ['shared-throughput-vs-enhanced-fan-out', 'poison-blocks-a-shard', 'tour/scaling'];
+// views/bench's STORIES, in its order.
+const STORIES = ['shared-throughput-vs-enhanced-fan-out', 'poison-blocks-a-shard', 'tour/scaling', 'buggy-deploy-and-replay'];
+const CHARTED = 3;
 const ROUNDS = 40;
 const TIMES = 5;
+const RUNS = 15;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const head = files.length === 2 ? `${'before'.padStart(9)} ${'after'.padStart(9)}  after/before` : 'ms'.padStart(9);
-console.log(`\nThe charts of a redraw, median of ${ROUNDS} rounds, ms\n\n  ${'story'.padEnd(40)} ${head}`);
+
+// The engine: each story's run (parsing, simulation, trace), the modules alternated.
+console.log(`\nThe engine's run, median of ${RUNS} rounds, ms\n\n  ${'story'.padEnd(40)} ${head}`);
 for (const [i, story] of STORIES.entries()) {
+  for (const m of modules) if (m.setup(i) === 0) throw new Error(`${story}: did not run`);
+  const ms = modules.map(() => []);
+  for (let r = 0; r < RUNS; r++) {
+    for (let k = 0; k < modules.length; k++) {
+      const j = r % 2 ? k : modules.length - 1 - k;
+      const t0 = performance.now();
+      modules[j].setup(i);
+      ms[j].push(performance.now() - t0);
+    }
+  }
+  const cells = ms.map((m) => median(m).toFixed(2).padStart(9)).join(' ');
+  const ratio = ms.length === 2 ? `  ${median(ms[1].map((x, r) => x / ms[0][r])).toFixed(2).padStart(6)}` : '';
+  console.log(`  ${story.padEnd(40)} ${cells}${ratio}`);
+}
+
+console.log(`\nThe charts of a redraw, median of ${ROUNDS} rounds, ms\n\n  ${'story'.padEnd(40)} ${head}`);
+for (const [i, story] of STORIES.slice(0, CHARTED).entries()) {
   if (modules.some((m) => m.setup(i) === 0)) throw new Error(`${story}: did not run`);
   for (const m of modules) m.redraw(3);
   const ms = modules.map(() => []);

@@ -1,12 +1,14 @@
-//! The page's chart drawing, built for wasm and timed in node (`tests/bench/views.mjs`):
-//! every chart line of a run laid out (`chart`) and written as path text (`path_data`), as a
-//! redraw does. In the page a redraw's drawing moves by half a millisecond from run to run;
-//! here, without a browser, runs repeat within about 2 %, which is what a change to the
-//! chart code needs to be judged by.
+//! The page's chart drawing and its engine, built for wasm and timed in node
+//! (`tests/bench/views.mjs`): every chart line of a run laid out (`chart`) and written as path
+//! text (`path_data`), as a redraw does, and the run itself. In the page a redraw's drawing
+//! moves by half a millisecond from run to run, and the engine by a tenth; here, without a
+//! browser, runs repeat within a few per cent, which is what a change to the chart code or to
+//! the engine's hot paths at the page's opt-level needs to be judged by.
 //!
 //! Two exported functions: `setup(story)` runs a story and keeps its trace (it returns the
-//! number of trace events), `redraw(times)` draws its charts `times` times (it returns the
-//! length of the text written, so that none of it is optimised away).
+//! number of trace events; timing it times the engine), `redraw(times)` draws its charts
+//! `times` times (it returns the length of the text written, so that none of it is optimised
+//! away).
 
 // `no_mangle` (to export the two functions) counts as unsafe code; nothing else is.
 #![deny(unsafe_code)]
@@ -22,7 +24,7 @@ use shardscope_views::series::{
 use shardscope_views::TimeAxis;
 
 /// The stories timed: (name, scenario, drawn as in the compare view).
-pub const STORIES: [(&str, &str, bool); 3] = [
+pub const STORIES: [(&str, &str, bool); 4] = [
     (
         "shared-throughput-vs-enhanced-fan-out",
         include_str!("../../../www/presets/shared-throughput-vs-enhanced-fan-out.json"),
@@ -37,6 +39,11 @@ pub const STORIES: [(&str, &str, bool); 3] = [
         "tour/scaling",
         include_str!("../../../www/presets/tour/scaling.json"),
         true,
+    ),
+    (
+        "buggy-deploy-and-replay",
+        include_str!("../../../www/presets/buggy-deploy-and-replay.json"),
+        false,
     ),
 ];
 
