@@ -383,14 +383,14 @@ impl Stream {
     }
 
     /// One producer tick at `now`: every producer writes what its rate gives
-    /// for `(now − TICK, now]`, retries included. Returns the shards that
-    /// on-demand scaling wants to split.
+    /// for `(now − TICK, now]`, retries included. In on-demand mode, the shards
+    /// to split then are [`Self::hot_shards`].
     pub(crate) fn producer_tick(
         &mut self,
         now: SimTime,
         producers: &mut [ProducerState],
         rec: &mut Recorder,
-    ) -> Vec<ShardId> {
+    ) {
         #[allow(clippy::needless_range_loop)] // the body re-borrows `producers[p_idx]`
         for p_idx in 0..producers.len() {
             let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
@@ -403,35 +403,40 @@ impl Stream {
                 let shard = route.shard;
                 route.set_step(rate, tick_factor, den);
                 let fresh = tick_records(&mut route.carry, route.step, route.step_den);
-                // Retries that are due, oldest attempts first.
-                let mut due: Vec<RetryBatch> = Vec::new();
-                if route.retries.first().is_some_and(|b| b.due <= now) {
-                    let ready = route.retries.partition_point(|b| b.due <= now);
-                    due = route.retries.drain(..ready).collect();
-                    // Most attempts first, then the earliest due.
-                    due = crate::order::sorted_by_key(due, |r| {
-                        (u128::from(u8::MAX - r.attempt) << 64) | u128::from(r.due.0)
-                    });
-                }
-                if fresh == 0 && due.is_empty() {
+                let retries_due = route.retries.first().is_some_and(|b| b.due <= now);
+                if fresh == 0 && !retries_due {
                     continue;
                 }
                 self.roll_window(shard, now, rec);
                 let mut admitted = 0u64;
                 let mut throttled_total = 0u64;
                 let mut dropped = 0u64;
-                let mut requeue: Vec<RetryBatch> = Vec::new();
-                for b in due {
-                    let a = self.admit(shard, b.count, bytes);
-                    admitted += a.admitted;
-                    if a.throttled > 0 {
-                        throttled_total += a.throttled;
-                        let attempt = b.attempt.saturating_add(1);
-                        requeue.push(RetryBatch {
-                            due: SimTime(now.0 + retry_delay(attempt - 1).0),
-                            attempt,
-                            count: a.throttled,
-                        });
+                // Throttled records go back to the route's retries as they are found (a
+                // retry is due later than now, and equal ones merge: the same as adding
+                // them after the tick). No list is built on the common path, which has
+                // no retry due (at opt-level "z" even an empty list's drop is calls).
+                if retries_due {
+                    let ready = route.retries.partition_point(|b| b.due <= now);
+                    let due: Vec<RetryBatch> = route.retries.drain(..ready).collect();
+                    // Most attempts first, then the earliest due.
+                    let due = crate::order::sorted_by_key(due, |r| {
+                        (u128::from(u8::MAX - r.attempt) << 64) | u128::from(r.due.0)
+                    });
+                    for b in due {
+                        let a = self.admit(shard, b.count, bytes);
+                        admitted += a.admitted;
+                        if a.throttled > 0 {
+                            throttled_total += a.throttled;
+                            let attempt = b.attempt.saturating_add(1);
+                            add_retry(
+                                &mut producers[p_idx].routes[r_idx].retries,
+                                RetryBatch {
+                                    due: SimTime(now.0 + retry_delay(attempt - 1).0),
+                                    attempt,
+                                    count: a.throttled,
+                                },
+                            );
+                        }
                     }
                 }
                 if fresh > 0 {
@@ -440,19 +445,18 @@ impl Stream {
                     if a.throttled > 0 {
                         throttled_total += a.throttled;
                         if retry {
-                            requeue.push(RetryBatch {
-                                due: SimTime(now.0 + retry_delay(0).0),
-                                attempt: 1,
-                                count: a.throttled,
-                            });
+                            add_retry(
+                                &mut producers[p_idx].routes[r_idx].retries,
+                                RetryBatch {
+                                    due: SimTime(now.0 + retry_delay(0).0),
+                                    attempt: 1,
+                                    count: a.throttled,
+                                },
+                            );
                         } else {
                             dropped += a.throttled;
                         }
                     }
-                }
-                let route = &mut producers[p_idx].routes[r_idx];
-                for b in requeue {
-                    add_retry(&mut route.retries, b);
                 }
                 if throttled_total > 0 {
                     self.note_throttle(shard, throttled_total, dropped);
@@ -470,9 +474,10 @@ impl Stream {
                 }
             }
         }
-        if !self.on_demand {
-            return Vec::new();
-        }
+    }
+
+    /// The shards that on-demand scaling wants to split: open and hot for long enough.
+    pub(crate) fn hot_shards(&self) -> Vec<ShardId> {
         self.shards
             .iter()
             .filter(|s| {

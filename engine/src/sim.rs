@@ -447,13 +447,14 @@ impl Simulation {
 
     fn tick_once(&mut self) {
         let now = self.now;
-        let hot = self
-            .stream
+        self.stream
             .producer_tick(now, &mut self.producers, &mut self.rec);
-        for shard in hot {
-            // On-demand: split a hot shard at its midpoint.
-            if let Ok(r) = self.stream.split_shard(shard, None, now, true) {
-                self.after_reshard(r, "OnDemandSplit", Cause::OnDemandScaling);
+        if self.stream.on_demand {
+            for shard in self.stream.hot_shards() {
+                // On-demand: split a hot shard at its midpoint.
+                if let Ok(r) = self.stream.split_shard(shard, None, now, true) {
+                    self.after_reshard(r, "OnDemandSplit", Cause::OnDemandScaling);
+                }
             }
         }
         // Enhanced fan-out: new records reach subscribers ~70 ms later (one event for
