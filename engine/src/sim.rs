@@ -342,10 +342,9 @@ impl Simulation {
         // event that ends their hold (the lane's window), a push of the shard (`push`), a
         // timeline action (which also ends every hold).
         match ev {
-            KernelEvent::Timeline(_) => self.deliver_held(&|_, _| true),
+            KernelEvent::Timeline(_) => self.deliver_held(Pick::All),
             KernelEvent::Consumer(c, _) if self.held_subs > 0 => {
-                let now = self.now;
-                self.deliver_held(&|_, s| s.consumer == c && s.hold.is_none_or(|h| h.until <= now))
+                self.deliver_held(Pick::HoldsEnded(c, self.now))
             }
             _ => {}
         }
@@ -359,7 +358,7 @@ impl Simulation {
                 let now = self.now;
                 let mut i = 0;
                 while i < self.subs.len() {
-                    let s = &mut self.subs[i];
+                    let s = &mut self.subs.as_mut_slice()[i];
                     if s.consumer == c && s.tick_push_at == Some(now) {
                         s.tick_push_at = None;
                         self.push(i);
@@ -461,17 +460,17 @@ impl Simulation {
         // each consumer's pushes of this tick).
         let at = SimTime(now.0 + EFO_PROPAGATION.0);
         for i in 0..self.subs.len() {
-            let s = &self.subs[i];
+            let s = &self.subs.as_slice()[i];
             if s.active && !s.push_scheduled && s.next_seq < self.stream.end_seq(s.shard) {
                 if self.hold_push(i, at) {
                     continue;
                 }
-                let s = &self.subs[i];
+                let s = &self.subs.as_slice()[i];
                 let c = s.consumer;
-                let queued = self.subs[..i]
+                let queued = self.subs.as_slice()[..i]
                     .iter()
                     .any(|o| o.consumer == c && o.tick_push_at == Some(at));
-                let s = &mut self.subs[i];
+                let s = &mut self.subs.as_mut_slice()[i];
                 s.push_scheduled = true;
                 s.tick_push_at = Some(at);
                 if !queued {
@@ -773,10 +772,24 @@ impl Simulation {
     /// Hands the held pushes of the subscriptions `pick` chooses to their consumers, each
     /// subscription's in one delivery at the time of its last push, and ends their holds
     /// (a consumer that still has nothing to do with a shard's pushes says so again).
-    fn deliver_held(&mut self, pick: &dyn Fn(usize, &Subscription) -> bool) {
-        for i in 0..self.subs.len() {
-            let s = &mut self.subs[i];
-            if !pick(i, s) {
+    fn deliver_held(&mut self, pick: Pick) {
+        let subs = match pick {
+            Pick::Sub(j) => j..j + 1,
+            _ => 0..self.subs.len(),
+        };
+        for i in subs {
+            // A slice's index, not the `Vec`'s: at opt-level "z" that is a call, and this
+            // runs for every subscription on each event of a consumer that holds pushes.
+            let Some(s) = self.subs.as_mut_slice().get_mut(i) else {
+                return;
+            };
+            let picked = match pick {
+                Pick::All | Pick::Sub(_) => true,
+                Pick::HoldsEnded(c, now) => {
+                    s.consumer == c && s.hold.is_none_or(|h| h.until <= now)
+                }
+            };
+            if !picked {
                 continue;
             }
             s.hold = None;
@@ -800,7 +813,7 @@ impl Simulation {
     ///
     /// [`Hold`]: crate::consumer::Hold
     fn hold_push(&mut self, i: usize, at: SimTime) -> bool {
-        let s = &self.subs[i];
+        let s = &self.subs.as_slice()[i];
         let Some(hold) = s.hold else {
             return false;
         };
@@ -809,7 +822,7 @@ impl Simulation {
             .shard(s.shard)
             .is_some_and(|i| i.state == ShardState::Open);
         if at >= hold.until || at > self.end || !open {
-            self.subs[i].hold = None;
+            self.subs.as_mut_slice()[i].hold = None;
             return false;
         }
         // As `push` would find it at `at` (nothing is written in between).
@@ -839,7 +852,7 @@ impl Simulation {
             ctx.now = at;
             ctx.note_push(&batch);
         });
-        let s = &mut self.subs[i];
+        let s = &mut self.subs.as_mut_slice()[i];
         s.tokens = tokens.saturating_sub(batch.bytes);
         s.refilled_at = at;
         s.next_seq = batch.next_seq;
@@ -861,15 +874,15 @@ impl Simulation {
     }
 
     fn push(&mut self, i: usize) {
-        if self.subs[i].hold.is_some() || self.subs[i].held.is_some() {
-            self.deliver_held(&|j, _| j == i);
+        if self.subs.as_slice()[i].hold.is_some() || self.subs.as_slice()[i].held.is_some() {
+            self.deliver_held(Pick::Sub(i));
             // Whatever the delivery's poll said, this push may end the lane's wait: a
             // poll after it says again if the lane still waits.
-            self.subs[i].hold = None;
+            self.subs.as_mut_slice()[i].hold = None;
         }
         let now = self.now;
         let (c, batch) = {
-            let s = &mut self.subs[i];
+            let s = &mut self.subs.as_mut_slice()[i];
             s.push_scheduled = false;
             if !s.active || s.ended {
                 return;
@@ -920,7 +933,7 @@ impl Simulation {
     pub fn finish(mut self) -> Trace {
         self.run();
         if self.held_subs > 0 {
-            self.deliver_held(&|_, _| true);
+            self.deliver_held(Pick::All);
         }
         let end = self.end;
         for c in 0..self.consumers.len() {
@@ -1018,6 +1031,18 @@ impl Simulation {
             cost: None,
         }
     }
+}
+
+/// Which subscriptions' held pushes [`Simulation::deliver_held`] hands over.
+#[derive(Clone, Copy)]
+enum Pick {
+    /// Every subscription's (a timeline action, the end of the run).
+    All,
+    /// Consumer `c`'s whose hold has ended by the instant given, or that has none (an
+    /// event of the consumer).
+    HoldsEnded(usize, SimTime),
+    /// Subscription `i`'s (its next push).
+    Sub(usize),
 }
 
 /// The events in [`crate::trace::TraceEvent::order_key`] order (a stable sort), as one

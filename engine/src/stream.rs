@@ -888,8 +888,9 @@ impl Stream {
         match run.source {
             RunSource::Poison(k) => k,
             RunSource::Producer(p) => {
-                let pk = &self.producer_keys[p as usize];
-                let slice = s.slices[p as usize];
+                // Slices' indexes, not the `Vec`s' (calls at opt-level "z"): a step per record.
+                let pk = &self.producer_keys.as_slice()[p as usize];
+                let slice = s.slices.as_slice()[p as usize];
                 let h = mix64(self.key_seed ^ (u64::from(shard.0) << 44) ^ seq.rotate_left(17));
                 let n = u128::from(pk.keys.len());
                 let hot_part = if slice.hot {
@@ -912,7 +913,7 @@ impl Stream {
                     KeyId(0)
                 } else {
                     let pos = slice.lo + ((r - hot_part) / cold_unit) as u32;
-                    KeyId(pk.keys.ids[pos as usize])
+                    KeyId(pk.keys.ids.as_slice()[pos as usize])
                 }
             }
         }
