@@ -393,13 +393,14 @@ impl Stream {
     ) {
         #[allow(clippy::needless_range_loop)] // the body re-borrows `producers[p_idx]`
         for p_idx in 0..producers.len() {
-            let den = 1_000u128 * 1_000_000 * self.producer_keys[p_idx].total_weight();
+            // Slices' indexes, not the `Vec`s' (calls at opt-level "z"): every route, every tick.
+            let den = 1_000u128 * 1_000_000 * self.producer_keys.as_slice()[p_idx].total_weight();
             let tick_factor = u128::from(producers[p_idx].rate_milli) * u128::from(TICK.0);
             let bytes = producers[p_idx].record_bytes;
             let retry = producers[p_idx].retry;
             for r_idx in 0..producers[p_idx].routes.len() {
                 let rate = producers[p_idx].rate_milli;
-                let route = &mut producers[p_idx].routes[r_idx];
+                let route = &mut producers[p_idx].routes.as_mut_slice()[r_idx];
                 let shard = route.shard;
                 route.set_step(rate, tick_factor, den);
                 let fresh = tick_records(&mut route.carry, route.step, route.step_den);
