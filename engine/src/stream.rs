@@ -625,7 +625,26 @@ pub struct ReadBatch {
     /// (`NextShardIterator` is null).
     pub shard_end: bool,
     /// The shard's children, once `shard_end` is true (`ChildShards`).
-    pub children: Vec<ShardId>,
+    pub children: Children,
+}
+
+/// A closed shard's children as a read reports them (`ChildShards`): a split makes two,
+/// a merge one (`reshard.rs` closes a shard once). Held inline rather than in a list, so
+/// that a read, made for every poll and push, has nothing to free: at opt-level "z"
+/// dropping even an empty `Vec` is a chain of calls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Children([Option<ShardId>; 2]);
+
+impl Children {
+    fn of(children: &[ShardId]) -> Children {
+        debug_assert!(children.len() <= 2, "a shard has at most two children");
+        Children([children.first().copied(), children.get(1).copied()])
+    }
+
+    /// The children, in the order the reshard made them.
+    pub fn to_vec(self) -> Vec<ShardId> {
+        self.0.into_iter().flatten().collect()
+    }
 }
 
 impl ReadBatch {
@@ -1169,9 +1188,9 @@ impl Stream {
             millis_behind_latest,
             shard_end,
             children: if shard_end {
-                s.info.children.clone()
+                Children::of(&s.info.children)
             } else {
-                Vec::new()
+                Children::default()
             },
         }
     }
@@ -1497,6 +1516,26 @@ mod tests {
             last_arrival: SimTime(b),
             source: RunSource::Producer(0),
         }
+    }
+
+    /// A read names a closed shard's children once it reaches the shard's end: a split's
+    /// two in the order it made them, a merge's one; before the end, none.
+    #[test]
+    fn a_read_at_shard_end_names_the_children() {
+        let mut s = Stream::create(2, SimDuration::from_secs(86_400), false, Vec::new(), 4, 0);
+        let read = |s: &Stream, shard: u32| {
+            s.slice_records(ShardId(shard), 0, 10, u64::MAX, SimTime(9), Vec::new())
+        };
+        let open = read(&s, 0);
+        assert!(!open.shard_end);
+        assert_eq!(open.children.to_vec(), Vec::<ShardId>::new());
+        s.split_shard(ShardId(0), None, SimTime(1), false).unwrap();
+        let split = read(&s, 0);
+        assert!(split.shard_end);
+        assert_eq!(split.children.to_vec(), vec![ShardId(2), ShardId(3)]);
+        s.merge_shards(ShardId(2), ShardId(3), SimTime(2)).unwrap();
+        assert_eq!(read(&s, 2).children.to_vec(), vec![ShardId(4)]);
+        assert_eq!(read(&s, 3).children.to_vec(), vec![ShardId(4)]);
     }
 
     #[test]

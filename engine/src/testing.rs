@@ -128,7 +128,7 @@ impl TestPoller {
         }
         self.reads.advance(b.shard, b.next_seq);
         if b.shard_end {
-            let children = b.children.clone();
+            let children = b.children.to_vec();
             self.finish_shard(ctx, b.shard, &children);
         }
     }

@@ -308,10 +308,10 @@ impl DeliveryStream {
                 for run in &b.runs {
                     self.ingest(ctx, Segment::of_run(shard, run));
                 }
-                let (end, children) = (b.shard_end, b.children.clone());
+                let (end, children) = (b.shard_end, b.children);
                 ctx.recycle_read(b);
                 if end {
-                    self.reads.finished(ctx, shard, &children);
+                    self.reads.finished(ctx, shard, &children.to_vec());
                 }
             }
             // Firehose retries GetRecords indefinitely: the next second's read.

@@ -506,13 +506,13 @@ impl Application {
         // The poison record was handed to the job too: it threw on it.
         ctx.deliver(shard, b.first_seq, failed.map_or(to, |s| s + 1));
         self.reads.advance(shard, to);
-        let (end, children) = (b.shard_end && failed.is_none(), b.children.clone());
+        let (end, children) = (b.shard_end && failed.is_none(), b.children);
         ctx.recycle_read(b);
         if let Some(seq) = failed {
             return Err((seq, n));
         }
         if end {
-            self.finished(ctx, shard, &children);
+            self.finished(ctx, shard, &children.to_vec());
         }
         Ok(Some(n))
     }

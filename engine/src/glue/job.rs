@@ -417,7 +417,7 @@ impl Job {
                     b.records += r.next_seq - start;
                     let caught_up = r.next_seq >= ctx.stream().end_seq(shard);
                     if r.shard_end {
-                        b.ranges[i].3 = Some(r.children.clone());
+                        b.ranges[i].3 = Some(r.children.to_vec());
                     } else if !caught_up && !src.enable_fan_out {
                         b.fetching.push(shard);
                     }

@@ -341,7 +341,7 @@ impl Application {
                         }
                         self.reads.advance(shard, r.next_seq);
                         if r.shard_end {
-                            ends.push((shard, r.children.clone()));
+                            ends.push((shard, r.children.to_vec()));
                         }
                         ctx.recycle_read(r);
                     }
