@@ -2,28 +2,44 @@
 //! per-consumer ledger. A consumer that settles records in order keeps a
 //! single range per shard, so the cost follows settle calls, not records.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 /// A set of `u64` kept as disjoint, non-adjacent half-open ranges `[start, end)`.
+///
+/// The ranges are a sorted deque rather than a tree: the ledger's settles extend the last
+/// range or start one after it, and its trims take ranges off the front, both at the ends
+/// of a deque (a tree's last entry is a descent from its root, which at opt-level "z" is a
+/// chain of calls for every settle); a range added or removed in the middle moves the
+/// shorter side.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IntervalSet {
-    /// start → end, disjoint and never touching.
-    ranges: BTreeMap<u64, u64>,
+    /// `(start, end)`, ascending, disjoint and never touching.
+    ranges: VecDeque<(u64, u64)>,
     /// How many members: `count_in` over a span that holds every range answers
     /// without walking them (a fragmented set, such as a Firehose ledger with a
     /// failed record in every batch, would otherwise make each sweep's count
     /// grow with the run).
     members: u64,
-    /// The lowest member and one past the highest (both 0 when the set is empty): the
-    /// usual `count_in` and `ends_by` answer from them without a search of the tree.
-    lo: u64,
-    hi: u64,
 }
 
 impl IntervalSet {
     /// The empty set.
     pub fn new() -> IntervalSet {
         IntervalSet::default()
+    }
+
+    /// The lowest member and one past the highest (both 0 when the set is empty).
+    fn bounds(&self) -> (u64, u64) {
+        match (self.ranges.front(), self.ranges.back()) {
+            (Some(&(lo, _)), Some(&(_, hi))) => (lo, hi),
+            _ => (0, 0),
+        }
+    }
+
+    /// The index of the first range that ends after `x` (the first that may hold a
+    /// member at or above `x`).
+    fn first_ending_after(&self, x: u64) -> usize {
+        self.ranges.partition_point(|&(_, e)| e <= x)
     }
 
     /// Adds `[start, end)` and returns the sub-ranges that were not in the set
@@ -37,44 +53,17 @@ impl IntervalSet {
             return added;
         }
         self.members += added.iter().map(|(a, b)| b - a).sum::<u64>();
-        // Merge with every range that overlaps or touches [start, end].
-        let mut new_start = start;
-        let mut new_end = end;
-        if let Some((&s, &e)) = self.ranges.range(..=start).next_back() {
-            if e >= start {
-                new_start = s;
-                new_end = new_end.max(e);
-            }
-        }
-        let covered: Vec<u64> = self
-            .ranges
-            .range(new_start..=end)
-            .map(|(&s, _)| s)
-            .collect();
-        for s in covered {
-            if let Some(e) = self.ranges.remove(&s) {
-                new_end = new_end.max(e);
-            }
-        }
-        self.ranges.insert(new_start, new_end);
-        self.widen(new_start, new_end);
-        added
-    }
-
-    /// Notes a range just added in the bounds.
-    fn widen(&mut self, start: u64, end: u64) {
-        if self.ranges.len() == 1 {
-            (self.lo, self.hi) = (start, end);
+        // Merge with every range that overlaps or touches [start, end]: `i..j`.
+        let i = self.ranges.partition_point(|&(_, e)| e < start);
+        let j = self.ranges.partition_point(|&(s, _)| s <= end);
+        if i == j {
+            self.ranges.insert(i, (start, end));
         } else {
-            self.lo = self.lo.min(start);
-            self.hi = self.hi.max(end);
+            let merged = (start.min(self.ranges[i].0), end.max(self.ranges[j - 1].1));
+            self.ranges[i] = merged;
+            self.ranges.drain(i + 1..j);
         }
-    }
-
-    /// The bounds again from the ranges, after members were taken out.
-    fn rebound(&mut self) {
-        self.lo = self.ranges.first_key_value().map_or(0, |(&s, _)| s);
-        self.hi = self.ranges.last_key_value().map_or(0, |(_, &e)| e);
+        added
     }
 
     /// Adds `[start, end)` and returns how many members are new. The common
@@ -83,28 +72,16 @@ impl IntervalSet {
         if start >= end {
             return 0;
         }
-        let Some(mut last) = self.ranges.last_entry() else {
-            self.ranges.insert(start, end);
-            self.members += end - start;
-            (self.lo, self.hi) = (start, end);
-            return end - start;
-        };
-        match *last.get() {
-            // Extending the last range in place (no search from the root).
-            e if e == start => {
-                *last.get_mut() = end;
-                self.members += end - start;
-                self.hi = end;
-                end - start
+        match self.ranges.back_mut() {
+            // Extending the last range in place.
+            Some((_, e)) if *e == start => *e = end,
+            Some(&mut (_, e)) if e > start => {
+                return self.insert(start, end).iter().map(|(a, b)| b - a).sum();
             }
-            e if e < start => {
-                self.ranges.insert(start, end);
-                self.members += end - start;
-                self.hi = end;
-                end - start
-            }
-            _ => self.insert(start, end).iter().map(|(a, b)| b - a).sum(),
+            _ => self.ranges.push_back((start, end)),
         }
+        self.members += end - start;
+        end - start
     }
 
     /// Removes `[start, end)` and returns how many members were removed.
@@ -113,34 +90,35 @@ impl IntervalSet {
         if start >= end || self.ends_by(start) {
             return 0;
         }
-        let mut removed = 0;
-        let mut touched: Vec<(u64, u64)> = Vec::new();
-        if let Some((&s, &e)) = self.ranges.range(..start).next_back() {
-            if e > start {
-                touched.push((s, e));
-            }
+        // The ranges that overlap [start, end): `i..j`.
+        let i = self.first_ending_after(start);
+        let j = self.ranges.partition_point(|&(s, _)| s < end);
+        if i >= j {
+            return 0;
         }
-        touched.extend(self.ranges.range(start..end).map(|(&s, &e)| (s, e)));
-        for (s, e) in touched {
-            self.ranges.remove(&s);
-            let lo = s.max(start);
-            let hi = e.min(end);
-            removed += hi - lo;
-            if s < start {
-                self.ranges.insert(s, start);
-            }
-            if e > end {
-                self.ranges.insert(end, e);
-            }
+        let removed: u64 = self
+            .ranges
+            .range(i..j)
+            .map(|&(s, e)| e.min(end) - s.max(start))
+            .sum();
+        let (first, last) = (self.ranges[i].0, self.ranges[j - 1].1);
+        self.ranges.drain(i..j);
+        // What is left of the first and the last of them, outside [start, end).
+        let mut at = i;
+        if first < start {
+            self.ranges.insert(at, (first, start));
+            at += 1;
+        }
+        if last > end {
+            self.ranges.insert(at, (end, last));
         }
         self.members -= removed;
-        self.rebound();
         removed
     }
 
     /// True when every member is below `x` (then `[x, …)` is all gaps).
     pub fn ends_by(&self, x: u64) -> bool {
-        self.hi <= x
+        self.ranges.back().is_none_or(|&(_, e)| e <= x)
     }
 
     /// The sub-ranges of `[start, end)` that are **not** in the set.
@@ -148,19 +126,16 @@ impl IntervalSet {
         if start >= end {
             return Vec::new();
         }
-        if self
-            .ranges
-            .last_key_value()
-            .is_none_or(|(_, &e)| e <= start)
-        {
+        if self.ends_by(start) {
             return vec![(start, end)];
         }
         let mut out = Vec::new();
         let mut cur = start;
-        if let Some((_, &e)) = self.ranges.range(..=start).next_back() {
-            cur = cur.max(e);
-        }
-        for (&s, &e) in self.ranges.range(start..end) {
+        let i = self.first_ending_after(start);
+        for &(s, e) in self.ranges.range(i..) {
+            if s >= end {
+                break;
+            }
             if s > cur {
                 out.push((cur, s));
             }
@@ -174,69 +149,55 @@ impl IntervalSet {
 
     /// How many members lie in `[start, end)`.
     pub fn count_in(&self, start: u64, end: u64) -> u64 {
-        if start >= end {
-            return 0;
-        }
-        if self.members == 0 {
+        if start >= end || self.members == 0 {
             return 0;
         }
         // The whole set lies inside: the ledger's usual question.
-        if start <= self.lo && self.hi <= end {
+        let (lo, hi) = self.bounds();
+        if start <= lo && hi <= end {
             return self.members;
         }
-        // The range starting before `start` may reach into [start, end).
-        let before = self
-            .ranges
-            .range(..start)
-            .next_back()
-            .map_or(0, |(_, &e)| e.min(end).saturating_sub(start));
-        let within: u64 = self
-            .ranges
-            .range(start..end)
-            .map(|(&s, &e)| e.min(end) - s)
-            .sum();
-        before + within
+        let i = self.first_ending_after(start);
+        self.ranges
+            .range(i..)
+            .take_while(|&&(s, _)| s < end)
+            .map(|&(s, e)| e.min(end) - s.max(start))
+            .sum()
     }
 
     /// True if `x` is a member.
     pub fn contains(&self, x: u64) -> bool {
-        self.ranges
-            .range(..=x)
-            .next_back()
-            .is_some_and(|(_, &e)| e > x)
+        let i = self.first_ending_after(x);
+        self.ranges.get(i).is_some_and(|&(s, _)| s <= x)
     }
 
     /// Forgets every member below `x` (used once those records are trimmed and
     /// can never be settled again).
     pub fn forget_below(&mut self, x: u64) {
-        if self.members == 0 || self.lo >= x {
-            return;
-        }
         // From the lowest range up (a retention sweep trims one set after another each
-        // second): without `remove`'s list of touched ranges.
-        while let Some((&s, &e)) = self.ranges.first_key_value() {
-            if s >= x {
+        // second).
+        while let Some(first) = self.ranges.front_mut() {
+            if first.0 >= x {
                 break;
             }
-            self.ranges.remove(&s);
-            if e > x {
-                self.ranges.insert(x, e);
-                self.members -= x - s;
+            if first.1 > x {
+                self.members -= x - first.0;
+                first.0 = x;
                 break;
             }
-            self.members -= e - s;
+            self.members -= first.1 - first.0;
+            self.ranges.pop_front();
         }
-        self.rebound();
     }
 
     /// The ranges, ascending.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.ranges.iter().map(|(&s, &e)| (s, e))
+        self.ranges.iter().copied()
     }
 
     /// The ranges, descending.
     pub fn iter_rev(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.ranges.iter().rev().map(|(&s, &e)| (s, e))
+        self.ranges.iter().rev().copied()
     }
 
     /// Number of stored ranges.
@@ -337,6 +298,27 @@ mod tests {
             let (c, d) = (rng.below(200), rng.below(201));
             let within = (c..d).filter(|&i| bits[i as usize]).count() as u64;
             assert_eq!(s.count_in(c, d), within, "count_in({c}, {d})");
+            assert_eq!(s.contains(c), bits[c as usize], "contains({c})");
+            // The ranges are the bitmap's runs, ascending and never touching.
+            let mut runs = Vec::new();
+            for (i, &b) in bits.iter().enumerate() {
+                match runs.last_mut() {
+                    Some((_, e)) if b && *e == i as u64 => *e += 1,
+                    _ if b => runs.push((i as u64, i as u64 + 1)),
+                    _ => {}
+                }
+            }
+            assert_eq!(s.iter().collect::<Vec<_>>(), runs);
+            let mut back: Vec<_> = s.iter_rev().collect();
+            back.reverse();
+            assert_eq!(back, runs);
+            let gaps = s.gaps(c, d.max(c));
+            let want: u64 = (c..d.max(c)).filter(|&i| !bits[i as usize]).count() as u64;
+            assert_eq!(
+                gaps.iter().map(|(a, b)| b - a).sum::<u64>(),
+                want,
+                "gaps({c}, {d})"
+            );
         }
     }
 }
