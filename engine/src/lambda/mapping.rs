@@ -750,15 +750,20 @@ impl LambdaMapping {
     /// `ConcurrentExecutions` at its own time (before anything at the kernel's time).
     fn release_due(&mut self, ctx: &mut ConsumerCtx<'_>) {
         let kernel_now = ctx.now;
-        while let Some(&t) = self.releases.first() {
-            if t > kernel_now {
-                break;
-            }
-            self.releases.remove(0);
+        // The due releases are a prefix (the list is sorted): ended in order, then taken
+        // off together. One at a time from the front would move the rest each time, and a
+        // chain books hundreds ahead.
+        let due = self.releases.partition_point(|&t| t <= kernel_now);
+        if due == 0 {
+            return;
+        }
+        for k in 0..due {
+            let t = self.releases.as_slice()[k];
             self.conc.end();
             ctx.now = t;
             self.note_concurrency(ctx);
         }
+        self.releases.drain(..due);
         ctx.now = kernel_now;
     }
 
