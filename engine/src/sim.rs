@@ -396,8 +396,13 @@ impl Simulation {
                 self.stream
                     .steady_ticks(self.now, ticks, &mut self.producers, &mut self.rec);
                 self.now = SimTime(self.now.0 + (ticks - 1) * TICK.0);
-            } else {
-                self.tick_once();
+            } else if let Some((at, c)) = self.tick_once() {
+                // The tick's pushes, which nothing in the queue precedes: at once.
+                let tick_at = self.now;
+                self.now = at;
+                self.events_processed += 1;
+                self.dispatch(KernelEvent::TickPushes(c));
+                self.now = tick_at;
             }
             let next = SimTime(self.now.0 + TICK.0);
             if next > self.end {
@@ -445,7 +450,13 @@ impl Simulation {
         }
     }
 
-    fn tick_once(&mut self) {
+    /// One producer tick, and its enhanced fan-out pushes queued (one event for each
+    /// consumer's). Returns, instead of queueing it, the one consumer's pushes when they
+    /// are the only ones and nothing in the queue comes before them (the queue would
+    /// serve them next): the caller runs them at once, which changes nothing but the
+    /// queue's work (with bulk ticks on: `Simulation::tick_by_tick`, the reference,
+    /// queues them).
+    fn tick_once(&mut self) -> Option<(SimTime, usize)> {
         let now = self.now;
         self.stream
             .producer_tick(now, &mut self.producers, &mut self.rec);
@@ -460,6 +471,10 @@ impl Simulation {
         // Enhanced fan-out: new records reach subscribers ~70 ms later (one event for
         // each consumer's pushes of this tick).
         let at = SimTime(now.0 + EFO_PROPAGATION.0);
+        // The first consumer with pushes, not queued yet: nothing else is queued until
+        // the loop ends, so queueing it when a second one comes keeps the order.
+        let mut lone: Option<usize> = None;
+        let mut queued_any = false;
         for i in 0..self.subs.len() {
             let s = &self.subs.as_slice()[i];
             if s.active && !s.push_scheduled && s.next_seq < self.stream.end_seq(s.shard) {
@@ -475,10 +490,29 @@ impl Simulation {
                 s.push_scheduled = true;
                 s.tick_push_at = Some(at);
                 if !queued {
-                    self.queue.push(at, KernelEvent::TickPushes(c));
+                    if lone.is_none() && !queued_any {
+                        lone = Some(c);
+                    } else {
+                        if let Some(first) = lone.take() {
+                            self.queue.push(at, KernelEvent::TickPushes(first));
+                        }
+                        self.queue.push(at, KernelEvent::TickPushes(c));
+                        queued_any = true;
+                    }
                 }
             }
         }
+        let c = lone?;
+        let rank = u32::try_from(c).map_or(u32::MAX, |c| c.saturating_add(1));
+        let first = self
+            .queue
+            .peek_key()
+            .is_none_or(|(t, r)| t > at || (t == at && r > rank));
+        if self.bulk_ticks && first && at <= self.run_limit.min(self.end) {
+            return Some((at, c));
+        }
+        self.queue.push(at, KernelEvent::TickPushes(c));
+        None
     }
 
     fn sweep(&mut self) {
