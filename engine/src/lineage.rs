@@ -4,8 +4,6 @@
 //! source all follow this rule.
 //! Source: <https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-after-resharding.html>
 
-use std::collections::BTreeMap;
-
 use crate::consumer::ConsumerCtx;
 use crate::scenario::StartingPosition;
 use crate::stream::{ShardId, ShardState};
@@ -22,12 +20,24 @@ pub enum ShardRead {
 }
 
 /// A reader's progress on every shard it knows, by shard id.
+///
+/// Indexed by the shard's number (shards are numbered in creation order, so the list
+/// is as long as the stream has had shards): a reader looks its shards up on every
+/// read, and a tree's search is a chain of calls at opt-level "z".
 #[derive(Clone, Debug, Default)]
 pub struct ShardReads {
-    shards: BTreeMap<ShardId, ShardRead>,
+    shards: Vec<Option<ShardRead>>,
 }
 
 impl ShardReads {
+    fn set(&mut self, shard: ShardId, r: ShardRead) {
+        let i = shard.0 as usize;
+        if self.shards.len() <= i {
+            self.shards.resize(i + 1, None);
+        }
+        self.shards.as_mut_slice()[i] = Some(r);
+    }
+
     /// Every live shard waits; those without unread parents start at `pos`. Returns
     /// the shards started, in shard order.
     pub fn begin(&mut self, ctx: &ConsumerCtx<'_>, pos: StartingPosition) -> Vec<ShardId> {
@@ -38,13 +48,13 @@ impl ShardReads {
             .map(|i| i.id)
             .collect();
         for &id in &live {
-            self.shards.insert(id, ShardRead::Waiting);
+            self.set(id, ShardRead::Waiting);
         }
         if pos == StartingPosition::Latest {
             // Nothing in a closed shard is after LATEST: its children start at LATEST too.
             for &id in &live {
                 if ctx.shard(id).is_some_and(|i| i.state == ShardState::Closed) {
-                    self.shards.insert(id, ShardRead::Done);
+                    self.set(id, ShardRead::Done);
                 }
             }
         }
@@ -61,7 +71,7 @@ impl ShardReads {
         shard: ShardId,
         children: &[ShardId],
     ) -> Vec<ShardId> {
-        self.shards.insert(shard, ShardRead::Done);
+        self.set(shard, ShardRead::Done);
         children
             .iter()
             .copied()
@@ -72,7 +82,9 @@ impl ShardReads {
     /// A shard created by a reshard: it starts at its beginning if its parents are read.
     /// Returns whether it started.
     pub fn opened(&mut self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
-        self.shards.entry(shard).or_insert(ShardRead::Waiting);
+        if !self.knows(shard) {
+            self.set(shard, ShardRead::Waiting);
+        }
         self.start_if_ready(ctx, shard, StartingPosition::TrimHorizon)
     }
 
@@ -82,18 +94,17 @@ impl ShardReads {
         shard: ShardId,
         pos: StartingPosition,
     ) -> bool {
-        if self.shards.get(&shard) != Some(&ShardRead::Waiting) || !self.parents_done(ctx, shard) {
+        if self.get(shard) != Some(ShardRead::Waiting) || !self.parents_done(ctx, shard) {
             return false;
         }
-        self.shards
-            .insert(shard, ShardRead::Reading(ctx.position(shard, pos)));
+        self.set(shard, ShardRead::Reading(ctx.position(shard, pos)));
         true
     }
 
     fn parents_done(&self, ctx: &ConsumerCtx<'_>, shard: ShardId) -> bool {
         ctx.shard(shard).is_none_or(|info| {
             info.parents().all(|p| {
-                self.shards.get(&p).is_none_or(|r| *r == ShardRead::Done)
+                self.get(p).is_none_or(|r| r == ShardRead::Done)
                     || ctx.shard(p).is_none_or(|i| i.state == ShardState::Expired)
             })
         })
@@ -101,32 +112,40 @@ impl ShardReads {
 
     /// The next sequence number to read on `shard`, if it is being read.
     pub fn position(&self, shard: ShardId) -> Option<u64> {
-        match self.shards.get(&shard) {
-            Some(ShardRead::Reading(at)) => Some(*at),
+        match self.get(shard) {
+            Some(ShardRead::Reading(at)) => Some(at),
             _ => None,
         }
     }
 
     /// Moves the read position of a shard being read.
     pub fn advance(&mut self, shard: ShardId, next: u64) {
-        if let Some(r @ ShardRead::Reading(_)) = self.shards.get_mut(&shard) {
+        if let Some(Some(r @ ShardRead::Reading(_))) =
+            self.shards.as_mut_slice().get_mut(shard.0 as usize)
+        {
             *r = ShardRead::Reading(next);
         }
     }
 
     /// True if the reader knows `shard` (waiting, reading or done).
     pub fn knows(&self, shard: ShardId) -> bool {
-        self.shards.contains_key(&shard)
+        self.get(shard).is_some()
     }
 
     /// Where a reader is on `shard`, if it knows it.
     pub fn get(&self, shard: ShardId) -> Option<ShardRead> {
-        self.shards.get(&shard).copied()
+        self.shards
+            .as_slice()
+            .get(shard.0 as usize)
+            .copied()
+            .flatten()
     }
 
     /// Every shard this reader knows, with where it is, in shard order.
     pub fn all(&self) -> impl Iterator<Item = (ShardId, ShardRead)> + '_ {
-        self.shards.iter().map(|(s, r)| (*s, *r))
+        (0u32..)
+            .zip(self.shards.iter())
+            .filter_map(|(s, r)| r.map(|r| (ShardId(s), r)))
     }
 
     /// Shards created since this reader last saw the stream (a restored checkpoint
@@ -139,7 +158,7 @@ impl ShardReads {
             .map(|i| i.id)
             .collect();
         for &id in &unknown {
-            self.shards.insert(id, ShardRead::Waiting);
+            self.set(id, ShardRead::Waiting);
         }
         unknown
             .into_iter()
@@ -149,10 +168,9 @@ impl ShardReads {
 
     /// The shards being read, in shard order.
     pub fn reading(&self) -> Vec<ShardId> {
-        self.shards
-            .iter()
+        self.all()
             .filter(|(_, r)| matches!(r, ShardRead::Reading(_)))
-            .map(|(s, _)| *s)
+            .map(|(s, _)| s)
             .collect()
     }
 }
