@@ -27,39 +27,37 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const head = files.length === 2 ? `${'before'.padStart(9)} ${'after'.padStart(9)}  after/before` : 'ms'.padStart(9);
 
-// The engine: each story's run (parsing, simulation, trace), the modules alternated.
-console.log(`\nThe engine's run, median of ${RUNS} rounds, ms\n\n  ${'story'.padEnd(40)} ${head}`);
-for (const [i, story] of STORIES.entries()) {
-  for (const m of modules) if (m.setup(i) === 0) throw new Error(`${story}: did not run`);
+// `run(module)` timed `rounds` times for each module, the modules in turn (the first one
+// alternating; `run` returns its own time in ms, or nothing to be timed whole); then a row:
+// each module's median and, for two, the median of the ratios.
+function row(story, rounds, digits, run) {
   const ms = modules.map(() => []);
-  for (let r = 0; r < RUNS; r++) {
+  for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < modules.length; k++) {
       const j = r % 2 ? k : modules.length - 1 - k;
       const t0 = performance.now();
-      modules[j].setup(i);
-      ms[j].push(performance.now() - t0);
+      ms[j].push(run(modules[j]) ?? performance.now() - t0);
     }
   }
-  const cells = ms.map((m) => median(m).toFixed(2).padStart(9)).join(' ');
+  const cells = ms.map((m) => median(m).toFixed(digits).padStart(9)).join(' ');
   const ratio = ms.length === 2 ? `  ${median(ms[1].map((x, r) => x / ms[0][r])).toFixed(2).padStart(6)}` : '';
   console.log(`  ${story.padEnd(40)} ${cells}${ratio}`);
+}
+
+// The engine: each story's run (parsing, simulation, trace).
+console.log(`\nThe engine's run, median of ${RUNS} rounds, ms\n\n  ${'story'.padEnd(40)} ${head}`);
+for (const [i, story] of STORIES.entries()) {
+  for (const m of modules) if (m.setup(i) === 0) throw new Error(`${story}: did not run`);
+  row(story, RUNS, 2, (m) => void m.setup(i));
 }
 
 console.log(`\nThe charts of a redraw, median of ${ROUNDS} rounds, ms\n\n  ${'story'.padEnd(40)} ${head}`);
 for (const [i, story] of STORIES.slice(0, CHARTED).entries()) {
   if (modules.some((m) => m.setup(i) === 0)) throw new Error(`${story}: did not run`);
   for (const m of modules) m.redraw(3);
-  const ms = modules.map(() => []);
-  for (let r = 0; r < ROUNDS; r++) {
-    // The modules in turn, the first one alternating.
-    for (let k = 0; k < modules.length; k++) {
-      const j = r % 2 ? k : modules.length - 1 - k;
-      const t0 = performance.now();
-      modules[j].redraw(TIMES);
-      ms[j].push((performance.now() - t0) / TIMES);
-    }
-  }
-  const cells = ms.map((m) => median(m).toFixed(3).padStart(9)).join(' ');
-  const ratio = ms.length === 2 ? `  ${median(ms[1].map((x, r) => x / ms[0][r])).toFixed(2).padStart(6)}` : '';
-  console.log(`  ${story.padEnd(40)} ${cells}${ratio}`);
+  row(story, ROUNDS, 3, (m) => {
+    const t0 = performance.now();
+    m.redraw(TIMES);
+    return (performance.now() - t0) / TIMES;
+  });
 }
