@@ -20,7 +20,7 @@ Commands:
   test    everything CI checks: fmt, clippy, native tests, wasm tests in headless Chromium,
           the release build, the bundle-size budget and the Playwright end-to-end tests
   build   write the hostable static site to dist/ (release, wasm-opt -Oz)
-  bench   the engine's criterion benchmarks, the charts in wasm (node), then the browser benchmark
+  bench   the engine's criterion benchmarks, the engine and the charts in wasm (node), then the browser benchmark
   size    the release build against the bundle budget, and what the bytes are (twiggy)
   setup   install whatever is missing (every other command runs this first)
 ";

@@ -41,7 +41,7 @@ pub fn bench(extra: &[String]) -> Result<(), String> {
         args.extend(extra.iter().map(String::as_str));
     }
     run(cmd("cargo", &args))?;
-    // The page's chart drawing in wasm, timed in node (views/bench).
+    // The engine's run and the page's chart drawing in wasm, timed in node (views/bench).
     run(cmd(
         "cargo",
         &[
