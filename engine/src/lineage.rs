@@ -166,11 +166,17 @@ impl ShardReads {
             .collect()
     }
 
-    /// The shards being read, in shard order.
+    /// The shards being read, in shard order: a list, for a caller that reads them while
+    /// it changes the reader (a shard read to its end starts its children).
     pub fn reading(&self) -> Vec<ShardId> {
+        self.shards_reading().collect()
+    }
+
+    /// [`Self::reading`] without the list, for a caller that only looks (every step's
+    /// lag, say: a list a step is an allocation and its free).
+    pub fn shards_reading(&self) -> impl Iterator<Item = ShardId> + '_ {
         self.all()
             .filter(|(_, r)| matches!(r, ShardRead::Reading(_)))
             .map(|(s, _)| s)
-            .collect()
     }
 }

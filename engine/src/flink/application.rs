@@ -347,10 +347,17 @@ impl Application {
     /// Refreshes the shard → subtask assignment when the shards read or the
     /// parallelism changed.
     fn assign(&mut self, ctx: &ConsumerCtx<'_>) {
-        let reading = self.reads.reading();
-        if self.assignment_key.0 == reading && self.assignment_key.1 == self.parallelism {
+        if self.assignment_key.1 == self.parallelism
+            && self
+                .assignment_key
+                .0
+                .iter()
+                .copied()
+                .eq(self.reads.shards_reading())
+        {
             return;
         }
+        let reading = self.reads.reading();
         let infos: Vec<_> = reading.iter().filter_map(|s| ctx.shard(*s)).collect();
         self.assignment = assigner::assign(&infos, self.parallelism);
         self.assignment_key = (reading, self.parallelism);
@@ -1143,8 +1150,7 @@ impl Application {
         let now = ctx.now;
         let running = self.status != Status::Ready;
         let mut behind = 0;
-        let reading = self.reads.reading();
-        for shard in reading {
+        for shard in self.reads.shards_reading() {
             let Some(at) = self.reads.position(shard) else {
                 continue;
             };

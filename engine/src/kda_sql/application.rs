@@ -279,8 +279,7 @@ impl Application {
     /// How far the oldest unread record is behind, in ms.
     fn millis_behind(&self, ctx: &ConsumerCtx<'_>) -> u64 {
         self.reads
-            .reading()
-            .into_iter()
+            .shards_reading()
             .filter_map(|s| {
                 let at = self.reads.position(s)?;
                 (at < ctx.stream().end_seq(s)).then(|| ctx.stream().arrival_of(s, at))?
