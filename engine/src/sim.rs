@@ -24,7 +24,7 @@ use std::fmt;
 
 use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, KernelEvent, Ledger, Subscription};
 use crate::producer::{producer_keys, rate_milli, ProducerState, TICK};
-use crate::queue::EventQueue;
+use crate::queue::{EventQueue, Ranked};
 use crate::reshard::{Rejection, Reshard};
 use crate::rng::Rng;
 use crate::scenario::{self, Action, Scenario, StreamMode};
@@ -503,7 +503,7 @@ impl Simulation {
             }
         }
         let c = lone?;
-        let rank = u32::try_from(c).map_or(u32::MAX, |c| c.saturating_add(1));
+        let rank = KernelEvent::TickPushes(c).rank();
         let first = self
             .queue
             .peek_key()
