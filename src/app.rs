@@ -190,6 +190,39 @@ fn flush_url(pending: &PendingUrl) {
     }
 }
 
+/// Which of a run's tables [`RunTables`] draws.
+#[derive(Clone, Copy, PartialEq)]
+enum RunPart {
+    /// The services side by side ([`compare_table`]).
+    Compared,
+    /// The summary's tables ([`summary_view`]).
+    Summary,
+}
+
+#[derive(Properties, Clone)]
+struct RunTablesProps {
+    run: Rc<Trace>,
+    part: RunPart,
+}
+
+impl PartialEq for RunTablesProps {
+    /// The same run by identity: its tables do not change.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run) && self.part == other.part
+    }
+}
+
+/// A table of a run, drawn again only for another run. Every edit renders the page twice,
+/// first with the last run still on show (the new run is simulated after that render), and
+/// these tables were built and compared again in it, for nothing.
+#[function_component(RunTables)]
+fn run_tables(props: &RunTablesProps) -> Html {
+    match props.part {
+        RunPart::Compared => compare_table(&props.run),
+        RunPart::Summary => summary_view(&props.run.summary),
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let location = use_memo((), |_| current_location());
@@ -349,11 +382,11 @@ pub fn app() -> Html {
             <div class={classes!("run", busy.then_some("stale"))} aria-busy={busy.to_string()}>
                 // Compared, the services' table comes first: it is what the view is for.
                 if compared {
-                    { compare_table(trace) }
+                    <RunTables run={trace.clone()} part={RunPart::Compared} />
                 }
                 <Timeline trace={trace.clone()} on_select={on_select.clone()} rewinds={rewinds.clone()} />
                 if !location.embed {
-                    { summary_view(&trace.summary) }
+                    <RunTables run={trace.clone()} part={RunPart::Summary} />
                 }
             </div>
         }

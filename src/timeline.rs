@@ -69,10 +69,11 @@ impl PartialEq for TimelineProps {
 pub fn timeline(props: &TimelineProps) -> Html {
     let container = use_node_ref();
     let width = use_state(|| 720.0_f64);
-    let window = use_state(|| (0u64, props.trace.duration_us.max(1)));
+    let duration = props.trace.duration_us;
+    let window = use_state(|| ForRun::new(duration, (0u64, duration.max(1))));
     let log_age = use_state(|| false);
     // The playhead starts at the end, where the summary is; play moves it at `speed`×.
-    let playhead = use_state(|| props.trace.duration_us);
+    let playhead = use_state(|| ForRun::new(duration, duration));
     let mark_focus = use_state(|| 0usize);
     let playing = use_state(|| false);
     let speed = use_state(|| 60u64);
@@ -99,30 +100,23 @@ pub fn timeline(props: &TimelineProps) -> Html {
             move || drop(listener)
         });
     }
-    // A new run shows the whole of it, with the playhead at its end.
-    {
-        let window = window.clone();
-        let playhead = playhead.clone();
-        use_effect_with(props.trace.duration_us, move |d| {
-            window.set((0, (*d).max(1)));
-            playhead.set(*d);
-        });
-    }
+    // A new run (of another duration) shows the whole of it, with the playhead at its end.
+    let win = window.get(duration, (0, duration.max(1)));
+    let head = playhead.get(duration, duration);
     // Playing: every 100 ms of wall time the playhead moves `speed` × 100 ms on. The timer
     // keeps its own position (a state handle read inside it would be stale).
     {
         let playhead = playhead.clone();
         let playing = playing.clone();
-        let duration = props.trace.duration_us;
         use_effect_with((*playing, *speed), move |(on, speed)| {
             let step = speed.saturating_mul(100_000);
-            let mut at = *playhead;
+            let mut at = head;
             let timer = on.then(|| {
                 let playhead = playhead.clone();
                 let playing = playing.clone();
                 gloo_timers::callback::Interval::new(100, move || {
                     at = at.saturating_add(step).min(duration);
-                    playhead.set(at);
+                    playhead.set(ForRun::new(duration, at));
                     if at >= duration {
                         playing.set(false);
                     }
@@ -135,55 +129,55 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let trace = &props.trace;
     let plot_w = (*width - GUTTER - 8.0).max(120.0);
     let axis = TimeAxis {
-        start_us: window.0,
-        end_us: window.1,
+        start_us: win.0,
+        end_us: win.1,
         width: plot_w,
     };
     let zoom = |factor: f64| {
         let window = window.clone();
-        let duration = trace.duration_us.max(1);
+        let d = duration;
+        let duration = duration.max(1);
         Callback::from(move |_: MouseEvent| {
-            let (a, b) = *window;
+            let (a, b) = win;
             let mid = (a + b) / 2;
             let half = (((b - a) as f64 * factor) / 2.0).max(500_000.0) as u64;
             let half = half.min(duration / 2 + 1);
             let start = mid
                 .saturating_sub(half)
                 .min(duration.saturating_sub(2 * half));
-            window.set((start, (start + 2 * half).min(duration)));
+            window.set(ForRun::new(d, (start, (start + 2 * half).min(duration))));
         })
     };
     let pan = |direction: i64| {
         let window = window.clone();
-        let duration = trace.duration_us.max(1);
+        let d = duration;
+        let duration = duration.max(1);
         Callback::from(move |_: MouseEvent| {
-            let (a, b) = *window;
+            let (a, b) = win;
             let step = (b - a) / 2;
             let start = if direction < 0 {
                 a.saturating_sub(step)
             } else {
                 (a + step).min(duration - (b - a))
             };
-            window.set((start, start + (b - a)));
+            window.set(ForRun::new(d, (start, start + (b - a))));
         })
     };
     let reset = {
         let window = window.clone();
-        let d = trace.duration_us.max(1);
-        Callback::from(move |_: MouseEvent| window.set((0, d)))
+        Callback::from(move |_: MouseEvent| window.set(ForRun::new(duration, (0, duration.max(1)))))
     };
     let toggle_log = {
         let log_age = log_age.clone();
         Callback::from(move |_: MouseEvent| log_age.set(!*log_age))
     };
-    let zoomed = *window != (0, trace.duration_us.max(1));
+    let zoomed = win != (0, duration.max(1));
     let toggle_play = {
         let playing = playing.clone();
         let playhead = playhead.clone();
-        let end = trace.duration_us;
         Callback::from(move |_: MouseEvent| {
-            if !*playing && *playhead >= end {
-                playhead.set(0);
+            if !*playing && head >= duration {
+                playhead.set(ForRun::new(duration, 0));
             }
             playing.set(!*playing);
         })
@@ -195,7 +189,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
                 if let Some(v) = crate::knobs::browser_number(&input) {
                     playing.set(false);
-                    playhead.set(v as u64);
+                    playhead.set(ForRun::new(duration, v as u64));
                 }
             }
         })
@@ -210,37 +204,38 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
         })
     };
-    let next = shardscope_views::playhead::next_incident(trace, *playhead);
+    let next = shardscope_views::playhead::next_incident(trace, head);
     let jump = {
         let playhead = playhead.clone();
         let window = window.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(t) = next {
-                playhead.set(t);
+                playhead.set(ForRun::new(duration, t));
                 // Keep the incident in view when zoomed in.
-                let (a, b) = *window;
+                let (a, b) = win;
                 if t < a || t > b {
                     let half = (b - a) / 2;
-                    window.set((t.saturating_sub(half), t.saturating_sub(half) + (b - a)));
+                    let start = t.saturating_sub(half);
+                    window.set(ForRun::new(duration, (start, start + (b - a))));
                 }
             }
         })
     };
-    let counters = shardscope_views::playhead::counters_at(trace, *playhead);
+    let counters = shardscope_views::playhead::counters_at(trace, head);
     let fh_lanes = shardscope_views::firehose::lanes(&trace.events, &axis);
     let fl_lanes = shardscope_views::flink::lanes(&trace.events, &axis);
     let gl_lanes = shardscope_views::glue::lanes(&trace.events, &axis);
     let kd_lanes = shardscope_views::kda_sql::lanes(&trace.events, &axis);
-    let playhead_x = GUTTER + axis.x(*playhead);
-    let show_line = *playhead >= axis.start_us && *playhead <= axis.end_us;
+    let playhead_x = GUTTER + axis.x(head);
+    let show_line = head >= axis.start_us && head <= axis.end_us;
 
     html! {
         <div class="timeline" ref={container} data-run={(Rc::as_ptr(trace) as usize).to_string()}>
             <div class="toolbar timeline-toolbar" role="toolbar" aria-label="Time axis">
                 <button type="button" onclick={zoom(0.5)} aria-label="Zoom in">{ "Zoom in" }</button>
                 <button type="button" onclick={zoom(2.0)} aria-label="Zoom out" disabled={!zoomed}>{ "Zoom out" }</button>
-                <button type="button" onclick={pan(-1)} aria-label="Earlier" disabled={window.0 == 0}>{ "◀ Earlier" }</button>
-                <button type="button" onclick={pan(1)} aria-label="Later" disabled={window.1 >= trace.duration_us}>{ "Later ▶" }</button>
+                <button type="button" onclick={pan(-1)} aria-label="Earlier" disabled={win.0 == 0}>{ "◀ Earlier" }</button>
+                <button type="button" onclick={pan(1)} aria-label="Later" disabled={win.1 >= duration}>{ "Later ▶" }</button>
                 <button type="button" onclick={reset} disabled={!zoomed}>{ "Whole run" }</button>
             </div>
             <div class="playhead-controls" role="group" aria-label="Playhead">
@@ -254,14 +249,14 @@ pub fn timeline(props: &TimelineProps) -> Html {
                     </select>
                 </label>
                 <input type="range" class="scrubber" aria-label="Playhead time" min="0"
-                    max={trace.duration_us.to_string()} step="1000000" value={playhead.to_string()} oninput={on_scrub} />
-                <output class="playhead-time">{ shardscope_views::axis::clock(*playhead) }</output>
+                    max={trace.duration_us.to_string()} step="1000000" value={head.to_string()} oninput={on_scrub} />
+                <output class="playhead-time">{ shardscope_views::axis::clock(head) }</output>
                 <button type="button" onclick={jump} disabled={next.is_none()}>{ "Next incident ▸" }</button>
             </div>
             if !counters.is_empty() {
                 <table class="figures counters" aria-label="Counters at the playhead">
                     <thead><tr>
-                        <th scope="col">{ format!("at {}", shardscope_views::axis::clock(*playhead)) }</th>
+                        <th scope="col">{ format!("at {}", shardscope_views::axis::clock(head)) }</th>
                         { for shardscope_views::playhead::COUNTERS.iter().map(|(l, _)| html! { <th scope="col">{ *l }</th> }) }
                     </tr></thead>
                     <tbody>
@@ -276,7 +271,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             <div class="plots">
             { rewinds_svg(&props.rewinds, &axis, *width) }
-            { lanes_svg(trace, (&fh_lanes, &fl_lanes, &gl_lanes, &kd_lanes), &axis, *width, &props.on_select, &mark_focus, *playhead) }
+            { lanes_svg(trace, (&fh_lanes, &fl_lanes, &gl_lanes, &kd_lanes), &axis, *width, &props.on_select, &mark_focus, head) }
             { legend(trace, &fh_lanes, &fl_lanes, &gl_lanes, &kd_lanes) }
             { age_chart(trace, &axis, *width, *log_age, toggle_log) }
             { chart_svg(
@@ -297,6 +292,31 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
             </div>
         </div>
+    }
+}
+
+/// A view setting of the timeline (its window, its playhead) and the run it was set for, by
+/// its duration: a run of another duration starts from the default, in the render that
+/// draws it. (Reset by an effect after that render, a run of another duration, such as
+/// another preset's, was drawn twice: in the old window, then again in its own.)
+#[derive(Clone, Copy, PartialEq)]
+struct ForRun<T> {
+    duration: u64,
+    value: T,
+}
+
+impl<T: Copy> ForRun<T> {
+    fn new(duration: u64, value: T) -> Self {
+        ForRun { duration, value }
+    }
+
+    /// The setting for a run of `duration`: `default` if it was set for another.
+    fn get(&self, duration: u64, default: T) -> T {
+        if self.duration == duration {
+            self.value
+        } else {
+            default
+        }
     }
 }
 
