@@ -27,6 +27,7 @@ pub mod queue;
 pub mod reshard;
 pub mod rng;
 pub mod scenario;
+pub mod shard_map;
 pub mod sim;
 pub mod stream;
 pub mod testing;

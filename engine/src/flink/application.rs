@@ -20,8 +20,6 @@
 //!
 //! Assumptions are on the trace events ([`super::assumption`]).
 
-use std::collections::BTreeMap;
-
 use super::autoscaler::{self, Autoscaler, Decision};
 use super::checkpoint::{next_start, Saved, State};
 use super::{assigner, assumption, metrics, why, window, FlinkEvent, FlinkSummary, KpuHours};
@@ -29,6 +27,7 @@ use crate::consumer::{Consumer, ConsumerCtx, ConsumerEvent, Outcome};
 use crate::fan_out::PushBuffers;
 use crate::lineage::{ShardRead, ShardReads};
 use crate::scenario::{Action, FlinkAction, FlinkConsumer, Restore, StartingPosition, WindowKind};
+use crate::shard_map::ShardMap;
 use crate::stream::{ReadBatch, ReadError, ShardId, GET_RECORDS_MAX_RECORDS};
 use crate::time::{SimDuration, SimTime};
 use crate::trace::{ConsumerSummary, EventKind, Stat};
@@ -123,17 +122,17 @@ pub struct Application {
     plan: Plan,
     reads: ShardReads,
     /// Per shard, one past the last record emitted by the job.
-    emitted: BTreeMap<ShardId, u64>,
+    emitted: ShardMap<u64>,
     /// Per shard, one past the last record an exactly-once sink committed.
-    committed: BTreeMap<ShardId, u64>,
+    committed: ShardMap<u64>,
     /// Per shard, one past the furthest record the sink ever received.
-    high: BTreeMap<ShardId, u64>,
+    high: ShardMap<u64>,
     /// Per shard, the arrival of the last record read (its watermark).
-    last_arrival: BTreeMap<ShardId, SimTime>,
+    last_arrival: ShardMap<SimTime>,
     /// Per shard, when it last returned records (for `idleness`).
-    last_data: BTreeMap<ShardId, SimTime>,
+    last_data: ShardMap<SimTime>,
     /// Per shard, closed session windows waiting for the watermark: (closes at, end seq).
-    sessions: BTreeMap<ShardId, Vec<(SimTime, u64)>>,
+    sessions: ShardMap<Vec<(SimTime, u64)>>,
     watermark: Option<SimTime>,
     /// Poison records sent to the side output: (shard, from, to).
     side_output: Vec<(ShardId, u64, u64)>,
@@ -178,12 +177,12 @@ impl Application {
             generation: 0,
             plan: Plan::Checkpoint,
             reads: ShardReads::default(),
-            emitted: BTreeMap::new(),
-            committed: BTreeMap::new(),
-            high: BTreeMap::new(),
-            last_arrival: BTreeMap::new(),
-            last_data: BTreeMap::new(),
-            sessions: BTreeMap::new(),
+            emitted: ShardMap::new(),
+            committed: ShardMap::new(),
+            high: ShardMap::new(),
+            last_arrival: ShardMap::new(),
+            last_data: ShardMap::new(),
+            sessions: ShardMap::new(),
             watermark: None,
             side_output: Vec::new(),
             assignment: Vec::new(),
@@ -303,9 +302,9 @@ impl Application {
 
     /// A shard the job starts reading: what it has emitted starts there.
     fn started(&mut self, shard: ShardId, at: u64) {
-        self.emitted.entry(shard).or_insert(at);
-        self.committed.entry(shard).or_insert(at);
-        self.high.entry(shard).or_insert(at);
+        self.emitted.or_insert(shard, at);
+        self.committed.or_insert(shard, at);
+        self.high.or_insert(shard, at);
     }
 
     /// Where the job is on `shard`: its read position, or the end of a shard read
@@ -374,30 +373,38 @@ impl Application {
             self.minute_busy = vec![0; kpus];
         }
         let mut second_busy = vec![0u64; kpus];
-        let assignment = self.assignment.clone();
-        let efo = self.cfg.source.enhanced_fan_out;
+        // A poll returns at most 10,000 records; a pushed buffer has no such cap.
+        let most = if self.cfg.source.enhanced_fan_out {
+            u64::MAX
+        } else {
+            GET_RECORDS_MAX_RECORDS
+        };
         for subtask in 0..self.parallelism {
-            let shards: Vec<ShardId> = assignment
+            // The subtask's shards in the assignment's order, by their place in it: no copy
+            // of the assignment and no list a subtask, every step (reading changes neither).
+            let count = self
+                .assignment
                 .iter()
                 .filter(|(_, t)| *t == subtask)
-                .map(|(s, _)| *s)
-                .collect();
-            if shards.is_empty() {
+                .count();
+            if count == 0 {
                 continue;
             }
             let i = subtask as usize;
             let mut left = budget_ns + self.carry[i];
             let mut used = 0;
-            for (k, &shard) in shards.iter().enumerate() {
-                // A poll returns at most 10,000 records; a pushed buffer has no such cap.
-                let most = if efo {
-                    u64::MAX
-                } else {
-                    GET_RECORDS_MAX_RECORDS
-                };
+            let mut k = 0;
+            for j in 0..self.assignment.len() {
+                let (shard, t) = self.assignment[j];
+                if t != subtask {
+                    continue;
+                }
+                // The subtask's shards not read yet this step share what is left.
+                let sharing = (count - k) as u64;
+                k += 1;
                 let limit = match per_record_ns {
                     0 => most,
-                    n => (left / n / (shards.len() - k) as u64).min(most),
+                    n => (left / n / sharing).min(most),
                 };
                 if limit == 0 {
                     continue;
@@ -563,12 +570,10 @@ impl Application {
         if w.kind != WindowKind::Session {
             return;
         }
-        if let (Some(last), Some(at)) = (self.last_arrival.get(&shard), self.reads.position(shard))
-        {
+        if let (Some(last), Some(at)) = (self.last_arrival.get(shard), self.reads.position(shard)) {
             if arrival.0.saturating_sub(last.0) >= w.size.0 {
                 self.sessions
-                    .entry(shard)
-                    .or_default()
+                    .or_default(shard)
                     .push((SimTime(last.0 + w.size.0), at));
             }
         }
@@ -584,13 +589,13 @@ impl Application {
             for (shard, _) in self.assignment.iter().filter(|(_, t)| *t == subtask) {
                 any = true;
                 let idle = idleness.is_some_and(|d| {
-                    let since = self.last_data.get(shard).copied().unwrap_or(self.up_since);
+                    let since = self.last_data.get(*shard).copied().unwrap_or(self.up_since);
                     ctx.now.0.saturating_sub(since.0) >= d.0
                 });
                 if idle {
                     continue;
                 }
-                let t = self.last_arrival.get(shard).copied()?;
+                let t = self.last_arrival.get(*shard).copied()?;
                 wm = Some(wm.map_or(t, |w| w.min(t)));
             }
             // A subtask without shards holds the watermark back unless marked idle.
@@ -610,17 +615,21 @@ impl Application {
                 self.watermark = Some(self.watermark.map_or(w, |p| p.max(w)));
             }
         }
-        let shards: Vec<ShardId> = self.emitted.keys().copied().collect();
-        for shard in shards {
+        // By number, not a list of the shards: every step (the shards with a value are
+        // numbered below the bound, which `emitted.insert` below does not move).
+        for i in 0..self.emitted.bound() {
+            let shard = ShardId(i as u32);
+            let Some(&done) = self.emitted.get(shard) else {
+                continue;
+            };
             let Some(read) = self.read_position(ctx, shard) else {
                 continue;
             };
-            let done = self.emitted[&shard];
             let target = match (window, self.watermark) {
                 (None, _) => read,
                 (Some(_), None) => done,
                 (Some(w), Some(wm)) if w.kind == WindowKind::Session => {
-                    let list = self.sessions.entry(shard).or_default();
+                    let list = self.sessions.or_default(shard);
                     let closed = list.partition_point(|(t, _)| t.0 <= wm.0 + 1);
                     let to = list[..closed].last().map_or(done, |(_, s)| *s);
                     list.drain(..closed);
@@ -644,7 +653,7 @@ impl Application {
     /// Records `[from, to)` of `shard` reach the sink: processed (side-output
     /// poison records excepted, they are discarded), duplicates counted.
     fn reach_sink(&mut self, ctx: &mut ConsumerCtx<'_>, shard: ShardId, from: u64, to: u64) {
-        let high = self.high.entry(shard).or_insert(from);
+        let high = self.high.or_insert(shard, from);
         self.summary.duplicates_at_sink += to.min(*high).saturating_sub(from);
         *high = (*high).max(to);
         let mut at = from;
@@ -710,8 +719,8 @@ impl Application {
 
     /// An exactly-once sink commits what the job had emitted when `state` was taken.
     fn commit(&mut self, ctx: &mut ConsumerCtx<'_>, state: &State) {
-        for (&shard, &to) in &state.emitted {
-            let from = self.committed.get(&shard).copied().unwrap_or(to);
+        for (shard, &to) in state.emitted.iter() {
+            let from = self.committed.get(shard).copied().unwrap_or(to);
             if to > from {
                 self.committed.insert(shard, to);
                 self.reach_sink(ctx, shard, from, to);
@@ -816,7 +825,7 @@ impl Application {
         let before: Vec<(ShardId, u64)> = self
             .emitted
             .keys()
-            .filter_map(|&s| self.read_position(ctx, s).map(|p| (s, p)))
+            .filter_map(|s| self.read_position(ctx, s).map(|p| (s, p)))
             .collect();
         match state {
             Some(s) => {
@@ -841,7 +850,7 @@ impl Application {
             .filter_map(|(s, _)| self.read_position(ctx, s).map(|p| (s, p)))
             .collect();
         for &(s, at) in &known {
-            self.emitted.entry(s).or_insert(at);
+            self.emitted.or_insert(s, at);
         }
         // An exactly-once sink resumes its transactions from the restored point.
         self.committed = self.emitted.clone();
@@ -850,10 +859,10 @@ impl Application {
             if let Some(&(_, was)) = before.iter().find(|(b, _)| *b == s) {
                 rewound += was.saturating_sub(at);
             }
-            let high = self.high.get(&s).copied().unwrap_or(at);
-            let emitted = self.emitted.get(&s).copied().unwrap_or(at);
+            let high = self.high.get(s).copied().unwrap_or(at);
+            let emitted = self.emitted.get(s).copied().unwrap_or(at);
             skipped += emitted.saturating_sub(high);
-            self.high.entry(s).or_insert(emitted);
+            self.high.or_insert(s, emitted);
         }
         self.summary.records_skipped += skipped;
         // What a later failure restores: the snapshot just restored (Flink keeps

@@ -6,10 +6,8 @@
 //! Source: <https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_CheckpointConfiguration.html>,
 //! `reference-flink-settings` (`reference/flink-and-kda-sql.md` A4).
 
-use std::collections::BTreeMap;
-
 use crate::lineage::ShardReads;
-use crate::stream::ShardId;
+use crate::shard_map::ShardMap;
 use crate::time::{SimDuration, SimTime};
 
 /// What a checkpoint or snapshot holds: the source's positions and, per shard,
@@ -19,7 +17,7 @@ pub struct State {
     /// The source's read positions (with the lineage it has read through).
     pub reads: ShardReads,
     /// Per shard, one past the last record emitted to the sink.
-    pub emitted: BTreeMap<ShardId, u64>,
+    pub emitted: ShardMap<u64>,
     /// The job had a window operator (its state must be restored or allowed to be dropped).
     pub window: bool,
 }
