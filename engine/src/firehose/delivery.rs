@@ -121,6 +121,15 @@ impl Batch {
     /// waiting for their S3 write can be lost.
     pub fn drop_expired(&mut self, trim: impl Fn(crate::stream::ShardId) -> u64) {
         let delivered = self.delivered;
+        // Usually nothing is near the trim horizon: the segments stay as they are, and no
+        // new list is made (every step looks).
+        if self
+            .segs
+            .iter()
+            .all(|s| (delivered && !s.kind.failed()) || trim(s.shard) <= s.from())
+        {
+            return;
+        }
         let mut kept = Vec::with_capacity(self.segs.len());
         for s in self.segs.drain(..) {
             if delivered && !s.kind.failed() {
