@@ -411,28 +411,42 @@ fn lanes_svg(
         })
     });
 
-    let episodes = episodes(&trace.events, axis);
-    let episode_marks = episodes
-        .iter()
-        .filter(|e| e.x1 >= 0.0 && e.x0 <= axis.width)
-        .filter_map(|e| {
-            let row = row_of(e.shard)?;
-            let (class, dy) = match e.kind {
-                EpisodeKind::WriteThrottled => ("episode write-throttled", LANE_H - 5.0),
-                EpisodeKind::ReadThrottled => ("episode read-throttled", 1.0),
-                EpisodeKind::Expired => ("episode expired", LANE_H - 9.0),
-            };
-            let (x0, x1) = (clip(e.x0), clip(e.x1));
-            let select = on_select.clone();
-            let selection = Selection::plain(episode_title(e.kind).to_string(), e.detail.clone());
-            Some(html! {
-                <rect class={class} x={D1(x0).to_string()} y={D1(y(row) + dy).to_string()}
-                    width={D1((x1 - x0).max(2.0)).to_string()} height="4"
-                    onclick={Callback::from(move |_| select.emit(selection.clone()))}>
-                    <title>{ e.detail.clone() }</title>
-                </rect>
-            })
-        });
+    // The episodes drawn, with their rows. Their clicks are handled by their group, which
+    // finds the episode by its place in it (as the invocation marks'): a stream throttled
+    // for a while has hundreds, and a handler and an inspector's view each were a good part
+    // of a redraw.
+    let drawn_episodes: Rc<Vec<_>> = Rc::new(
+        episodes(&trace.events, axis)
+            .into_iter()
+            .filter(|e| e.x1 >= 0.0 && e.x0 <= axis.width)
+            .filter_map(|e| Some((row_of(e.shard)?, e)))
+            .collect(),
+    );
+    let episode_marks = drawn_episodes.iter().map(|(row, e)| {
+        let (class, dy) = match e.kind {
+            EpisodeKind::WriteThrottled => ("episode write-throttled", LANE_H - 5.0),
+            EpisodeKind::ReadThrottled => ("episode read-throttled", 1.0),
+            EpisodeKind::Expired => ("episode expired", LANE_H - 9.0),
+        };
+        let (x0, x1) = (clip(e.x0), clip(e.x1));
+        html! {
+            <rect class={class} x={D1(x0).to_string()} y={D1(y(*row) + dy).to_string()}
+                width={D1((x1 - x0).max(2.0)).to_string()} height="4">
+                <title>{ e.detail.clone() }</title>
+            </rect>
+        }
+    });
+    let on_episode_click = {
+        let (select, drawn) = (on_select.clone(), drawn_episodes.clone());
+        Callback::from(move |e: MouseEvent| {
+            if let Some((_, ep)) = mark_index(&e).and_then(|i| drawn.get(i)) {
+                select.emit(Selection::plain(
+                    episode_title(ep.kind).to_string(),
+                    ep.detail.clone(),
+                ));
+            }
+        })
+    };
 
     let drawn: Vec<_> = invocations::marks(&trace.events, axis)
         .into_iter()
@@ -548,7 +562,9 @@ fn lanes_svg(
                     aria-label="Invocations, shard by shard: arrow keys move between marks, Enter opens one in the inspector">
                     { for invocation_marks }
                 </g>
-                { for episode_marks }
+                <g class="episodes" onclick={on_episode_click}>
+                    { for episode_marks }
+                </g>
                 { for marker_marks }
             </g>
         </svg>
