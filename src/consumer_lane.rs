@@ -55,13 +55,11 @@ pub fn counted(count: u64, what: String) -> String {
 }
 
 /// A mark the reader opens with a click, or with Enter once focused (the first of
-/// a lane takes the tab stop; arrow keys move between them).
-pub fn mark(class: String, d: String, label: String, first: bool, inspect: Callback<()>) -> Html {
-    let onclick = inspect.reform(|_: MouseEvent| ());
-    let onkeydown =
-        Callback::from(move |e: KeyboardEvent| crate::timeline::mark_key(&e, &|| inspect.emit(())));
+/// a lane takes the tab stop; arrow keys move between them). Its lane's group handles
+/// the clicks and keys of all its marks ([`Frame::draw`]).
+pub fn mark(class: String, d: String, label: String, first: bool) -> Html {
     html! {
-        <g {class} {onclick} {onkeydown} tabindex={if first { "0" } else { "-1" }}
+        <g {class} tabindex={if first { "0" } else { "-1" }}
             role="button" aria-label={label.clone()}>
             <path {d} />
             <title>{ label }</title>
@@ -71,7 +69,7 @@ pub fn mark(class: String, d: String, label: String, first: bool, inspect: Callb
 
 /// A consumer's lane of `kind` ("firehose", "flink") at `y`: its short label (with
 /// `title` on hover), the background, `body`, and the marks as a group named
-/// `marks_label`.
+/// `marks_label`, whose clicks and keys open the mark at their place (`open`).
 pub struct Frame<'a> {
     pub kind: &'static str,
     pub consumer: &'a str,
@@ -83,7 +81,10 @@ pub struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    pub fn draw(self, body: Html, marks: Html) -> Html {
+    /// The lane, with `open` called with a mark's place among `marks` when the reader
+    /// opens it: one handler for the lane's marks, not three for each (a lane of a long
+    /// run has hundreds of marks, drawn again at every redraw).
+    pub fn draw(self, body: Html, marks: Html, open: Callback<usize>) -> Html {
         use shardscope_views::coord::D1;
         let Frame {
             kind,
@@ -94,6 +95,19 @@ impl Frame<'_> {
             width,
             marks_label,
         } = self;
+        let onclick = {
+            let open = open.clone();
+            Callback::from(move |e: MouseEvent| {
+                if let Some(i) = crate::timeline::mark_index(&e) {
+                    open.emit(i);
+                }
+            })
+        };
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if let Some(i) = crate::timeline::mark_index(&e) {
+                crate::timeline::mark_key(&e, &|| open.emit(i));
+            }
+        });
         html! {
             <g class={format!("{kind}-lane")} data-consumer={consumer.to_string()}>
                 <text class="lane-label" x="-8" y={D1(y + 15.0).to_string()} text-anchor="end">
@@ -103,7 +117,7 @@ impl Frame<'_> {
                 <rect class={format!("lane-bg {kind}")} x="0" y={D1(y + 3.0).to_string()}
                     width={D1(width).to_string()} height={D1(lane_h - 6.0).to_string()} />
                 { body }
-                <g class={format!("{kind}-marks")} role="group"
+                <g class={format!("{kind}-marks")} role="group" {onclick} {onkeydown}
                     aria-label={format!("{consumer}: {marks_label}; arrow keys move between marks, Enter opens one")}>
                     { marks }
                 </g>
@@ -148,6 +162,19 @@ impl StatusLanes {
                     let f = self.select;
                     Callback::from(move |()| select.emit(f(&trace, event, count, &consumer)))
                 };
+                // A mark, by its place among the lane's marks.
+                let open_mark = {
+                    let select = on_select.clone();
+                    let trace = trace.clone();
+                    let consumer = l.consumer.clone();
+                    let marks: Rc<[(usize, u64)]> = l.marks.iter().map(|m| (m.event, m.count)).collect();
+                    let f = self.select;
+                    Callback::from(move |i: usize| {
+                        if let Some(&(event, count)) = marks.get(i) {
+                            select.emit(f(&trace, event, count, &consumer));
+                        }
+                    })
+                };
                 let bands = l.bands.iter().map(|b| {
                     let onclick = open(b.event, 1).reform(|_: MouseEvent| ());
                     html! {
@@ -164,7 +191,6 @@ impl StatusLanes {
                         m.path(cy),
                         m.title(&l.consumer, &trace.events),
                         i == 0,
-                        open(m.event, m.count),
                     )
                 });
                 Frame {
@@ -176,7 +202,7 @@ impl StatusLanes {
                     width: axis.width,
                     marks_label: self.marks_label,
                 }
-                .draw(bands.collect(), marks.collect())
+                .draw(bands.collect(), marks.collect(), open_mark)
             }) }
         }
     }

@@ -57,20 +57,25 @@ pub fn rows(
             };
             let cy = y + lane_h / 2.0;
             let marks = l.marks.iter().enumerate().map(|(i, m)| {
-                let inspect = {
-                    let select = on_select.clone();
-                    let trace = trace.clone();
-                    let (event, count, consumer) = (m.event, m.count, l.consumer.clone());
-                    Callback::from(move |()| select.emit(selection(&trace, event, count, &consumer)))
-                };
                 consumer_lane::mark(
                     format!("fh {}", m.outcome.name()),
                     shape(m.outcome, m.x, m.x_end, cy),
                     format!("{} × {} ({})", m.count, m.outcome.label(), l.consumer),
                     i == 0,
-                    inspect,
                 )
             });
+            // A mark, by its place among the lane's marks.
+            let open = {
+                let select = on_select.clone();
+                let trace = trace.clone();
+                let consumer = l.consumer.clone();
+                let marks: Rc<[(usize, u64)]> = l.marks.iter().map(|m| (m.event, m.count)).collect();
+                Callback::from(move |i: usize| {
+                    if let Some(&(event, count)) = marks.get(i) {
+                        select.emit(selection(&trace, event, count, &consumer));
+                    }
+                })
+            };
             let body = html! {
                 <>
                     { band(&l.outages, "fh-outage", 3.0, lane_h - 6.0) }
@@ -88,7 +93,7 @@ pub fn rows(
                 width: axis.width,
                 marks_label: "buffers and deliveries",
             }
-            .draw(body, marks.collect())
+            .draw(body, marks.collect(), open)
         }) }
     }
 }

@@ -571,9 +571,9 @@ fn lanes_svg(
     }
 }
 
-/// The index of the invocation mark an event happened on (the mark's group, or its shape
-/// in it): how many marks come before it in the group of marks.
-fn mark_index(e: &web_sys::Event) -> Option<usize> {
+/// The index of the mark an event happened on (an invocation's or a consumer lane's group,
+/// or its shape in it; an episode): how many marks come before it in their group.
+pub(crate) fn mark_index(e: &web_sys::Event) -> Option<usize> {
     use wasm_bindgen::JsCast;
     let mut el = e.target()?.dyn_into::<web_sys::Element>().ok()?;
     if el.first_element_child().is_none() {
