@@ -56,11 +56,12 @@ pub fn counted(count: u64, what: String) -> String {
 
 /// A mark the reader opens with a click, or with Enter once focused (the first of
 /// a lane takes the tab stop; arrow keys move between them). Its lane's group handles
-/// the clicks and keys of all its marks ([`Frame::draw`]).
+/// the clicks and keys of all its marks ([`Frame::draw`]). Its `<title>` is its name for
+/// screen readers too (SVG's accessible name): no `aria-label` copy of it.
 pub fn mark(class: String, d: String, label: String, first: bool) -> Html {
     html! {
         <g {class} tabindex={if first { "0" } else { "-1" }}
-            role="button" aria-label={label.clone()}>
+            role="button">
             <path {d} />
             <title>{ label }</title>
         </g>
