@@ -55,9 +55,14 @@ fn all(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
         .collect()
 }
 
-/// The invocations a mark stands for: its label starts with the count.
+/// The invocations a mark stands for: its name (its `<title>`) starts with the count.
 fn count_of(mark: &web_sys::Element) -> u64 {
-    let label = mark.get_attribute("aria-label").unwrap_or_default();
+    let label = mark
+        .query_selector("title")
+        .ok()
+        .flatten()
+        .and_then(|t| t.text_content())
+        .unwrap_or_default();
     label.split(' ').next().unwrap().parse().unwrap()
 }
 
