@@ -124,6 +124,20 @@ pub struct Application {
     /// Rounding carry of the preprocessor's shares.
     carry: (f64, f64),
     summary: KdaSqlSummary,
+    /// Lists a step fills and empties again, kept from step to step (every second: an
+    /// allocation and its free each is a chain of calls at opt-level "z").
+    scratch: Scratch,
+}
+
+/// See [`Application`]'s `scratch`: empty between steps.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    /// The shards read, each with its in-application stream.
+    shards: Vec<(ShardId, usize)>,
+    /// One stream's batch.
+    batch: Vec<Segment>,
+    /// The batch's rows, poison records left out.
+    rows: Vec<Segment>,
 }
 
 impl Application {
@@ -147,6 +161,7 @@ impl Application {
             preprocessor_failing: false,
             carry: (0.0, 0.0),
             summary: KdaSqlSummary::default(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -291,9 +306,13 @@ impl Application {
 
     /// Every stream reads its shards; returns the query time used (µs).
     fn read_all(&mut self, ctx: &mut ConsumerCtx<'_>) -> f64 {
-        let shards = self.reads.reading();
+        let mut shards = std::mem::take(&mut self.scratch.shards);
+        shards.extend(self.reads.shards_reading().map(|sh| (sh, 0)));
+        for i in 0..shards.len() {
+            shards[i].1 = self.stream_of(ctx, shards[i].0);
+        }
+        let mut batch = std::mem::take(&mut self.scratch.batch);
         let streams = self.windows.len();
-        let of: Vec<usize> = shards.iter().map(|&sh| self.stream_of(ctx, sh)).collect();
         let per_row = self.cfg.query.per_record_us;
         let mut total_us = 0.0;
         for s in 0..streams {
@@ -311,13 +330,13 @@ impl Application {
                 u64::MAX
             };
             let mut rows_left = budget;
-            let mut batch: Vec<Segment> = Vec::new();
+            batch.clear();
             let mut poison: Vec<Segment> = Vec::new();
             // Shards read to their end: finished only once the batch is in (a failed
             // preprocessor reads them again).
             let mut ends: Vec<(ShardId, Vec<ShardId>)> = Vec::new();
-            for (i, &shard) in shards.iter().enumerate() {
-                if of[i] != s || rows_left == 0 {
+            for &(shard, of) in &shards {
+                if of != s || rows_left == 0 {
                     continue;
                 }
                 let Some(at) = self.reads.position(shard) else {
@@ -375,8 +394,12 @@ impl Application {
                 self.reads.finished(ctx, shard, &children);
             }
             total_us += rows as f64 * per_row;
-            self.insert(ctx, s, batch, dropped, poison);
+            self.insert(ctx, s, &batch, dropped, poison);
         }
+        shards.clear();
+        batch.clear();
+        self.scratch.shards = shards;
+        self.scratch.batch = batch;
         total_us
     }
 
@@ -463,13 +486,14 @@ impl Application {
         &mut self,
         ctx: &mut ConsumerCtx<'_>,
         s: usize,
-        batch: Vec<Segment>,
+        batch: &[Segment],
         dropped: Vec<Segment>,
         poison: Vec<Segment>,
     ) {
         let mut bad = 0;
-        let mut rows: Vec<Segment> = Vec::new();
-        for (shard, from, to) in batch {
+        let mut rows = std::mem::take(&mut self.scratch.rows);
+        rows.clear();
+        for &(shard, from, to) in batch {
             // The batch minus its poison records.
             let mut at = from;
             for &(ps, pa, pb) in poison.iter().filter(|p| p.0 == shard) {
@@ -500,6 +524,7 @@ impl Application {
         }
         let n: u64 = rows.iter().map(|r| r.2 - r.1).sum();
         if n == 0 && dropped.is_empty() {
+            self.scratch.rows = rows;
             return;
         }
         let w = self.cfg.query.window;
@@ -527,8 +552,9 @@ impl Application {
                 }
                 let Some(open) = list.last_mut() else { return };
                 open.rows += n;
-                open.segments.extend(rows);
+                open.segments.extend_from_slice(&rows);
                 open.dropped.extend(dropped);
+                self.scratch.rows = rows;
             }
         }
     }
