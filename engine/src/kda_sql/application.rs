@@ -308,8 +308,8 @@ impl Application {
     fn read_all(&mut self, ctx: &mut ConsumerCtx<'_>) -> f64 {
         let mut shards = std::mem::take(&mut self.scratch.shards);
         shards.extend(self.reads.shards_reading().map(|sh| (sh, 0)));
-        for i in 0..shards.len() {
-            shards[i].1 = self.stream_of(ctx, shards[i].0);
+        for (shard, stream) in shards.iter_mut() {
+            *stream = self.stream_of(ctx, *shard);
         }
         let mut batch = std::mem::take(&mut self.scratch.batch);
         let streams = self.windows.len();
