@@ -86,6 +86,9 @@ pub struct DeliveryStream {
     /// Every poll queued on its own (the reference that tests compare quiet
     /// stretches with).
     every_poll: bool,
+    /// The shards a poll reads, listed as it starts (reading one may start its children,
+    /// read from the next poll on): kept from poll to poll, not made every second.
+    polled: Vec<ShardId>,
 }
 
 impl DeliveryStream {
@@ -113,6 +116,7 @@ impl DeliveryStream {
             timers: Vec::new(),
             quiet_polls_from: None,
             every_poll: false,
+            polled: Vec::new(),
         }
     }
 
@@ -180,11 +184,14 @@ impl DeliveryStream {
             self.quiet_polls(ctx, from);
         }
         if !self.stalled() {
-            let reading = self.reads.reading();
+            let mut polled = std::mem::take(&mut self.polled);
+            polled.extend(self.reads.shards_reading());
             let (mut records, mut bytes, mut behind) = (0, 0, None);
-            for shard in reading {
+            for &shard in &polled {
                 self.read(ctx, shard, &mut records, &mut bytes, &mut behind);
             }
+            polled.clear();
+            self.polled = polled;
             metric(ctx, metrics::READ_RECORDS, Stat::Sum, records);
             metric(ctx, metrics::READ_BYTES, Stat::Sum, bytes);
             if let Some(ms) = behind {
