@@ -1,6 +1,7 @@
 //! Component tests of the view code in a real browser (wasm-bindgen-test in headless
 //! Chromium): the timeline draws a trace's lanes and invocation marks, hands a mark to the
-//! inspector by mouse and by keyboard, and the summary table shows the engine's numbers.
+//! inspector by mouse and by keyboard (and a throttling episode by mouse), shows a run of
+//! another duration whole, and the summary table shows the engine's numbers.
 //! The expected numbers come from the preset's story: bounded-retries-on-failure has 2
 //! shards, MaximumRetryAttempts 2 (3 failed invocations, the last one discards) and 1
 //! OnFailure message.
@@ -146,6 +147,71 @@ async fn a_clicked_mark_goes_to_the_inspector_with_its_aws_rule() {
         s.assumption.is_some(),
         "the retry back-off is an assumption"
     );
+}
+
+/// Throttling episodes open through their group's one handler, by their place in it.
+#[wasm_bindgen_test]
+async fn a_clicked_episode_goes_to_the_inspector() {
+    let trace = trace_of("write-throttling-hot-shard");
+    let (root, selected) = mount_timeline(trace).await;
+
+    let episodes = all(&root, ".episodes .episode.write-throttled");
+    assert!(!episodes.is_empty(), "the hot shard is throttled");
+    let last = episodes.last().unwrap();
+    last.dispatch_event(&bubbling("click")).unwrap();
+    yew::scheduler::flush().await;
+    let s = selected.borrow().last().cloned().expect("a selection");
+    assert_eq!(s.title, "Write throttling");
+    // The episode clicked, not another: its tooltip is the inspector's detail.
+    let title = last
+        .query_selector("title")
+        .unwrap()
+        .and_then(|t| t.text_content())
+        .unwrap();
+    assert_eq!(s.detail, title);
+}
+
+/// A run of another duration (another preset) is drawn whole at once, with the playhead at
+/// its end, even when the last one was zoomed in.
+#[wasm_bindgen_test]
+async fn a_run_of_another_duration_is_drawn_whole() {
+    let short = trace_of("bounded-retries-on-failure");
+    let long = trace_of("write-throttling-hot-shard");
+    assert_ne!(short.duration_us, long.duration_us);
+    let root = new_root();
+    let props = |trace: Rc<Trace>| TimelineProps {
+        trace,
+        rewinds: Rc::default(),
+        on_select: Callback::noop(),
+    };
+    let mut app =
+        yew::Renderer::<Timeline>::with_root_and_props(root.clone(), props(short.clone())).render();
+    yew::scheduler::flush().await;
+    let button = |label: &str| {
+        all(&root, "button")
+            .into_iter()
+            .find(|b| b.text_content().as_deref() == Some(label))
+            .unwrap()
+    };
+    let playhead = || {
+        root.query_selector(".playhead-time")
+            .unwrap()
+            .and_then(|o| o.text_content())
+            .unwrap()
+    };
+    button("Zoom in")
+        .dispatch_event(&bubbling("click"))
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert!(!button("Whole run").has_attribute("disabled"), "zoomed in");
+
+    app.update(props(long.clone()));
+    yew::scheduler::flush().await;
+    assert!(
+        button("Whole run").has_attribute("disabled"),
+        "the new run is shown whole"
+    );
+    assert_eq!(playhead(), shardscope_views::axis::clock(long.duration_us));
 }
 
 #[wasm_bindgen_test]
