@@ -1,6 +1,7 @@
 //! Component tests of the view code in a real browser (wasm-bindgen-test in headless
 //! Chromium): the timeline draws a trace's lanes and invocation marks, hands a mark to the
-//! inspector by mouse and by keyboard (and a throttling episode by mouse), shows a run of
+//! inspector by mouse and by keyboard (and a consumer lane's marks, and a throttling
+//! episode by mouse), shows a run of
 //! another duration whole, and the summary table shows the engine's numbers.
 //! The expected numbers come from the preset's story: bounded-retries-on-failure has 2
 //! shards, MaximumRetryAttempts 2 (3 failed invocations, the last one discards) and 1
@@ -169,6 +170,43 @@ async fn a_clicked_episode_goes_to_the_inspector() {
         .and_then(|t| t.text_content())
         .unwrap();
     assert_eq!(s.detail, title);
+}
+
+/// A consumer lane's marks open through their group's handlers, by mouse and by Enter, each
+/// as itself (found by its place among the lane's marks).
+#[wasm_bindgen_test]
+async fn a_consumer_lanes_marks_go_to_the_inspector_by_mouse_and_by_key() {
+    let trace = trace_of("firehose-opensearch-outage-to-backup");
+    let (root, selected) = mount_timeline(trace).await;
+
+    let marks = all(&root, ".firehose-marks [role=button]");
+    assert!(marks.len() >= 2, "{} marks", marks.len());
+    let backup = marks
+        .iter()
+        .position(|m| {
+            m.get_attribute("class")
+                .is_some_and(|c| c.contains("to-backup"))
+        })
+        .expect("a batch that went to the S3 backup");
+    marks[backup].dispatch_event(&bubbling("click")).unwrap();
+    yew::scheduler::flush().await;
+    let s = selected.borrow().last().cloned().expect("a selection");
+    assert!(
+        s.title.contains("Firehose buffer: to backup"),
+        "{}",
+        s.title
+    );
+
+    let first = &marks[0];
+    first.dispatch_event(&key("Enter")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(selected.borrow().len(), 2, "Enter opens the focused mark");
+    let s = selected.borrow().last().cloned().unwrap();
+    assert!(
+        !s.title.contains("to backup"),
+        "the first mark, not the one clicked: {}",
+        s.title
+    );
 }
 
 /// A run of another duration (another preset) is drawn whole at once, with the playhead at
