@@ -1,8 +1,8 @@
 //! Component tests of the view code in a real browser (wasm-bindgen-test in headless
 //! Chromium): the timeline draws a trace's lanes and invocation marks, hands a mark to the
-//! inspector by mouse and by keyboard (and a consumer lane's marks, and a throttling
-//! episode by mouse), shows a run of
-//! another duration whole, and the summary table shows the engine's numbers.
+//! inspector by mouse and by keyboard (a consumer lane's marks too, and a throttling episode
+//! by mouse), shows a run of another duration whole, and the summary table shows the
+//! engine's numbers.
 //! The expected numbers come from the preset's story: bounded-retries-on-failure has 2
 //! shards, MaximumRetryAttempts 2 (3 failed invocations, the last one discards) and 1
 //! OnFailure message.
