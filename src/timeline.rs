@@ -70,10 +70,19 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let container = use_node_ref();
     let width = use_state(|| 720.0_f64);
     let duration = props.trace.duration_us;
-    let window = use_state(|| ForRun::new(duration, (0u64, duration.max(1))));
+    // The run's era: a new one each time the duration changes (see `ForRun`).
+    let eras = use_mut_ref(|| (duration, 0u64));
+    let era = {
+        let mut e = eras.borrow_mut();
+        if e.0 != duration {
+            *e = (duration, e.1 + 1);
+        }
+        e.1
+    };
+    let window = use_state(|| ForRun::new(era, (0u64, duration.max(1))));
     let log_age = use_state(|| false);
     // The playhead starts at the end, where the summary is; play moves it at `speed`×.
-    let playhead = use_state(|| ForRun::new(duration, duration));
+    let playhead = use_state(|| ForRun::new(era, duration));
     let mark_focus = use_state(|| 0usize);
     let playing = use_state(|| false);
     let speed = use_state(|| 60u64);
@@ -101,14 +110,15 @@ pub fn timeline(props: &TimelineProps) -> Html {
         });
     }
     // A new run (of another duration) shows the whole of it, with the playhead at its end.
-    let win = window.get(duration, (0, duration.max(1)));
-    let head = playhead.get(duration, duration);
+    let win = window.get(era, (0, duration.max(1)));
+    let head = playhead.get(era, duration);
     // Playing: every 100 ms of wall time the playhead moves `speed` × 100 ms on. The timer
-    // keeps its own position (a state handle read inside it would be stale).
+    // keeps its own position (a state handle read inside it would be stale); a run of another
+    // duration starts it again, from that run's end (where it stops).
     {
         let playhead = playhead.clone();
         let playing = playing.clone();
-        use_effect_with((*playing, *speed), move |(on, speed)| {
+        use_effect_with((*playing, *speed, era), move |(on, speed, _)| {
             let step = speed.saturating_mul(100_000);
             let mut at = head;
             let timer = on.then(|| {
@@ -116,7 +126,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 let playing = playing.clone();
                 gloo_timers::callback::Interval::new(100, move || {
                     at = at.saturating_add(step).min(duration);
-                    playhead.set(ForRun::new(duration, at));
+                    playhead.set(ForRun::new(era, at));
                     if at >= duration {
                         playing.set(false);
                     }
@@ -135,7 +145,6 @@ pub fn timeline(props: &TimelineProps) -> Html {
     };
     let zoom = |factor: f64| {
         let window = window.clone();
-        let d = duration;
         let duration = duration.max(1);
         Callback::from(move |_: MouseEvent| {
             let (a, b) = win;
@@ -145,12 +154,11 @@ pub fn timeline(props: &TimelineProps) -> Html {
             let start = mid
                 .saturating_sub(half)
                 .min(duration.saturating_sub(2 * half));
-            window.set(ForRun::new(d, (start, (start + 2 * half).min(duration))));
+            window.set(ForRun::new(era, (start, (start + 2 * half).min(duration))));
         })
     };
     let pan = |direction: i64| {
         let window = window.clone();
-        let d = duration;
         let duration = duration.max(1);
         Callback::from(move |_: MouseEvent| {
             let (a, b) = win;
@@ -160,12 +168,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
             } else {
                 (a + step).min(duration - (b - a))
             };
-            window.set(ForRun::new(d, (start, start + (b - a))));
+            window.set(ForRun::new(era, (start, start + (b - a))));
         })
     };
     let reset = {
         let window = window.clone();
-        Callback::from(move |_: MouseEvent| window.set(ForRun::new(duration, (0, duration.max(1)))))
+        Callback::from(move |_: MouseEvent| window.set(ForRun::new(era, (0, duration.max(1)))))
     };
     let toggle_log = {
         let log_age = log_age.clone();
@@ -177,7 +185,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let playhead = playhead.clone();
         Callback::from(move |_: MouseEvent| {
             if !*playing && head >= duration {
-                playhead.set(ForRun::new(duration, 0));
+                playhead.set(ForRun::new(era, 0));
             }
             playing.set(!*playing);
         })
@@ -189,7 +197,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
                 if let Some(v) = crate::knobs::browser_number(&input) {
                     playing.set(false);
-                    playhead.set(ForRun::new(duration, v as u64));
+                    playhead.set(ForRun::new(era, v as u64));
                 }
             }
         })
@@ -210,13 +218,13 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let window = window.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(t) = next {
-                playhead.set(ForRun::new(duration, t));
+                playhead.set(ForRun::new(era, t));
                 // Keep the incident in view when zoomed in.
                 let (a, b) = win;
                 if t < a || t > b {
                     let half = (b - a) / 2;
                     let start = t.saturating_sub(half);
-                    window.set(ForRun::new(duration, (start, start + (b - a))));
+                    window.set(ForRun::new(era, (start, start + (b - a))));
                 }
             }
         })
@@ -295,24 +303,26 @@ pub fn timeline(props: &TimelineProps) -> Html {
     }
 }
 
-/// A view setting of the timeline (its window, its playhead) and the run it was set for, by
-/// its duration: a run of another duration starts from the default, in the render that
-/// draws it. (Reset by an effect after that render, a run of another duration, such as
-/// another preset's, was drawn twice: in the old window, then again in its own.)
+/// A view setting of the timeline (its window, its playhead) and the era of the run it was
+/// set for: the era changes with the run's duration, so a run of another duration starts
+/// from the default in the render that draws it, and a setting of an earlier run of the
+/// same duration is not revived. (Reset by an effect after that render, a run of another
+/// duration, such as another preset's, was drawn twice: in the old window, then in its own.)
+/// Knob changes that keep the duration keep the zoom and the playhead.
 #[derive(Clone, Copy, PartialEq)]
 struct ForRun<T> {
-    duration: u64,
+    era: u64,
     value: T,
 }
 
 impl<T: Copy> ForRun<T> {
-    fn new(duration: u64, value: T) -> Self {
-        ForRun { duration, value }
+    fn new(era: u64, value: T) -> Self {
+        ForRun { era, value }
     }
 
-    /// The setting for a run of `duration`: `default` if it was set for another.
-    fn get(&self, duration: u64, default: T) -> T {
-        if self.duration == duration {
+    /// The setting for the run of `era`: `default` if it was set for another.
+    fn get(&self, era: u64, default: T) -> T {
+        if self.era == era {
             self.value
         } else {
             default

@@ -210,7 +210,8 @@ async fn a_consumer_lanes_marks_go_to_the_inspector_by_mouse_and_by_key() {
 }
 
 /// A run of another duration (another preset) is drawn whole at once, with the playhead at
-/// its end, even when the last one was zoomed in.
+/// its end, even when the last one was zoomed in; and so is a later run of the zoomed run's
+/// duration.
 #[wasm_bindgen_test]
 async fn a_run_of_another_duration_is_drawn_whole() {
     let short = trace_of("bounded-retries-on-failure");
@@ -250,6 +251,15 @@ async fn a_run_of_another_duration_is_drawn_whole() {
         "the new run is shown whole"
     );
     assert_eq!(playhead(), shardscope_views::axis::clock(long.duration_us));
+
+    // Back to a run of the first one's duration: whole too, not the first run's zoom again.
+    app.update(props(trace_of("bounded-retries-on-failure")));
+    yew::scheduler::flush().await;
+    assert!(
+        button("Whole run").has_attribute("disabled"),
+        "not the old zoom revived"
+    );
+    assert_eq!(playhead(), shardscope_views::axis::clock(short.duration_us));
 }
 
 #[wasm_bindgen_test]
