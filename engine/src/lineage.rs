@@ -6,6 +6,7 @@
 
 use crate::consumer::ConsumerCtx;
 use crate::scenario::StartingPosition;
+use crate::shard_map::ShardMap;
 use crate::stream::{ShardId, ShardState};
 
 /// Where a reader is on one shard.
@@ -19,23 +20,16 @@ pub enum ShardRead {
     Done,
 }
 
-/// A reader's progress on every shard it knows, by shard id.
-///
-/// Indexed by the shard's number (shards are numbered in creation order, so the list
-/// is as long as the stream has had shards): a reader looks its shards up on every
-/// read, and a tree's search is a chain of calls at opt-level "z".
+/// A reader's progress on every shard it knows, by shard id (a [`ShardMap`]: a reader
+/// looks its shards up on every read).
 #[derive(Clone, Debug, Default)]
 pub struct ShardReads {
-    shards: Vec<Option<ShardRead>>,
+    shards: ShardMap<ShardRead>,
 }
 
 impl ShardReads {
     fn set(&mut self, shard: ShardId, r: ShardRead) {
-        let i = shard.0 as usize;
-        if self.shards.len() <= i {
-            self.shards.resize(i + 1, None);
-        }
-        self.shards.as_mut_slice()[i] = Some(r);
+        self.shards.insert(shard, r);
     }
 
     /// Every live shard waits; those without unread parents start at `pos`. Returns
@@ -120,9 +114,7 @@ impl ShardReads {
 
     /// Moves the read position of a shard being read.
     pub fn advance(&mut self, shard: ShardId, next: u64) {
-        if let Some(Some(r @ ShardRead::Reading(_))) =
-            self.shards.as_mut_slice().get_mut(shard.0 as usize)
-        {
+        if let Some(r @ ShardRead::Reading(_)) = self.shards.get_mut(shard) {
             *r = ShardRead::Reading(next);
         }
     }
@@ -134,18 +126,12 @@ impl ShardReads {
 
     /// Where a reader is on `shard`, if it knows it.
     pub fn get(&self, shard: ShardId) -> Option<ShardRead> {
-        self.shards
-            .as_slice()
-            .get(shard.0 as usize)
-            .copied()
-            .flatten()
+        self.shards.get(shard).copied()
     }
 
     /// Every shard this reader knows, with where it is, in shard order.
     pub fn all(&self) -> impl Iterator<Item = (ShardId, ShardRead)> + '_ {
-        (0u32..)
-            .zip(self.shards.iter())
-            .filter_map(|(s, r)| r.map(|r| (ShardId(s), r)))
+        self.shards.iter().map(|(s, &r)| (s, r))
     }
 
     /// Shards created since this reader last saw the stream (a restored checkpoint

@@ -4,7 +4,8 @@
 //! holds them all, in the order of a `BTreeMap<ShardId, _>` (ascending numbers). A
 //! consumer that keeps a position or a time per shard looks it up on every read and every
 //! step, and a tree's search (like its insertion and its iteration) is a chain of calls
-//! at the page's opt-level "z" (ARCHITECTURE.md, "Speed at opt-level z").
+//! at the page's opt-level "z" (ARCHITECTURE.md, "Speed at opt-level z"). Readers'
+//! positions (`lineage::ShardReads`) and Flink's per-shard state are kept in one.
 
 use crate::stream::ShardId;
 
@@ -32,6 +33,7 @@ impl<V> ShardMap<V> {
     }
 
     /// The value of `shard`, if it has one, to change.
+    #[inline(always)]
     pub fn get_mut(&mut self, shard: ShardId) -> Option<&mut V> {
         self.values
             .as_mut_slice()
