@@ -68,6 +68,24 @@ pub fn mark(class: String, d: String, label: String, first: bool) -> Html {
     }
 }
 
+/// What opens a lane's marks by their place among them (see [`Frame::draw`]): the
+/// inspector's view (`select`) of each mark's event and count, for `consumer`.
+pub fn open_marks(
+    on_select: &Callback<Selection>,
+    trace: &Rc<Trace>,
+    consumer: &str,
+    marks: impl Iterator<Item = (usize, u64)>,
+    select: fn(&Trace, usize, u64, &str) -> Selection,
+) -> Callback<usize> {
+    let (on_select, trace, consumer) = (on_select.clone(), trace.clone(), consumer.to_string());
+    let marks: Rc<[(usize, u64)]> = marks.collect();
+    Callback::from(move |i: usize| {
+        if let Some(&(event, count)) = marks.get(i) {
+            on_select.emit(select(&trace, event, count, &consumer));
+        }
+    })
+}
+
 /// A consumer's lane of `kind` ("firehose", "flink") at `y`: its short label (with
 /// `title` on hover), the background, `body`, and the marks as a group named
 /// `marks_label`, whose clicks and keys open the mark at their place (`open`).
@@ -163,19 +181,8 @@ impl StatusLanes {
                     let f = self.select;
                     Callback::from(move |()| select.emit(f(&trace, event, count, &consumer)))
                 };
-                // A mark, by its place among the lane's marks.
-                let open_mark = {
-                    let select = on_select.clone();
-                    let trace = trace.clone();
-                    let consumer = l.consumer.clone();
-                    let marks: Rc<[(usize, u64)]> = l.marks.iter().map(|m| (m.event, m.count)).collect();
-                    let f = self.select;
-                    Callback::from(move |i: usize| {
-                        if let Some(&(event, count)) = marks.get(i) {
-                            select.emit(f(&trace, event, count, &consumer));
-                        }
-                    })
-                };
+                let marks_at = l.marks.iter().map(|m| (m.event, m.count));
+                let open_mark = open_marks(on_select, trace, &l.consumer, marks_at, self.select);
                 let bands = l.bands.iter().map(|b| {
                     let onclick = open(b.event, 1).reform(|_: MouseEvent| ());
                     html! {

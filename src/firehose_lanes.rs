@@ -64,18 +64,8 @@ pub fn rows(
                     i == 0,
                 )
             });
-            // A mark, by its place among the lane's marks.
-            let open = {
-                let select = on_select.clone();
-                let trace = trace.clone();
-                let consumer = l.consumer.clone();
-                let marks: Rc<[(usize, u64)]> = l.marks.iter().map(|m| (m.event, m.count)).collect();
-                Callback::from(move |i: usize| {
-                    if let Some(&(event, count)) = marks.get(i) {
-                        select.emit(selection(&trace, event, count, &consumer));
-                    }
-                })
-            };
+            let marks_at = l.marks.iter().map(|m| (m.event, m.count));
+            let open = consumer_lane::open_marks(on_select, trace, &l.consumer, marks_at, selection);
             let body = html! {
                 <>
                     { band(&l.outages, "fh-outage", 3.0, lane_h - 6.0) }
